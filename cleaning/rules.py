@@ -1,0 +1,267 @@
+"""Boilerplate rules: declarations parsed from TOML text, validated, and applied.
+
+A rule is data.  Its id reads ``scope.category.name``: ``generic.newsletter.signup``
+applies everywhere, ``independent.promo.newsletter`` only to the publisher's
+domains.  Three kinds exist:
+
+* ``line``: a regular expression searched in one block of text;
+* ``feature``: a named test on a block (see :data:`cleaning.features.FEATURES`);
+* ``dom``: a CSS selector for elements removed from an HTML page before
+  extraction.
+
+``action = "drop"`` removes the block outright; ``action = "evidence"`` only
+adds ``weight`` to the block's boilerplate score, which the text segmenter
+combines with the other evidence.
+
+This module does no I/O: :func:`parse_rules` takes the text of a rule file and
+the name to quote in errors; reading files is the caller's business
+(:mod:`pipelines.resources`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+KINDS = ("line", "feature", "dom")
+ACTIONS = ("drop", "evidence")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_FIELDS = {
+    "id", "kind", "pattern", "selector", "feature", "publishers", "action", "weight",
+    "max_words", "description", "examples", "counter_examples",
+}
+
+
+class RuleError(ValueError):
+    """A rule file or rule is invalid; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    action: str = "drop"
+    weight: float = 1.0
+    pattern: re.Pattern[str] | None = None
+    selector: str | None = None
+    feature: str | None = None
+    publishers: tuple[str, ...] = ()
+    max_words: int | None = None
+    description: str = ""
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    origin: str = ""
+
+    @property
+    def scope(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def category(self) -> str:
+        return self.id.split(".")[1]
+
+    @property
+    def is_generic(self) -> bool:
+        return self.scope == "generic"
+
+    def applies_to(self, domain: str | None) -> bool:
+        """Generic rules apply everywhere; publisher rules to their domains and subdomains."""
+        if self.is_generic:
+            return True
+        if not domain:
+            return False
+        return any(domain == d or domain.endswith("." + d) for d in self.publishers)
+
+    def matches_text(self, text: str) -> bool:
+        """True when this line or feature rule fires on ``text`` (one block)."""
+        if self.max_words is not None and len(text.split()) > self.max_words:
+            return False
+        if self.kind == "line":
+            assert self.pattern is not None
+            return self.pattern.search(text) is not None
+        if self.kind == "feature":
+            from cleaning.features import FEATURES
+
+            assert self.feature is not None
+            return FEATURES[self.feature](text)
+        raise TypeError(f"{self.id}: dom rules match elements, not text")
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "action": self.action,
+            "weight": self.weight,
+            "pattern": self.pattern.pattern if self.pattern else None,
+            "selector": self.selector,
+            "feature": self.feature,
+            "publishers": list(self.publishers),
+            "max_words": self.max_words,
+        }
+
+
+def parse_rules(text: str, origin: str) -> list[Rule]:
+    """Parse and validate one rule file's TOML text.  ``origin`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{origin}: not valid TOML ({exc}); fix the file or leave it out") from None
+    unknown_top = set(data) - {"rule", "version"}
+    if unknown_top:
+        raise RuleError(f"{origin}: unknown top-level key(s) {sorted(unknown_top)}; expected [[rule]] tables")
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_rules, list):
+        raise RuleError(f"{origin}: 'rule' must be an array of tables ([[rule]])")
+    rules = [_parse_rule(raw, origin, i) for i, raw in enumerate(raw_rules)]
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{origin}: rule {rule.id}: duplicate id in the same file")
+        seen.add(rule.id)
+    return rules
+
+
+def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
+    where = f"{origin}: rule #{index + 1}"
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: must be a table")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise RuleError(f"{where}: id {rid!r} must read scope.category.name in lower case")
+    where = f"{origin}: rule {rid}"
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise RuleError(f"{where}: unknown field(s) {sorted(unknown)}")
+    kind = raw.get("kind", "line")
+    if kind not in KINDS:
+        raise RuleError(f"{where}: kind {kind!r} is not one of {KINDS}")
+    action = raw.get("action", "drop")
+    if action not in ACTIONS:
+        raise RuleError(f"{where}: action {action!r} is not one of {ACTIONS}")
+    weight = raw.get("weight", 1.0)
+    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
+        raise RuleError(f"{where}: weight must be a positive number")
+    max_words = raw.get("max_words")
+    if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
+        raise RuleError(f"{where}: max_words must be a positive integer")
+
+    pattern = selector = feature = None
+    needs = {"line": "pattern", "dom": "selector", "feature": "feature"}[kind]
+    for other in ("pattern", "selector", "feature"):
+        if other != needs and other in raw:
+            raise RuleError(f"{where}: a {kind} rule takes {needs!r}, not {other!r}")
+    value = raw.get(needs)
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{where}: a {kind} rule needs a non-empty {needs!r}")
+    if kind == "line":
+        try:
+            pattern = re.compile(value)
+        except re.error as exc:
+            raise RuleError(f"{where}: bad regular expression ({exc})") from None
+    elif kind == "dom":
+        selector = _check_selector(value, where)
+    else:
+        from cleaning.features import FEATURES
+
+        if value not in FEATURES:
+            raise RuleError(f"{where}: unknown feature {value!r}; known: {sorted(FEATURES)}")
+        feature = value
+
+    scope = rid.split(".", 1)[0]
+    publishers = raw.get("publishers", [])
+    if not isinstance(publishers, list) or not all(isinstance(p, str) for p in publishers):
+        raise RuleError(f"{where}: publishers must be a list of domains")
+    publishers = [p.lower().removeprefix("www.") for p in publishers]
+    if scope == "generic" and publishers:
+        raise RuleError(f"{where}: a generic rule takes no publishers; name the rule after the publisher")
+    if scope != "generic" and not publishers:
+        raise RuleError(f"{where}: a publisher rule needs publishers = [\"example.com\"]")
+    for p in publishers:
+        if not _DOMAIN.match(p):
+            raise RuleError(f"{where}: {p!r} is not a domain name")
+
+    examples = _strings(raw, "examples", where)
+    counter = _strings(raw, "counter_examples", where)
+    if not examples:
+        raise RuleError(f"{where}: give at least one example the rule must match")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise RuleError(f"{where}: description must be a string")
+    return Rule(
+        id=rid, kind=kind, action=action, weight=float(weight), pattern=pattern,
+        selector=selector, feature=feature, publishers=tuple(publishers),
+        max_words=max_words, description=description, examples=examples,
+        counter_examples=counter, origin=origin,
+    )
+
+
+def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _check_selector(selector: str, where: str) -> str:
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise RuleError(f"{where}: bad CSS selector ({exc})") from None
+    return selector
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The active rules, in load order, with a version that changes with their content."""
+
+    rules: tuple[Rule, ...]
+    version: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.version:
+            blob = json.dumps([r.fingerprint() for r in self.rules], sort_keys=True)
+            object.__setattr__(self, "version", hashlib.sha256(blob.encode()).hexdigest()[:12])
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def for_domain(self, domain: str | None, kinds: Sequence[str] = ("line", "feature")) -> tuple[Rule, ...]:
+        """The rules of the given kinds that apply to a page of ``domain`` (None: generic only)."""
+        return tuple(r for r in self.rules if r.kind in kinds and r.applies_to(domain))
+
+
+def build_ruleset(rule_groups: Iterable[Sequence[Rule]], disabled: Iterable[str] = ()) -> RuleSet:
+    """Join rule files into one set.  Later files may not reuse an id; ``disabled`` ids
+    must exist (a typo would otherwise silently keep the rule on)."""
+    rules: list[Rule] = []
+    seen: dict[str, Rule] = {}
+    for group in rule_groups:
+        for rule in group:
+            if rule.id in seen:
+                raise RuleError(
+                    f"{rule.origin}: rule {rule.id}: id already defined in {seen[rule.id].origin}; "
+                    "pick another id, or disable the first with --disable-rule"
+                )
+            seen[rule.id] = rule
+            rules.append(rule)
+    off = set(disabled)
+    missing = sorted(off - set(seen))
+    if missing:
+        raise RuleError(f"--disable-rule: no rule has the id(s) {missing}; see `newsclean rules`")
+    return RuleSet(tuple(r for r in rules if r.id not in off))

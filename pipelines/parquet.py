@@ -1,0 +1,200 @@
+"""The Parquet dataset: one explicit schema, rows built from records, atomic part files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cleaning import __version__ as CLEANER_VERSION
+from cleaning.record import CleanedRecord
+
+_TS = pa.timestamp("us", tz="UTC")
+
+SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("word_count", pa.int32(), nullable=False),
+        pa.field("language", pa.string()),
+        pa.field("authors", pa.list_(pa.string())),
+        pa.field("published", _TS),
+        pa.field("modified", _TS),
+        pa.field("site_name", pa.string()),
+        pa.field("section", pa.string()),
+        pa.field("tags", pa.list_(pa.string())),
+        pa.field("image_url", pa.string()),
+        pa.field("paywalled", pa.bool_()),
+        pa.field(
+            "removed",
+            pa.list_(pa.struct([pa.field("rule_id", pa.string()), pa.field("text", pa.string())])),
+            nullable=False,
+        ),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("fetched_at", _TS),
+        pa.field("cleaned_at", _TS, nullable=False),
+        pa.field("cleaner_version", pa.string(), nullable=False),
+        pa.field("rules_version", pa.string(), nullable=False),
+    ],
+    metadata={"newsclean.schema": "1"},
+)
+
+TMP_PREFIX = ".tmp-"
+
+
+def record_id(identity: str) -> str:
+    """A stable id from what identifies the document (its canonical URL, or its raw bytes' hash)."""
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def content_hash(record: CleanedRecord) -> str:
+    """Hash of what a reader gets: title, description and body."""
+    blob = "\x1f".join([record.title or "", record.description or "", record.text])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def record_to_row(
+    record: CleanedRecord,
+    *,
+    id: str,
+    source: str,
+    rules_version: str,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    cleaned_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One row of :data:`SCHEMA` for a cleaned record."""
+    return {
+        "id": id,
+        "source": source,
+        "url": url,
+        "canonical_url": record.canonical_url,
+        "title": record.title,
+        "description": record.description,
+        "text": record.text,
+        "word_count": record.word_count,
+        "language": record.language,
+        "authors": list(record.authors),
+        "published": _utc(record.published),
+        "modified": _utc(record.modified),
+        "site_name": record.site_name,
+        "section": record.section,
+        "tags": list(record.tags),
+        "image_url": record.image_url,
+        "paywalled": record.paywalled,
+        "removed": [{"rule_id": r.rule_id, "text": r.text} for r in record.removed],
+        "content_sha256": content_hash(record),
+        "fetched_at": _utc(fetched_at),
+        "cleaned_at": _utc(cleaned_at) or datetime.now(timezone.utc),
+        "cleaner_version": CLEANER_VERSION,
+        "rules_version": rules_version,
+    }
+
+
+def write_part(directory: str | Path, rows: list[dict[str, Any]], prefix: str = "part") -> Path:
+    """Write ``rows`` as one complete Parquet file in ``directory`` and return its path.
+
+    The file is written under a hidden temporary name (readers such as pyarrow,
+    DuckDB's globbing of ``*.parquet`` and Spark skip it), flushed to disk, then
+    renamed: a reader sees the whole file or nothing.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    name = f"{prefix}-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+    final = directory / name
+    tmp = directory / f"{TMP_PREFIX}{name}"
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(directory)
+    return final
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(directory: str | Path) -> int:
+    """Delete temporary files a killed run left behind; returns how many."""
+    n = 0
+    for tmp in Path(directory).rglob(f"{TMP_PREFIX}*"):
+        tmp.unlink(missing_ok=True)
+        n += 1
+    return n
+
+
+class PartWriter:
+    """Buffer rows and write them as atomic part files of at most ``rows_per_file`` rows.
+
+    Use as a context manager; rows buffered when the block exits (even on an
+    exception or Ctrl-C) are written, so nothing cleaned is lost.
+    """
+
+    def __init__(self, directory: str | Path, rows_per_file: int = 5000, prefix: str = "part"):
+        self.directory = Path(directory)
+        self.rows_per_file = rows_per_file
+        self.prefix = prefix
+        self.buffer: list[dict[str, Any]] = []
+        self.paths: list[Path] = []
+        self.rows_written = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= self.rows_per_file:
+            self.flush()
+
+    def write_many(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def flush(self) -> Path | None:
+        if not self.buffer:
+            return None
+        path = write_part(self.directory, self.buffer, self.prefix)
+        self.paths.append(path)
+        self.rows_written += len(self.buffer)
+        self.buffer = []
+        return path
+
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()

@@ -1,0 +1,34 @@
+"""Load the bundled rule files and the user's own, once per process (never at import)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+from cleaning.rules import Rule, RuleError, RuleSet, build_ruleset, parse_rules
+
+
+def bundled_rule_files() -> list[tuple[str, str]]:
+    """(name, text) of every rule file shipped in ``cleaning/rules``, in name order."""
+    pkg = resources.files("cleaning.rules")
+    out = []
+    for entry in sorted(pkg.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            out.append((f"cleaning/rules/{entry.name}", entry.read_text(encoding="utf-8")))
+    return out
+
+
+def load_ruleset(extra_files: Sequence[str | Path] = (), disabled: Iterable[str] = ()) -> RuleSet:
+    """The bundled rules, then each of ``extra_files``, less the ``disabled`` ids."""
+    groups: list[list[Rule]] = [parse_rules(text, name) for name, text in bundled_rule_files()]
+    for path in extra_files:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleError(f"{p}: cannot read rule file ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise RuleError(f"{p}: rule file is not UTF-8; save it as UTF-8") from None
+        groups.append(parse_rules(text, str(p)))
+    return build_ruleset(groups, disabled)
