@@ -13,6 +13,7 @@ def clean_text(
     rules: RuleSet,
     domain: str | None = None,
     stats: RepetitionStats | None = None,
+    mode: str = "dump",
 ) -> CleanedRecord:
     """Clean one plain-text document.
 
