@@ -32,3 +32,11 @@ def load_ruleset(extra_files: Sequence[str | Path] = (), disabled: Iterable[str]
             raise RuleError(f"{p}: rule file is not UTF-8; save it as UTF-8") from None
         groups.append(parse_rules(text, str(p)))
     return build_ruleset(groups, disabled)
+
+
+def rules_version(ruleset: RuleSet) -> str:
+    """The ``rules_version`` column: the rule set's content hash, plus the text model's version."""
+    from cleaning import text
+
+    model = getattr(text, "MODEL_VERSION", None)
+    return f"{ruleset.version}+{model}" if model else ruleset.version

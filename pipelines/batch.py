@@ -1,0 +1,231 @@
+"""`newsclean clean`: clean a batch of files in worker processes into a Parquet folder."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cleaning.repetition import RepetitionStats, build_stats
+from cleaning.rules import RuleSet
+from pipelines.dataset import load_index, remove_rows
+from pipelines.inputs import (
+    DEFAULT_MAX_BYTES,
+    InputError,
+    InputFile,
+    decode_text,
+    display,
+    raw_identity,
+    read_bytes,
+)
+from pipelines.parquet import PartWriter, record_id, record_to_row, remove_stale_temporaries
+from pipelines.resources import load_ruleset, rules_version
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    rule_files: tuple[str, ...] = ()
+    disabled: tuple[str, ...] = ()
+    max_bytes: int = DEFAULT_MAX_BYTES
+    encoding: str | None = None
+    domain: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What one input file gave: rows to write, non-articles dropped, an error, warnings."""
+
+    source: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    written: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    errors: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    removed_by_rule: Counter[str] = field(default_factory=Counter)
+
+    def line(self, outdir: Path) -> str:
+        top = ", ".join(f"{rid} {n}" for rid, n in self.removed_by_rule.most_common(6))
+        more = len(self.removed_by_rule) - 6
+        rules = f" ({top}{f', +{more} more rules' if more > 0 else ''})" if top else ""
+        drops = ", ".join(f"{r} {n}" for r, n in sorted(self.dropped.items()))
+        return (
+            f"newsclean clean: {self.files} files, {self.written} records written, "
+            f"{self.unchanged} unchanged, {self.replaced} replaced, "
+            f"{sum(self.dropped.values())} not articles{f' ({drops})' if drops else ''}, "
+            f"{sum(self.removed_by_rule.values())} blocks removed{rules}, "
+            f"{self.errors} errors -> {display(outdir)}"
+        )
+
+
+# Per-process worker state, set once by _init_worker (the cleaning core itself keeps none).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions) -> None:
+    _WORKER.update(ruleset=ruleset, version=rules_version(ruleset), stats=stats, options=options)
+
+
+def clean_file(item: InputFile) -> Outcome:
+    """Clean one input file in a worker; never raises for bad input."""
+    from cleaning import clean_html, clean_text
+
+    ruleset: RuleSet = _WORKER["ruleset"]
+    options: CleanOptions = _WORKER["options"]
+    version: str = _WORKER["version"]
+    out = Outcome(display(item.path))
+    now = datetime.now(timezone.utc)
+    try:
+        if item.kind == "warc":
+            return _clean_warc(item, out, ruleset, version, now)
+        data = read_bytes(item.path, options.max_bytes)
+        if item.kind == "text":
+            text, note = decode_text(item.path, data, options.encoding)
+            if note:
+                out.notes.append(note)
+            record = clean_text(
+                text, rules=ruleset, domain=options.domain, stats=_WORKER["stats"], mode="dump"
+            )
+            identity = raw_identity(data)
+        else:
+            record = clean_html(data, None, rules=ruleset)
+            identity = record.canonical_url or raw_identity(data)
+    except InputError as exc:
+        out.error = str(exc)
+        return out
+    except ValueError as exc:  # the cleaning core's own input errors (e.g. not HTML)
+        out.error = f"{out.source}: {exc}"
+        return out
+    if record.drop_reason:
+        out.dropped.append(record.drop_reason)
+        return out
+    out.rows.append(
+        record_to_row(record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now)
+    )
+    return out
+
+
+def _clean_warc(item: InputFile, out: Outcome, ruleset: RuleSet, version: str, now: datetime) -> Outcome:
+    from cleaning import clean_html
+    from pipelines.warc import iter_warc
+
+    try:
+        for page in iter_warc(item.path):
+            try:
+                record = clean_html(page.html, page.url, rules=ruleset)
+            except ValueError as exc:
+                out.notes.append(f"{out.source}: {page.url}: {exc}")
+                continue
+            if record.drop_reason:
+                out.dropped.append(record.drop_reason)
+                continue
+            identity = record.canonical_url or page.url
+            out.rows.append(
+                record_to_row(
+                    record, id=record_id(identity), source=page.url, url=page.url,
+                    fetched_at=page.fetched_at, rules_version=version, cleaned_at=now,
+                )
+            )
+    except Exception as exc:  # a broken archive: keep what was read, report the rest
+        out.error = f"{out.source}: unreadable WARC after {len(out.rows)} records ({exc}); re-fetch it"
+    return out
+
+
+def build_batch_stats(
+    inputs: list[InputFile], options: CleanOptions, base: RepetitionStats | None
+) -> RepetitionStats:
+    """Repetition statistics of the text inputs, by folder (or --domain), merged with ``base``."""
+
+    def docs() -> Iterator[tuple[str, str]]:
+        for item in inputs:
+            if item.kind != "text":
+                continue
+            try:
+                text, _ = decode_text(item.path, read_bytes(item.path, options.max_bytes), options.encoding)
+            except InputError:
+                continue  # reported when the file itself is cleaned
+            yield (options.domain or item.group), text
+
+    stats = build_stats(docs())
+    return stats.merged(base) if base is not None else stats
+
+
+def run_batch(
+    inputs: list[InputFile],
+    outdir: Path,
+    options: CleanOptions,
+    jobs: int,
+    stats: RepetitionStats | None,
+    ruleset: RuleSet | None = None,
+    progress: bool | None = None,
+) -> Summary:
+    """Clean ``inputs`` into ``outdir`` and return the counts; rows are written as they come."""
+    ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
+    outdir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(outdir)
+    index, stale = load_index(outdir)
+    if stale:
+        remove_rows(stale)
+    summary = Summary(files=len(inputs))
+    replaced: dict[Path, set[str]] = {}
+    seen: set[str] = set()
+    show = sys.stderr.isatty() if progress is None else progress
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(inputs), unit="file", disable=not show, file=sys.stderr, leave=False)
+    with PartWriter(outdir, prefix="part") as writer:
+        for outcome in _outcomes(inputs, ruleset, stats, options, jobs):
+            bar.update(1)
+            for note in outcome.notes:
+                bar.write(f"warning: {note}", file=sys.stderr)
+            if outcome.error:
+                summary.errors += 1
+                bar.write(f"error: {outcome.error}", file=sys.stderr)
+            summary.dropped.update(outcome.dropped)
+            for row in outcome.rows:
+                if row["id"] in seen:
+                    summary.unchanged += 1
+                    continue
+                seen.add(row["id"])
+                old = index.get(row["id"])
+                if old is not None and old.content_sha256 == row["content_sha256"]:
+                    summary.unchanged += 1
+                    continue
+                if old is not None:
+                    replaced.setdefault(old.path, set()).add(row["id"])
+                    summary.replaced += 1
+                summary.removed_by_rule.update(r["rule_id"] for r in row["removed"])
+                writer.write(row)
+                summary.written += 1
+    bar.close()
+    if replaced:
+        remove_rows(replaced)
+    return summary
+
+
+def _outcomes(
+    inputs: list[InputFile], ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions, jobs: int
+) -> Iterator[Outcome]:
+    if jobs <= 1 or len(inputs) <= 1:
+        _init_worker(ruleset, stats, options)
+        yield from map(clean_file, inputs)
+        return
+    # fork: workers start with the parent's imports (trafilatura, lxml) already loaded.
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    chunk = max(1, min(16, len(inputs) // (jobs * 8)))
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(ruleset, stats, options)) as pool:
+        yield from pool.imap(clean_file, inputs, chunksize=chunk)

@@ -1,0 +1,157 @@
+"""The ``newsclean`` command: clean, explain, rules, crawl."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from cleaning.repetition import RepetitionStats
+from cleaning.rules import RuleError
+from pipelines.inputs import DEFAULT_MAX_BYTES, InputError, discover
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _add_rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", action="append", default=[], metavar="FILE",
+                   help="extra rule file (TOML); may be repeated")
+    p.add_argument("--disable-rule", action="append", default=[], metavar="ID",
+                   help="turn off a rule by id; may be repeated")
+    p.add_argument("--domain", help="publisher domain of text inputs: applies its publisher rules")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    clean = sub.add_parser("clean", help="clean text, HTML and WARC files into a Parquet folder")
+    clean.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (recursive)")
+    clean.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR")
+    clean.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="worker processes (default: all cores)")
+    _add_rule_options(clean)
+    clean.add_argument("--stats", type=Path, metavar="FILE",
+                       help="repetition statistics saved by an earlier run, merged with this batch's")
+    clean.add_argument("--save-stats", type=Path, metavar="FILE",
+                       help="save this batch's repetition statistics (JSON) for later runs")
+    clean.add_argument("--encoding", help="decode text files with this encoding instead of detecting it")
+    clean.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                       help=f"largest document accepted (default {DEFAULT_MAX_BYTES})")
+    clean.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    explain = sub.add_parser("explain", help="show a file with each removed line marked by its rule id")
+    explain.add_argument("path", type=Path, metavar="FILE")
+    _add_rule_options(explain)
+    explain.add_argument("--stats", type=Path, metavar="FILE", help="repetition statistics to use")
+
+    rules = sub.add_parser("rules", help="list the active rules (and validate extra rule files)")
+    _add_rule_options(rules)
+
+    try:
+        from pipelines import crawl
+    except ImportError:  # pragma: no cover - crawler not installed
+        crawl = None  # type: ignore[assignment]
+    if crawl is not None:
+        crawl_parser = sub.add_parser("crawl", help="crawl news sites into a Parquet dataset")
+        crawl.add_arguments(crawl_parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "clean":
+            return _clean(args)
+        if args.command == "explain":
+            return _explain(args)
+        if args.command == "rules":
+            return _rules(args)
+        from pipelines import crawl
+
+        return crawl.run(args)
+    except RuleError as exc:
+        print(f"newsclean: rule error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsclean: interrupted; complete part files were kept", file=sys.stderr)
+        return 130
+
+
+def _load_stats(path: Path | None) -> RepetitionStats | None:
+    if path is None:
+        return None
+    try:
+        return RepetitionStats.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RuleError(f"{path}: cannot read repetition statistics ({exc}); pass a file saved with --save-stats") from None
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from pipelines.batch import CleanOptions, build_batch_stats, run_batch
+    from pipelines.resources import load_ruleset
+
+    if args.jobs < 1:
+        print("newsclean: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    inputs, errors = discover(args.paths)
+    for err in errors:
+        print(f"error: {err}", file=sys.stderr)
+    if not inputs:
+        print("newsclean clean: no input files; nothing written", file=sys.stderr)
+        return EXIT_USAGE
+    options = CleanOptions(
+        rule_files=tuple(args.rules), disabled=tuple(args.disable_rule), max_bytes=args.max_bytes,
+        encoding=args.encoding, domain=args.domain,
+    )
+    ruleset = load_ruleset(options.rule_files, options.disabled)
+    stats = build_batch_stats(inputs, options, _load_stats(args.stats))
+    if args.save_stats:
+        _write_json_atomic(args.save_stats, stats.to_json())
+    summary = run_batch(
+        inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
+        progress=False if args.no_progress else None,
+    )
+    summary.errors += len(errors)
+    print(summary.line(args.output), file=sys.stderr)
+    return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
+
+
+def _write_json_atomic(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from pipelines.explain import explain_file
+    from pipelines.resources import load_ruleset
+
+    ruleset = load_ruleset(args.rules, args.disable_rule)
+    try:
+        for line in explain_file(args.path, ruleset, domain=args.domain, stats=_load_stats(args.stats)):
+            print(line)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERRORS
+    except ValueError as exc:
+        print(f"error: {args.path}: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERRORS
+    return EXIT_OK
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from pipelines.resources import load_ruleset, rules_version
+
+    ruleset = load_ruleset(args.rules, args.disable_rule)
+    for rule in ruleset.rules:
+        where = "" if rule.is_generic else f" [{', '.join(rule.publishers)}]"
+        print(f"{rule.id:<48} {rule.kind:<8} {rule.action:<8}{where}  {rule.description}")
+    print(f"{len(ruleset.rules)} rules, rules_version {rules_version(ruleset)}", file=sys.stderr)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

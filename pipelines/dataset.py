@@ -1,0 +1,74 @@
+"""What a Parquet output folder of ``newsclean clean`` already holds, and replacing rows in it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.parquet import SCHEMA, TMP_PREFIX
+
+
+@dataclass(frozen=True)
+class Existing:
+    content_sha256: str
+    path: Path
+
+
+def part_files(outdir: Path) -> list[Path]:
+    """The complete part files directly in ``outdir`` (temporaries are hidden and skipped)."""
+    if not outdir.is_dir():
+        return []
+    return sorted(p for p in outdir.glob("*.parquet") if not p.name.startswith((".", "_")))
+
+
+def load_index(outdir: Path) -> tuple[dict[str, Existing], dict[Path, set[str]]]:
+    """id -> (content hash, file) for every row already in ``outdir``, and the stale rows.
+
+    A run killed between writing a replacing row and removing the old one leaves
+    an id twice; the row cleaned last wins and the others are returned as stale
+    (file -> ids) for :func:`remove_rows`.
+    """
+    best: dict[str, tuple[object, Existing]] = {}
+    stale: dict[Path, set[str]] = {}
+    for path in part_files(outdir):
+        table = pq.read_table(path, columns=["id", "content_sha256", "cleaned_at"])
+        cols = [table.column(c).to_pylist() for c in ("id", "content_sha256", "cleaned_at")]
+        for rid, digest, cleaned in zip(*cols):
+            entry = Existing(digest, path)
+            if rid in best:
+                old_when, old = best[rid]
+                if cleaned < old_when:  # type: ignore[operator]
+                    stale.setdefault(path, set()).add(rid)
+                    continue
+                stale.setdefault(old.path, set()).add(rid)
+            best[rid] = (cleaned, entry)
+    return {rid: e for rid, (_, e) in best.items()}, stale
+
+
+def remove_rows(ids_by_file: dict[Path, set[str]]) -> int:
+    """Rewrite each file without the given ids (atomically, under the same name).
+
+    Called after the replacing rows are safely on disk, so a crash in between
+    leaves an extra old row (fixed by the next run), never a lost one.
+    """
+    removed = 0
+    for path, ids in sorted(ids_by_file.items()):
+        table = pq.read_table(path, schema=SCHEMA)
+        keep = pc.invert(pc.is_in(table.column("id"), value_set=pa.array(sorted(ids), pa.string())))
+        kept = table.filter(keep)
+        removed += table.num_rows - kept.num_rows
+        if kept.num_rows == 0:
+            path.unlink()
+            continue
+        tmp = path.with_name(TMP_PREFIX + path.name)
+        with open(tmp, "wb") as fh:
+            pq.write_table(kept, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    return removed
