@@ -38,7 +38,7 @@ def load_index(outdir: Path) -> tuple[dict[str, Existing], dict[Path, set[str]]]
     for path in part_files(outdir):
         table = pq.read_table(path, columns=["id", "content_sha256", "cleaned_at"])
         cols = [table.column(c).to_pylist() for c in ("id", "content_sha256", "cleaned_at")]
-        for rid, digest, cleaned in zip(*cols):
+        for rid, digest, cleaned in zip(*cols, strict=True):
             entry = Existing(digest, path)
             if rid in best:
                 old_when, old = best[rid]
