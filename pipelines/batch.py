@@ -96,8 +96,10 @@ def clean_file(item: InputFile) -> Outcome:
             text, note = decode_text(item.path, data, options.encoding)
             if note:
                 out.notes.append(note)
+            stats: RepetitionStats | None = _WORKER["stats"]
+            group_stats = stats.for_group(options.domain or item.group) if stats else None
             record = clean_text(
-                text, rules=ruleset, domain=options.domain, stats=_WORKER["stats"], mode="dump"
+                text, rules=ruleset, domain=options.domain, stats=group_stats, mode="dump"
             )
             identity = raw_identity(data)
         else:
@@ -159,8 +161,23 @@ def build_batch_stats(
                 continue  # reported when the file itself is cleaned
             yield (options.domain or item.group), text
 
-    stats = build_stats(docs())
-    return stats.merged(base) if base is not None else stats
+    return merge_stats(build_stats(docs()), base) if base is not None else build_stats(docs())
+
+
+def merge_stats(a: RepetitionStats, b: RepetitionStats) -> RepetitionStats:
+    """Add two sets of document frequencies (a saved set and this batch's)."""
+    groups = {g: dict(t) for g, t in a.groups.items()}
+    docs = dict(a.docs)
+    for g, table in b.groups.items():
+        mine = groups.setdefault(g, {})
+        for h, n in table.items():
+            mine[h] = mine.get(h, 0) + n
+    for g, n in b.docs.items():
+        docs[g] = docs.get(g, 0) + n
+    return RepetitionStats(
+        groups={g: dict(sorted(groups[g].items())) for g in sorted(groups)},
+        docs=dict(sorted(docs.items())),
+    )
 
 
 def run_batch(

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.parquet import SCHEMA, TMP_PREFIX
+from pipelines.parquet import SCHEMA, temp_path
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def remove_rows(ids_by_file: dict[Path, set[str]]) -> int:
         if kept.num_rows == 0:
             path.unlink()
             continue
-        tmp = path.with_name(TMP_PREFIX + path.name)
+        tmp = temp_path(path)
         with open(tmp, "wb") as fh:
             pq.write_table(kept, fh, compression="zstd")
             fh.flush()

@@ -66,7 +66,7 @@ def discover(paths: list[str]) -> tuple[list[InputFile], list[str]]:
         p = Path(arg)
         if p.is_dir():
             hits = sorted(
-                (c for c in p.rglob("*") if c.is_file() and kind_of(c) and not c.name.startswith(".")),
+                (c for c in p.rglob("*") if (c.is_file() or c.is_symlink()) and kind_of(c) and not c.name.startswith(".")),
                 key=lambda c: str(c),
             )
             if not hits:

@@ -54,6 +54,12 @@ SCHEMA = pa.schema(
 TMP_PREFIX = ".tmp-"
 
 
+def temp_path(final: Path) -> Path:
+    """Where ``final`` is written before the rename: hidden (pyarrow, Spark skip dot files)
+    and not ending in ``.parquet`` (DuckDB's and Polars' ``*.parquet`` globs skip it)."""
+    return final.with_name(f"{TMP_PREFIX}{final.name}.partial")
+
+
 def record_id(identity: str) -> str:
     """A stable id from what identifies the document (its canonical URL, or its raw bytes' hash)."""
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
@@ -114,16 +120,16 @@ def record_to_row(
 def write_part(directory: str | Path, rows: list[dict[str, Any]], prefix: str = "part") -> Path:
     """Write ``rows`` as one complete Parquet file in ``directory`` and return its path.
 
-    The file is written under a hidden temporary name (readers such as pyarrow,
-    DuckDB's globbing of ``*.parquet`` and Spark skip it), flushed to disk, then
-    renamed: a reader sees the whole file or nothing.
+    The file is written under a temporary name that readers skip
+    (:func:`temp_path`), flushed to disk, then renamed: a reader sees the whole
+    file or nothing.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     name = f"{prefix}-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
     final = directory / name
-    tmp = directory / f"{TMP_PREFIX}{name}"
+    tmp = temp_path(final)
     table = pa.Table.from_pylist(rows, schema=SCHEMA)
     try:
         with open(tmp, "wb") as fh:

@@ -1,0 +1,174 @@
+"""`newsclean clean` end to end: Parquet out, read back, re-runs, bad input, -j."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.parquet import SCHEMA
+from tests.conftest import SEEDS, run_cli
+
+
+def _read(outdir: Path):
+    return pq.read_table(outdir, schema=SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seeds_out")
+    result = run_cli("clean", str(SEEDS), "-o", str(out), "-j", "2")
+    assert result.returncode == 0, result.stderr
+    assert "5 records written" in result.stderr
+    return out
+
+
+def test_seeds_give_one_row_each_with_the_declared_schema(seeds_out: Path) -> None:
+    files = list(seeds_out.glob("*.parquet"))
+    assert files
+    for f in files:
+        assert pq.read_schema(f).remove_metadata() == SCHEMA.remove_metadata()
+    table = _read(seeds_out)
+    assert table.num_rows == 5
+    rows = table.to_pylist()
+    assert sorted(Path(r["source"]).name[:3] for r in rows) == ["000", "001", "002", "003", "004"]
+    for r in rows:
+        assert r["text"].strip() and r["word_count"] > 100
+        assert r["cleaned_at"].tzinfo is not None
+        assert len(r["content_sha256"]) == 64 and r["rules_version"] and r["cleaner_version"]
+        for removal in r["removed"]:
+            assert removal["rule_id"].count(".") == 2 and removal["text"].strip()
+    assert len({r["id"] for r in rows}) == 5
+
+
+def test_removed_blocks_carry_rule_ids_and_are_gone_from_the_text(seeds_out: Path) -> None:
+    rows = {Path(r["source"]).name[:3]: r for r in _read(seeds_out).to_pylist()}
+    copyright_ = rows["003"]
+    assert "Press Association" not in copyright_["text"]
+    assert any("Press Association" in r["text"] for r in copyright_["removed"])
+    assert rows["001"]["removed"] == []
+
+
+def test_duckdb_reads_the_folder(seeds_out: Path) -> None:
+    con = duckdb.connect()
+    n, words, removed = con.execute(
+        f"select count(*), sum(word_count), sum(len(removed)) from read_parquet('{seeds_out}/*.parquet')"
+    ).fetchone()
+    assert n == 5 and words > 1000 and removed >= 2
+    (rule_ids,) = con.execute(
+        f"select list(distinct r.rule_id) from (select unnest(removed) as r from read_parquet('{seeds_out}/*.parquet'))"
+    ).fetchone()
+    assert all(rid.count(".") == 2 for rid in rule_ids)
+
+
+def test_rerun_skips_unchanged_and_rule_change_replaces_without_duplicates(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    shutil.copytree(SEEDS, src)
+    out = tmp_path / "out"
+    assert run_cli("clean", str(src), "-o", str(out), "-j", "1").returncode == 0
+    again = run_cli("clean", str(src), "-o", str(out), "-j", "1")
+    assert again.returncode == 0
+    assert "0 records written, 5 unchanged" in again.stderr
+    assert _read(out).num_rows == 5
+    # Disabling a rule that fired changes the cleaned text of that document: it is replaced.
+    first = _read(out).to_pylist()
+    fired = sorted({r["rule_id"] for row in first for r in row["removed"]})
+    assert fired
+    changed = run_cli("clean", str(src), "-o", str(out), "-j", "1", "--disable-rule", fired[0])
+    assert changed.returncode == 0, changed.stderr
+    assert "replaced" in changed.stderr and " 0 replaced" not in changed.stderr
+    table = _read(out)
+    assert table.num_rows == 5
+    assert len(set(table.column("id").to_pylist())) == 5
+
+
+def test_jobs_and_input_order_do_not_change_the_output(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli("clean", str(SEEDS), "-o", str(one), "-j", "1").returncode == 0
+    files = sorted(SEEDS.glob("*.txt"), reverse=True)
+    assert run_cli("clean", *map(str, files), "-o", str(two), "-j", "2").returncode == 0
+
+    def by_id(out: Path) -> dict[str, tuple]:
+        return {r["id"]: (r["text"], r["title"], r["removed"]) for r in _read(out).to_pylist()}
+
+    assert by_id(one) == by_id(two)
+
+
+def test_bad_inputs_get_one_line_each_and_the_batch_goes_on(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    good = (SEEDS / "001_3a7ffc991847b8c2.txt").read_bytes()
+    (src / "good.txt").write_bytes(good)
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+    (src / "latin1.txt").write_bytes(good.decode("utf-8").replace("’", "'").encode("cp1252") + "Café\n".encode("cp1252"))
+    with open(src / "huge.txt", "wb") as fh:
+        fh.write(b"All work and no play makes Jack a dull boy.\n" * (50 * 1024 * 1024 // 44 + 1))
+    os.symlink(src / "gone.txt", src / "dangling.txt")
+    page = "<html><body>" + "".join(f"<p>Paragraph {i} of {i * 7919 % 10007} words.</p>" for i in range(3000))
+    (src / "page.html.gz").write_bytes(gzip.compress(page.encode())[:2000])
+    out = tmp_path / "out"
+    result = run_cli("clean", str(src), "-o", str(out), "-j", "2")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+
+    def line_for(name: str) -> str:
+        hits = [ln for ln in lines if name in ln]
+        assert len(hits) == 1, f"expected one line for {name}: {lines}"
+        return hits[0]
+
+    assert "empty" in line_for("empty.txt")
+    assert "PDF" in line_for("binary.txt")
+    assert "MB limit" in line_for("huge.txt")
+    assert "cannot read" in line_for("dangling.txt")
+    assert "truncated gzip" in line_for("page.html.gz")
+    latin = line_for("latin1.txt")
+    assert latin.startswith("warning:") and "not UTF-8" in latin and "decoded as" in latin
+    table = _read(out)
+    assert table.num_rows == 2  # good.txt and latin1.txt
+    texts = table.column("text").to_pylist()
+    assert any("Café" in t for t in texts)
+    assert "5 errors" in lines[-1]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    f = tmp_path / "secret.txt"
+    f.write_text("some text here that is long enough to be an article body.", encoding="utf-8")
+    f.chmod(0)
+    result = run_cli("clean", str(f), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1 and "cannot read" in result.stderr
+
+
+def test_no_inputs_is_a_usage_error(tmp_path: Path) -> None:
+    empty_dir = tmp_path / "nothing"
+    empty_dir.mkdir()
+    (empty_dir / "notes.md").write_text("# not an input", encoding="utf-8")
+    result = run_cli("clean", str(empty_dir), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "no input files in this directory" in result.stderr
+    assert not list((tmp_path / "out").glob("*.parquet")) if (tmp_path / "out").exists() else True
+
+
+def test_saved_statistics_are_reused_for_a_single_new_file(tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    result = run_cli("clean", str(SEEDS), "-o", str(tmp_path / "a"), "--save-stats", str(stats))
+    assert result.returncode == 0, result.stderr
+    assert stats.stat().st_size > 0
+    one = run_cli("clean", str(SEEDS / "003_c77f903431b060af.txt"), "-o", str(tmp_path / "b"), "--stats", str(stats))
+    assert one.returncode == 0, one.stderr
+    assert _read(tmp_path / "b").num_rows == 1
+
+
+def test_explain_marks_removed_lines_with_rule_ids() -> None:
+    result = run_cli("explain", str(SEEDS / "003_c77f903431b060af.txt"))
+    assert result.returncode == 0, result.stderr
+    marked = [ln for ln in result.stdout.splitlines() if ln.startswith("- [")]
+    assert len(marked) == 2 and all("Press Association" in ln for ln in marked)
+    rule_id = marked[0][3 : marked[0].index("]")]
+    assert rule_id.count(".") == 2
