@@ -127,7 +127,7 @@ def _clean_warc(item: InputFile, out: Outcome, ruleset: RuleSet, version: str, n
     try:
         for page in iter_warc(item.path):
             try:
-                record = clean_html(page.html, page.url, rules=ruleset)
+                record = clean_html(page.html_bytes, page.url, rules=ruleset)
             except ValueError as exc:
                 out.notes.append(f"{out.source}: {page.url}: {exc}")
                 continue

@@ -23,7 +23,8 @@ def _add_rule_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--domain", help="publisher domain of text inputs: applies its publisher rules")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
+    """The argument parser; ``with_crawl=False`` skips importing the crawler (Scrapy) for speed."""
     parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -50,18 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the active rules (and validate extra rule files)")
     _add_rule_options(rules)
 
-    try:
+    crawl_parser = sub.add_parser("crawl", help="crawl news sites into a Parquet dataset")
+    if with_crawl:
         from pipelines import crawl
-    except ImportError:  # pragma: no cover - crawler not installed
-        crawl = None  # type: ignore[assignment]
-    if crawl is not None:
-        crawl_parser = sub.add_parser("crawl", help="crawl news sites into a Parquet dataset")
+
         crawl.add_arguments(crawl_parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(with_crawl=bool(argv) and argv[0] == "crawl").parse_args(argv)
     try:
         if args.command == "clean":
             return _clean(args)
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         from pipelines import crawl
 
-        return crawl.run(args)
+        return int(crawl.run(args))
     except RuleError as exc:
         print(f"newsclean: rule error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,7 +34,7 @@ def load_index(outdir: Path) -> tuple[dict[str, Existing], dict[Path, set[str]]]
     an id twice; the row cleaned last wins and the others are returned as stale
     (file -> ids) for :func:`remove_rows`.
     """
-    best: dict[str, tuple[object, Existing]] = {}
+    best: dict[str, tuple[Any, Existing]] = {}
     stale: dict[Path, set[str]] = {}
     for path in part_files(outdir):
         table = pq.read_table(path, columns=["id", "content_sha256", "cleaned_at"])
@@ -42,7 +43,7 @@ def load_index(outdir: Path) -> tuple[dict[str, Existing], dict[Path, set[str]]]
             entry = Existing(digest, path)
             if rid in best:
                 old_when, old = best[rid]
-                if cleaned < old_when:  # type: ignore[operator]
+                if cleaned < old_when:
                     stale.setdefault(path, set()).add(rid)
                     continue
                 stale.setdefault(old.path, set()).add(rid)
