@@ -1,0 +1,1 @@
+"""The Scrapy project of newsclean: the ``news`` spider, its settings and middleware."""

@@ -1,0 +1,44 @@
+"""A request dupefilter whose memory does not grow with the crawl: fingerprints live in SQLite."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.dupefilters import BaseDupeFilter
+from scrapy.utils.request import RequestFingerprinterProtocol
+
+from pipelines.state import STATE_DIR, SeenSet
+
+log = logging.getLogger(__name__)
+
+
+class SQLiteDupeFilter(BaseDupeFilter):
+    """Drop requests already seen in this run; the set is a temporary SQLite table in OUTDIR.
+
+    Scrapy's default keeps every fingerprint in a Python set, which grows without
+    bound on long crawls.  The table is emptied at each run start: what to skip
+    across runs is the crawl state's business (:mod:`pipelines.state`).
+    """
+
+    def __init__(self, path: Path, fingerprinter: RequestFingerprinterProtocol, crawler: Crawler):
+        self.seen = SeenSet(path)
+        self.fingerprinter = fingerprinter
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SQLiteDupeFilter:
+        outdir = crawler.settings.get("NEWSCLEAN_OUTDIR") or "."
+        return cls(Path(outdir) / STATE_DIR / "seen.sqlite", crawler.request_fingerprinter, crawler)
+
+    def request_seen(self, request: Request) -> bool:
+        if self.seen.add(self.fingerprinter.fingerprint(request)):
+            return False
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("dupefilter/filtered")
+        return True
+
+    def close(self, reason: str) -> None:
+        self.seen.close()

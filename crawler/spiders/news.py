@@ -1,0 +1,246 @@
+"""The ``news`` spider: find articles through robots.txt, sitemaps and feeds; fetch new ones.
+
+Sources are sniffed, not declared: a site root (path ``/``) leads to its
+robots.txt (``Sitemap:`` lines), ``/sitemap.xml`` and the feeds its front page
+declares; any other source URL is parsed as whatever it turns out to be
+(urlset, sitemap index, RSS, Atom, or an HTML page declaring feeds).
+
+Sitemaps, feeds and front pages are fetched every run with conditional GET; the
+URLs they list go through the crawl state, so an article that was written, was
+not an article, or is gone is never fetched again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from protego import Protego
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
+from pipelines.sites import Site, load_sites, sites_from_sources
+from pipelines.state import CrawlState, request_url
+
+log = logging.getLogger(__name__)
+
+SOURCE_PRIORITY = 10  # discovery first, so a run's article queue fills early
+SOURCE_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503]
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class NewsSpider(Spider):
+    """Crawl the sources of one or more :class:`pipelines.sites.Site`."""
+
+    name = "news"
+
+    def __init__(
+        self,
+        sites: list[Site] | None = None,
+        state: CrawlState | None = None,
+        sources: str | None = None,
+        sites_file: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        if sites is None:
+            if sites_file:
+                sites = load_sites(sites_file)
+            elif sources:
+                sites = sites_from_sources([s for s in sources.split(",") if s])
+            else:
+                raise ValueError("give sources (-a sources=URL,URL) or sites_file")
+        self.sites: dict[str, Site] = {s.name: s for s in sites}
+        self.state: CrawlState | None = state
+        self.now = datetime.now(timezone.utc)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.state is None:
+            spider.state = CrawlState.for_outdir(crawler.settings.get("NEWSCLEAN_OUTDIR") or ".")
+        return spider
+
+    @property
+    def db(self) -> CrawlState:
+        assert self.state is not None
+        return self.state
+
+    def _inc(self, key: str, n: int = 1) -> None:
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(key, n)
+
+    # --- start --------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for site in self.sites.values():
+            # Discovered by an earlier run but not fetched (killed, 5xx, ...): still due.
+            for url, lastmod in self.db.pending(site.name):
+                date = datetime.fromtimestamp(lastmod, timezone.utc) if lastmod else None
+                if self._fresh(site, date):
+                    yield self._article(site, url)
+            for src in site.sources:
+                for req in self._source_requests(site, src):
+                    yield req
+
+    def _source_requests(self, site: Site, src: str) -> Iterator[Request]:
+        parts = urlsplit(src)
+        if parts.path in ("", "/") and not parts.query:
+            root = f"{parts.scheme}://{parts.netloc}/"
+            yield Request(urljoin(root, "/robots.txt"), callback=self.parse_robots,
+                          errback=self.source_failed, priority=SOURCE_PRIORITY + 1,
+                          meta={"site": site.name, "dont_obey_robotstxt": True,
+                                "handle_httpstatus_list": SOURCE_STATUSES})
+            yield self._source(site, urljoin(root, "/sitemap.xml"))
+            yield self._source(site, root)
+        else:
+            yield self._source(site, src)
+
+    def _source(self, site: Site, url: str, parent: str | None = None) -> Request:
+        headers = {}
+        etag, modified = self.db.validators(url)
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        if parent:
+            self.db.add_child(parent, url)
+        return Request(url, callback=self.parse_source, errback=self.source_failed,
+                       headers=headers, priority=SOURCE_PRIORITY,
+                       meta={"site": site.name, "source": url,
+                             "handle_httpstatus_list": SOURCE_STATUSES})
+
+    def _article(self, site: Site, url: str) -> Request:
+        return Request(url, callback=self.parse_article, errback=self.article_failed,
+                       meta={"site": site.name, "source": url})
+
+    def _fresh(self, site: Site, date: datetime | None) -> bool:
+        if site.max_age_days is None or date is None:
+            return True
+        return date >= self.now - timedelta(days=site.max_age_days)
+
+    # --- sources ------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        site = self.sites[response.meta["site"]]
+        if response.status != 200:
+            return
+        robots = Protego.parse(response.text)
+        for sitemap in robots.sitemaps:
+            yield self._source(site, urljoin(response.url, sitemap))
+
+    def parse_source(self, response: Response) -> Iterator[Request]:
+        site = self.sites[response.meta["site"]]
+        source = response.meta["source"]
+        if response.status == 304:
+            self._inc("newsclean/sources_unchanged")
+            for child in self.db.children(source):
+                yield self._source(site, child)
+            return
+        if response.status in (404, 410):
+            self._inc("newsclean/sources_missing")  # e.g. no /sitemap.xml: normal
+            return
+        if response.status >= 400:
+            self._inc(f"newsclean/source_errors/{urlsplit(source).hostname}")
+            return
+        self._inc("newsclean/sources_fetched")
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if looks_like_xml(response.body, ctype):
+            yield from self._parse_xml(site, source, response)
+        else:
+            for feed in feed_links(response.body, response.url):
+                if site.url_allowed(feed) or urlsplit(feed).hostname in site.hosts:
+                    yield self._source(site, feed, parent=source)
+        # Only now, after every URL it lists is in the state, may a 304 stand for this source.
+        self.db.set_validators(
+            source,
+            _header(response, b"ETag"),
+            _header(response, b"Last-Modified"),
+        )
+
+    def _parse_xml(self, site: Site, source: str, response: Response) -> Iterator[Request]:
+        parsed = parse_xml_source(response.body, response.url)
+        for child in parsed.sources:
+            if self._fresh(site, child.date):
+                yield self._source(site, child.url, parent=source)
+            else:
+                self._inc("newsclean/skipped_old_sitemaps")
+        for link in parsed.pages:
+            url = request_url(link.url)
+            if not site.url_allowed(url):
+                self._inc("newsclean/skipped_not_allowed")
+                continue
+            if not self._fresh(site, link.date):
+                self._inc("newsclean/skipped_too_old")
+                continue
+            lastmod = link.date.timestamp() if link.date else None
+            if self.db.add_pending(url, site.name, lastmod):
+                yield self._article(site, url)
+            else:
+                self._inc("newsclean/skipped_done")
+
+    def source_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        host = urlsplit(request.url).hostname
+        if failure.check(IgnoreRequest):
+            self._inc("newsclean/sources_forbidden")
+            return
+        self._inc(f"newsclean/source_errors/{host}")
+        log.warning("source %s failed: %s", request.url, failure.getErrorMessage())
+
+    # --- articles -----------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        site = self.sites[response.meta["site"]]
+        source = response.meta["source"]
+        self._inc("newsclean/pages_fetched")
+        ctype = response.headers.get(b"Content-Type", b"").lower()
+        if ctype and not any(t in ctype for t in HTML_TYPES):
+            self._inc("newsclean/dropped/not_html")
+            self.db.mark([source, response.url], "dropped", site.name)
+            return
+        yield {
+            "url": source,
+            "response_url": response.url,
+            "status": response.status,
+            "headers": [
+                (k.decode("latin-1"), v.decode("latin-1"))
+                for k, vs in response.headers.items()
+                for v in vs
+            ],
+            "body": response.body,
+            "fetched_at": datetime.now(timezone.utc),
+            "site": site.name,
+            "profile": site.profile,
+        }
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        site = request.meta.get("site")
+        host = urlsplit(request.url).hostname
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status in (404, 410):
+                self._inc("newsclean/gone")
+                self.db.mark([request.meta.get("source", request.url)], "gone", site)
+                return
+            self._inc(f"newsclean/errors/{host}")
+            return
+        if failure.check(IgnoreRequest):
+            self._inc("newsclean/skipped_forbidden")
+            return
+        self._inc(f"newsclean/errors/{host}")
+        log.warning("article %s failed: %s", request.url, failure.getErrorMessage())
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,256 @@
+"""``newsclean crawl``: crawl news sites into a Parquet dataset, safely from cron.
+
+One run: take the lock of OUTDIR (a second run exits at once with code 75),
+reconcile the state with the part files a killed run may have left, crawl with
+Scrapy (logging to ``OUTDIR/crawl.log``), then print one summary line on stderr
+and save the summary as JSON (``OUTDIR/runs/*.json`` and ``OUTDIR/last-run.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from pipelines.sites import Site, SitesError, load_sites, sites_from_sources
+from pipelines.state import STATE_DIR, CrawlState
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75  # 75 = EX_TEMPFAIL: try later
+DEFAULT_CONTACT = "https://github.com/newsclean/newsclean"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``newsclean crawl``."""
+    p.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="site root, sitemap (index), Google News sitemap or RSS/Atom feed URL")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR",
+                   help="dataset folder: crawl_date=*/part-*.parquet, warc/, state, log, summary")
+    p.add_argument("--sites", type=Path, metavar="FILE",
+                   help="sites TOML: sources, allow/deny patterns, rule profile, max age, politeness")
+    p.add_argument("--contact", metavar="URL",
+                   help="contact URL or e-mail put in the User-Agent so site owners can reach you")
+    p.add_argument("--rules", action="append", default=[], metavar="FILE",
+                   help="extra rule file for SOURCE sites; may be repeated")
+    p.add_argument("--disable-rule", action="append", default=[], metavar="ID",
+                   help="turn off a rule by id for SOURCE sites; may be repeated")
+    p.add_argument("--max-age-days", type=float, metavar="DAYS",
+                   help="skip sitemap/feed entries dated older than this (SOURCE sites)")
+    p.add_argument("-j", "--jobs", type=int, default=0,
+                   help="cleaning processes (default: one per core)")
+    p.add_argument("--per-domain", type=int, metavar="N",
+                   help="parallel requests per host (default 4)")
+    p.add_argument("--delay", type=float, metavar="SECONDS",
+                   help="minimum delay between requests to one host (default 0.25; "
+                        "robots.txt Crawl-delay wins when larger)")
+    p.add_argument("--no-warc", action="store_true", help="do not archive responses as WARC")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Scrapy or NEWSCLEAN_* setting; may be repeated")
+    p.add_argument("--log-level", default="INFO", help="level of OUTDIR/crawl.log (default INFO)")
+
+
+def _error(msg: str) -> None:
+    print(f"newsclean crawl: {msg}", file=sys.stderr)
+
+
+def _take_lock(outdir: Path) -> IO[str] | None:
+    """The run lock of ``outdir``, held until the process exits; None if another run holds it."""
+    path = outdir / STATE_DIR / "crawl.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")  # noqa: SIM115 - held for the life of the run
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "?"
+        fh.close()
+        _error(f"another crawl (pid {holder}) is running in {outdir}; exiting (code {EXIT_LOCKED})")
+        return None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
+
+
+def _parse_sets(values: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise SitesError(f"--set {item!r}: expected NAME=VALUE")
+        try:
+            out[name] = json.loads(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    outdir = args.output.resolve()
+    contact = args.contact or DEFAULT_CONTACT
+    settings.set("USER_AGENT", f"newsclean/0.1 (+{contact})", priority="cmdline")
+    settings.set("NEWSCLEAN_OUTDIR", str(outdir), priority="cmdline")
+    settings.set("LOG_FILE", str(outdir / "crawl.log"), priority="cmdline")
+    settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
+    if args.jobs:
+        settings.set("NEWSCLEAN_WORKERS", args.jobs, priority="cmdline")
+    if args.per_domain:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", args.per_domain, priority="cmdline")
+    if args.delay is not None:
+        settings.set("DOWNLOAD_DELAY", args.delay, priority="cmdline")
+    if args.no_warc:
+        settings.set("NEWSCLEAN_WARC", False, priority="cmdline")
+    slots: dict[str, dict[str, Any]] = {}
+    floors: dict[str, float] = {}
+    for site in sites:
+        for host in site.hosts:
+            if site.concurrency:
+                slots.setdefault(host, {})["concurrency"] = site.concurrency
+            if site.download_delay is not None:
+                slots.setdefault(host, {})["delay"] = site.download_delay
+                floors[host] = site.download_delay
+    settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
+    settings.set("NEWSCLEAN_HOST_DELAYS", floors, priority="cmdline")
+    for name, value in _parse_sets(args.set).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def _summary(stats: dict[str, Any], started: float, reconciled: int, state: CrawlState) -> dict[str, Any]:
+    def prefixed(prefix: str) -> dict[str, Any]:
+        return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+    errors = prefixed("newsclean/errors/")
+    for host, n in prefixed("newsclean/source_errors/").items():
+        errors[host] = errors.get(host, 0) + n
+    refusals: dict[str, int] = {}
+    for key, n in stats.items():
+        if key.startswith("newsclean/http_4"):
+            host = key.split("/", 2)[2]
+            refusals[host] = refusals.get(host, 0) + n
+    return {
+        "started": datetime.fromtimestamp(started, timezone.utc).isoformat(),
+        "seconds": round(time.time() - started, 2),
+        "finish_reason": stats.get("finish_reason"),
+        "requests": stats.get("downloader/request_count", 0),
+        "sources_fetched": stats.get("newsclean/sources_fetched", 0),
+        "sources_unchanged": stats.get("newsclean/sources_unchanged", 0),
+        "pages_fetched": stats.get("newsclean/pages_fetched", 0),
+        "articles_written": stats.get("newsclean/articles_written", 0),
+        "parts_written": stats.get("newsclean/parts_written", 0),
+        "dropped": prefixed("newsclean/dropped/"),
+        "gone": stats.get("newsclean/gone", 0),
+        "skipped": {
+            "done_before": stats.get("newsclean/skipped_done", 0),
+            "too_old": stats.get("newsclean/skipped_too_old", 0),
+            "not_allowed": stats.get("newsclean/skipped_not_allowed", 0),
+            "robots_txt": stats.get("robotstxt/forbidden", 0),
+        },
+        "errors_by_domain": errors,
+        "refusals_by_domain": refusals,  # 403/429 answers
+        "blocked_domains": prefixed("newsclean/blocked/"),
+        "reconciled_rows": reconciled,
+        "state": state.counts(),
+    }
+
+
+def _human(summary: dict[str, Any], path: Path) -> str:
+    dropped = summary["dropped"]
+    drop_txt = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items())) or "none"
+    errors = sum(summary["errors_by_domain"].values())
+    blocked = ", ".join(summary["blocked_domains"]) or "none"
+    return (
+        f"newsclean crawl: {summary['pages_fetched']} pages fetched, "
+        f"{summary['articles_written']} articles written, "
+        f"{sum(dropped.values())} dropped ({drop_txt}), "
+        f"{summary['skipped']['done_before']} already done, {errors} errors, "
+        f"blocked: {blocked}; {summary['seconds']:.1f} s "
+        f"[{summary['finish_reason']}]; summary: {path}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one crawl; returns the exit code (0 ok, 1 failed, 2 bad usage, 75 locked)."""
+    try:
+        sites: list[Site] = []
+        if args.sites:
+            sites.extend(load_sites(args.sites))
+        if args.sources:
+            sites.extend(sites_from_sources(args.sources, rules=args.rules,
+                                            disable_rules=args.disable_rule,
+                                            max_age_days=args.max_age_days))
+        if not sites:
+            _error("give at least one SOURCE URL or --sites FILE")
+            return EXIT_USAGE
+        _parse_sets(args.set)
+    except SitesError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    outdir: Path = args.output
+    outdir.mkdir(parents=True, exist_ok=True)
+    lock = _take_lock(outdir)
+    if lock is None:
+        return EXIT_LOCKED
+    try:
+        return _crawl(args, sites, outdir)
+    finally:
+        lock.close()
+
+
+def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
+    from pipelines.resources import load_ruleset
+
+    # Fail on a bad rule file now, with a clear message, not in a worker mid-crawl.
+    for profile in {s.profile for s in sites}:
+        load_ruleset(profile[0], profile[1])
+
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.news import NewsSpider
+
+    started = time.time()
+    state = CrawlState.for_outdir(outdir)
+    reconciled = state.reconcile(outdir)
+    process = CrawlerProcess(_settings(args, sites))
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, sites=sites, state=state)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    summary = _summary(stats, started, reconciled, state)
+    state.close()
+    runs = outdir / "runs"
+    runs.mkdir(exist_ok=True)
+    stamp = datetime.fromtimestamp(started, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = runs / f"crawl-{stamp}.json"
+    text = json.dumps(summary, indent=2, default=str)
+    path.write_text(text, encoding="utf-8")
+    (outdir / "last-run.json").write_text(text, encoding="utf-8")
+    print(_human(summary, path), file=sys.stderr)
+    if summary["finish_reason"] not in ("finished", "shutdown"):
+        return EXIT_FAILED
+    hosts = {h for s in sites for h in s.hosts}
+    if hosts and hosts <= set(summary["blocked_domains"]):
+        return EXIT_FAILED  # every site refused us: cron should notice
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m pipelines.crawl`` (same options as ``newsclean crawl``)."""
+    parser = argparse.ArgumentParser(prog="newsclean crawl", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

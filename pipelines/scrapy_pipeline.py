@@ -1,0 +1,203 @@
+"""Scrapy item pipeline: archive each fetched page, clean it in a process pool, write Parquet.
+
+Items come from :class:`crawler.spiders.news.NewsSpider` as dicts with the
+fetched page (``url`` requested, ``response_url`` after redirects, ``status``,
+``headers``, ``body``, ``fetched_at``, ``site``, ``profile``).  For each one:
+
+1. the response goes to the WARC archive (``OUTDIR/warc``);
+2. the page is cleaned in a worker process (``NEWSCLEAN_WORKERS``, default the
+   number of cores), awaited as a future so the reactor keeps crawling;
+3. a non-article is dropped with its ``drop_reason`` counted, and its URL
+   marked so the next run does not fetch it again;
+4. an article row is buffered per crawl date and written as an atomic part file
+   ``OUTDIR/crawl_date=YYYY-MM-DD/part-*.parquet`` every ``NEWSCLEAN_BATCH_ROWS``
+   rows or ``NEWSCLEAN_FLUSH_SECONDS`` seconds; only then are its URLs marked done.
+
+Settings: ``NEWSCLEAN_OUTDIR`` (required), ``NEWSCLEAN_WORKERS``,
+``NEWSCLEAN_BATCH_ROWS`` (1000), ``NEWSCLEAN_FLUSH_SECONDS`` (60),
+``NEWSCLEAN_WARC`` (True).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections import defaultdict
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from twisted.internet import reactor, task
+from twisted.internet.defer import Deferred
+
+from pipelines.cleanworker import clean_page, init_worker
+from pipelines.parquet import record_id, record_to_row, remove_stale_temporaries, write_part
+from pipelines.state import CrawlState, url_key
+from pipelines.warc import WarcFileWriter, recover_partial
+
+log = logging.getLogger(__name__)
+
+
+def document_id(canonical_url: str) -> str:
+    """The record id of an article: a hash of its URL key, so http/https, tracking
+    parameters and trailing slashes give the same id."""
+    return record_id(url_key(canonical_url))
+
+
+def _as_deferred(future: Future[Any]) -> Deferred[Any]:
+    """A Deferred fired in the reactor thread when a concurrent.futures future completes."""
+    d: Deferred[Any] = Deferred()
+
+    def fire(f: Future[Any]) -> None:
+        exc = f.exception()
+        if exc is not None:
+            d.errback(exc)
+        else:
+            d.callback(f.result())
+
+    future.add_done_callback(lambda f: reactor.callFromThread(fire, f))  # type: ignore[attr-defined]
+    return d
+
+
+class CleaningPipeline:
+    """Clean fetched pages off the reactor thread and store articles durably."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        outdir = settings.get("NEWSCLEAN_OUTDIR")
+        if not outdir:
+            raise NotConfigured("NEWSCLEAN_OUTDIR is not set")
+        self.crawler = crawler
+        self.outdir = Path(outdir)
+        self.workers = settings.getint("NEWSCLEAN_WORKERS") or os.cpu_count() or 1
+        self.batch_rows = settings.getint("NEWSCLEAN_BATCH_ROWS", 1000)
+        self.flush_seconds = settings.getfloat("NEWSCLEAN_FLUSH_SECONDS", 60.0)
+        self.archive = settings.getbool("NEWSCLEAN_WARC", True)
+        self.stats = crawler.stats
+        self.state: CrawlState | None = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.warc: WarcFileWriter | None = None
+        # crawl date -> [(row, urls to mark done)]; pending ids guard against
+        # two URLs of one article in the same batch.
+        self.buffers: dict[str, list[tuple[dict[str, Any], list[str]]]] = defaultdict(list)
+        self.pending_ids: dict[str, list[str]] = {}
+        self.flusher: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
+        pipe = cls(crawler)
+        crawler.signals.connect(pipe._spider_opened, signal=signals.spider_opened)
+        return pipe
+
+    def _spider_opened(self) -> None:
+        # The spider owns the state (it decides what to fetch); we share its connection.
+        spider = self.crawler.spider
+        state = getattr(spider, "state", None)
+        self.state = state if isinstance(state, CrawlState) else CrawlState.for_outdir(self.outdir)
+
+    def open_spider(self) -> None:
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.outdir)
+        if self.archive:
+            kept = recover_partial(self.outdir / "warc")
+            if kept:
+                log.info("recovered %d archived responses from an interrupted run", kept)
+            self.warc = WarcFileWriter(self.outdir / "warc")
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker)
+        if self.flush_seconds > 0:
+            self.flusher = task.LoopingCall(self.flush)
+            self.flusher.start(self.flush_seconds, now=False)
+
+    def close_spider(self) -> None:
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
+        self.flush()
+        if self.warc is not None:
+            self.warc.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        assert self.pool is not None and self.state is not None
+        fetched_at: datetime = item["fetched_at"]
+        if self.warc is not None:
+            self.warc.write_response(
+                item["response_url"], item["status"], item["headers"], item["body"], fetched_at
+            )
+        self.stats.inc_value("newsclean/pages_cleaned")
+        future = self.pool.submit(clean_page, item["profile"], item["body"], item["response_url"])
+        try:
+            record, rules_version = await _await(future)
+        except Exception as exc:  # a page that breaks the cleaner must not stop the crawl
+            log.error("cleaning %s failed: %r", item["response_url"], exc)
+            self._drop(item, "clean_error")
+        urls = [item["url"], item["response_url"]]
+        if record.drop_reason:
+            self._drop(item, record.drop_reason)
+        canonical = record.canonical_url or item["response_url"]
+        urls.append(canonical)
+        doc_id = document_id(canonical)
+        if doc_id in self.pending_ids:
+            self.pending_ids[doc_id].extend(urls)  # marked done with the buffered row
+            self._drop(item, "duplicate", mark=False)
+        if self.state.has_doc(doc_id):
+            self._drop(item, "duplicate", mark_status="done")
+        row = record_to_row(
+            record,
+            id=doc_id,
+            source=item["url"],
+            url=item["response_url"],
+            fetched_at=fetched_at,
+            rules_version=rules_version,
+        )
+        day = fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        self.buffers[day].append((row, urls))
+        self.pending_ids[doc_id] = urls
+        if sum(len(b) for b in self.buffers.values()) >= self.batch_rows:
+            self.flush()
+        return {"id": doc_id, "url": item["response_url"]}
+
+    def _drop(
+        self, item: dict[str, Any], reason: str, mark: bool = True, mark_status: str = "dropped"
+    ) -> None:
+        assert self.state is not None
+        self.stats.inc_value(f"newsclean/dropped/{reason}")
+        if mark:
+            self.state.mark([item["url"], item["response_url"]], mark_status, item["site"])
+        raise DropItem(f"{reason}: {item['response_url']}")
+
+    def flush(self) -> None:
+        """Write the buffered rows as part files, then mark their URLs done."""
+        assert self.state is not None
+        for day, entries in list(self.buffers.items()):
+            if not entries:
+                continue
+            directory = self.outdir / f"crawl_date={day}"
+            path = write_part(directory, [row for row, _ in entries])
+            self.state.commit_part(
+                str(path.relative_to(self.outdir)),
+                [(row["id"], self.pending_ids.get(row["id"], urls)) for row, urls in entries],
+            )
+            self.stats.inc_value("newsclean/articles_written", len(entries))
+            self.stats.inc_value("newsclean/parts_written")
+            for row, _ in entries:
+                self.pending_ids.pop(row["id"], None)
+        self.buffers.clear()
+
+
+async def _await(future: Future[Any]) -> Any:
+    """Await a concurrent.futures future under the asyncio reactor or any other."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        return await asyncio.wrap_future(future, loop=loop)
+    return await _as_deferred(future)

@@ -1,0 +1,304 @@
+"""A small news site on 127.0.0.1 for the crawler's tests and benchmark.
+
+Everything is generated here (no publisher's HTML): ``n`` article pages with
+navigation, a share bar, related links and a footer around the body; a section
+front and a tag listing; robots.txt with a disallowed path and a Crawl-delay; a
+sitemap index with a Google News sitemap; an RSS feed whose links carry ``utm_``
+parameters; a 404, a 500 that succeeds on retry, and a redirect.  Sitemaps, the
+feed and the front page answer conditional GETs with 304.  Every request path is
+recorded in :attr:`NewsSite.requests`.
+
+Run it by hand: ``python -m tests.newssite.server --articles 50 --port 8000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+TOPICS = ["harbour", "council", "railway", "library", "orchard", "bridge", "festival", "clinic",
+          "school", "market", "river", "museum", "ferry", "stadium", "forest", "airport"]
+VERBS = ["reopened", "was rebuilt", "won new funding", "faced delays", "drew record crowds",
+         "changed hands", "was inspected", "got a new director"]
+SENTENCES = [
+    "Officials said the work had taken longer than planned because of the wet winter.",
+    "Residents who spoke at the meeting asked for clearer timetables and fewer closures.",
+    "The budget for the coming year sets aside money for repairs and for two new posts.",
+    "A spokesperson confirmed that the figures would be published in full next month.",
+    "Local traders reported that footfall rose sharply in the weeks after the announcement.",
+    "Engineers expect the remaining stages to be finished before the end of the summer.",
+    "Opposition members questioned whether the savings promised last year were real.",
+    "Volunteers have organised guided walks so that visitors can see the changes first hand.",
+    "Figures released on Tuesday show the number of daily users has doubled since spring.",
+    "The regional authority said it would review the decision after a public consultation.",
+]
+NAV = ('<nav class="site-nav"><a href="/">Home</a> <a href="/section/politics">Politics</a> '
+       '<a href="/section/business">Business</a> <a href="/tag/economy">Economy</a> '
+       '<a href="/about">About us</a></nav>')
+FOOTER = ('<footer><p>Copyright 2026 The Example Gazette. All rights reserved.</p>'
+          '<p><a href="/privacy">Privacy policy</a> | <a href="/terms">Terms of use</a></p></footer>')
+SHARE = ('<div class="share-bar">Share this article: <a href="#">Facebook</a> '
+         '<a href="#">Twitter</a> <a href="#">Email</a></div>')
+
+
+def slug(i: int) -> str:
+    return f"story-{i}-{TOPICS[i % len(TOPICS)]}"
+
+
+def headline(i: int) -> str:
+    return f"The {TOPICS[i % len(TOPICS)]} {VERBS[i % len(VERBS)]} in district {i}"
+
+
+def article_body(i: int, paragraphs: int = 6) -> list[str]:
+    """Paragraphs unique to article ``i`` (the number and rotation differ per article)."""
+    out = []
+    for p in range(paragraphs):
+        a = SENTENCES[(i + p) % len(SENTENCES)]
+        b = SENTENCES[(i * 3 + p + 1) % len(SENTENCES)]
+        out.append(f"In district {i}, report {p + 1}: {a} {b} "
+                   f"The {TOPICS[(i + p) % len(TOPICS)]} project number {i * 10 + p} continues.")
+    return out
+
+
+def article_html(i: int, published: datetime, path: str) -> str:
+    paras = "".join(f"<p>{t}</p>" for t in article_body(i))
+    related = "".join(f'<li><a href="/news/{slug(j)}">{headline(j)}</a></li>'
+                      for j in (i + 1, i + 2, i + 3))
+    iso = published.isoformat()
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline(i)} | '
+        f'The Example Gazette</title><meta property="og:type" content="article">'
+        f'<meta property="og:title" content="{headline(i)}">'
+        f'<meta property="article:published_time" content="{iso}">'
+        f'<link rel="canonical" href="{path}">'
+        f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": '
+        f'"{headline(i)}", "datePublished": "{iso}"}}</script></head><body>'
+        f"<header><h2>The Example Gazette</h2>{NAV}</header>"
+        f'<main><article><h1>{headline(i)}</h1><p class="byline">By Staff Reporter, {iso[:10]}</p>'
+        f"{SHARE}{paras}{SHARE}</article>"
+        f'<aside class="related"><h3>Related stories</h3><ul>{related}</ul></aside></main>'
+        f"{FOOTER}</body></html>"
+    )
+
+
+def listing_html(title: str, ids: list[int]) -> str:
+    items = "".join(
+        f'<li><a href="/news/{slug(i)}"><h3>{headline(i)}</h3></a><p>Read more.</p></li>'
+        for i in ids
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | '
+        f'The Example Gazette</title><meta property="og:type" content="website">'
+        f'<link rel="alternate" type="application/rss+xml" title="Latest" href="/feed.xml">'
+        f"</head><body><header><h2>The Example Gazette</h2>{NAV}</header>"
+        f'<main><h1>{title}</h1><ul class="teasers">{items}</ul></main>{FOOTER}</body></html>'
+    )
+
+
+@dataclass
+class SiteContent:
+    """What the site serves, built once so that the bodies (and ETags) are stable."""
+
+    base: str
+    n: int
+    crawl_delay: float = 0.1
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    pages: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+
+    def date(self, i: int) -> datetime:
+        return (self.now - timedelta(minutes=7 * i)).replace(microsecond=0)
+
+    def build(self) -> None:
+        base = self.base
+        add = self._add
+        robots = "User-agent: *\nDisallow: /private/\n"
+        if self.crawl_delay:
+            robots += f"Crawl-delay: {self.crawl_delay}\n"
+        robots += f"Sitemap: {base}/sitemap_index.xml\n"
+        add("/robots.txt", robots, "text/plain")
+        add("/sitemap_index.xml", _urlset_index([f"{base}/sitemaps/news.xml",
+                                                 f"{base}/sitemaps/pages.xml"]), "application/xml")
+        news_ids = [i for i in range(self.n) if i % 5 != 4]  # every 5th article: feed only
+        entries = [(f"{base}/news/{slug(i)}", self.date(i), headline(i)) for i in news_ids]
+        entries.append((f"{base}/private/{slug(self.n)}", self.date(1), "Private"))
+        entries.append((f"{base}/old/{slug(self.n + 1)}", self.date(2), "Moved"))  # 301
+        add("/sitemaps/news.xml", _news_sitemap(entries), "application/xml")
+        others = [f"{base}/section/politics", f"{base}/tag/economy", f"{base}/news/missing-story",
+                  f"{base}/news/{slug(self.n + 2)}"]  # the last one answers 500 once
+        add("/sitemaps/pages.xml", _urlset(others), "application/xml")
+        feed_ids = [i for i in range(self.n) if i % 5 == 4 or i < 3]
+        add("/feed.xml", _rss(base, [(i, self.date(i)) for i in feed_ids]), "application/rss+xml")
+        add("/", listing_html("Latest news", list(range(min(self.n, 20)))), "text/html")
+        add("/section/politics", listing_html("Politics", list(range(0, min(self.n, 40), 2))),
+            "text/html")
+        add("/tag/economy", listing_html("Economy", list(range(1, min(self.n, 40), 2))),
+            "text/html")
+        for i in range(self.n + 3):
+            path = f"/news/{slug(i)}"
+            add(path, article_html(i, self.date(i), base + path), "text/html")
+        add(f"/private/{slug(self.n)}", article_html(self.n, self.date(1), f"{base}/private/{slug(self.n)}"),
+            "text/html")
+
+    def _add(self, path: str, text: str, ctype: str) -> None:
+        self.pages[path] = (200, ctype, text.encode("utf-8"))
+
+
+def _urlset_index(locs: list[str]) -> str:
+    items = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in locs)
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>')
+
+
+def _urlset(locs: list[str]) -> str:
+    items = "".join(f"<url><loc>{u}</loc></url>" for u in locs)
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>')
+
+
+def _news_sitemap(entries: list[tuple[str, datetime, str]]) -> str:
+    items = "".join(
+        f"<url><loc>{u}</loc><news:news><news:publication><news:name>The Example Gazette"
+        f"</news:name><news:language>en</news:language></news:publication>"
+        f"<news:publication_date>{d.isoformat()}</news:publication_date>"
+        f"<news:title>{t}</news:title></news:news></url>"
+        for u, d, t in entries
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{items}</urlset>')
+
+
+def _rss(base: str, items: list[tuple[int, datetime]]) -> str:
+    body = "".join(
+        f"<item><title>{headline(i)}</title>"
+        f"<link>{base}/news/{slug(i)}?utm_source=rss&amp;utm_medium=feed&amp;utm_campaign=x{i}</link>"
+        f"<pubDate>{d.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
+        for i, d in items
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>The Example Gazette</title><link>{base}/</link>{body}</channel></rss>")
+
+
+class NewsSite:
+    """The site in a background thread.  Use as a context manager or start()/stop()."""
+
+    def __init__(self, articles: int = 12, crawl_delay: float = 0.1, page_delay: float = 0.0,
+                 port: int = 0):
+        self.requests: list[str] = []
+        self.user_agents: set[str] = set()
+        self.page_delay = page_delay
+        self._lock = threading.Lock()
+        self._failed_once: set[str] = set()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.content = SiteContent(self.base, articles, crawl_delay)
+        self.content.build()
+        self.n = articles
+        self._thread: threading.Thread | None = None
+
+    # What a test checks against
+    def article_paths(self) -> set[str]:
+        """Paths of every article a crawl should write (not private, not the 404)."""
+        # n + 1 is reached through the /old/ redirect, n + 2 after a 500; n is not listed.
+        return {f"/news/{slug(i)}" for i in [*range(self.n), self.n + 1, self.n + 2]}
+
+    def start(self) -> NewsSite:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> NewsSite:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def paths(self) -> list[str]:
+        with self._lock:
+            return list(self.requests)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                with site._lock:
+                    site.requests.append(self.path)
+                    site.user_agents.add(self.headers.get("User-Agent", ""))
+                path = urlsplit(self.path).path
+                if path.startswith("/old/"):
+                    self._send(301, b"", "text/plain", {"Location": "/news/" + path[5:]})
+                    return
+                if path == f"/news/{slug(site.n + 2)}":
+                    with site._lock:
+                        first = path not in site._failed_once
+                        site._failed_once.add(path)
+                    if first:
+                        self._send(500, b"try again", "text/plain")
+                        return
+                page = site.content.pages.get(path)
+                if page is None:
+                    body = listing_html("Page not found", []).replace(
+                        "<h1>Page not found</h1>", "<h1>404 Page not found</h1>").encode()
+                    self._send(404, body, "text/html")
+                    return
+                status, ctype, body = page
+                if path.startswith("/news/") and site.page_delay:
+                    time.sleep(site.page_delay)
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                cacheable = not path.startswith(("/news/", "/private/"))
+                if cacheable and self.headers.get("If-None-Match") == etag:
+                    self._send(304, b"", ctype, {"ETag": etag})
+                    return
+                extra = {"ETag": etag} if cacheable else {}
+                self._send(status, body, ctype + "; charset=utf-8", extra)
+
+            def _send(self, status: int, body: bytes, ctype: str,
+                      headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                if status != 304:
+                    self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+
+        return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=12)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--crawl-delay", type=float, default=0.1)
+    args = parser.parse_args()
+    site = NewsSite(args.articles, args.crawl_delay, port=args.port).start()
+    print(f"serving {site.base}/ (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        site.stop()
+
+
+if __name__ == "__main__":
+    main()
