@@ -110,7 +110,7 @@ def aggregate(scores: Iterable[PageScore]) -> Summary:
 
 
 def load_gold(dataset: Path) -> list[dict]:
-    lines = (dataset / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (dataset / "gold.jsonl").read_text(encoding="utf-8").split("\n")
     return [json.loads(line) for line in lines if line.strip()]
 
 

@@ -6,6 +6,20 @@ import re
 from collections.abc import Callable
 
 _LETTER = re.compile(r"[^\W\d_]")
+_MONTHS = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|"
+    r"oct(ober)?|nov(ember)?|dec(ember)?"
+)
+_DAYS = r"mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?"
+# every piece a date/time line may be made of; what is left after removing them must be empty
+_DATE_PIECE = re.compile(
+    rf"(?i)\b(?:{_MONTHS}|{_DAYS}|published|updated|posted|modified|last|on|at|and|"
+    r"am|pm|a\.m|p\.m|utc|gmt|bst|cet|cest|[ecmp][sd]t|et|pt|ist|aest|"
+    r"today|yesterday|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|"
+    r"\d{1,4}(?:st|nd|rd|th)?)\b"
+)
+_DATE_SEPARATORS = re.compile(r"[\s.,:/\-–—|•·()'’]+")
+_HAS_DATE = re.compile(rf"(?i)\d|\b(?:{_MONTHS})\b|\b(?:today|yesterday|ago)\b")
 
 
 def symbols_only(text: str) -> bool:
@@ -13,6 +27,15 @@ def symbols_only(text: str) -> bool:
     return bool(text.strip()) and _LETTER.search(text) is None
 
 
+def date_only(text: str) -> bool:
+    """The block is a date or time stamp and nothing else ("Updated 8:03 am ET, Nov. 19, 2019")."""
+    if len(text) > 80 or not _HAS_DATE.search(text):
+        return False
+    rest = _DATE_SEPARATORS.sub("", _DATE_PIECE.sub("", text))
+    return rest == ""
+
+
 FEATURES: dict[str, Callable[[str], bool]] = {
     "symbols_only": symbols_only,
+    "date_only": date_only,
 }

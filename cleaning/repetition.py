@@ -1,26 +1,117 @@
-"""Line repetition across documents of one source (cc_net style).  (Placeholder.)"""
+"""Line repetition across documents of one source (cc_net style).
+
+A line that recurs in many documents of one publisher is template ("Start your
+day with The Independent, sign up for daily news emails", "(c)Press Association
+2012"), however fluent it reads.  Lines are normalised the cc_net way (lower
+case, digits -> 0, punctuation stripped, spaces collapsed) and hashed; for each
+source group we count the number of DOCUMENTS that contain each hash.  Counting
+documents rather than occurrences, and counting over the whole batch before
+cleaning, keeps the output independent of the order the files are read in.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACE = re.compile(r"\s+")
+FORMAT_VERSION = 1
+
+
+def normalise_line(line: str) -> str:
+    """cc_net normalisation: lower case, digits -> 0, punctuation removed, spaces collapsed."""
+    text = _PUNCT.sub(" ", _DIGIT.sub("0", line.lower()))
+    return _SPACE.sub(" ", text).strip()
+
+
+def line_hash(line: str) -> str:
+    """A stable 64-bit hex digest of the normalised line ("" for a line with no word)."""
+    norm = normalise_line(line)
+    if not norm:
+        return ""
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def document_hashes(text: str) -> set[str]:
+    """The distinct line hashes of one document (blank and symbol-only lines left out)."""
+    out = {line_hash(line) for line in text.splitlines() if line.strip()}
+    out.discard("")
+    return out
 
 
 @dataclass(frozen=True)
 class RepetitionStats:
-    """How many documents of each source group contain each normalised line hash."""
+    """How many documents of each source group contain each normalised line hash.
+
+    ``groups[group][hash]`` is that document frequency, ``docs[group]`` the
+    number of documents counted for the group.
+    """
 
     groups: dict[str, dict[str, int]] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "docs": self.docs, "groups": self.groups}
+        """A JSON-able dict; :meth:`from_json` reads it back."""
+        return {"version": FORMAT_VERSION, "docs": self.docs, "groups": self.groups}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RepetitionStats:
-        return cls(groups=data.get("groups", {}), docs=data.get("docs", {}))
+        """Read stats saved by :meth:`to_json`; refuses another format version."""
+        version = data.get("version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise ValueError(
+                f"repetition stats format {version!r} is not {FORMAT_VERSION}; rebuild the stats"
+            )
+        return cls(groups=dict(data.get("groups", {})), docs=dict(data.get("docs", {})))
+
+    def for_group(self, group: str) -> RepetitionStats:
+        """The stats of one group only (empty when the group is unknown)."""
+        if group not in self.groups:
+            return RepetitionStats()
+        return RepetitionStats(groups={group: self.groups[group]}, docs={group: self.docs[group]})
+
+    def resolve_group(self, domain: str | None) -> str | None:
+        """The group to consult for a document: ``domain`` when counted, else the only group."""
+        if domain and domain in self.groups:
+            return domain
+        if len(self.groups) == 1:
+            return next(iter(self.groups))
+        return None
+
+    def doc_freq(self, group: str, line: str) -> int:
+        """In how many documents of ``group`` the (normalised) line occurs."""
+        counts = self.groups.get(group)
+        if not counts:
+            return 0
+        return counts.get(line_hash(line), 0)
+
+    def template_threshold(self, group: str) -> int:
+        """The document frequency from which a line of ``group`` counts as template.
+
+        At least 3 documents (two pages quoting the same sentence is not a
+        template), and at least a tenth of the group's documents up to 10.
+        """
+        n = self.docs.get(group, 0)
+        return max(3, min(-(-n // 10), 10))
 
 
-def build_stats(docs: list[tuple[str, str]]) -> RepetitionStats:
-    """Count, per group, the documents each normalised line occurs in.  ``docs``: (group, text)."""
-    return RepetitionStats()
+def build_stats(docs: Iterable[tuple[str, str]]) -> RepetitionStats:
+    """Count, per group, the documents each normalised line occurs in.  ``docs``: (group, text).
+
+    Pure: the result depends on the multiset of documents, not on their order.
+    """
+    groups: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {}
+    for group, text in docs:
+        counts[group] = counts.get(group, 0) + 1
+        table = groups.setdefault(group, {})
+        for h in document_hashes(text):
+            table[h] = table.get(h, 0) + 1
+    # sorted keys: the JSON written from two runs over the same batch is byte-identical
+    ordered = {g: dict(sorted(groups[g].items())) for g in sorted(groups)}
+    return RepetitionStats(groups=ordered, docs=dict(sorted(counts.items())))

@@ -7,7 +7,12 @@ domains.  Three kinds exist:
 * ``line``: a regular expression searched in one block of text;
 * ``feature``: a named test on a block (see :data:`cleaning.features.FEATURES`);
 * ``dom``: a CSS selector for elements removed from an HTML page before
-  extraction.
+  extraction;
+* ``structure``: a structural decision of the text segmenter (``decision =
+  "outside_article"``: the line lies outside the article run, ...).  Its
+  examples are whole documents (lines separated by newlines; several documents
+  of one source separated by a form feed ``\f``) on which the decision must
+  remove something; :meth:`Rule.matches_text` runs the segmenter to check.
 
 ``action = "drop"`` removes the block outright; ``action = "evidence"`` only
 adds ``weight`` to the block's boilerplate score, which the text segmenter
@@ -33,13 +38,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-KINDS = ("line", "feature", "dom")
+KINDS = ("line", "feature", "dom", "structure")
 ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _FIELDS = {
     "id", "kind", "pattern", "selector", "feature", "publishers", "action", "weight",
-    "max_words", "description", "examples", "counter_examples",
+    "max_words", "description", "examples", "counter_examples", "decision",
 }
 
 
@@ -56,6 +61,7 @@ class Rule:
     pattern: re.Pattern[str] | None = None
     selector: str | None = None
     feature: str | None = None
+    decision: str | None = None
     publishers: tuple[str, ...] = ()
     max_words: int | None = None
     description: str = ""
@@ -95,6 +101,10 @@ class Rule:
 
             assert self.feature is not None
             return FEATURES[self.feature](text)
+        if self.kind == "structure":
+            from cleaning.text import decision_fires
+
+            return decision_fires(self, text)
         raise TypeError(f"{self.id}: dom rules match elements, not text")
 
     def fingerprint(self) -> dict[str, Any]:
@@ -106,6 +116,7 @@ class Rule:
             "pattern": self.pattern.pattern if self.pattern else None,
             "selector": self.selector,
             "feature": self.feature,
+            "decision": self.decision,
             "publishers": list(self.publishers),
             "max_words": self.max_words,
         }
@@ -156,9 +167,11 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
     if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
         raise RuleError(f"{where}: max_words must be a positive integer")
 
-    pattern = selector = feature = None
-    needs = {"line": "pattern", "dom": "selector", "feature": "feature"}[kind]
-    for other in ("pattern", "selector", "feature"):
+    pattern = selector = feature = decision = None
+    needs = {"line": "pattern", "dom": "selector", "feature": "feature", "structure": "decision"}[
+        kind
+    ]
+    for other in ("pattern", "selector", "feature", "decision"):
         if other != needs and other in raw:
             raise RuleError(f"{where}: a {kind} rule takes {needs!r}, not {other!r}")
     value = raw.get(needs)
@@ -171,6 +184,12 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
     elif kind == "dom":
         selector = _check_selector(value, where)
+    elif kind == "structure":
+        from cleaning.text import DECISIONS
+
+        if value not in DECISIONS:
+            raise RuleError(f"{where}: unknown decision {value!r}; known: {sorted(DECISIONS)}")
+        decision = value
     else:
         from cleaning.features import FEATURES
 
@@ -200,7 +219,7 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
         raise RuleError(f"{where}: description must be a string")
     return Rule(
         id=rid, kind=kind, action=action, weight=float(weight), pattern=pattern,
-        selector=selector, feature=feature, publishers=tuple(publishers),
+        selector=selector, feature=feature, decision=decision, publishers=tuple(publishers),
         max_words=max_words, description=description, examples=examples,
         counter_examples=counter, origin=origin,
     )

@@ -1,0 +1,121 @@
+"""Text-mode benchmark: page dumps in, article bodies out, scored against gold.
+
+usage: python bench/text_bench.py DATASET_DIR [DATASET_DIR ...] [--no-stats] [--no-domain]
+                                  [--worst N] [--save-dir DIR] [--repeat N]
+
+For each dataset (``gold.jsonl`` + ``dumps/<id>.txt``) it prints one line:
+shingle precision / recall / F1 (our own implementation, :mod:`bench.scoring`,
+which agrees with the shared ``score.py``), exact-match share, and documents
+per second on one core.  Files are read before the clock starts; the speed
+figure covers ``clean_text`` alone, the one in brackets also the first pass
+that builds the repetition statistics.  The machine may be shared with other
+jobs, so speed figures are indicative.
+
+Repetition statistics are built per publisher domain (from each gold record's
+URL), as the CLI does when the domain is known; ``--no-stats`` cleans each
+document alone, ``--no-domain`` also withholds the domain (no publisher rules).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+if __package__ in (None, ""):
+    # run as a script: make the project root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scoring import load_gold, score_dataset  # noqa: E402
+
+
+def domain_of(url: str | None) -> str | None:
+    """The host of ``url`` without ``www.`` (None when there is no URL)."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def load_dumps(dataset: Path) -> list[tuple[str, str | None, str]]:
+    """(id, domain, dump text) for every gold record that has a dump."""
+    out = []
+    for record in load_gold(dataset):
+        path = dataset / "dumps" / f"{record['id']}.txt"
+        if path.exists():
+            out.append((record["id"], domain_of(record.get("url")), path.read_text("utf-8")))
+    return out
+
+
+def run_dataset(
+    dataset: Path, *, use_stats: bool, use_domain: bool, repeat: int
+) -> tuple[dict[str, str], float, float]:
+    """Clean every dump of ``dataset``; (predictions, docs/s cleaning, docs/s incl. stats)."""
+    from cleaning.repetition import build_stats
+    from cleaning.text import clean_text
+    from pipelines.resources import load_ruleset
+
+    rules = load_ruleset()
+    docs = load_dumps(dataset)
+    best_clean = best_total = float("inf")
+    preds: dict[str, str] = {}
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        stats = None
+        if use_stats:
+            stats = build_stats((dom or dataset.name, text) for _, dom, text in docs)
+        t1 = time.perf_counter()
+        for doc_id, dom, text in docs:
+            record = clean_text(
+                text,
+                rules=rules,
+                domain=dom if use_domain else None,
+                stats=stats.for_group(dom or dataset.name) if stats is not None else None,
+            )
+            preds[doc_id] = record.text
+        t2 = time.perf_counter()
+        best_clean = min(best_clean, t2 - t1)
+        best_total = min(best_total, t2 - t0)
+    n = len(docs)
+    return preds, n / best_clean if best_clean else 0.0, n / best_total if best_total else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("datasets", type=Path, nargs="+")
+    ap.add_argument("--no-stats", action="store_true", help="clean each document alone")
+    ap.add_argument("--no-domain", action="store_true", help="withhold the publisher domain")
+    ap.add_argument("--worst", type=int, default=0, help="also list the N worst pages")
+    ap.add_argument("--save-dir", type=Path, help="write <dataset>.jsonl predictions here")
+    ap.add_argument("--repeat", type=int, default=1, help="time the best of N runs")
+    a = ap.parse_args(argv)
+    for dataset in a.datasets:
+        if not (dataset / "gold.jsonl").exists():
+            print(f"{dataset}: no gold.jsonl; pass a dataset folder", file=sys.stderr)
+            return 2
+        preds, speed, speed_total = run_dataset(
+            dataset, use_stats=not a.no_stats, use_domain=not a.no_domain, repeat=a.repeat
+        )
+        summary, pages = score_dataset(dataset, preds)
+        print(
+            f"{dataset.name}: P={summary.precision:.3f} R={summary.recall:.3f} "
+            f"F1={summary.f1:.3f} exact={summary.exact:.3f} pages={summary.pages} "
+            f"docs/s={speed:.0f} ({speed_total:.0f} with stats)"
+        )
+        for pid, s in sorted(pages, key=lambda x: x[1].f1)[: a.worst]:
+            print(f"  worst {pid}: F1={s.f1:.3f} P={s.precision or 0:.3f} R={s.recall or 0:.3f}")
+        if a.save_dir:
+            a.save_dir.mkdir(parents=True, exist_ok=True)
+            with open(a.save_dir / f"{dataset.name}.jsonl", "w", encoding="utf-8") as fh:
+                for pid, text in preds.items():
+                    fh.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Find the article in a page dump: score each line, take the best contiguous run.
+
+Every line gets a score in word units: running prose counts for its words,
+page furniture (short menu items, headlines of teasers, share buttons) costs a
+little, and boilerplate evidence (rule hits, lines repeated across the source's
+documents) costs a lot.  The article is the contiguous run of lines with the
+largest total score (a maximum-sum subarray): menus and footers around it are
+many small costs, a donation appeal above it is a few large ones, and the
+crossheads inside it are small costs that the prose around them outweighs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaning.lines import Line
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the rules and the repetition statistics say about one line."""
+
+    drop: str | None = None  # id of a drop rule that matched
+    evidence: float = 0.0  # summed weight of the evidence rules that matched
+    evidence_id: str | None = None  # the strongest evidence rule
+    template: bool = False  # recurs across many documents of the source
+
+
+NO_VERDICT = Verdict()
+
+
+def is_prose(line: Line) -> bool:
+    """A sentence-like line: enough words, stop words, and not a Title Case Headline."""
+    return line.words >= 8 and line.terminal and line.stop_ratio >= 0.15 and line.cap_ratio < 0.7
+
+
+def line_score(line: Line, verdict: Verdict) -> float:
+    """The line's contribution to the article run (positive: article-like)."""
+    w = line.words
+    if verdict.drop or verdict.template:
+        return -2.0 * max(w, 4)
+    if w >= 10 and line.terminal and line.stop_ratio >= 0.2 and line.cap_ratio < 0.6:
+        score = float(w)
+    elif w >= 5 and line.terminal and line.cap_ratio < 0.8:
+        score = w * 0.5
+    elif w >= 12 and line.stop_ratio >= 0.25 and line.cap_ratio < 0.4:
+        score = w * 0.1  # a sentence without its full stop: weak
+    else:
+        score = -2.0 - (1.0 if line.indent >= 4 else 0.0)
+    if verdict.evidence:
+        # evidence replaces the line's own merit: a fluent appeal is still an appeal
+        keep = max(0.0, 1.0 - verdict.evidence)
+        score = (
+            score * keep - verdict.evidence * 2.0 * max(w, 4)
+            if score > 0
+            else (score - verdict.evidence * 2.0 * max(w, 4))
+        )
+    return score
+
+
+def best_run(scores: Sequence[float]) -> tuple[int, int]:
+    """The (start, end) slice with the largest sum (Kadane); (0, 0) when nothing is positive."""
+    best, best_start, best_end = 0.0, 0, 0
+    total, start = 0.0, 0
+    for i, s in enumerate(scores):
+        if total <= 0:
+            total, start = s, i
+        else:
+            total += s
+        if total > best:
+            best, best_start, best_end = total, start, i + 1
+    return best_start, best_end
+
+
+def with_block_evidence(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """A line with no evidence of its own sandwiched between two lines with evidence is
+    part of their block (the fluent middle paragraph of a donation appeal): give it
+    half-weight evidence, enough to keep the article run out, not enough to remove it."""
+    out = list(verdicts)
+    for i in range(1, len(verdicts) - 1):
+        v = verdicts[i]
+        if v.evidence or v.drop or v.template:
+            continue
+        before, after = verdicts[i - 1], verdicts[i + 1]
+        if _promo(before) and _promo(after):
+            out[i] = Verdict(evidence=0.5, evidence_id=before.evidence_id or after.evidence_id)
+    return out
+
+
+def _promo(verdict: Verdict) -> bool:
+    return verdict.evidence >= 0.5 or verdict.drop is not None or verdict.template
