@@ -16,8 +16,14 @@ from urllib.parse import urljoin
 from lxml import etree, html
 
 MAX_XML_BYTES = 60 << 20  # the sitemap protocol caps files at 50 MB uncompressed
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
-              "application/rdf+xml", "application/xml", "text/xml")
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+)
 
 
 @dataclass(frozen=True)

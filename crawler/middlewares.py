@@ -92,8 +92,12 @@ class PolitenessMiddleware:
             if self.streaks[host] >= self.block_streak and host not in self.blocked:
                 self.blocked.add(host)
                 self.crawler.stats.set_value(f"newsclean/blocked/{host}", status)
-                log.warning("%s: %d answers %s in a row; stopping requests to it",
-                            host, self.streaks[host], status)
+                log.warning(
+                    "%s: %d answers %s in a row; stopping requests to it",
+                    host,
+                    self.streaks[host],
+                    status,
+                )
         elif status < 400 or status in (404, 410):
             self.streaks[host] = 0
         if status in BACKOFF_CODES:

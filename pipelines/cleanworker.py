@@ -7,7 +7,10 @@ Each worker loads a rule profile once and keeps it for the life of the process.
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
+import time
 
 from cleaning.record import CleanedRecord
 from cleaning.rules import RuleSet
@@ -19,8 +22,17 @@ _RULESETS: dict[Profile, RuleSet] = {}
 
 
 def init_worker() -> None:
-    """Ignore Ctrl-C in workers: the crawl process decides when to stop and drains them."""
+    """Ignore Ctrl-C in workers (the crawl process decides when to stop and drains them),
+    and exit when the crawl process is gone (SIGKILL leaves no orphan workers behind)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def ruleset_for(profile: Profile) -> RuleSet:

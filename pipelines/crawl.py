@@ -27,30 +27,73 @@ DEFAULT_CONTACT = "https://github.com/newsclean/newsclean"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``newsclean crawl``."""
-    p.add_argument("sources", nargs="*", metavar="SOURCE",
-                   help="site root, sitemap (index), Google News sitemap or RSS/Atom feed URL")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR",
-                   help="dataset folder: crawl_date=*/part-*.parquet, warc/, state, log, summary")
-    p.add_argument("--sites", type=Path, metavar="FILE",
-                   help="sites TOML: sources, allow/deny patterns, rule profile, max age, politeness")
-    p.add_argument("--contact", metavar="URL",
-                   help="contact URL or e-mail put in the User-Agent so site owners can reach you")
-    p.add_argument("--rules", action="append", default=[], metavar="FILE",
-                   help="extra rule file for SOURCE sites; may be repeated")
-    p.add_argument("--disable-rule", action="append", default=[], metavar="ID",
-                   help="turn off a rule by id for SOURCE sites; may be repeated")
-    p.add_argument("--max-age-days", type=float, metavar="DAYS",
-                   help="skip sitemap/feed entries dated older than this (SOURCE sites)")
-    p.add_argument("-j", "--jobs", type=int, default=0,
-                   help="cleaning processes (default: one per core)")
-    p.add_argument("--per-domain", type=int, metavar="N",
-                   help="parallel requests per host (default 4)")
-    p.add_argument("--delay", type=float, metavar="SECONDS",
-                   help="minimum delay between requests to one host (default 0.25; "
-                        "robots.txt Crawl-delay wins when larger)")
+    p.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="site root, sitemap (index), Google News sitemap or RSS/Atom feed URL",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="OUTDIR",
+        help="dataset folder: crawl_date=*/part-*.parquet, warc/, state, log, summary",
+    )
+    p.add_argument(
+        "--sites",
+        type=Path,
+        metavar="FILE",
+        help="sites TOML: sources, allow/deny patterns, rule profile, max age, politeness",
+    )
+    p.add_argument(
+        "--contact",
+        metavar="URL",
+        help="contact URL or e-mail put in the User-Agent so site owners can reach you",
+    )
+    p.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra rule file for SOURCE sites; may be repeated",
+    )
+    p.add_argument(
+        "--disable-rule",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="turn off a rule by id for SOURCE sites; may be repeated",
+    )
+    p.add_argument(
+        "--max-age-days",
+        type=float,
+        metavar="DAYS",
+        help="skip sitemap/feed entries dated older than this (SOURCE sites)",
+    )
+    p.add_argument(
+        "-j", "--jobs", type=int, default=0, help="cleaning processes (default: one per core)"
+    )
+    p.add_argument(
+        "--per-domain", type=int, metavar="N", help="parallel requests per host (default 4)"
+    )
+    p.add_argument(
+        "--delay",
+        type=float,
+        metavar="SECONDS",
+        help="minimum delay between requests to one host (default 0.25; "
+        "robots.txt Crawl-delay wins when larger)",
+    )
     p.add_argument("--no-warc", action="store_true", help="do not archive responses as WARC")
-    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a Scrapy or NEWSCLEAN_* setting; may be repeated")
+    p.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy or NEWSCLEAN_* setting; may be repeated",
+    )
     p.add_argument("--log-level", default="INFO", help="level of OUTDIR/crawl.log (default INFO)")
 
 
@@ -126,9 +169,11 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
     return settings
 
 
-def _summary(stats: dict[str, Any], started: float, reconciled: int, state: CrawlState) -> dict[str, Any]:
+def _summary(
+    stats: dict[str, Any], started: float, reconciled: int, state: CrawlState
+) -> dict[str, Any]:
     def prefixed(prefix: str) -> dict[str, Any]:
-        return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+        return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
     errors = prefixed("newsclean/errors/")
     for host, n in prefixed("newsclean/source_errors/").items():
@@ -186,9 +231,14 @@ def run(args: argparse.Namespace) -> int:
         if args.sites:
             sites.extend(load_sites(args.sites))
         if args.sources:
-            sites.extend(sites_from_sources(args.sources, rules=args.rules,
-                                            disable_rules=args.disable_rule,
-                                            max_age_days=args.max_age_days))
+            sites.extend(
+                sites_from_sources(
+                    args.sources,
+                    rules=args.rules,
+                    disable_rules=args.disable_rule,
+                    max_age_days=args.max_age_days,
+                )
+            )
         if not sites:
             _error("give at least one SOURCE URL or --sites FILE")
             return EXIT_USAGE
@@ -253,4 +303,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

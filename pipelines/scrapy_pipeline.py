@@ -28,7 +28,7 @@ from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -61,7 +61,7 @@ def _as_deferred(future: Future[Any]) -> Deferred[Any]:
         else:
             d.callback(f.result())
 
-    future.add_done_callback(lambda f: reactor.callFromThread(fire, f))  # type: ignore[attr-defined]
+    future.add_done_callback(lambda f: reactor.callFromThread(fire, f))
     return d
 
 
@@ -109,8 +109,6 @@ class CleaningPipeline:
             if kept:
                 log.info("recovered %d archived responses from an interrupted run", kept)
             self.warc = WarcFileWriter(self.outdir / "warc")
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process running a reactor
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker)
         if self.flush_seconds > 0:
             self.flusher = task.LoopingCall(self.flush)
             self.flusher.start(self.flush_seconds, now=False)
@@ -124,15 +122,24 @@ class CleaningPipeline:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _pool(self) -> ProcessPoolExecutor:
+        # Started on the first page, so a run with nothing new to fetch spawns no process.
+        if self.pool is None:
+            ctx = multiprocessing.get_context("spawn")  # never fork a process running a reactor
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker)
+        return self.pool
+
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        assert self.pool is not None and self.state is not None
+        assert self.state is not None
         fetched_at: datetime = item["fetched_at"]
         if self.warc is not None:
             self.warc.write_response(
                 item["response_url"], item["status"], item["headers"], item["body"], fetched_at
             )
         self.stats.inc_value("newsclean/pages_cleaned")
-        future = self.pool.submit(clean_page, item["profile"], item["body"], item["response_url"])
+        future = self._pool().submit(
+            clean_page, item["profile"], item["body"], item["response_url"]
+        )
         try:
             record, rules_version = await _await(future)
         except Exception as exc:  # a page that breaks the cleaner must not stop the crawl
@@ -166,7 +173,8 @@ class CleaningPipeline:
 
     def _drop(
         self, item: dict[str, Any], reason: str, mark: bool = True, mark_status: str = "dropped"
-    ) -> None:
+    ) -> NoReturn:
+        """Count the reason, remember the URL so it is not fetched again, drop the item."""
         assert self.state is not None
         self.stats.inc_value(f"newsclean/dropped/{reason}")
         if mark:

@@ -32,8 +32,15 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 _FIELDS = {
-    "name", "sources", "allow", "deny", "rules", "disable_rules", "max_age_days",
-    "download_delay", "concurrency",
+    "name",
+    "sources",
+    "allow",
+    "deny",
+    "rules",
+    "disable_rules",
+    "max_age_days",
+    "download_delay",
+    "concurrency",
 }
 
 
@@ -124,13 +131,13 @@ def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Si
         where = f"{origin}: site #{i + 1}"
         if not isinstance(raw, dict):
             raise SitesError(f"{where}: must be a table")
-        unknown = set(raw) - _FIELDS
-        if unknown:
-            raise SitesError(f"{where}: unknown field(s) {sorted(unknown)}")
         name = raw.get("name")
         if not isinstance(name, str) or not name:
             raise SitesError(f"{where}: 'name' is required")
         where = f"{origin}: site {name!r}"
+        unknown = set(raw) - _FIELDS
+        if unknown:
+            raise SitesError(f"{where}: unknown field(s) {sorted(unknown)}")
         if name in names:
             raise SitesError(f"{where}: duplicate name")
         names.add(name)

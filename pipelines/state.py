@@ -138,10 +138,13 @@ class CrawlState:
         now = time.time()
         with self._tx():
             self.db.execute(
-                "INSERT OR IGNORE INTO parts(name, rows, at) VALUES (?, ?, ?)", (part, len(docs), now)
+                "INSERT OR IGNORE INTO parts(name, rows, at) VALUES (?, ?, ?)",
+                (part, len(docs), now),
             )
             for doc_id, urls in docs:
-                self.db.execute("INSERT OR IGNORE INTO docs(id, part) VALUES (?, ?)", (doc_id, part))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO docs(id, part) VALUES (?, ?)", (doc_id, part)
+                )
                 for url in urls:
                     if url:
                         self._upsert(url, "done", None, now)
@@ -237,4 +240,3 @@ class SeenSet:
     def close(self) -> None:
         self.db.close()
         self.path.unlink(missing_ok=True)
-

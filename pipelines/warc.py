@@ -136,8 +136,12 @@ def _read_responses(path: Path) -> Iterator[WarcPage]:
                     status = int(record.http_headers.get_statuscode() or 0)
                 except ValueError:
                     status = 0
-            yield WarcPage(url=url, html_bytes=record.content_stream().read(), fetched_at=fetched,
-                           status=status)
+            yield WarcPage(
+                url=url,
+                html_bytes=record.content_stream().read(),
+                fetched_at=fetched,
+                status=status,
+            )
 
 
 def iter_warc(path: str | Path) -> Iterator[WarcPage]:
@@ -176,11 +180,15 @@ def recover_partial(directory: str | Path) -> int:
                     writer.write_response(
                         record.rec_headers.get_header("WARC-Target-URI") or "",
                         status,
-                        [(k, v) for k, v in record.http_headers.headers
-                         if k.lower() != "content-length"],
+                        [
+                            (k, v)
+                            for k, v in record.http_headers.headers
+                            if k.lower() != "content-length"
+                        ],
                         body,
                         datetime.fromisoformat(date.replace("Z", "+00:00"))
-                        if date else datetime.now(timezone.utc),
+                        if date
+                        else datetime.now(timezone.utc),
                     )
                     kept += 1
         except (ArchiveLoadFailed, EOFError, OSError, ValueError, gzip.BadGzipFile) as exc:

@@ -95,10 +95,17 @@ class NewsSpider(Spider):
         parts = urlsplit(src)
         if parts.path in ("", "/") and not parts.query:
             root = f"{parts.scheme}://{parts.netloc}/"
-            yield Request(urljoin(root, "/robots.txt"), callback=self.parse_robots,
-                          errback=self.source_failed, priority=SOURCE_PRIORITY + 1,
-                          meta={"site": site.name, "dont_obey_robotstxt": True,
-                                "handle_httpstatus_list": SOURCE_STATUSES})
+            yield Request(
+                urljoin(root, "/robots.txt"),
+                callback=self.parse_robots,
+                errback=self.source_failed,
+                priority=SOURCE_PRIORITY + 1,
+                meta={
+                    "site": site.name,
+                    "dont_obey_robotstxt": True,
+                    "handle_httpstatus_list": SOURCE_STATUSES,
+                },
+            )
             yield self._source(site, urljoin(root, "/sitemap.xml"))
             yield self._source(site, root)
         else:
@@ -113,14 +120,22 @@ class NewsSpider(Spider):
             headers["If-Modified-Since"] = modified
         if parent:
             self.db.add_child(parent, url)
-        return Request(url, callback=self.parse_source, errback=self.source_failed,
-                       headers=headers, priority=SOURCE_PRIORITY,
-                       meta={"site": site.name, "source": url,
-                             "handle_httpstatus_list": SOURCE_STATUSES})
+        return Request(
+            url,
+            callback=self.parse_source,
+            errback=self.source_failed,
+            headers=headers,
+            priority=SOURCE_PRIORITY,
+            meta={"site": site.name, "source": url, "handle_httpstatus_list": SOURCE_STATUSES},
+        )
 
     def _article(self, site: Site, url: str) -> Request:
-        return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       meta={"site": site.name, "source": url})
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={"site": site.name, "source": url},
+        )
 
     def _fresh(self, site: Site, date: datetime | None) -> bool:
         if site.max_age_days is None or date is None:
@@ -152,7 +167,7 @@ class NewsSpider(Spider):
             self._inc(f"newsclean/source_errors/{urlsplit(source).hostname}")
             return
         self._inc("newsclean/sources_fetched")
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         if looks_like_xml(response.body, ctype):
             yield from self._parse_xml(site, source, response)
         else:
@@ -202,7 +217,7 @@ class NewsSpider(Spider):
         site = self.sites[response.meta["site"]]
         source = response.meta["source"]
         self._inc("newsclean/pages_fetched")
-        ctype = response.headers.get(b"Content-Type", b"").lower()
+        ctype = (response.headers.get(b"Content-Type") or b"").lower()
         if ctype and not any(t in ctype for t in HTML_TYPES):
             self._inc("newsclean/dropped/not_html")
             self.db.mark([source, response.url], "dropped", site.name)
@@ -226,7 +241,7 @@ class NewsSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         site = request.meta.get("site")
         host = urlsplit(request.url).hostname
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             if status in (404, 410):
                 self._inc("newsclean/gone")

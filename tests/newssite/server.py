@@ -22,10 +22,34 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-TOPICS = ["harbour", "council", "railway", "library", "orchard", "bridge", "festival", "clinic",
-          "school", "market", "river", "museum", "ferry", "stadium", "forest", "airport"]
-VERBS = ["reopened", "was rebuilt", "won new funding", "faced delays", "drew record crowds",
-         "changed hands", "was inspected", "got a new director"]
+TOPICS = [
+    "harbour",
+    "council",
+    "railway",
+    "library",
+    "orchard",
+    "bridge",
+    "festival",
+    "clinic",
+    "school",
+    "market",
+    "river",
+    "museum",
+    "ferry",
+    "stadium",
+    "forest",
+    "airport",
+]
+VERBS = [
+    "reopened",
+    "was rebuilt",
+    "won new funding",
+    "faced delays",
+    "drew record crowds",
+    "changed hands",
+    "was inspected",
+    "got a new director",
+]
 SENTENCES = [
     "Officials said the work had taken longer than planned because of the wet winter.",
     "Residents who spoke at the meeting asked for clearer timetables and fewer closures.",
@@ -38,13 +62,19 @@ SENTENCES = [
     "Figures released on Tuesday show the number of daily users has doubled since spring.",
     "The regional authority said it would review the decision after a public consultation.",
 ]
-NAV = ('<nav class="site-nav"><a href="/">Home</a> <a href="/section/politics">Politics</a> '
-       '<a href="/section/business">Business</a> <a href="/tag/economy">Economy</a> '
-       '<a href="/about">About us</a></nav>')
-FOOTER = ('<footer><p>Copyright 2026 The Example Gazette. All rights reserved.</p>'
-          '<p><a href="/privacy">Privacy policy</a> | <a href="/terms">Terms of use</a></p></footer>')
-SHARE = ('<div class="share-bar">Share this article: <a href="#">Facebook</a> '
-         '<a href="#">Twitter</a> <a href="#">Email</a></div>')
+NAV = (
+    '<nav class="site-nav"><a href="/">Home</a> <a href="/section/politics">Politics</a> '
+    '<a href="/section/business">Business</a> <a href="/tag/economy">Economy</a> '
+    '<a href="/about">About us</a></nav>'
+)
+FOOTER = (
+    "<footer><p>Copyright 2026 The Example Gazette. All rights reserved.</p>"
+    '<p><a href="/privacy">Privacy policy</a> | <a href="/terms">Terms of use</a></p></footer>'
+)
+SHARE = (
+    '<div class="share-bar">Share this article: <a href="#">Facebook</a> '
+    '<a href="#">Twitter</a> <a href="#">Email</a></div>'
+)
 
 
 def slug(i: int) -> str:
@@ -61,15 +91,18 @@ def article_body(i: int, paragraphs: int = 6) -> list[str]:
     for p in range(paragraphs):
         a = SENTENCES[(i + p) % len(SENTENCES)]
         b = SENTENCES[(i * 3 + p + 1) % len(SENTENCES)]
-        out.append(f"In district {i}, report {p + 1}: {a} {b} "
-                   f"The {TOPICS[(i + p) % len(TOPICS)]} project number {i * 10 + p} continues.")
+        out.append(
+            f"In district {i}, report {p + 1}: {a} {b} "
+            f"The {TOPICS[(i + p) % len(TOPICS)]} project number {i * 10 + p} continues."
+        )
     return out
 
 
 def article_html(i: int, published: datetime, path: str) -> str:
     paras = "".join(f"<p>{t}</p>" for t in article_body(i))
-    related = "".join(f'<li><a href="/news/{slug(j)}">{headline(j)}</a></li>'
-                      for j in (i + 1, i + 2, i + 3))
+    related = "".join(
+        f'<li><a href="/news/{slug(j)}">{headline(j)}</a></li>' for j in (i + 1, i + 2, i + 3)
+    )
     iso = published.isoformat()
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline(i)} | '
@@ -122,28 +155,42 @@ class SiteContent:
             robots += f"Crawl-delay: {self.crawl_delay}\n"
         robots += f"Sitemap: {base}/sitemap_index.xml\n"
         add("/robots.txt", robots, "text/plain")
-        add("/sitemap_index.xml", _urlset_index([f"{base}/sitemaps/news.xml",
-                                                 f"{base}/sitemaps/pages.xml"]), "application/xml")
+        add(
+            "/sitemap_index.xml",
+            _urlset_index([f"{base}/sitemaps/news.xml", f"{base}/sitemaps/pages.xml"]),
+            "application/xml",
+        )
         news_ids = [i for i in range(self.n) if i % 5 != 4]  # every 5th article: feed only
         entries = [(f"{base}/news/{slug(i)}", self.date(i), headline(i)) for i in news_ids]
         entries.append((f"{base}/private/{slug(self.n)}", self.date(1), "Private"))
         entries.append((f"{base}/old/{slug(self.n + 1)}", self.date(2), "Moved"))  # 301
         add("/sitemaps/news.xml", _news_sitemap(entries), "application/xml")
-        others = [f"{base}/section/politics", f"{base}/tag/economy", f"{base}/news/missing-story",
-                  f"{base}/news/{slug(self.n + 2)}"]  # the last one answers 500 once
+        others = [
+            f"{base}/section/politics",
+            f"{base}/tag/economy",
+            f"{base}/news/missing-story",
+            f"{base}/news/{slug(self.n + 2)}",
+        ]  # the last one answers 500 once
         add("/sitemaps/pages.xml", _urlset(others), "application/xml")
         feed_ids = [i for i in range(self.n) if i % 5 == 4 or i < 3]
         add("/feed.xml", _rss(base, [(i, self.date(i)) for i in feed_ids]), "application/rss+xml")
         add("/", listing_html("Latest news", list(range(min(self.n, 20)))), "text/html")
-        add("/section/politics", listing_html("Politics", list(range(0, min(self.n, 40), 2))),
-            "text/html")
-        add("/tag/economy", listing_html("Economy", list(range(1, min(self.n, 40), 2))),
-            "text/html")
+        add(
+            "/section/politics",
+            listing_html("Politics", list(range(0, min(self.n, 40), 2))),
+            "text/html",
+        )
+        add(
+            "/tag/economy", listing_html("Economy", list(range(1, min(self.n, 40), 2))), "text/html"
+        )
         for i in range(self.n + 3):
             path = f"/news/{slug(i)}"
             add(path, article_html(i, self.date(i), base + path), "text/html")
-        add(f"/private/{slug(self.n)}", article_html(self.n, self.date(1), f"{base}/private/{slug(self.n)}"),
-            "text/html")
+        add(
+            f"/private/{slug(self.n)}",
+            article_html(self.n, self.date(1), f"{base}/private/{slug(self.n)}"),
+            "text/html",
+        )
 
     def _add(self, path: str, text: str, ctype: str) -> None:
         self.pages[path] = (200, ctype, text.encode("utf-8"))
@@ -151,14 +198,18 @@ class SiteContent:
 
 def _urlset_index(locs: list[str]) -> str:
     items = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in locs)
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>'
+    )
 
 
 def _urlset(locs: list[str]) -> str:
     items = "".join(f"<url><loc>{u}</loc></url>" for u in locs)
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'
+    )
 
 
 def _news_sitemap(entries: list[tuple[str, datetime, str]]) -> str:
@@ -169,9 +220,11 @@ def _news_sitemap(entries: list[tuple[str, datetime, str]]) -> str:
         f"<news:title>{t}</news:title></news:news></url>"
         for u, d, t in entries
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{items}</urlset>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{items}</urlset>'
+    )
 
 
 def _rss(base: str, items: list[tuple[int, datetime]]) -> str:
@@ -181,16 +234,20 @@ def _rss(base: str, items: list[tuple[int, datetime]]) -> str:
         f"<pubDate>{d.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
         for i, d in items
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>The Example Gazette</title><link>{base}/</link>{body}</channel></rss>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>The Example Gazette</title><link>{base}/</link>{body}</channel></rss>"
+    )
 
 
 class NewsSite:
     """The site in a background thread.  Use as a context manager or start()/stop()."""
 
-    def __init__(self, articles: int = 12, crawl_delay: float = 0.1, page_delay: float = 0.0,
-                 port: int = 0):
+    def __init__(
+        self, articles: int = 12, crawl_delay: float = 0.1, page_delay: float = 0.0, port: int = 0
+    ):
         self.requests: list[str] = []
+        self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
         self.user_agents: set[str] = set()
         self.page_delay = page_delay
         self._lock = threading.Lock()
@@ -241,6 +298,7 @@ class NewsSite:
             def do_GET(self) -> None:
                 with site._lock:
                     site.requests.append(self.path)
+                    site.times.append((time.monotonic(), self.path))
                     site.user_agents.add(self.headers.get("User-Agent", ""))
                 path = urlsplit(self.path).path
                 if path.startswith("/old/"):
@@ -255,8 +313,11 @@ class NewsSite:
                         return
                 page = site.content.pages.get(path)
                 if page is None:
-                    body = listing_html("Page not found", []).replace(
-                        "<h1>Page not found</h1>", "<h1>404 Page not found</h1>").encode()
+                    body = (
+                        listing_html("Page not found", [])
+                        .replace("<h1>Page not found</h1>", "<h1>404 Page not found</h1>")
+                        .encode()
+                    )
                     self._send(404, body, "text/html")
                     return
                 status, ctype, body = page
@@ -270,8 +331,9 @@ class NewsSite:
                 extra = {"ETag": etag} if cacheable else {}
                 self._send(status, body, ctype + "; charset=utf-8", extra)
 
-            def _send(self, status: int, body: bytes, ctype: str,
-                      headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 if status != 304:

@@ -1,0 +1,188 @@
+"""End to end: `newsclean crawl` in a subprocess against the local news site (tests/newssite).
+
+Each crawl runs in its own process, as from cron (Twisted's reactor cannot restart
+in-process).  The site records every request, so the tests check what was fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow.dataset as ds
+import pytest
+
+from tests.conftest import ROOT
+from tests.newssite.server import NewsSite, slug
+
+# Fast but still polite: robots.txt's Crawl-delay (0.1 s) stays the floor.
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_START_DELAY=0",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "NEWSCLEAN_BACKOFF_BASE=0.05",
+    "--contact",
+    "https://example.org/crawler-contact",
+]
+
+
+def crawl_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipelines.cli", "crawl", *args, *FAST]
+
+
+def crawl(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        crawl_cmd(*args), cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def rows(out: Path) -> list[dict]:
+    files = [p for p in out.glob("crawl_date=*/*.parquet") if not p.name.startswith(".")]
+    if not files:
+        return []
+    return ds.dataset(files, format="parquet").to_table().to_pylist()
+
+
+def article_requests(site: NewsSite, start: int = 0) -> list[str]:
+    return [p for p in site.paths()[start:] if p.startswith(("/news/", "/old/"))]
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    with NewsSite(articles=12) as s:
+        yield s
+
+
+def test_crawl_writes_every_article_once_and_second_run_fetches_none(
+    site: NewsSite, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = crawl(site.base + "/", "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    assert "articles written" in first.stderr.splitlines()[-1]
+
+    written = rows(out)
+    paths = [urlsplit(r["url"]).path for r in written]
+    assert sorted(paths) == sorted(site.article_paths())  # each article exactly once
+    assert len({r["id"] for r in written}) == len(written)
+    # the sitemap, the feed (utm_ links) and the redirect all led somewhere
+    sources = {r["source"] for r in written}
+    assert not any("utm_" in s for s in sources)
+    moved = [r for r in written if "/old/" in r["source"]]
+    assert len(moved) == 1 and urlsplit(moved[0]["url"]).path == f"/news/{slug(site.n + 1)}"
+    assert all(r["text"] and "Share this article" not in r["text"] for r in written)
+    # listing pages were fetched but not written; disallowed paths never requested
+    requested = site.paths()
+    assert "/section/politics" in requested and "/tag/economy" in requested
+    assert not any(p.startswith("/private/") for p in requested)
+    assert any(
+        ua.startswith("newsclean/") and "example.org/crawler-contact" in ua
+        for ua in site.user_agents
+    )
+    # a 500 was retried, a 404 was not retried forever
+    assert requested.count(f"/news/{slug(site.n + 2)}") == 2
+    assert requested.count("/news/missing-story") == 1
+    # Crawl-delay 0.1 s: once robots.txt is read, requests are spaced (timer slack allowed)
+    times = [t for t, p in site.times if p.startswith("/news/")]
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.08
+    summary = json.loads((out / "last-run.json").read_text())
+    assert summary["articles_written"] == len(site.article_paths())
+    assert summary["dropped"].get("not_article:listing", 0) == 2
+    assert summary["gone"] == 1 and summary["blocked_domains"] == {}
+
+    # the raw archive has every fetched article page
+    from pipelines.warc import iter_warc
+
+    archived = {urlsplit(p.url).path for p in iter_warc(out / "warc")}
+    assert set(paths) <= archived
+
+    # DuckDB reads the partitioned dataset
+    import duckdb
+
+    con = duckdb.connect()
+    n, dates = con.execute(
+        "SELECT count(*), count(DISTINCT crawl_date) FROM read_parquet(?, hive_partitioning=true)",
+        [str(out / "crawl_date=*" / "*.parquet")],
+    ).fetchone()
+    assert n == len(written) and dates == 1
+
+    # second run over unchanged sources: no article page fetched, nothing written
+    before = len(site.paths())
+    second = crawl(site.base + "/", "-o", str(out))
+    assert second.returncode == 0, second.stderr
+    assert article_requests(site, before) == []
+    assert len(rows(out)) == len(written)
+    assert json.loads((out / "last-run.json").read_text())["articles_written"] == 0
+
+
+def _wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with NewsSite(articles=30, page_delay=0.05) as site:
+        proc = subprocess.Popen(
+            crawl_cmd(site.base + "/", "-o", str(out), "-s", "NEWSCLEAN_BATCH_ROWS=4"),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(lambda: len(rows(out)) >= 4)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        partial = len(rows(out))
+        assert 4 <= partial < len(site.article_paths())
+
+        resumed = crawl(site.base + "/", "-o", str(out))
+        assert resumed.returncode == 0, resumed.stderr
+        written = rows(out)
+        paths = [urlsplit(r["url"]).path for r in written]
+        assert sorted(paths) == sorted(site.article_paths())
+        assert len({r["id"] for r in written}) == len(written)
+
+
+def test_second_concurrent_run_exits_with_lock_code_and_sigterm_flushes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with NewsSite(articles=30, page_delay=0.1) as site:
+        proc = subprocess.Popen(
+            crawl_cmd(site.base + "/", "-o", str(out)),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait_for(lambda: len(article_requests(site)) >= 3)
+            second = crawl(site.base + "/", "-o", str(out), timeout=30)
+            assert second.returncode == 75
+            assert "another crawl" in second.stderr
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 0, stderr
+        summary = json.loads((out / "last-run.json").read_text())
+        assert summary["finish_reason"] == "shutdown"
+        # what was cleaned before the stop is on disk, and the state agrees with the files
+        written = rows(out)
+        assert len(written) == summary["articles_written"] > 0
+        assert summary["state"].get("done", 0) >= len(written)
+        assert os.path.exists(out / "crawl.log")

@@ -1,0 +1,196 @@
+"""The crawler's building blocks, without a crawl: discovery parsing, URL keys, crawl state,
+WARC archive and the sites file."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.discovery import feed_links, parse_date, parse_xml_source
+from pipelines.sites import SitesError, parse_sites, sites_from_sources
+from pipelines.state import CrawlState, request_url, url_key
+from pipelines.warc import TMP_PREFIX, WarcFileWriter, iter_warc, recover_partial
+
+NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>https://paper.test/a/one</loc><lastmod>2020-01-01</lastmod>
+    <news:news><news:publication><news:name>Paper</news:name></news:publication>
+    <news:publication_date>2026-11-20T08:00:00+01:00</news:publication_date></news:news></url>
+  <url><loc>/a/two</loc></url>
+</urlset>"""
+
+INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://paper.test/s1.xml</loc><lastmod>2026-01-02T00:00:00Z</lastmod></sitemap>
+<sitemap><loc>https://paper.test/s2.xml.gz</loc></sitemap></sitemapindex>"""
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>P</title>
+<item><title>x</title><link>https://paper.test/a/1?utm_source=rss&amp;id=4</link>
+<pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate></item>
+<item><title>y</title><guid isPermaLink="true">https://paper.test/a/2</guid></item>
+</channel></rss>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<entry><title>x</title><link rel="alternate" href="https://paper.test/a/3"/>
+<link rel="edit" href="https://paper.test/edit/3"/><updated>2026-11-21T00:00:00Z</updated></entry>
+</feed>"""
+
+
+def test_news_sitemap_prefers_publication_date_and_resolves_relative_locs() -> None:
+    parsed = parse_xml_source(NEWS_SITEMAP, "https://paper.test/sitemap.xml")
+    assert parsed.kind == "urlset"
+    assert [p.url for p in parsed.pages] == ["https://paper.test/a/one", "https://paper.test/a/two"]
+    assert parsed.pages[0].date == datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+    assert parsed.pages[1].date is None
+
+
+def test_sitemap_index_and_gzipped_sitemap() -> None:
+    import gzip
+
+    parsed = parse_xml_source(INDEX, "https://paper.test/")
+    assert parsed.kind == "sitemapindex"
+    assert [s.url for s in parsed.sources] == [
+        "https://paper.test/s1.xml",
+        "https://paper.test/s2.xml.gz",
+    ]
+    assert parse_xml_source(gzip.compress(NEWS_SITEMAP), "https://paper.test/").kind == "urlset"
+
+
+def test_rss_and_atom_links() -> None:
+    rss = parse_xml_source(RSS, "https://paper.test/feed")
+    assert [p.url for p in rss.pages] == [
+        "https://paper.test/a/1?utm_source=rss&id=4",
+        "https://paper.test/a/2",
+    ]
+    assert rss.pages[0].date == datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    atom = parse_xml_source(ATOM, "https://paper.test/atom")
+    assert [p.url for p in atom.pages] == ["https://paper.test/a/3"]
+
+
+def test_garbage_is_unknown_not_an_exception() -> None:
+    assert parse_xml_source(b"\x1f\x8bnot gzip", "https://x.test/").kind == "unknown"
+    assert parse_xml_source(b"<html><body>hi</body></html>", "https://x.test/").pages == []
+    assert parse_date("yesterday") is None
+
+
+def test_front_page_feed_links() -> None:
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        b'<link rel="alternate" hreflang="de" href="/de/"><link rel="stylesheet" href="/s.css">'
+        b'<link rel="alternate" type="application/atom+xml" href="https://cdn.test/atom"></head></html>'
+    )
+    assert feed_links(page, "https://paper.test/") == [
+        "https://paper.test/feed.xml",
+        "https://cdn.test/atom",
+    ]
+
+
+def test_url_keys_fold_tracking_scheme_and_slash() -> None:
+    key = url_key("https://Paper.test/a/1/?utm_source=x&id=4#top")
+    assert key == url_key("http://paper.test/a/1?id=4&fbclid=abc")
+    assert key != url_key("https://paper.test/a/1?id=5")
+    assert request_url("https://paper.test/a/1?utm_medium=feed") == "https://paper.test/a/1"
+
+
+def test_state_pending_done_and_validators(tmp_path: Path) -> None:
+    state = CrawlState.for_outdir(tmp_path)
+    assert state.add_pending("https://p.test/a?utm_source=x", "p") is True
+    assert state.pending("p") == [("https://p.test/a?utm_source=x", None)]
+    state.commit_part("crawl_date=2026-01-01/part-1.parquet", [("id1", ["http://p.test/a/"])])
+    assert state.has_doc("id1")
+    assert state.add_pending("https://p.test/a", "p") is False  # same page, already written
+    assert state.pending("p") == []
+    state.set_validators("https://p.test/feed", '"abc"', None)
+    state.close()
+    again = CrawlState.for_outdir(tmp_path)  # survives the process
+    assert again.validators("https://p.test/feed") == ('"abc"', None)
+    assert again.is_finished(url_key("https://p.test/a"))
+
+
+def test_reconcile_marks_a_part_written_by_a_killed_run(tmp_path: Path) -> None:
+    from cleaning.record import CleanedRecord
+    from pipelines.parquet import record_to_row, write_part
+
+    state = CrawlState.for_outdir(tmp_path)
+    state.add_pending("https://p.test/story", "p")
+    row = record_to_row(
+        CleanedRecord(text="Body.", canonical_url="https://p.test/story"),
+        id="doc-1",
+        source="https://p.test/story?utm_source=feed",
+        url="https://p.test/story",
+        rules_version="t",
+    )
+    write_part(tmp_path / "crawl_date=2026-11-23", [row])  # ...and the process died here
+    assert state.reconcile(tmp_path) == 1
+    assert state.has_doc("doc-1") and state.pending("p") == []
+    assert state.reconcile(tmp_path) == 0  # once
+
+
+def _write_pages(writer: WarcFileWriter, n: int) -> None:
+    for i in range(n):
+        writer.write_response(
+            f"https://p.test/{i}",
+            200,
+            [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+            f"<p>page {i}</p>".encode(),
+            datetime(2026, 11, 23, tzinfo=timezone.utc),
+        )
+
+
+def test_warc_round_trip_and_no_partial_file_visible(tmp_path: Path) -> None:
+    writer = WarcFileWriter(tmp_path)
+    _write_pages(writer, 3)
+    assert list(iter_warc(tmp_path)) == []  # still a temporary file
+    path = writer.close()
+    assert path is not None and path.name.endswith(".warc.gz")
+    pages = list(iter_warc(path))
+    assert [p.url for p in pages] == [f"https://p.test/{i}" for i in range(3)]
+    assert pages[1].html_bytes == b"<p>page 1</p>" and pages[1].status == 200
+    assert pages[0].fetched_at == datetime(2026, 11, 23, tzinfo=timezone.utc)
+
+
+def test_recover_partial_keeps_complete_records(tmp_path: Path) -> None:
+    writer = WarcFileWriter(tmp_path)
+    _write_pages(writer, 3)
+    assert writer._fh is not None
+    writer._fh.flush()
+    tmp = next(tmp_path.glob(f"{TMP_PREFIX}*"))
+    three = tmp.stat().st_size
+    writer.write_response(
+        "https://p.test/3",
+        200,
+        [],
+        b"<p>" + b"x" * 5000 + b"</p>",
+        datetime(2026, 11, 23, tzinfo=timezone.utc),
+    )
+    writer._fh.flush()
+    data = tmp.read_bytes()
+    tmp.write_bytes(data[: (three + len(data)) // 2])  # killed in the middle of the 4th record
+    assert recover_partial(tmp_path) == 3
+    assert not list(tmp_path.glob(f"{TMP_PREFIX}*"))
+    assert [p.url for p in iter_warc(tmp_path)] == [f"https://p.test/{i}" for i in range(3)]
+
+
+def test_sites_file(tmp_path: Path) -> None:
+    text = """
+[[site]]
+name = "paper"
+sources = ["https://www.paper.test/", "https://paper.test/news.xml"]
+deny = ["/live/"]
+rules = ["paper.toml"]
+max_age_days = 2
+concurrency = 1
+"""
+    (site,) = parse_sites(text, "sites.toml", base_dir=tmp_path)
+    assert site.rules == (str(tmp_path / "paper.toml"),)
+    assert site.url_allowed("https://paper.test/a/1")
+    assert not site.url_allowed("https://paper.test/live/1")
+    assert not site.url_allowed("https://other.test/a/1")
+    with pytest.raises(SitesError, match="sites.toml: site 'x': unknown field"):
+        parse_sites(
+            '[[site]]\nname = "x"\nsources = ["https://x.test/"]\nspeed = 3\n', "sites.toml"
+        )
+    with pytest.raises(SitesError, match="not an http"):
+        sites_from_sources(["ftp://x.test/"])
