@@ -1,0 +1,149 @@
+"""HTML-mode benchmark: our cleaner next to plain trafilatura on the same gold pages.
+
+usage: python bench/html_bench.py DATASET_DIR [DATASET_DIR ...] [--systems newsclean,trafilatura]
+                                  [--limit N] [--worst N] [--save-dir DIR]
+
+For each dataset (``gold.jsonl`` + ``pages/<id>.html.gz``) and each system it
+prints one line: shingle precision / recall / F1 (see :mod:`bench.scoring`),
+exact-match share, and pages per second of the extraction call alone (pages are
+read and gunzipped before the clock starts).  The machine is shared with other
+jobs, so speed figures are indicative; compare systems within one run.
+
+Systems:
+  newsclean    ``cleaning.html.clean_html(raw_bytes, url, rules=bundled rules)``; a page
+               dropped as not-an-article counts as an empty prediction.
+  trafilatura  ``trafilatura.extract(html, url=url, include_comments=False)``, the
+               reference (the page is decoded with trafilatura's own decoder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # run as a script: make the project root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scoring import score_dataset  # noqa: E402
+
+Extractor = Callable[[bytes, str], str]
+
+
+def _newsclean() -> Extractor:
+    from cleaning.html import clean_html
+    from pipelines.resources import load_ruleset
+
+    rules = load_ruleset()
+
+    def run(raw: bytes, url: str) -> str:
+        record = clean_html(raw, url, rules=rules)
+        return "" if record.drop_reason else record.text
+
+    return run
+
+
+def _trafilatura() -> Extractor:
+    import trafilatura
+
+    def run(raw: bytes, url: str) -> str:
+        return trafilatura.extract(raw, url=url, include_comments=False) or ""
+
+    return run
+
+
+SYSTEMS: dict[str, Callable[[], Extractor]] = {
+    "newsclean": _newsclean,
+    "trafilatura": _trafilatura,
+}
+
+
+def load_pages(dataset: Path, limit: int | None) -> list[tuple[str, str, bytes]]:
+    """(id, url, raw bytes) of every gold page that has an HTML file."""
+    out = []
+    for line in (dataset / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        path = dataset / "pages" / f"{rec['id']}.html.gz"
+        if path.exists():
+            out.append((rec["id"], rec.get("url") or "", gzip.decompress(path.read_bytes())))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def run_system(
+    extract: Extractor, pages: list[tuple[str, str, bytes]]
+) -> tuple[dict[str, str], float]:
+    """Predictions per id and the wall time of the extraction calls."""
+    preds: dict[str, str] = {}
+    start = time.perf_counter()
+    for pid, url, raw in pages:
+        try:
+            preds[pid] = extract(raw, url)
+        except ValueError as exc:  # HTMLInputError and friends: an empty prediction
+            print(f"  {pid}: {exc}", file=sys.stderr)
+            preds[pid] = ""
+    return preds, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("datasets", nargs="+", type=Path)
+    ap.add_argument("--systems", default="newsclean,trafilatura")
+    ap.add_argument("--limit", type=int, default=None, help="first N pages of each dataset")
+    ap.add_argument("--worst", type=int, default=0, help="list the N worst pages per line")
+    ap.add_argument(
+        "--save-dir", type=Path, default=None, help="write <dataset>.<system>.jsonl here"
+    )
+    args = ap.parse_args(argv)
+
+    names = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        ap.error(f"unknown system(s) {unknown}; known: {sorted(SYSTEMS)}")
+    extractors = {n: SYSTEMS[n]() for n in names}
+
+    for dataset in args.datasets:
+        if not (dataset / "gold.jsonl").exists():
+            ap.error(f"{dataset}: no gold.jsonl; pass a dataset folder")
+        pages = load_pages(dataset, args.limit)
+        for name, extract in extractors.items():
+            preds, seconds = run_system(extract, pages)
+            summary, per_page = score_dataset(dataset, {p: preds.get(p, "") for p, _, _ in pages})
+            if args.limit:  # score only the pages that ran
+                ran = {p for p, _, _ in pages}
+                from bench.scoring import aggregate
+
+                per_page = [(p, s) for p, s in per_page if p in ran]
+                summary = aggregate(s for _, s in per_page)
+            rate = len(pages) / seconds if seconds else float("inf")
+            print(
+                f"{dataset.name:<20} {name:<12} P={summary.precision:.3f} R={summary.recall:.3f} "
+                f"F1={summary.f1:.3f} exact={summary.exact:.3f} pages={len(pages)} "
+                f"{rate:.1f} pages/s",
+                flush=True,
+            )
+            for pid, s in sorted(per_page, key=lambda x: x[1].f1)[: args.worst]:
+                print(
+                    f"    worst {pid}: F1={s.f1:.3f} P={s.precision or 0:.3f} R={s.recall or 0:.3f}"
+                )
+            if args.save_dir:
+                args.save_dir.mkdir(parents=True, exist_ok=True)
+                out = args.save_dir / f"{dataset.name}.{name}.jsonl"
+                with out.open("w", encoding="utf-8") as fh:
+                    for pid, text in preds.items():
+                        fh.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

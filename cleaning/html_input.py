@@ -1,0 +1,177 @@
+"""Bytes in, one lxml tree out: input checks, charset detection, a bounded parse.
+
+Everything after this module works on the tree it returns; nothing re-parses
+the page.  Bad input raises :class:`HTMLInputError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+# Work bounds: a page bigger than this is cut (lxml recovers the cut markup);
+# nesting deeper than this is flattened so recursive consumers cannot blow the stack.
+MAX_INPUT_BYTES = 8_000_000
+MAX_DEPTH = 200
+
+_HEAD_SCAN = 4096
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})""", re.I
+)
+_XML_DECL = re.compile(
+    rb"""^\s*<\?xml[^>]{0,100}encoding\s*=\s*["']([a-zA-Z0-9_.:-]{2,40})""", re.I
+)
+_HTML_HINT = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|article|section|span|table|script|a\s)",
+    re.I,
+)
+# WHATWG: these labels mean windows-1252 in a browser, and so here.
+_LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii", "l1"}
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"RIFF", "a RIFF file (WebP image or audio)"),
+    (b"PK\x03\x04", "a ZIP archive (or an office document)"),
+    (b"\x1f\x8b", "gzip-compressed data; decompress it first"),
+    (b"BZh", "bzip2-compressed data; decompress it first"),
+    (b"\x00\x00\x00", "binary data"),
+)
+
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+class HTMLInputError(ValueError):
+    """The input is not an HTML page we can clean (empty, binary, JSON, ...)."""
+
+
+def _declared_charset(head: bytes) -> str | None:
+    for pattern in (_XML_DECL, _META_CHARSET):
+        m = pattern.search(head)
+        if m:
+            label = m.group(1).decode("ascii", "ignore").strip().lower()
+            if label in _LATIN1_LABELS:
+                return "cp1252"
+            try:
+                return codecs.lookup(label).name
+            except LookupError:
+                return None
+    return None
+
+
+def decode_html(raw: bytes) -> tuple[str, str]:
+    """Decode page bytes; returns (text, encoding used).
+
+    Order: a BOM; then the declared charset (meta / XML declaration), except that
+    bytes which are valid UTF-8 with non-ASCII content win over a declared
+    single-byte charset (the classic wrong declaration, which would otherwise
+    turn every accent into mojibake); then UTF-8; then charset-normalizer.
+    """
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(enc, errors="replace"), enc
+    declared = _declared_charset(raw[:_HEAD_SCAN])
+    utf8: str | None
+    try:
+        utf8 = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a page cut inside a multi-byte sequence is still UTF-8
+        utf8 = raw.decode("utf-8", errors="replace") if exc.start >= len(raw) - 3 else None
+    if declared and declared.replace("_", "-") not in ("utf-8", "utf8"):
+        if utf8 is not None and not utf8.isascii() and _is_single_byte(declared):
+            return utf8, "utf-8"
+        try:
+            return raw.decode(declared), declared
+        except (UnicodeDecodeError, LookupError):
+            pass  # the declaration is wrong: detect below
+    if utf8 is not None:
+        return utf8, "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    return raw.decode(encoding, errors="replace"), encoding
+
+
+def _is_single_byte(encoding: str) -> bool:
+    name = codecs.lookup(encoding).name
+    return name.startswith(("cp125", "iso8859", "latin", "koi8", "mac-", "cp8", "cp4"))
+
+
+def check_input(raw: bytes) -> None:
+    """Raise :class:`HTMLInputError` when ``raw`` is clearly not an HTML page."""
+    head = raw[:_HEAD_SCAN].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise HTMLInputError("empty input: no bytes to parse (0 bytes or only whitespace)")
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            raise HTMLInputError(f"not HTML: the bytes are {what}")
+    if head[:1] in (b"{", b"[") and not _HTML_HINT.search(head[:512]):
+        raise HTMLInputError("not HTML: the bytes look like JSON")
+    if head.count(b"\x00") > len(head) // 20 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise HTMLInputError("not HTML: binary data (many NUL bytes)")
+    if not _HTML_HINT.search(raw[:200_000]):
+        raise HTMLInputError("not HTML: no HTML markup found in the input")
+
+
+def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
+    """Check, decode and parse a page once; returns (root element, encoding).
+
+    Bounds the work: input beyond :data:`MAX_INPUT_BYTES` is cut, and elements nested
+    deeper than :data:`MAX_DEPTH` are unwrapped into their ancestor at that depth.
+    """
+    if isinstance(html, str):
+        if not html.strip():
+            raise HTMLInputError("empty input: no text to parse")
+        raw = html.encode("utf-8", errors="surrogatepass")
+        check_input(raw)
+        text, encoding = html, "str"
+    elif isinstance(html, (bytes, bytearray, memoryview)):
+        raw = bytes(html)
+        check_input(raw)
+        text, encoding = decode_html(raw[:MAX_INPUT_BYTES])
+    else:
+        raise HTMLInputError(f"expected str or bytes, got {type(html).__name__}")
+    data = text.encode("utf-8", errors="replace")[:MAX_INPUT_BYTES]
+    try:
+        root = lxml.html.document_fromstring(data, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise HTMLInputError(f"not HTML: the parser found no document ({exc})") from None
+    if root is None or len(root) == 0:
+        raise HTMLInputError("not HTML: the parser found no document")
+    _flatten_deep(root)
+    return root, encoding
+
+
+def _flatten_deep(root: lxml.html.HtmlElement) -> None:
+    """Unwrap elements nested deeper than MAX_DEPTH (keeps their text, drops the nesting)."""
+    too_deep = []
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        for child in el:
+            if depth + 1 >= MAX_DEPTH and len(child):
+                too_deep.append(child)
+            else:
+                stack.append((child, depth + 1))
+    for el in too_deep:
+        # collapse everything below el into el's text: the structure is junk at this depth
+        text = " ".join(t.strip() for t in el.itertext() if t.strip())
+        for child in list(el):
+            el.remove(child)
+        el.text = text

@@ -1,0 +1,98 @@
+"""Is this page an article?  Section fronts, listings, galleries and error pages are not.
+
+The verdict is a ``drop_reason`` string (``not_article:<kind>``) or None.  The tests
+are conservative: a false "not an article" loses a whole article, a missed listing
+only costs one bad record, so each test needs two independent signals.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from cleaning.metadata import PageMeta
+
+_ERROR_TITLE = re.compile(
+    r"\b(404|410|page not found|not found|page (does not|doesn't) exist|no longer available|"
+    r"seite nicht gefunden|página no encontrada|page introuvable|pagina non trovata|"
+    r"error\s*(404|page)|oops)\b",
+    re.I,
+)
+_LISTING_PATH = re.compile(
+    r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(tag|tags|topic|topics|category|categories|section|sections|"
+    r"search|author|authors|archive|archives|page|label|rubrique|thema|themen)(/|$)",
+    re.I,
+)
+_GALLERY_PATH = re.compile(
+    r"/(gallery|galleries|photos?|pictures|slideshow|in-pictures)(/|-|$)", re.I
+)
+_LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
+_ARTICLE_HINT = {
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "liveblogposting",
+    "opinionnewsarticle",
+    "analysisnewsarticle",
+}
+
+MIN_WORDS = 25
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _words(text: str) -> int:
+    """Words, counting CJK text (no spaces) as one word per two characters."""
+    spaced = len(text.split())
+    return max(spaced, len(_CJK.findall(text)) // 2 + spaced // 4)
+
+
+def classify_page(root: HtmlElement, url: str | None, meta: PageMeta, text: str) -> str | None:
+    """The drop reason for a page that is not an article, or None when it is one.
+
+    ``text`` is the extracted body (after rules); ``meta`` the page's metadata.
+    """
+    words = _words(text)
+    path = urlsplit(url).path if url else ""
+    is_article_typed = bool(meta.types & _ARTICLE_HINT) or _og_type(root) == "article"
+
+    title = meta.title or ""
+    title_el = root.find(".//title")
+    page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    error_titled = bool(_ERROR_TITLE.search(page_title) or _ERROR_TITLE.search(title))
+    if error_titled and words < 150 and (not is_article_typed or words < 40):
+        return "not_article:error_page"
+
+    if not is_article_typed and words < 400:
+        if meta.types & _LISTING_TYPES or (path in ("", "/") and not meta.published):
+            return "not_article:listing"
+        if _LISTING_PATH.search(path) and _link_density(root) > 0.5:
+            return "not_article:listing"
+
+    if words < MIN_WORDS and (_GALLERY_PATH.search(path) or "imagegallery" in meta.types):
+        return "not_article:gallery"
+    if words < MIN_WORDS // 2 or not text.strip():
+        return "not_article:no_text"
+    return None
+
+
+def _og_type(root: HtmlElement) -> str:
+    for el in root.iter("meta"):
+        if (el.get("property") or el.get("name") or "").lower() == "og:type":
+            return (el.get("content") or "").strip().lower()
+    return ""
+
+
+def _link_density(root: HtmlElement) -> float:
+    """Share of the body's visible text that sits inside links."""
+    body = root.find("body")
+    if body is None:
+        return 0.0
+    texts = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    total = sum(len(t.split()) for t in texts)
+    if not total:
+        return 0.0
+    linked = sum(len(t.split()) for t in body.xpath(".//a//text()"))
+    return linked / total
