@@ -66,7 +66,8 @@ SYSTEMS: dict[str, Callable[[], Extractor]] = {
 def load_pages(dataset: Path, limit: int | None) -> list[tuple[str, str, bytes]]:
     """(id, url, raw bytes) of every gold page that has an HTML file."""
     out = []
-    for line in (dataset / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+    # split on "\n" only: bodies may hold U+2028, which str.splitlines() also splits on
+    for line in (dataset / "gold.jsonl").read_text(encoding="utf-8").split("\n"):
         if not line.strip():
             continue
         rec = json.loads(line)

@@ -12,9 +12,11 @@ import re
 import lxml.html
 from lxml import etree
 
-# Work bounds: a page bigger than this is cut (lxml recovers the cut markup);
-# nesting deeper than this is flattened so recursive consumers cannot blow the stack.
-MAX_INPUT_BYTES = 8_000_000
+# Work bounds: a page bigger than this is cut (lxml recovers the cut markup).  It is
+# generous because the bulk of a huge page is usually inline script or data in <head>,
+# with the article after it; lxml parses 20 MB in a fraction of a second.
+# Nesting deeper than MAX_DEPTH is flattened so recursive consumers cannot blow the stack.
+MAX_INPUT_BYTES = 40_000_000
 MAX_DEPTH = 200
 
 _HEAD_SCAN = 4096
@@ -30,6 +32,21 @@ _HTML_HINT = re.compile(
 )
 # WHATWG: these labels mean windows-1252 in a browser, and so here.
 _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii", "l1"}
+# Latin-script code pages a detector confuses with windows-1252 on short text.
+_LATIN_NEIGHBOURS = {
+    codecs.lookup(n).name
+    for n in (
+        "latin-1",
+        "iso8859-15",
+        "cp1250",
+        "iso8859-2",
+        "cp1254",
+        "iso8859-9",
+        "cp1257",
+        "iso8859-13",
+        "mac-roman",
+    )
+}
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -44,6 +61,9 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 _PARSER = lxml.html.HTMLParser(
+    # huge_tree: without it libxml2 stops at a text node over 10 MB (an inline data blob in
+    # <head>) and the body is lost; depth is bounded by _flatten_deep instead
+    huge_tree=True,
     collect_ids=False,
     default_doctype=False,
     encoding="utf-8",
@@ -105,7 +125,21 @@ def decode_html(raw: bytes) -> tuple[str, str]:
 
     best = from_bytes(raw[:200_000]).best()
     encoding = best.encoding if best is not None else "cp1252"
+    if _lookup(encoding) in _LATIN_NEIGHBOURS:
+        # short Western pages are often guessed as a neighbouring code page (cp1250 turns
+        # "è" into "č"); windows-1252 is by far the most common single-byte web charset
+        try:
+            return raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     return raw.decode(encoding, errors="replace"), encoding
+
+
+def _lookup(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
 
 
 def _is_single_byte(encoding: str) -> bool:

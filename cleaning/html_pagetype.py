@@ -68,7 +68,8 @@ def classify_page(root: HtmlElement, url: str | None, meta: PageMeta, text: str)
     if not is_article_typed and words < 400:
         if meta.types & _LISTING_TYPES or (path in ("", "/") and not meta.published):
             return "not_article:listing"
-        if _LISTING_PATH.search(path) and _link_density(root) > 0.5:
+        density = _link_density(root)
+        if (_LISTING_PATH.search(path) and density > 0.5) or (words < 150 and density > 0.6):
             return "not_article:listing"
 
     if words < MIN_WORDS and (_GALLERY_PATH.search(path) or "imagegallery" in meta.types):

@@ -1,0 +1,206 @@
+"""HTML mode end to end: widgets out with their rule ids, metadata, not-article pages, bad input.
+
+The fixture pages under tests/fixtures/html/ are written for these tests (no
+publisher's HTML is copied here).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cleaning.html import HTMLInputError, clean_html
+from pipelines.resources import load_ruleset
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+ARTICLE_URL = "https://news.example.org/local/harbour-sea-wall-vote"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_ruleset()
+
+
+def page(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_widgets_leave_the_body_with_their_rule_ids(rules):
+    record = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
+    assert record.is_article
+    text = record.text
+    # the five paragraphs of the article, in order
+    firsts = [
+        "Councillors in the harbour",
+        "The old wall",
+        "Engineers told",
+        "Residents who packed",
+        "The council expects",
+    ]
+    positions = [text.find(f) for f in firsts]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    for widget in (
+        "morning briefing",
+        "Recruitment Genius",
+        "Share on Facebook",
+        "covers local government",
+        "We use cookies",
+        "Storm damage bill",
+    ):
+        assert widget not in text
+    ids = {r.rule_id for r in record.removed}
+    assert {
+        "generic.newsletter.signup_box",
+        "generic.jobs.widget",
+        "generic.share.bar",
+        "generic.author.bio",
+        "generic.cookie.banner",
+    } <= ids
+    by_id = {r.rule_id: r.text for r in record.removed}
+    assert "morning briefing" in by_id["generic.newsletter.signup_box"]
+    assert "Recruitment Genius" in by_id["generic.jobs.widget"]
+
+
+def test_headline_goes_to_title_not_body(rules):
+    record = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
+    assert record.title == "Harbour town votes to rebuild its sea wall"
+    assert not record.text.startswith("Harbour town votes")
+    assert any(r.rule_id == "generic.heading.headline" for r in record.removed)
+
+
+def test_disabled_dom_rule_keeps_its_block(rules):
+    record = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
+    assert "Courier puzzle page" not in record.text
+    assert any(r.rule_id == "generic.promo.box" for r in record.removed)
+    relaxed = load_ruleset(disabled=["generic.promo.box"])
+    record = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=relaxed)
+    assert all(r.rule_id != "generic.promo.box" for r in record.removed)
+    assert "Courier puzzle page" in record.text
+
+
+def test_metadata_from_json_ld_and_meta_tags(rules):
+    record = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
+    assert record.authors == ("Mara Lindqvist", "Tom Oduya")
+    assert record.published == datetime(2024, 3, 2, 9, 15, tzinfo=timezone.utc)
+    assert record.modified == datetime(2024, 3, 2, 11, 40, tzinfo=timezone.utc)
+    assert record.site_name == "The Coastal Courier"
+    assert record.canonical_url == ARTICLE_URL
+    assert record.description == "Councillors back a twelve-million-pound plan after winter storms."
+    assert record.section == "Local"
+    assert record.tags == ("Flooding", "Council")
+    assert record.image_url == "https://news.example.org/images/sea-wall.jpg"
+    assert record.language == "en"
+    assert record.paywalled is False
+
+
+def test_metadata_from_meta_tags_and_byline_only(rules):
+    record = clean_html(page("byline_meta.html"), "https://gazette.example.fr/marche", rules=rules)
+    assert record.title == "Le marché couvert rouvre ses portes"  # site name cut from <title>
+    assert record.authors == ("Camille Roux",)
+    assert record.published is not None
+    assert record.published.utcoffset() == timedelta(hours=1)
+    assert record.published.date().isoformat() == "2023-11-18"
+    assert record.language == "fr"
+    assert record.site_name == "La Gazette du Val"
+
+
+def test_wrong_declared_charset_does_not_make_mojibake(rules):
+    # the fixture declares iso-8859-1 but its bytes are UTF-8
+    record = clean_html(page("byline_meta.html"), "https://gazette.example.fr/marche", rules=rules)
+    assert "marché couvert" in record.text
+    assert "Ã" not in record.text and "\ufffd" not in record.text
+
+
+def test_declared_single_byte_charset_is_honoured(rules):
+    raw = page("byline_meta.html").decode("utf-8").encode("cp1252")
+    record = clean_html(raw, "https://gazette.example.fr/marche", rules=rules)
+    assert "rénovation a coûté" in record.text
+
+
+def test_utf8_declared_but_latin1_bytes(rules):
+    html = page("byline_meta.html").decode("utf-8").replace("iso-8859-1", "utf-8")
+    record = clean_html(html.encode("cp1252"), "https://gazette.example.fr/marche", rules=rules)
+    assert "rénovation a coûté" in record.text
+
+
+def test_str_input_is_accepted(rules):
+    html = page("article_widgets.html").decode("utf-8")
+    assert "Engineers told" in clean_html(html, ARTICLE_URL, rules=rules).text
+
+
+def test_paywall_flag_from_json_ld(rules):
+    record = clean_html(page("paywalled.html"), "https://news.example.org/port-deal", rules=rules)
+    assert record.paywalled is True
+    assert "thirty-year lease" in record.text
+    assert "Subscribe to continue reading" not in record.text
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "reason"),
+    [
+        ("section_front.html", "https://news.example.org/sport/", "not_article:listing"),
+        ("not_found.html", "https://news.example.org/missing-page", "not_article:error_page"),
+    ],
+)
+def test_not_article_pages_are_dropped_with_a_reason(rules, name, url, reason):
+    record = clean_html(page(name), url, rules=rules)
+    assert record.drop_reason == reason
+    assert not record.is_article
+
+
+def test_gallery_without_text_is_dropped(rules):
+    photos = "".join(
+        f'<figure><img src="/p{i}.jpg"><figcaption>Photo {i}</figcaption></figure>'
+        for i in range(12)
+    )
+    html = f"<html><head><title>Storm in pictures</title></head><body>{photos}</body></html>"
+    record = clean_html(html, "https://news.example.org/gallery/storm", rules=rules)
+    assert record.drop_reason in ("not_article:gallery", "not_article:no_text")
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"", "empty"),
+        (b"   \n\t ", "empty"),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nendobj\n", "PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b'{"headline": "x", "body": "y"}', "JSON"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "gzip"),
+        (b"just a line of plain text, no markup at all", "no HTML"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(rules, raw, words):
+    with pytest.raises(HTMLInputError) as info:
+        clean_html(raw, "https://news.example.org/x", rules=rules)
+    message = str(info.value)
+    assert words.lower() in message.lower()
+    assert "\n" not in message
+    assert isinstance(info.value, ValueError)
+
+
+def test_deep_nesting_does_not_crash(rules):
+    para = "<p>" + "A sentence about the harbour wall and the storm. " * 12 + "</p>"
+    html = "<html><body>" + "<div>" * 20000 + para + "</div>" * 20000 + "</body></html>"
+    record = clean_html(html.encode(), "https://news.example.org/deep", rules=rules)
+    assert isinstance(record.text, str)
+
+
+def test_huge_inline_script_does_not_hide_the_article(rules):
+    para = "<p>" + "A sentence about the harbour wall and the storm surge. " * 12 + "</p>"
+    blob = "x" * 12_000_000
+    html = (
+        f'<html><head><script>var data="{blob}";</script></head>'
+        f"<body><article>{para * 4}</article></body></html>"
+    )
+    record = clean_html(html.encode(), "https://news.example.org/big", rules=rules)
+    assert "harbour wall and the storm surge" in record.text
+
+
+def test_same_input_same_output(rules):
+    a = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
+    clean_html(page("byline_meta.html"), "https://gazette.example.fr/marche", rules=rules)
+    b = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
+    assert a == b
