@@ -75,16 +75,22 @@ def test_rerun_skips_unchanged_and_rule_change_replaces_without_duplicates(tmp_p
     assert again.returncode == 0
     assert "0 records written, 5 unchanged" in again.stderr
     assert _read(out).num_rows == 5
-    # Disabling a rule that fired changes the cleaned text of that document: it is replaced.
-    first = _read(out).to_pylist()
-    fired = sorted({r["rule_id"] for row in first for r in row["removed"]})
-    assert fired
-    changed = run_cli("clean", str(src), "-o", str(out), "-j", "1", "--disable-rule", fired[0])
+    # A house rule that removes one sentence of seed 001 changes that record only: it is replaced.
+    rules = tmp_path / "house.toml"
+    rules.write_text(
+        '[[rule]]\nid = "generic.house.rallies"\npattern = "^Rallies took place"\n'
+        'examples = ["Rallies took place in towns"]\n',
+        encoding="utf-8",
+    )
+    changed = run_cli("clean", str(src), "-o", str(out), "-j", "1", "--rules", str(rules))
     assert changed.returncode == 0, changed.stderr
-    assert "replaced" in changed.stderr and " 0 replaced" not in changed.stderr
+    assert "1 records written, 4 unchanged, 1 replaced" in changed.stderr
     table = _read(out)
     assert table.num_rows == 5
     assert len(set(table.column("id").to_pylist())) == 5
+    (row,) = [r for r in table.to_pylist() if r["source"].endswith("001_3a7ffc991847b8c2.txt")]
+    assert "Rallies took place" not in row["text"]
+    assert row["removed"][0]["rule_id"] == "generic.house.rallies"
 
 
 def test_jobs_and_input_order_do_not_change_the_output(tmp_path: Path) -> None:
@@ -106,7 +112,8 @@ def test_bad_inputs_get_one_line_each_and_the_batch_goes_on(tmp_path: Path) -> N
     (src / "good.txt").write_bytes(good)
     (src / "empty.txt").write_bytes(b"")
     (src / "binary.txt").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
-    (src / "latin1.txt").write_bytes(good.decode("utf-8").replace("’", "'").encode("cp1252") + "Café\n".encode("cp1252"))
+    latin = good.decode("utf-8").replace("’", "'").replace("Rallies took place in", "Rallies took place in cafés,")
+    (src / "latin1.txt").write_bytes(latin.encode("cp1252"))
     with open(src / "huge.txt", "wb") as fh:
         fh.write(b"All work and no play makes Jack a dull boy.\n" * (50 * 1024 * 1024 // 44 + 1))
     os.symlink(src / "gone.txt", src / "dangling.txt")
@@ -132,7 +139,7 @@ def test_bad_inputs_get_one_line_each_and_the_batch_goes_on(tmp_path: Path) -> N
     table = _read(out)
     assert table.num_rows == 2  # good.txt and latin1.txt
     texts = table.column("text").to_pylist()
-    assert any("Café" in t for t in texts)
+    assert any("Rallies took place in cafés," in t for t in texts)
     assert "5 errors" in lines[-1]
 
 
