@@ -22,9 +22,9 @@ import re
 _GLUED_SENTENCE = re.compile(
     r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z][a-z])"
 )
+_GLUE_HINT = re.compile(r"[.!?\"'”’][A-Z]")
 # a quoted crosshead glued to its paragraph: 'Harden opinions'Mr Alexander
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _TERMINAL = frozenset(".!?")
 _CLOSERS = "\"'”’)]»*"
 
@@ -38,52 +38,57 @@ _STOPWORD_TEXT = """a about above after again against all am an and any are as a
     what when where which while who whom why will with would you your yours yourself yourselves
     also said says may might must can't don't it's that's there's they're we're i'm"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_IS_STOP = STOPWORDS.__contains__
+_SAMPLE = 24
 
 
 class Line:
-    """One non-blank line of the input with its shallow features."""
+    """One non-blank line of the input with its shallow features.
 
-    __slots__ = (
-        "text",
-        "indent",
-        "index",
-        "words",
-        "chars",
-        "terminal",
-        "stop_ratio",
-        "cap_ratio",
-        "blank_before",
-        "blank_after",
-        "lower",
-    )
+    Words are whitespace tokens (what ``max_words`` of the rules counts too);
+    the stop-word and capitalised-word shares are only measured on lines of
+    four words or more, the only ones whose score depends on them.
+    """
 
-    def __init__(self, text: str, indent: int, index: int, blank_before: bool) -> None:
+    __slots__ = ("text", "indent", "blank_before", "words", "terminal", "stop_ratio", "cap_ratio")
+
+    def __init__(
+        self,
+        text: str,
+        indent: int = 0,
+        blank_before: bool = False,
+        features: tuple[int, bool, float, float] | None = None,
+    ) -> None:
         self.text = text
         self.indent = indent
-        self.index = index
         self.blank_before = blank_before
-        self.blank_after = False
-        self.chars = len(text)
-        tokens = _WORD.findall(text)
-        self.words = len(tokens)
-        stripped = text.rstrip(_CLOSERS)
-        # a teaser cut short ("...", "…") is not a finished sentence
-        self.terminal = bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("..")
-        if tokens:
-            lowered = [t.lower() for t in tokens]
-            self.stop_ratio = sum(1 for t in lowered if t in STOPWORDS) / len(tokens)
-            self.cap_ratio = sum(1 for t in tokens if t[0].isupper()) / len(tokens)
-        else:
-            self.stop_ratio = 0.0
-            self.cap_ratio = 0.0
-        self.lower = text.lower()
+        self.words, self.terminal, self.stop_ratio, self.cap_ratio = features or measure(text)
 
     def __repr__(self) -> str:
-        return f"Line({self.index}, {self.text[:40]!r})"
+        return f"Line({self.text[:40]!r})"
+
+
+def measure(text: str) -> tuple[int, bool, float, float]:
+    """(words, ends a sentence, stop-word share, capitalised-word share) of a stripped line."""
+    tokens = text.split()
+    n = len(tokens)
+    stripped = text.rstrip(_CLOSERS)
+    # a teaser cut short ("...", "…") is not a finished sentence
+    terminal = bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("..")
+    if n < 4:
+        return n, terminal, 0.0, 0.0
+    # the shares are measured on the first words only (a paragraph's opening is as telling
+    # as its whole) with map() over C methods: this runs for every line of every page
+    sample = tokens[:_SAMPLE] if n > _SAMPLE else tokens
+    k = len(sample)
+    stop = sum(map(_IS_STOP, map(str.lower, sample))) / k
+    return n, terminal, stop, sum(map(str.istitle, sample)) / k
 
 
 def split_glued(text: str) -> list[str]:
     """Split a stripped line where two blocks were glued together without a break."""
+    if _GLUE_HINT.search(text) is None:  # cheap test first: most lines have no glue
+        return [text]
     parts = _GLUED_SENTENCE.split(text)
     if (
         len(parts) == 1
@@ -107,17 +112,23 @@ def split_glued(text: str) -> list[str]:
 def split_lines(text: str) -> list[Line]:
     """The non-blank lines of ``text`` as :class:`Line` objects, glued blocks split."""
     out: list[Line] = []
+    append = out.append
+    seen: dict[str, tuple[int, bool, float, float]] = {}  # menus repeat: measure a text once
     blank = True
     for raw in text.splitlines():
         stripped = raw.strip()
         if not stripped:
             blank = True
-            if out:
-                out[-1].blank_after = True
             continue
-        indent = len(raw) - len(raw.lstrip())
-        pieces = split_glued(stripped) if len(stripped) > 20 else [stripped]
+        indent = len(raw) - len(raw.lstrip()) if raw[0].isspace() else 0
+        if len(stripped) > 20 and _GLUE_HINT.search(stripped) is not None:
+            pieces = split_glued(stripped)
+        else:
+            pieces = (stripped,)
         for piece in pieces:
-            out.append(Line(piece, indent, len(out), blank))
+            features = seen.get(piece)
+            if features is None:
+                features = seen[piece] = measure(piece)
+            append(Line(piece, indent, blank, features))
             blank = False
     return out

@@ -18,9 +18,10 @@ user can read and disable: a disabled structural rule is simply not applied.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from cleaning.lines import Line, split_lines
+from cleaning.segment_rules import RuleMatcher
 from cleaning.record import CleanedRecord, Removal
 from cleaning.repetition import RepetitionStats, build_stats
 from cleaning.rules import Rule, RuleSet
@@ -39,6 +40,8 @@ MODES = ("dump", "body")
 
 # Structural decisions the segmenter can take; each needs a declared structure rule.
 DECISIONS = ("outside_article", "link_list", "template")
+_ABOVE, _BELOW = 3, 3  # lines judged around the article run
+_TITLE_WINDOW = 25  # lines above the article searched for the headline
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 
 
@@ -61,22 +64,22 @@ def clean_text(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     lines = split_lines(text)
-    active = rules.for_domain(domain)
-    structural = {r.decision: r.id for r in rules.for_domain(domain, ("structure",)) if r.decision}
-    verdicts = _judge(lines, active, stats, domain, structural.get("template"))
+    matcher, structural = rules.derived(("text", domain), lambda: _prepare(rules, domain))
+    judge = _Judge(matcher, stats, domain, structural.get("template"))
+    verdicts = [NO_VERDICT] * len(lines)
+    outside = structural.get("outside_article")
 
-    if mode == "body":
-        keep = [True] * len(lines)
+    if mode == "body" or outside is None:
+        # every line can be removed only by its own verdict: judge them all
+        judge.judge(lines, range(len(lines)), verdicts)
+        keep = [True] * len(lines) if mode == "body" else None
         start, end = 0, len(lines)
-    else:
-        scored = with_block_evidence(verdicts)
-        scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
-        start, end = best_run(scores)
-        start = _skip_lead_in(lines, start, end)
+    if mode == "dump":
+        start, end = _find_article(lines, verdicts, judge, judged_all=outside is None)
         keep = [start <= i < end for i in range(len(lines))]
+    assert keep is not None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons = [_local_reason(v, structural) for v in verdicts]
-    outside = structural.get("outside_article")
     for i in range(len(lines)):
         if not keep[i] and reasons[i] is None:
             reasons[i] = outside
@@ -86,6 +89,8 @@ def clean_text(
 
     title = description = None
     if mode == "dump":
+        # the headline and standfirst candidates above the run need their verdicts too
+        judge.judge(lines, range(max(0, start - _TITLE_WINDOW), start), verdicts, _headline_like)
         title, description, used = _title_and_description(lines, verdicts, start)
         for i in used:
             reasons[i] = "" if reasons[i] is not None else reasons[i]
@@ -102,48 +107,85 @@ def clean_text(
     )
 
 
-def _judge(
-    lines: Sequence[Line],
-    active: Sequence[Rule],
-    stats: RepetitionStats | None,
-    domain: str | None,
-    template_id: str | None,
-) -> list[Verdict]:
-    """Apply the line/feature rules and the repetition statistics to every line."""
-    drop_rules = [r for r in active if r.action == "drop"]
-    evidence_rules = [r for r in active if r.action == "evidence"]
-    group = stats.resolve_group(domain) if stats is not None and template_id else None
-    threshold = stats.template_threshold(group) if stats is not None and group else 0
-    seen: dict[str, Verdict] = {}  # one document's lines repeat (menus): judge each text once
-    out: list[Verdict] = []
-    for line in lines:
-        verdict = seen.get(line.text)
-        if verdict is None:
-            verdict = _judge_line(line.text, drop_rules, evidence_rules)
-            if (
-                group is not None
-                and stats is not None
-                and stats.doc_freq(group, line.text) >= threshold
-            ):
-                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
-            seen[line.text] = verdict
-        out.append(verdict)
-    return out
+def _prepare(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str, str]]:
+    """The rule matcher and the structural rule ids for pages of ``domain``."""
+    matcher = RuleMatcher(rules.for_domain(domain))
+    structural = {r.decision: r.id for r in rules.for_domain(domain, ("structure",)) if r.decision}
+    return matcher, structural
 
 
-def _judge_line(text: str, drop_rules: Sequence[Rule], evidence_rules: Sequence[Rule]) -> Verdict:
-    for rule in drop_rules:
-        if rule.matches_text(text):
-            return Verdict(drop=rule.id)
-    weight, best_id, best_w = 0.0, None, 0.0
-    for rule in evidence_rules:
-        if rule.matches_text(text):
-            weight += rule.weight
-            if rule.weight > best_w:
-                best_id, best_w = rule.id, rule.weight
-    if best_id is None:
-        return NO_VERDICT
-    return Verdict(evidence=weight, evidence_id=best_id)
+class _Judge:
+    """Rule and repetition verdicts for the lines of one document, each text judged once."""
+
+    def __init__(
+        self,
+        matcher: RuleMatcher,
+        stats: RepetitionStats | None,
+        domain: str | None,
+        template_id: str | None,
+    ) -> None:
+        self.matcher = matcher
+        self.stats = stats
+        self.group = stats.resolve_group(domain) if stats is not None and template_id else None
+        self.threshold = stats.template_threshold(self.group) if stats and self.group else 0
+        self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
+        self.judged: set[int] = set()
+
+    def judge(
+        self,
+        lines: Sequence[Line],
+        indexes: Iterable[int],
+        out: list[Verdict],
+        only: Callable[[Line], bool] | None = None,
+    ) -> None:
+        """Fill ``out[i]`` for each of ``indexes`` not judged yet (and passing ``only``)."""
+        stats, group, seen = self.stats, self.group, self.seen
+        for i in indexes:
+            if i in self.judged or (only is not None and not only(lines[i])):
+                continue
+            self.judged.add(i)
+            line = lines[i]
+            verdict = seen.get(line.text)
+            if verdict is None:
+                verdict = self.matcher.judge(line.text, line.words)
+                if (
+                    group is not None
+                    and stats is not None
+                    and stats.doc_freq(group, line.text) >= self.threshold
+                ):
+                    verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+                seen[line.text] = verdict
+            out[i] = verdict
+
+
+def _find_article(
+    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, judged_all: bool
+) -> tuple[int, int]:
+    """The article run (start, end).
+
+    Judging every line with every rule is the main cost, and most lines of a
+    page are menus far from any prose, removed whatever the rules say.  So the
+    run is first found from the lines' own features; then the prose lines, the
+    lines of that run and the lines around it (where the headline and the
+    article's borders are) are judged, and the run is found again, widening the
+    judged window until the run lies inside it.
+    """
+    n = len(lines)
+    if not judged_all:
+        base = [line_score(line, NO_VERDICT) for line in lines]
+        start, end = best_run(base)
+        todo = [i for i, s in enumerate(base) if s > 0]
+        todo.extend(range(max(0, start - _ABOVE), min(n, end + _BELOW)))
+        judge.judge(lines, sorted(set(todo)), verdicts)
+    for _ in range(4):
+        scored = with_block_evidence(verdicts)
+        scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
+        start, end = best_run(scores)
+        window = range(max(0, start - _ABOVE), min(n, end + _BELOW))
+        if judged_all or all(i in judge.judged for i in window):
+            break
+        judge.judge(lines, window, verdicts)
+    return _skip_lead_in(lines, start, end), end
 
 
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
@@ -186,6 +228,10 @@ def _is_link_like(line: Line) -> bool:
     return not line.terminal and line.words < 12
 
 
+def _headline_like(line: Line) -> bool:
+    return 4 <= line.words <= 30
+
+
 def _title_and_description(
     lines: Sequence[Line], verdicts: Sequence[Verdict], start: int
 ) -> tuple[str | None, str | None, list[int]]:
@@ -201,7 +247,7 @@ def _title_and_description(
         if verdicts[start - 1] is NO_VERDICT and line.words >= 8 and line.stop_ratio >= 0.2:
             desc_i = top = start - 1
     title_i = None
-    for i in range(max(0, top - 25), top):
+    for i in range(max(0, top - _TITLE_WINDOW), top):
         line = lines[i]
         if verdicts[i] is not NO_VERDICT or not 4 <= line.words <= 30:
             continue

@@ -29,7 +29,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,8 +43,19 @@ ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _FIELDS = {
-    "id", "kind", "pattern", "selector", "feature", "publishers", "action", "weight",
-    "max_words", "description", "examples", "counter_examples", "decision",
+    "id",
+    "kind",
+    "pattern",
+    "selector",
+    "feature",
+    "publishers",
+    "action",
+    "weight",
+    "max_words",
+    "description",
+    "examples",
+    "counter_examples",
+    "decision",
 }
 
 
@@ -62,6 +73,11 @@ class Rule:
     selector: str | None = None
     feature: str | None = None
     decision: str | None = None
+    # lower-case literals one of which every match of ``pattern`` contains (derived, not
+    # part of the fingerprint): a line holding none of them is not searched
+    gate: tuple[str, ...] | None = None
+    # the pattern as a piece of a joint ``^(?:a|b)`` search when it is anchored (derived)
+    anchored: str | None = None
     publishers: tuple[str, ...] = ()
     max_words: int | None = None
     description: str = ""
@@ -95,6 +111,10 @@ class Rule:
             return False
         if self.kind == "line":
             assert self.pattern is not None
+            if self.gate is not None:
+                lower = text.lower()
+                if not any(g in lower for g in self.gate):
+                    return False
             return self.pattern.search(text) is not None
         if self.kind == "feature":
             from cleaning.features import FEATURES
@@ -130,7 +150,9 @@ def parse_rules(text: str, origin: str) -> list[Rule]:
         raise RuleError(f"{origin}: not valid TOML ({exc}); fix the file or leave it out") from None
     unknown_top = set(data) - {"rule", "version"}
     if unknown_top:
-        raise RuleError(f"{origin}: unknown top-level key(s) {sorted(unknown_top)}; expected [[rule]] tables")
+        raise RuleError(
+            f"{origin}: unknown top-level key(s) {sorted(unknown_top)}; expected [[rule]] tables"
+        )
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list):
         raise RuleError(f"{origin}: 'rule' must be an array of tables ([[rule]])")
@@ -167,7 +189,7 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
     if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
         raise RuleError(f"{where}: max_words must be a positive integer")
 
-    pattern = selector = feature = decision = None
+    pattern = selector = feature = decision = gate = anchored = None
     needs = {"line": "pattern", "dom": "selector", "feature": "feature", "structure": "decision"}[
         kind
     ]
@@ -182,6 +204,10 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
+        from cleaning.segment_rules import anchored_body, gate_of
+
+        gate = gate_of(value)
+        anchored = anchored_body(value)
     elif kind == "dom":
         selector = _check_selector(value, where)
     elif kind == "structure":
@@ -203,9 +229,11 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
         raise RuleError(f"{where}: publishers must be a list of domains")
     publishers = [p.lower().removeprefix("www.") for p in publishers]
     if scope == "generic" and publishers:
-        raise RuleError(f"{where}: a generic rule takes no publishers; name the rule after the publisher")
+        raise RuleError(
+            f"{where}: a generic rule takes no publishers; name the rule after the publisher"
+        )
     if scope != "generic" and not publishers:
-        raise RuleError(f"{where}: a publisher rule needs publishers = [\"example.com\"]")
+        raise RuleError(f'{where}: a publisher rule needs publishers = ["example.com"]')
     for p in publishers:
         if not _DOMAIN.match(p):
             raise RuleError(f"{where}: {p!r} is not a domain name")
@@ -218,10 +246,22 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
     if not isinstance(description, str):
         raise RuleError(f"{where}: description must be a string")
     return Rule(
-        id=rid, kind=kind, action=action, weight=float(weight), pattern=pattern,
-        selector=selector, feature=feature, decision=decision, publishers=tuple(publishers),
-        max_words=max_words, description=description, examples=examples,
-        counter_examples=counter, origin=origin,
+        id=rid,
+        kind=kind,
+        action=action,
+        weight=float(weight),
+        pattern=pattern,
+        selector=selector,
+        feature=feature,
+        decision=decision,
+        gate=gate,
+        anchored=anchored,
+        publishers=tuple(publishers),
+        max_words=max_words,
+        description=description,
+        examples=examples,
+        counter_examples=counter,
+        origin=origin,
     )
 
 
@@ -248,11 +288,21 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     version: str = field(default="")
+    # derived, immutable helpers built from ``rules`` on first use (e.g. the text-mode rule
+    # matcher); a function of the rules alone, so it cannot make output depend on history
+    _derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.version:
             blob = json.dumps([r.fingerprint() for r in self.rules], sort_keys=True)
             object.__setattr__(self, "version", hashlib.sha256(blob.encode()).hexdigest()[:12])
+
+    def derived(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` for this rule set, built once (``key`` names what is built)."""
+        value = self._derived.get(key)
+        if value is None:
+            value = self._derived[key] = build()
+        return value
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -260,7 +310,9 @@ class RuleSet:
                 return rule
         raise KeyError(rule_id)
 
-    def for_domain(self, domain: str | None, kinds: Sequence[str] = ("line", "feature")) -> tuple[Rule, ...]:
+    def for_domain(
+        self, domain: str | None, kinds: Sequence[str] = ("line", "feature")
+    ) -> tuple[Rule, ...]:
         """The rules of the given kinds that apply to a page of ``domain`` (None: generic only)."""
         return tuple(r for r in self.rules if r.kind in kinds and r.applies_to(domain))
 

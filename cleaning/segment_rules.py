@@ -1,0 +1,241 @@
+"""Apply many line/feature rules to many lines quickly, with the engine's semantics.
+
+Testing every rule on every line is the cost of text mode.  Two things cut it
+without changing a verdict:
+
+* a rule with ``max_words`` cannot fire on a longer line, so rules are
+  bucketed by that limit and a line only meets the rules that can fire on it;
+* an unanchored regular expression is slow to search (it is tried at every
+  position), so each one gets a *gate*: a set of lower-case literal strings one
+  of which every match must contain, read off the parsed pattern (the
+  "prefilter" idea of RE2 and Hyperscan).  When none of them occurs in the
+  lower-cased line, the pattern cannot match and is not searched.
+
+A pattern whose literals cannot be worked out (no gate) is always searched.
+Gates are computed when a rule file is parsed (``Rule.gate``, see
+:func:`gate_of`); nothing is cached at module level: a matcher is built per
+call from the rules it is given.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from cleaning.features import FEATURES
+from cleaning.rules import Rule
+from cleaning.segment import NO_VERDICT, Verdict
+
+try:  # the regular-expression parser of the standard library (renamed in 3.11)
+    from re import _constants as _sc  # type: ignore[attr-defined]
+    from re import _parser as _sp  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sc  # type: ignore[no-redef]
+    import sre_parse as _sp  # type: ignore[no-redef]
+
+_REPEATS = tuple(
+    getattr(_sc, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sc, n)
+)
+_UNLIMITED = 1 << 30
+_GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
+_NOT_JOINABLE = re.compile(r"\(\?P|\\[1-9]|\(\?[aLu]|\(\?[imsx]*-")
+_MIN_LITERAL = 2  # gates of single characters would let almost every line through
+
+
+def gate_of(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case literals one of which every match of ``pattern`` contains, or None.
+
+    None means "no useful gate": the pattern is anchored at the start (fast to
+    search anyway) or its literals are too short or unknown.
+    """
+    try:
+        parsed = _sp.parse(pattern)
+    except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+        return None
+    if _anchored(list(parsed)):
+        return None
+    found = _required(list(parsed))
+    # a one-character gate is only selective when the character is rare (©, £)
+    if not found or any(len(s) < _MIN_LITERAL and s.isascii() for s in found):
+        return None
+    # a literal containing another one of the set adds nothing: keep the short ones
+    return tuple(sorted(s for s in found if not any(o != s and o in s for o in found)))
+
+
+def anchored_body(pattern: str) -> str | None:
+    """``pattern`` as a piece of a joint ``^(?:...|...)`` expression, when it is anchored.
+
+    Only for patterns of the shape ``(?flags)^rest`` with no top-level
+    alternative, no group name and no back-reference: ``(?flags:rest)`` then
+    matches at the start of a line exactly where the pattern does.
+    """
+    if _NOT_JOINABLE.search(pattern):
+        return None
+    m = _GLOBAL_FLAGS.match(pattern)
+    flags, rest = (m.group(1), pattern[m.end() :]) if m else ("", pattern)
+    if not rest.startswith("^"):
+        return None
+    try:
+        parsed = list(_sp.parse(pattern))
+    except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+        return None
+    if not parsed or parsed[0] != (_sc.AT, _sc.AT_BEGINNING):
+        return None
+    return f"(?{flags}:{rest[1:]})" if flags else f"(?:{rest[1:]})"
+
+
+def _anchored(seq: list[Any]) -> bool:
+    if not seq:
+        return False
+    op, av = seq[0]
+    if op is _sc.AT and av is _sc.AT_BEGINNING:
+        return True
+    if op is _sc.SUBPATTERN:
+        return _anchored(list(av[-1]))
+    if op is _sc.BRANCH:
+        return all(_anchored(list(b)) for b in av[1])
+    return False
+
+
+def _required(seq: list[Any]) -> set[str] | None:
+    """A set of literals one of which any match of the sequence contains (None: unknown)."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            candidates.append({"".join(run)})
+            run.clear()
+
+    for op, av in seq:
+        if op is _sc.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        close()
+        if op is _sc.SUBPATTERN:
+            sub = _required(list(av[-1]))
+            if sub:
+                candidates.append(sub)
+        elif op is _sc.BRANCH:
+            alts = [_required(list(b)) for b in av[1]]
+            if all(alts):
+                candidates.append(set().union(*alts))  # type: ignore[arg-type]
+        elif op in _REPEATS:
+            lo, _hi, item = av
+            if lo >= 1:
+                sub = _required(list(item))
+                if sub:
+                    candidates.append(sub)
+    close()
+    if not candidates:
+        return None
+    # the most selective candidate: the one whose shortest literal is longest
+    return max(candidates, key=lambda c: (min(len(s) for s in c), -len(c)))
+
+
+class _Bucket:
+    """The rules that can fire on lines of up to some number of words, ready to test.
+
+    Two joint searches tell whether any rule can fire at all: the anchored
+    patterns joined into one ``^(?:...|...)`` expression, and the gate literals
+    of the unanchored ones joined into one alternation searched in the
+    lower-cased line.  Rules that fit neither (features, odd patterns) are
+    always tested.  Only when something can fire are the rules tested one by
+    one, in order, so the verdict is the one the engine would give.
+    """
+
+    __slots__ = ("checks", "anchored", "literals", "only_always", "only_anchored", "only_literal")
+
+    def __init__(self, rules: list[Rule], escaped: dict[str, str]) -> None:
+        # (gate, test, rule): the gate is worked out once, when the rule file is parsed
+        self.checks = [
+            (
+                rule.gate if rule.kind == "line" else None,
+                rule.pattern.search if rule.pattern is not None else FEATURES[rule.feature or ""],
+                rule,
+            )
+            for rule in rules
+        ]
+        bodies = [r.anchored for r in rules if r.kind == "line" and r.anchored]
+        gates = sorted(
+            {g for r in rules if r.kind == "line" and not r.anchored and r.gate for g in r.gate}
+        )
+        # rules no joint search covers are always tested (features, odd patterns)
+        kinds = [_kind(rule) for rule in rules]
+        anchored_ok = [c for c, k in zip(self.checks, kinds, strict=True) if k != "literal"]
+        literal_ok = [c for c, k in zip(self.checks, kinds, strict=True) if k != "anchored"]
+        self.only_always = [c for c, k in zip(self.checks, kinds, strict=True) if k == "always"]
+        self.only_anchored = [c for c in anchored_ok]
+        self.only_literal = [c for c in literal_ok]
+        # re.compile serves repeated builds from the standard library's pattern cache
+        self.anchored = re.compile("^(?:" + "|".join(bodies) + ")") if bodies else None
+        self.literals = re.compile("|".join([escaped[g] for g in gates])) if gates else None
+
+    def candidates(self, text: str, lower: str) -> list[tuple[Any, Any, Rule]]:
+        """The rules that may fire on this line, in order (the others cannot)."""
+        a = self.anchored is not None and self.anchored.match(text) is not None
+        b = self.literals is not None and self.literals.search(lower) is not None
+        if a and b:
+            return self.checks
+        if a:
+            return self.only_anchored
+        if b:
+            return self.only_literal
+        return self.only_always
+
+
+def _kind(rule: Rule) -> str:
+    """How a rule is pre-tested: by the joint anchored search, by its gate, or always."""
+    if rule.kind == "line" and rule.anchored:
+        return "anchored"
+    if rule.kind == "line" and rule.gate:
+        return "literal"
+    return "always"
+
+
+class RuleMatcher:
+    """The verdict of a set of line/feature rules on one line of text."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        rules = [r for r in rules if r.kind in ("line", "feature")]
+        # drop rules first: the first drop rule that fires names the removal
+        ordered = [r for r in rules if r.action == "drop"] + [
+            r for r in rules if r.action != "drop"
+        ]
+        limits = sorted({_limit(r) for r in ordered})
+        self._limits = limits
+        escaped = {g: re.escape(g) for r in ordered if r.gate for g in r.gate}
+        self._buckets = [
+            _Bucket([r for r in ordered if _limit(r) >= lim], escaped) for lim in limits
+        ]
+
+    def judge(self, text: str, words: int) -> Verdict:
+        """Which rules fire on ``text`` (``words`` whitespace tokens)."""
+        k = bisect.bisect_left(self._limits, words)
+        if k == len(self._limits):
+            return NO_VERDICT
+        lower = text.lower()
+        bucket = self._buckets[k]
+        checks = bucket.candidates(text, lower)
+        has = lower.__contains__
+        weight, best_id, best_w = 0.0, None, 0.0
+        for gate, test, rule in checks:
+            # map() over a C method: this loop runs for every rule on most lines of a page
+            if gate is not None and not any(map(has, gate)):
+                continue
+            if not test(text):
+                continue
+            if rule.action == "drop":
+                return Verdict(drop=rule.id)
+            weight += rule.weight
+            if rule.weight > best_w:
+                best_id, best_w = rule.id, rule.weight
+        if best_id is None:
+            return NO_VERDICT
+        return Verdict(evidence=weight, evidence_id=best_id)
+
+
+def _limit(rule: Rule) -> int:
+    return rule.max_words if rule.max_words is not None else _UNLIMITED
