@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from cleaning.lines import Line, split_lines
-from cleaning.segment_rules import RuleMatcher
 from cleaning.record import CleanedRecord, Removal
 from cleaning.repetition import RepetitionStats, build_stats
 from cleaning.rules import Rule, RuleSet
@@ -33,6 +32,7 @@ from cleaning.segment import (
     line_score,
     with_block_evidence,
 )
+from cleaning.segment_rules import RuleMatcher
 
 # Bump when the heuristics change: part of the rules_version written with each row.
 MODEL_VERSION = "text-seg-1"
