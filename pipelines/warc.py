@@ -136,12 +136,12 @@ def _read_responses(path: Path) -> Iterator[WarcPage]:
                     status = int(record.http_headers.get_statuscode() or 0)
                 except ValueError:
                     status = 0
-            yield WarcPage(
-                url=url,
-                html_bytes=record.content_stream().read(),
-                fetched_at=fetched,
-                status=status,
-            )
+            body = record.content_stream().read()
+            # A record cut short (a truncated file) leaves part of its declared
+            # length unread: refuse it rather than pass it on as a shorter page.
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                raise ValueError(f"record {url} is truncated")
+            yield WarcPage(url=url, html_bytes=body, fetched_at=fetched, status=status)
 
 
 def iter_warc(path: str | Path) -> Iterator[WarcPage]:
