@@ -16,6 +16,7 @@ attributes or use combinators are evaluated as plain XPath.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -124,39 +125,42 @@ def _paragraph_chars(el: HtmlElement) -> int:
 
 
 def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, list[HtmlElement]]:
-    """Elements each rule selects under ``scope`` (scope included), by rule id."""
+    """Elements each rule selects under ``scope`` (scope included), by rule id.
+
+    All class and id values of the page are fetched in one XPath call and searched
+    with one regular expression; only elements with a keyword hit are tested."""
     hits: dict[str, list[HtmlElement]] = {c.rule.id: [] for c in compiled}
-    filtered = [c for c in compiled if c.prefiltered]
     by_word: dict[str, list[CompiledRule]] = {}
     by_tag: dict[str, list[CompiledRule]] = {}
-    for c in filtered:
-        for word in c.keywords:
-            by_word.setdefault(word, []).append(c)
-        for tag in c.tags:
-            by_tag.setdefault(tag, []).append(c)
-    if by_word or by_tag:
-        words = sorted(by_word, key=len, reverse=True)
-        finder = re.compile("|".join(re.escape(w) for w in words)) if words else None
-        for el in scope.iter():
-            tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            candidates: list[CompiledRule] = list(by_tag.get(tag, ()))
-            if finder is not None:
-                hay = (el.get("class") or "") + " " + (el.get("id") or "")
-                if len(hay) > 1:
-                    # overlapping keywords ("related" in "more-related"): test each start
-                    for word in {w for w in words if w in hay} if finder.search(hay) else ():
-                        candidates.extend(by_word[word])
-            seen: set[str] = set()
-            for c in candidates:
-                if c.rule.id not in seen:
-                    seen.add(c.rule.id)
-                    if c.test(el):
-                        hits[c.rule.id].append(el)
     for c in compiled:
-        if not c.prefiltered:
+        if c.prefiltered:
+            for word in c.keywords:
+                by_word.setdefault(word, []).append(c)
+            for tag in c.tags:
+                by_tag.setdefault(tag, []).append(c)
+        else:
             hits[c.rule.id] = [el for el in c.test(scope) if isinstance(el, HtmlElement)]
+    candidates: dict[HtmlElement, set[CompiledRule]] = {}
+    if by_word:
+        # a hit on "more-related" also stands for the keywords inside it ("related")
+        expand = {w: [c for k, cs in by_word.items() if k in w for c in cs] for w in by_word}
+        finder = re.compile("|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True)))
+        values = scope.xpath("descendant-or-self::*/@class | descendant-or-self::*/@id")
+        starts: list[int] = []
+        pos = 0
+        for value in values:
+            starts.append(pos)
+            pos += len(value) + 1
+        for m in finder.finditer("\n".join(values)):
+            owner = values[bisect_right(starts, m.start()) - 1].getparent()
+            candidates.setdefault(owner, set()).update(expand[m.group()])
+    if by_tag:
+        for el in scope.iter(*by_tag):
+            candidates.setdefault(el, set()).update(by_tag[el.tag])
+    for el, rules in candidates.items():
+        for c in rules:
+            if c.test(el):
+                hits[c.rule.id].append(el)
     return hits
 
 

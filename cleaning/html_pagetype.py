@@ -69,7 +69,8 @@ def classify_page(root: HtmlElement, url: str | None, meta: PageMeta, text: str)
         if meta.types & _LISTING_TYPES or (path in ("", "/") and not meta.published):
             return "not_article:listing"
         density = _link_density(root)
-        if (_LISTING_PATH.search(path) and density > 0.5) or (words < 150 and density > 0.6):
+        mostly_links = words < 150 and density > 0.6 and not meta.published
+        if (_LISTING_PATH.search(path) and density > 0.5) or mostly_links:
             return "not_article:listing"
 
     if words < MIN_WORDS and (_GALLERY_PATH.search(path) or "imagegallery" in meta.types):

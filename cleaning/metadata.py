@@ -6,6 +6,7 @@ clock except the "not in the future" bound on dates.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -47,11 +48,6 @@ _NOT_A_NAME = re.compile(
     r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
     r"read|comments?|minutes?|hours?|ago|staff|editor(ial)? board|newsroom|contributors?|"
     r"follow|twitter|email|view all)\b",
-    re.I,
-)
-_AGENCIES = re.compile(
-    r"^(the\s+)?(associated press|ap|reuters|afp|agence france-presse|pa|press association|"
-    r"pa media|upi|bloomberg|dpa|ansa|efe|xinhua|cnn wire|tass|bbc news)$",
     re.I,
 )
 _DATE_META = (
@@ -130,7 +126,8 @@ def _clean(value: Any) -> str | None:
         value = next((v for v in value if isinstance(v, str) and v.strip()), None)
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
+    # JSON-LD and meta values often carry HTML entities ("Biden&#8217;s")
+    text = " ".join(html.unescape(value).split())
     return text or None
 
 
@@ -229,7 +226,10 @@ def parse_date(value: Any, *, now: datetime | None = None) -> datetime | None:
 
 
 def split_authors(values: Iterable[str]) -> tuple[str, ...]:
-    """Person names from byline strings: no "By", no dates, no agency credits, no duplicates."""
+    """Names from byline strings: no "By", no dates or times, no duplicates.
+
+    An agency credit that is the whole byline ("The Associated Press") is kept as is;
+    one glued to a date ("AP | Updated 10:32 AM") loses the date."""
     names: list[str] = []
     for value in values:
         text = " ".join(value.split())
@@ -243,8 +243,10 @@ def split_authors(values: Iterable[str]) -> tuple[str, ...]:
             name = _BY.sub("", name)
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue
-            if _NOT_A_NAME.search(name) or _AGENCIES.match(name):
+            if _NOT_A_NAME.search(name):
                 continue
+            if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
+                name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
             if not any(c.isalpha() for c in name) or name.lower() == name and " " not in name:
                 continue
             if name.casefold() not in (n.casefold() for n in names):
