@@ -25,8 +25,8 @@ _GLUED_SENTENCE = re.compile(
 _GLUE_HINT = re.compile(r"[.!?\"'”’][A-Z]")
 # a quoted crosshead glued to its paragraph: 'Harden opinions'Mr Alexander
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
-_TERMINAL = frozenset(".!?")
-_CLOSERS = "\"'”’)]»*"
+_TERMINAL = frozenset(".!?。！？")
+_CLOSERS = "\"'”’)]»*」』）"
 
 # A small English stop-word list: prose is full of them, menus and headlines are not.
 _STOPWORD_TEXT = """a about above after again against all am an and any are as at be because been before
@@ -37,7 +37,14 @@ _STOPWORD_TEXT = """a about above after again against all am an and any are as a
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     also said says may might must can't don't it's that's there's they're we're i'm"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# the most frequent function words of other Latin-script languages of the news web
+# (de, fr, es, pt, it, nl): prose in those languages must not read as a menu
+_OTHER_STOPWORD_TEXT = """der die das und ist nicht mit von zu den ein eine auf für sich dem des im
+    es als auch wird bei le la les et est du un une que qui dans pour pas sur au avec ce il elle
+    ne se son sa sont par plus el los las y del en una por con para su al lo como más pero sus
+    ya os as é do da dos das em um uma não na ao mas foi ele di della che per gli è sono het een
+    van dat op te voor niet met zijn aan er maar om ook dan"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split() + _OTHER_STOPWORD_TEXT.split())
 _IS_STOP = STOPWORDS.__contains__
 _SAMPLE = 24
 
@@ -50,39 +57,59 @@ class Line:
     four words or more, the only ones whose score depends on them.
     """
 
-    __slots__ = ("text", "indent", "blank_before", "words", "terminal", "stop_ratio", "cap_ratio")
+    __slots__ = (
+        "text",
+        "indent",
+        "blank_before",
+        "words",
+        "size",
+        "terminal",
+        "stop_ratio",
+        "cap_ratio",
+    )
 
     def __init__(
         self,
         text: str,
         indent: int = 0,
         blank_before: bool = False,
-        features: tuple[int, bool, float, float] | None = None,
+        features: tuple[int, int, bool, float, float] | None = None,
     ) -> None:
         self.text = text
         self.indent = indent
         self.blank_before = blank_before
-        self.words, self.terminal, self.stop_ratio, self.cap_ratio = features or measure(text)
+        features = features or measure(text)
+        self.words, self.size, self.terminal, self.stop_ratio, self.cap_ratio = features
 
     def __repr__(self) -> str:
         return f"Line({self.text[:40]!r})"
 
 
-def measure(text: str) -> tuple[int, bool, float, float]:
-    """(words, ends a sentence, stop-word share, capitalised-word share) of a stripped line."""
+def measure(text: str) -> tuple[int, int, bool, float, float]:
+    """(words, size, ends a sentence, stop-word share, capitalised share) of a stripped line.
+
+    ``words`` counts whitespace tokens (what a rule's ``max_words`` counts);
+    ``size`` is the length in words the scorer uses: for scripts written
+    without spaces (Chinese, Japanese, Thai) it is estimated from the
+    characters, and such a line counts as prose-like in its stop-word share.
+    """
     tokens = text.split()
     n = len(tokens)
     stripped = text.rstrip(_CLOSERS)
     # a teaser cut short ("...", "…") is not a finished sentence
     terminal = bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("..")
+    size = n
+    if len(text) > 12 * n and not text.isascii():
+        size = len(text) // 3  # no spaces between words
+        return n, size, terminal, 0.3, 0.0
     if n < 4:
-        return n, terminal, 0.0, 0.0
+        return n, size, terminal, 0.0, 0.0
     # the shares are measured on the first words only (a paragraph's opening is as telling
     # as its whole) with map() over C methods: this runs for every line of every page
     sample = tokens[:_SAMPLE] if n > _SAMPLE else tokens
     k = len(sample)
     stop = sum(map(_IS_STOP, map(str.lower, sample))) / k
-    return n, terminal, stop, sum(map(str.istitle, sample)) / k
+    return n, size, terminal, stop, sum(map(str.istitle, sample)) / k
 
 
 def split_glued(text: str) -> list[str]:
@@ -113,7 +140,7 @@ def split_lines(text: str) -> list[Line]:
     """The non-blank lines of ``text`` as :class:`Line` objects, glued blocks split."""
     out: list[Line] = []
     append = out.append
-    seen: dict[str, tuple[int, bool, float, float]] = {}  # menus repeat: measure a text once
+    seen: dict[str, tuple[int, int, bool, float, float]] = {}  # menus repeat: measure a text once
     blank = True
     for raw in text.splitlines():
         stripped = raw.strip()

@@ -28,16 +28,17 @@ class Verdict:
 
 
 NO_VERDICT = Verdict()
+_BLOCK_FLOOR = 10  # a block header counts as a line of at least this many words
 
 
 def is_prose(line: Line) -> bool:
     """A sentence-like line: enough words, stop words, and not a Title Case Headline."""
-    return line.words >= 8 and line.terminal and line.stop_ratio >= 0.15 and line.cap_ratio < 0.7
+    return line.size >= 8 and line.terminal and line.stop_ratio >= 0.15 and line.cap_ratio < 0.7
 
 
 def line_score(line: Line, verdict: Verdict) -> float:
     """The line's contribution to the article run (positive: article-like)."""
-    w = line.words
+    w = line.size
     if verdict.drop or verdict.template:
         return -2.0 * max(w, 4)
     if w >= 10 and line.terminal and line.stop_ratio >= 0.2 and line.cap_ratio < 0.6:
@@ -49,13 +50,12 @@ def line_score(line: Line, verdict: Verdict) -> float:
     else:
         score = -2.0 - (1.0 if line.indent >= 4 else 0.0)
     if verdict.evidence:
-        # evidence replaces the line's own merit: a fluent appeal is still an appeal
-        keep = max(0.0, 1.0 - verdict.evidence)
-        score = (
-            score * keep - verdict.evidence * 2.0 * max(w, 4)
-            if score > 0
-            else (score - verdict.evidence * 2.0 * max(w, 4))
-        )
+        # evidence replaces the line's own merit: a fluent appeal is still an appeal; the
+        # header of a block that ends an article (weight 3) costs as much as a paragraph
+        floor = _BLOCK_FLOOR if verdict.evidence >= 3.0 else 4
+        penalty = verdict.evidence * 2.0 * max(w, floor)
+        score = score * max(0.0, 1.0 - verdict.evidence) if score > 0 else score
+        score -= penalty
     return score
 
 

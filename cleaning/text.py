@@ -85,7 +85,7 @@ def clean_text(
             reasons[i] = outside
     link_list_id = structural.get("link_list")
     if link_list_id is not None:
-        _mark_link_lists(lines, start, end, reasons, link_list_id)
+        _mark_link_lists(lines, verdicts, start, end, reasons, link_list_id)
 
     title = description = None
     if mode == "dump":
@@ -208,19 +208,35 @@ def _local_reason(verdict: Verdict, structural: dict[str, str]) -> str | None:
 
 
 def _mark_link_lists(
-    lines: Sequence[Line], start: int, end: int, reasons: list[str | None], rule_id: str
+    lines: Sequence[Line],
+    verdicts: Sequence[Verdict],
+    start: int,
+    end: int,
+    reasons: list[str | None],
+    rule_id: str,
 ) -> None:
-    """Three or more short unpunctuated lines in a row inside the article are a link list
-    (related stories, tags); a single one is a crosshead and stays."""
+    """The headlines listed under a related-content header inside the article ("READ
+    MORE" and three links) are a link list; a header in capitals counts as one.  Lists elsewhere in the article are content
+    (ingredients, steps, features) and stay."""
     i = start
     while i < end:
-        j = i
+        if not _opens_list(lines[i], verdicts[i]):
+            i += 1
+            continue
+        j = i + 1
         while j < end and reasons[j] is None and _is_link_like(lines[j]):
             j += 1
-        if j - i >= 3:
-            for k in range(i, j):
+        if j - i - 1 >= 2:
+            for k in range(i + 1, j):
                 reasons[k] = rule_id
-        i = max(j, i + 1)
+        i = j
+
+
+def _opens_list(line: Line, verdict: Verdict) -> bool:
+    """A related-content header: a rule says so, or a short line in capitals ("READ MORE")."""
+    if verdict.evidence_id is not None and verdict.evidence >= 1.0:
+        return verdict.evidence_id.split(".")[1] == "related"
+    return line.words <= 4 and not line.terminal and line.text.isupper()
 
 
 def _is_link_like(line: Line) -> bool:
