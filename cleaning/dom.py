@@ -20,8 +20,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cssselect import HTMLTranslator, parse
-from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash, Negation
+from cssselect import HTMLTranslator
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -49,66 +48,100 @@ class DomResult:
     evidence: tuple[str, ...]
 
 
+# One condition of a simple selector: (attribute, operator, value); attribute is
+# "tag", "class" or "id"; operators as in CSS ("." and "#" become "~=" and "=").
+Condition = tuple[str, str, str]
+
+_SIMPLE_PART = re.compile(
+    r"""^(?P<tag>[a-zA-Z][a-zA-Z0-9]*)?(?P<rest>(?:\.[\w-]+|\#[\w-]+|"""
+    r"""\[(?:class|id)(?:\*=|~=|\^=|\$=|\|=|=)(?:"[^"]+"|'[^']+'|[\w-]+)\])*)$"""
+)
+_PIECE = re.compile(
+    r"""\.([\w-]+)|\#([\w-]+)|\[(class|id)(\*=|~=|\^=|\$=|\|=|=)(?:"([^"]+)"|'([^']+)'|([\w-]+))\]"""
+)
+
+
 @dataclass(frozen=True)
 class CompiledRule:
-    """A dom rule ready to run: keywords for the prefilter, XPath for the exact test."""
+    """A dom rule ready to run.
+
+    Simple selector groups (tags, classes, ids, class/id attribute tests) are kept as
+    condition lists, matched in Python against the candidates the keyword prefilter
+    finds; anything else is a compiled XPath searched over the page."""
 
     rule: Rule
-    keywords: tuple[str, ...]  # class/id fragments; empty with tags empty: no prefilter
+    alternatives: tuple[tuple[Condition, ...], ...]  # empty: use xpath
+    keywords: tuple[str, ...]
     tags: tuple[str, ...]
-    test: etree.XPath  # self::*[...] on a candidate, or the full search without prefilter
-    prefiltered: bool
+    xpath: etree.XPath | None
 
 
-def _keywords(tree: object) -> tuple[list[str], list[str]] | None:
-    """Literal class/id fragments and tag names one simple selector needs, or None."""
-    if isinstance(tree, (Class, Hash)):
-        inner = _keywords(tree.selector)
-        if inner is None:
+def _simple_alternatives(selector: str) -> list[tuple[Condition, ...]] | None:
+    """The selector group as condition lists, or None when it is not a simple group."""
+    out: list[tuple[Condition, ...]] = []
+    for part in selector.split(","):
+        part = part.strip()
+        m = _SIMPLE_PART.match(part)
+        if not part or m is None:
             return None
-        word = tree.class_name if isinstance(tree, Class) else tree.id
-        return [word], inner[1]
-    if isinstance(tree, Attrib):
-        inner = _keywords(tree.selector)
-        value = tree.value if isinstance(tree.value, str) else getattr(tree.value, "value", None)
-        if inner is None or tree.attrib not in ("class", "id") or not value:
+        conds: list[Condition] = []
+        if m.group("tag"):
+            conds.append(("tag", "=", m.group("tag").lower()))
+        for piece in _PIECE.finditer(m.group("rest")):
+            cls, ident, attr, op, v1, v2, v3 = piece.groups()
+            if cls is not None:
+                conds.append(("class", "~=", cls))
+            elif ident is not None:
+                conds.append(("id", "=", ident))
+            else:
+                conds.append((attr, op, v1 or v2 or v3))
+        if not conds:
             return None
-        return [value], inner[1]
-    if isinstance(tree, Negation):
-        return _keywords(tree.selector)
-    if isinstance(tree, Element):
-        return [], ([tree.element.lower()] if tree.element else [])
-    return None  # combinators, pseudo-classes, other attributes
+        out.append(tuple(conds))
+    return out
+
+
+def _holds(cond: Condition, el: HtmlElement) -> bool:
+    attr, op, value = cond
+    if attr == "tag":
+        return el.tag == value
+    have = el.get(attr)
+    if have is None:
+        return False
+    if op == "*=":
+        return value in have
+    if op == "~=":
+        return value in have.split()
+    if op == "=":
+        return have == value
+    if op == "^=":
+        return have.startswith(value)
+    if op == "$=":
+        return have.endswith(value)
+    return have == value or have.startswith(value + "-")  # |=
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
-    """Split the rule's selector group into prefilter keywords and an exact XPath test."""
+    """Prepare a dom rule: condition lists for simple selectors, else cssselect's XPath."""
     assert rule.selector is not None
-    translator = HTMLTranslator()
+    alternatives = _simple_alternatives(rule.selector)
+    if alternatives is None:
+        xpath = etree.XPath(HTMLTranslator().css_to_xpath(rule.selector))
+        return CompiledRule(rule, (), (), (), xpath)
     keywords: list[str] = []
     tags: list[str] = []
-    predicates: list[str] = []
-    for part in parse(rule.selector):
-        found = (
-            None
-            if part.pseudo_element or isinstance(part.parsed_tree, CombinedSelector)
-            else _keywords(part.parsed_tree)
-        )
-        if found is None or not (found[0] or found[1]):
-            return CompiledRule(
-                rule, (), (), etree.XPath(translator.css_to_xpath(rule.selector)), False
-            )
-        words, part_tags = found
-        if words:  # a class/id fragment is what the prefilter looks for
+    for conds in alternatives:
+        words = [v for a, _, v in conds if a != "tag"]
+        if words:  # the prefilter looks for one class/id fragment the element must hold
             keywords.append(words[0])
         else:
-            tags.extend(part_tags)
-        expr = translator.xpath(part.parsed_tree)
-        tag = "" if expr.element == "*" else f"self::{expr.element}"
-        cond = " and ".join(c for c in (tag, f"({expr.condition})" if expr.condition else "") if c)
-        predicates.append(f"({cond})")
-    test = etree.XPath("self::*[" + " or ".join(predicates) + "]")
-    return CompiledRule(rule, tuple(keywords), tuple(tags), test, True)
+            tags.extend(v for a, _, v in conds if a == "tag")
+    return CompiledRule(rule, tuple(alternatives), tuple(keywords), tuple(tags), None)
+
+
+def matches(compiled: CompiledRule, el: HtmlElement) -> bool:
+    """Whether ``el`` matches a simple compiled rule."""
+    return any(all(_holds(c, el) for c in conds) for conds in compiled.alternatives)
 
 
 def _text(el: HtmlElement) -> str:
@@ -127,41 +160,80 @@ def _paragraph_chars(el: HtmlElement) -> int:
 def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
-    All class and id values of the page are fetched in one XPath call and searched
-    with one regular expression; only elements with a keyword hit are tested."""
+    All class and id values of the page are joined and searched with one regular
+    expression; only elements with a keyword hit are tested."""
     hits: dict[str, list[HtmlElement]] = {c.rule.id: [] for c in compiled}
     by_word: dict[str, list[CompiledRule]] = {}
     by_tag: dict[str, list[CompiledRule]] = {}
     for c in compiled:
-        if c.prefiltered:
+        if c.xpath is None:
             for word in c.keywords:
                 by_word.setdefault(word, []).append(c)
             for tag in c.tags:
                 by_tag.setdefault(tag, []).append(c)
         else:
-            hits[c.rule.id] = [el for el in c.test(scope) if isinstance(el, HtmlElement)]
-    candidates: dict[HtmlElement, set[CompiledRule]] = {}
+            hits[c.rule.id] = [el for el in c.xpath(scope) if isinstance(el, HtmlElement)]
+    candidates: dict[HtmlElement, set[int]] = {}
     if by_word:
-        # a hit on "more-related" also stands for the keywords inside it ("related")
-        expand = {w: [c for k, cs in by_word.items() if k in w for c in cs] for w in by_word}
         finder = re.compile("|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True)))
-        values = scope.xpath("descendant-or-self::*/@class | descendant-or-self::*/@id")
+        owners: list[HtmlElement] = []
+        values: list[str] = []
+        for el in scope.iter():
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident:
+                owners.append(el)
+                values.append(f"{cls or ''} {ident or ''}")
         starts: list[int] = []
         pos = 0
         for value in values:
             starts.append(pos)
             pos += len(value) + 1
+        expand: dict[str, list[int]] = {}
         for m in finder.finditer("\n".join(values)):
-            owner = values[bisect_right(starts, m.start()) - 1].getparent()
-            candidates.setdefault(owner, set()).update(expand[m.group()])
+            word = m.group()
+            if word not in expand:
+                # a hit on "more-related" also stands for the keywords inside it ("related")
+                expand[word] = [id(c) for k, cs in by_word.items() if k in word for c in cs]
+            owner = owners[bisect_right(starts, m.start()) - 1]
+            candidates.setdefault(owner, set()).update(expand[word])
     if by_tag:
         for el in scope.iter(*by_tag):
-            candidates.setdefault(el, set()).update(by_tag[el.tag])
-    for el, rules in candidates.items():
-        for c in rules:
-            if c.test(el):
+            candidates.setdefault(el, set()).update(id(c) for c in by_tag[el.tag])
+    by_id = {id(c): c for c in compiled}
+    for el, keys in candidates.items():
+        for key in keys:
+            c = by_id[key]
+            if matches(c, el):
                 hits[c.rule.id].append(el)
     return hits
+
+
+def _link_share(el: HtmlElement) -> float:
+    text = "".join(el.itertext()).strip()
+    if not text:
+        return 0.0
+    linked = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
+    return linked / len(text)
+
+
+def is_link_list(el: HtmlElement) -> bool:
+    """A list of three or more items that are each (almost) only a link: a story rail."""
+    items = [li for li in el if li.tag == "li"]
+    return len(items) >= 3 and all(_link_share(li) >= LINK_SHARE for li in items)
+
+
+def is_link_paragraph(el: HtmlElement) -> bool:
+    """A paragraph of three or more words that is (almost) only a link: a teaser line."""
+    return len("".join(el.itertext()).split()) >= 3 and _link_share(el) >= LINK_SHARE
+
+
+# Element tests some generic rules add to their selector (a CSS selector cannot say
+# "every item is a link"); the rule files name these rules in their descriptions.
+LINK_SHARE = 0.95
+ELEMENT_TESTS: dict[str, Callable[[HtmlElement], bool]] = {
+    "generic.related.link_list": is_link_list,
+    "generic.related.link_paragraph": is_link_paragraph,
+}
 
 
 def apply_dom_rules(
@@ -172,7 +244,7 @@ def apply_dom_rules(
     """Apply ``rules`` (kind ``dom``) to ``root`` in place; see the module docstring.
 
     ``text_conditions`` narrows a rule to the elements whose text passes a test the
-    page supplies (the headline rule removes only the ``h1`` that repeats the title).
+    caller supplies; rules listed in :data:`ELEMENT_TESTS` are narrowed by those.
     """
     conditions = text_conditions or {}
     compiled = [compile_rule(r) for r in rules if r.kind == "dom"]
@@ -188,14 +260,14 @@ def apply_dom_rules(
             if els:
                 evidence.append(c.rule.id)
             continue
+        test = ELEMENT_TESTS.get(c.rule.id)
         for el in els:
-            if el.tag not in _PROTECTED and el not in picked:
+            if el.tag not in _PROTECTED and el not in picked and (test is None or test(el)):
                 picked[el] = c.rule
     if not picked:
         return DomResult((), tuple(evidence))
 
-    page_chars = max(len(_text(scope)), 1)
-    page_paragraphs = max(_paragraph_chars(scope), 1)
+    page: list[int] = []  # [text chars, paragraph chars] of the page, measured on demand
     # document order; a removed element takes its picked descendants along, but a picked
     # element spared by the guards leaves its own picked descendants eligible
     order = {el: i for i, el in enumerate(scope.iter())}
@@ -208,11 +280,14 @@ def apply_dom_rules(
         rule = picked[el]
         if rule.id in conditions and not conditions[rule.id](text):
             continue
-        if len(text) > MIN_GUARDED_CHARS and (
-            len(text) > MAX_TEXT_SHARE * page_chars
-            or _paragraph_chars(el) > MAX_PARAGRAPH_SHARE * page_paragraphs
-        ):
-            continue
+        if len(text) > MIN_GUARDED_CHARS:
+            if not page:
+                page.extend((max(len(_text(scope)), 1), max(_paragraph_chars(scope), 1)))
+            if (
+                len(text) > MAX_TEXT_SHARE * page[0]
+                or _paragraph_chars(el) > MAX_PARAGRAPH_SHARE * page[1]
+            ):
+                continue
         gone.add(el)
         if text:
             removed.append(Removal(rule.id, text[:_REMOVED_TEXT_CHARS]))
