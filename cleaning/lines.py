@@ -61,6 +61,7 @@ class Line:
         "text",
         "indent",
         "blank_before",
+        "blank_after",
         "words",
         "size",
         "terminal",
@@ -78,6 +79,7 @@ class Line:
         self.text = text
         self.indent = indent
         self.blank_before = blank_before
+        self.blank_after = False
         features = features or measure(text)
         self.words, self.size, self.terminal, self.stop_ratio, self.cap_ratio = features
 
@@ -145,6 +147,8 @@ def split_lines(text: str) -> list[Line]:
     for raw in text.splitlines():
         stripped = raw.strip()
         if not stripped:
+            if out and not blank:
+                out[-1].blank_after = True
             blank = True
             continue
         indent = len(raw) - len(raw.lstrip()) if raw[0].isspace() else 0
@@ -158,4 +162,21 @@ def split_lines(text: str) -> list[Line]:
                 features = seen[piece] = measure(piece)
             append(Line(piece, indent, blank, features))
             blank = False
+    if out:
+        out[-1].blank_after = True
+    _join_wrapped(out)
     return out
+
+
+def _join_wrapped(lines: list[Line]) -> None:
+    """A hard-wrapped paragraph (fixed-width text) breaks mid-sentence: a line whose next
+    line goes on in lower case is part of a sentence, so it counts as one that ends."""
+    for line, nxt in zip(lines, lines[1:]):
+        if (
+            not line.terminal
+            and not line.blank_after
+            and line.words >= 6
+            and nxt.text[0].islower()
+            and nxt.words >= 2
+        ):
+            line.terminal = True
