@@ -257,7 +257,8 @@ def split_authors(values: Iterable[str]) -> tuple[str, ...]:
 def _ld_authors(obj: dict[str, Any]) -> list[str]:
     raw = obj.get("author") or obj.get("creator")
     items = raw if isinstance(raw, list) else [raw]
-    people, orgs = [], []
+    people: list[str] = []
+    orgs: list[str] = []
     for item in items:
         if isinstance(item, str):
             people.append(item)

@@ -1,0 +1,111 @@
+"""DOM rules: the fast selector matcher agrees with cssselect, guards, link lists, publishers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml.cssselect import CSSSelector
+
+from cleaning.dom import _select, apply_dom_rules, compile_rule
+from cleaning.html import clean_html
+from cleaning.rules import parse_rules
+from pipelines.resources import load_ruleset
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_ruleset()
+
+
+def test_fast_matcher_selects_what_cssselect_selects(rules):
+    dom_rules = [r for r in rules.rules if r.kind == "dom"]
+    compiled = [compile_rule(r) for r in dom_rules]
+    pages = [(FIXTURES / n).read_bytes() for n in ("article_widgets.html", "paywalled.html")]
+    pages += ["<div>" + e + "</div>" for r in dom_rules for e in r.examples + r.counter_examples]
+    for page in pages:
+        body = lxml.html.document_fromstring(page).find("body")
+        hits = _select(body, compiled)
+        for rule in dom_rules:
+            expected = set(CSSSelector(rule.selector, translator="html")(body))
+            assert set(hits[rule.id]) == expected, rule.id
+
+
+def test_attribute_operators_follow_css():
+    rule = parse_rules(
+        """
+[[rule]]
+id = "generic.test.ops"
+kind = "dom"
+selector = '[class^="promo"], [id$="-ad"], [class|="box"], div.x.y, #exact'
+examples = ['<p class="promo-1">a</p>']
+""",
+        "test.toml",
+    )[0]
+    html = (
+        '<div><p class="promo-1">1</p><p class="x-promo">2</p><p id="top-ad">3</p>'
+        '<p class="box-a">4</p><p class="boxes">5</p><div class="y x">6</div><div class="x">7</div>'
+        '<p id="exact">8</p><p id="exactly">9</p></div>'
+    )
+    body = lxml.html.document_fromstring(html).find("body")
+    picked = {el.text_content() for el in _select(body, [compile_rule(rule)])[rule.id]}
+    assert picked == {"1", "3", "4", "6", "8"}
+
+
+def test_wrapper_holding_the_article_is_never_removed():
+    rule = parse_rules(
+        """
+[[rule]]
+id = "generic.test.promo"
+kind = "dom"
+selector = '[class*="promo"]'
+examples = ['<div class="promo">x</div>']
+""",
+        "test.toml",
+    )[0]
+    para = "<p>" + "The harbour wall was rebuilt after the winter storms. " * 6 + "</p>"
+    html = f'<html><body><div class="post-promo-layout">{para * 6}<div class="promo">Buy now</div></div></body></html>'
+    root = lxml.html.document_fromstring(html)
+    result = apply_dom_rules(root, [rule])
+    assert [r.text for r in result.removed] == ["Buy now"]
+    assert "harbour wall" in root.text_content()
+
+
+def test_link_rails_and_link_paragraphs_are_removed(rules):
+    para = (
+        "<p>" + "The new ferry timetable starts in May, the operator said on Monday. " * 4 + "</p>"
+    )
+    html = f"""<html><head><title>Ferry timetable changes</title></head><body><article>
+    {para}{para}
+    <p><a href="/x">CLICK HERE TO GET THE HARBOUR NEWS APP</a></p>
+    {para}
+    <ul><li><a href="/a">Storm damage bill tops two million</a></li>
+        <li><a href="/b">Lifeboat crew rescued from flooded station</a></li>
+        <li><a href="/c">Quay traders count the cost of winter</a></li></ul>
+    <ul><li>Monday: <a href="/m">first sailing</a> at six, then hourly until late</li>
+        <li>Tuesday: sailings as usual</li><li>Wednesday: no sailings</li></ul>
+    </article></body></html>"""
+    record = clean_html(html, "https://ferries.example.net/news/timetable", rules=rules)
+    ids = {r.rule_id for r in record.removed}
+    assert "generic.related.link_paragraph" in ids
+    assert "generic.related.link_list" in ids
+    assert "HARBOUR NEWS APP" not in record.text
+    assert "Storm damage bill" not in record.text
+    assert "Tuesday: sailings as usual" in record.text  # a list that is not all links stays
+
+
+def test_publisher_rule_applies_to_its_domain_only(rules):
+    para = "<p>" + "The central bank held its main rate at four per cent on Tuesday. " * 4 + "</p>"
+    html = (
+        f"<html><body><article>{para}{para}<p>Our Standards: "
+        '<a href="https://www.thomsonreuters.com/en/about-us/trust-principles.html">'
+        "The Thomson Reuters Trust Principles.</a></p></article></body></html>"
+    )
+    on_site = clean_html(html, "https://www.reuters.com/markets/rates", rules=rules)
+    elsewhere = clean_html(html, "https://news.example.org/markets/rates", rules=rules)
+    assert any(r.rule_id == "reuters.trust.standards_link" for r in on_site.removed)
+    assert "Trust Principles" not in on_site.text
+    assert all(r.rule_id != "reuters.trust.standards_link" for r in elsewhere.removed)
