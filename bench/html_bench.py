@@ -6,8 +6,8 @@ usage: python bench/html_bench.py DATASET_DIR [DATASET_DIR ...] [--systems newsc
 For each dataset (``gold.jsonl`` + ``pages/<id>.html.gz``) and each system it
 prints one line: shingle precision / recall / F1 (see :mod:`bench.scoring`),
 exact-match share, and pages per second of the extraction call alone (pages are
-read and gunzipped before the clock starts).  The machine is shared with other
-jobs, so speed figures are indicative; compare systems within one run.
+read and gunzipped before the clock starts).  Systems take turns page by page, so
+load from other jobs on the machine is shared fairly; compare systems within one run.
 
 Systems:
   newsclean    ``cleaning.html.clean_html(raw_bytes, url, rules=bundled rules)``; a page
@@ -79,19 +79,27 @@ def load_pages(dataset: Path, limit: int | None) -> list[tuple[str, str, bytes]]
     return out
 
 
-def run_system(
-    extract: Extractor, pages: list[tuple[str, str, bytes]]
-) -> tuple[dict[str, str], float]:
-    """Predictions per id and the wall time of the extraction calls."""
-    preds: dict[str, str] = {}
-    start = time.perf_counter()
-    for pid, url, raw in pages:
-        try:
-            preds[pid] = extract(raw, url)
-        except ValueError as exc:  # HTMLInputError and friends: an empty prediction
-            print(f"  {pid}: {exc}", file=sys.stderr)
-            preds[pid] = ""
-    return preds, time.perf_counter() - start
+def run_systems(
+    extractors: dict[str, Extractor], pages: list[tuple[str, str, bytes]]
+) -> dict[str, tuple[dict[str, str], float]]:
+    """Predictions per id and total extraction time, per system.
+
+    Systems take turns page by page (the order alternating), so a load spike from
+    other jobs on the machine hits every system alike."""
+    preds: dict[str, dict[str, str]] = {name: {} for name in extractors}
+    spent = dict.fromkeys(extractors, 0.0)
+    names = list(extractors)
+    for i, (pid, url, raw) in enumerate(pages):
+        for name in names if i % 2 == 0 else reversed(names):
+            start = time.perf_counter()
+            try:
+                text = extractors[name](raw, url)
+            except ValueError as exc:  # HTMLInputError and friends: an empty prediction
+                print(f"  {name} {pid}: {exc}", file=sys.stderr)
+                text = ""
+            spent[name] += time.perf_counter() - start
+            preds[name][pid] = text
+    return {name: (preds[name], spent[name]) for name in extractors}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         if not (dataset / "gold.jsonl").exists():
             ap.error(f"{dataset}: no gold.jsonl; pass a dataset folder")
         pages = load_pages(dataset, args.limit)
-        for name, extract in extractors.items():
-            preds, seconds = run_system(extract, pages)
+        results = run_systems(extractors, pages)
+        for name, (preds, seconds) in results.items():
             summary, per_page = score_dataset(dataset, {p: preds.get(p, "") for p, _, _ in pages})
             if args.limit:  # score only the pages that ran
                 ran = {p for p, _, _ in pages}

@@ -19,6 +19,7 @@ import re
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaning.dom import apply_dom_rules
@@ -32,6 +33,7 @@ from cleaning.text import clean_text
 __all__ = ["HTMLInputError", "clean_html", "extract_body"]
 
 _WORD = re.compile(r"\w+")
+_INERT = ("script", "style", "noscript", "svg", "template")
 # Rules whose hits mean "the reader sees only part of the article".
 _PAYWALL_CATEGORY = "paywall"
 # The <h1> that repeats the headline (which goes in ``title``) is removed under this rule.
@@ -147,6 +149,9 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     root, _encoding = parse_html(html)
     domain = _domain(url)
     meta = extract_metadata(root, url)
+    # metadata has read the JSON-LD; what follows never reads scripts, styles or vector
+    # art, and trafilatura copies the whole tree several times: drop them once here
+    etree.strip_elements(root, *_INERT, with_tail=False)
 
     dom_rules = rules.for_domain(domain, kinds=("dom",))
     # the headline rule runs after extraction: taking the <h1> out of the tree moves
