@@ -46,6 +46,8 @@ class PolitenessMiddleware:
         # host -> minimum seconds between requests (robots Crawl-delay, site override)
         self.floors: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
         self.streaks: Counter[str] = Counter()
+        # host -> (current back-off seconds, the slot delay before backing off)
+        self.backoff: dict[str, tuple[float, float]] = {}
         self.blocked: set[str] = set()
 
     @classmethod
@@ -102,6 +104,8 @@ class PolitenessMiddleware:
             self.streaks[host] = 0
         if status in BACKOFF_CODES:
             self._back_off(request, response)
+        elif status < 400 and host in self.backoff:
+            self._recover(request, host)
         self._apply_floor(request)
         return response
 
@@ -109,11 +113,31 @@ class PolitenessMiddleware:
         slot = self._slot(request)
         if slot is None:
             return
-        wait = max(slot.delay * 2, self.backoff_base)
+        host = _host(request)
+        current, normal = self.backoff.get(host, (0.0, slot.delay))
+        wait = max(current * 2, slot.delay, self.backoff_base)
         retry_after = response.headers.get(b"Retry-After")
         if retry_after:
             # An HTTP date is not parsed: the doubling above is back-off enough.
             with contextlib.suppress(ValueError):
                 wait = max(wait, float(retry_after.decode("latin-1")))
-        slot.delay = min(wait, self.max_delay)
-        log.debug("%s: HTTP %d, delay now %.2fs", _host(request), response.status, slot.delay)
+        wait = min(wait, self.max_delay)
+        self.backoff[host] = (wait, normal)
+        slot.delay = wait
+        self.crawler.stats.inc_value(f"newsclean/backoffs/{host}")
+        log.debug("%s: HTTP %d, delay now %.2fs", host, response.status, slot.delay)
+
+    def _recover(self, request: Request, host: str) -> None:
+        """After a success, halve the back-off; below the base it ends and the slot gets its
+        earlier delay back (AutoThrottle, when on, keeps adjusting it from there)."""
+        current, normal = self.backoff[host]
+        current /= 2
+        slot = self._slot(request)
+        if current < self.backoff_base:
+            del self.backoff[host]
+            if slot is not None:
+                slot.delay = normal
+        else:
+            self.backoff[host] = (current, normal)
+            if slot is not None:
+                slot.delay = current

@@ -24,6 +24,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone
@@ -137,11 +138,13 @@ class CleaningPipeline:
                 item["response_url"], item["status"], item["headers"], item["body"], fetched_at
             )
         self.stats.inc_value("newsclean/pages_cleaned")
+        t0 = time.perf_counter()
         future = self._pool().submit(
             clean_page, item["profile"], item["body"], item["response_url"]
         )
         try:
             record, rules_version = await _await(future)
+            self.stats.inc_value("newsclean/clean_wait_seconds", time.perf_counter() - t0)
         except Exception as exc:  # a page that breaks the cleaner must not stop the crawl
             log.error("cleaning %s failed: %r", item["response_url"], exc)
             self._drop(item, "clean_error")

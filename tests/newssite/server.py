@@ -98,7 +98,21 @@ def article_body(i: int, paragraphs: int = 6) -> list[str]:
     return out
 
 
-def article_html(i: int, published: datetime, path: str) -> str:
+def page_weight(extra_kb: int) -> str:
+    """Filler like the menus and scripts of real pages: ``extra_kb`` KB of markup."""
+    if not extra_kb:
+        return ""
+    links = "".join(f'<li><a href="/section/s{k}">Section {k}</a></li>' for k in range(40))
+    menu = f'<nav class="mega-menu"><ul>{links}</ul></nav>'
+    script = (
+        "<script>var cfg = {"
+        + ",".join(f'"k{k}": {k}' for k in range(extra_kb * 60))
+        + "};</script>"
+    )
+    return menu + script
+
+
+def article_html(i: int, published: datetime, path: str, extra_kb: int = 0) -> str:
     paras = "".join(f"<p>{t}</p>" for t in article_body(i))
     related = "".join(
         f'<li><a href="/news/{slug(j)}">{headline(j)}</a></li>' for j in (i + 1, i + 2, i + 3)
@@ -112,7 +126,7 @@ def article_html(i: int, published: datetime, path: str) -> str:
         f'<link rel="canonical" href="{path}">'
         f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": '
         f'"{headline(i)}", "datePublished": "{iso}"}}</script></head><body>'
-        f"<header><h2>The Example Gazette</h2>{NAV}</header>"
+        f"<header><h2>The Example Gazette</h2>{NAV}{page_weight(extra_kb)}</header>"
         f'<main><article><h1>{headline(i)}</h1><p class="byline">By Staff Reporter, {iso[:10]}</p>'
         f"{SHARE}{paras}{SHARE}</article>"
         f'<aside class="related"><h3>Related stories</h3><ul>{related}</ul></aside></main>'
@@ -141,6 +155,7 @@ class SiteContent:
     base: str
     n: int
     crawl_delay: float = 0.1
+    extra_kb: int = 0
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     pages: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
 
@@ -185,7 +200,7 @@ class SiteContent:
         )
         for i in range(self.n + 3):
             path = f"/news/{slug(i)}"
-            add(path, article_html(i, self.date(i), base + path), "text/html")
+            add(path, article_html(i, self.date(i), base + path, self.extra_kb), "text/html")
         add(
             f"/private/{slug(self.n)}",
             article_html(self.n, self.date(1), f"{base}/private/{slug(self.n)}"),
@@ -244,7 +259,12 @@ class NewsSite:
     """The site in a background thread.  Use as a context manager or start()/stop()."""
 
     def __init__(
-        self, articles: int = 12, crawl_delay: float = 0.1, page_delay: float = 0.0, port: int = 0
+        self,
+        articles: int = 12,
+        crawl_delay: float = 0.1,
+        page_delay: float = 0.0,
+        port: int = 0,
+        extra_kb: int = 0,
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
@@ -256,7 +276,7 @@ class NewsSite:
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.content = SiteContent(self.base, articles, crawl_delay)
+        self.content = SiteContent(self.base, articles, crawl_delay, extra_kb)
         self.content.build()
         self.n = articles
         self._thread: threading.Thread | None = None

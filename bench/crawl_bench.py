@@ -1,0 +1,197 @@
+"""Crawl benchmark: N generated pages on a local server, crawled with cleaning on.
+
+Prints:
+
+* the cleaning-only rate of the same pages with a pool of ``--workers`` processes
+  (default 2, the cores this machine has) and with one process;
+* the crawl rate: articles written per second, measured from the first article
+  request to the end of the run (``newsclean crawl`` started in a subprocess,
+  politeness delays off, robots.txt still read), and the whole run's wall time;
+* the peak RSS of the crawl process tree (the crawl process plus its cleaning
+  workers, summed: shared pages are counted once per process, so this is an upper
+  bound) and of the crawl process alone, sampled from /proc every 0.1 s.
+
+The local server runs in this process (threads), so it takes CPU from the crawl
+on a small machine; other work on the machine makes the figures noisy.
+
+    python -m bench.crawl_bench --pages 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.cleanworker import clean_page, init_worker  # noqa: E402
+from tests.newssite.server import NewsSite  # noqa: E402
+
+PROFILE: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(_children(p))
+    return out
+
+
+class RssSampler(threading.Thread):
+    """Peak RSS of a process tree and of its root, sampled from /proc."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_tree_kb = self.peak_root_kb = 0
+        self.max_procs = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            pids = _tree(self.pid)
+            self.max_procs = max(self.max_procs, len(pids))
+            self.peak_tree_kb = max(self.peak_tree_kb, sum(_rss_kb(p) for p in pids))
+            self.peak_root_kb = max(self.peak_root_kb, _rss_kb(self.pid))
+            time.sleep(self.every)
+
+
+def cleaning_rate(bodies: list[tuple[str, bytes]], workers: int) -> float:
+    """Pages per second of clean_page over ``bodies`` with ``workers`` processes (warm pool)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker) as pool:
+        list(
+            pool.map(
+                clean_page,
+                [PROFILE] * workers,
+                [b for _, b in bodies[:workers]],
+                [u for u, _ in bodies[:workers]],
+            )
+        )  # start and warm every worker
+        t0 = time.perf_counter()
+        list(
+            pool.map(
+                clean_page,
+                [PROFILE] * len(bodies),
+                [b for _, b in bodies],
+                [u for u, _ in bodies],
+                chunksize=8,
+            )
+        )
+        return len(bodies) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pages", type=int, default=2000, help="article pages served (1000-10000)")
+    parser.add_argument("--workers", type=int, default=2, help="cleaning processes (default 2)")
+    parser.add_argument("--extra-kb", type=int, default=80, help="menu/script filler per page")
+    parser.add_argument("--sample", type=int, default=600, help="pages for the cleaning-only rate")
+    parser.add_argument("--keep", action="store_true", help="keep the output folder")
+    args = parser.parse_args()
+
+    site = NewsSite(articles=args.pages, crawl_delay=0, extra_kb=args.extra_kb).start()
+    pages = [(site.base + p, v[2]) for p, v in site.content.pages.items() if p.startswith("/news/")]
+    avg_kb = sum(len(b) for _, b in pages) / len(pages) / 1024
+    sample = pages[: args.sample]
+    rate_n = cleaning_rate(sample, args.workers)
+    rate_1 = cleaning_rate(sample[: max(50, args.sample // 3)], 1)
+    print(f"pages: {args.pages} articles (+ listings), {avg_kb:.0f} KB each on average")
+    print(
+        f"cleaning only: {rate_n:.1f} pages/s with {args.workers} processes, {rate_1:.1f} pages/s with 1"
+    )
+
+    out = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipelines.crawl",
+        site.base + "/",
+        "-o",
+        str(out),
+        "--contact",
+        "https://example.org/bench",
+        "-j",
+        str(args.workers),
+        "-s",
+        "AUTOTHROTTLE_ENABLED=false",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "CONCURRENT_REQUESTS=32",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    ]
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    _, stderr = proc.communicate()
+    t_end = time.monotonic()
+    sampler.stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        print(stderr, file=sys.stderr)
+        raise SystemExit(f"crawl failed with code {proc.returncode}")
+    summary = json.loads((out / "last-run.json").read_text())
+    first_article = min(t for t, p in site.times if p.startswith("/news/"))
+    written = summary["articles_written"]
+    steady = written / (t_end - first_article)
+    print(
+        f"crawl: {summary['pages_fetched']} pages fetched, {written} articles written in "
+        f"{t_end - t0:.1f} s wall ({summary['pages_fetched'] / (t_end - t0):.1f} pages/s overall)"
+    )
+    print(
+        f"crawl rate from first article request to the end: {steady:.1f} articles/s "
+        f"= {100 * steady / rate_n:.0f} % of the {args.workers}-process cleaning-only rate"
+    )
+    print(
+        f"peak RSS: {sampler.peak_tree_kb / 1024:.0f} MB crawl process tree "
+        f"(up to {sampler.max_procs} processes, summed), "
+        f"{sampler.peak_root_kb / 1024:.0f} MB crawl process alone"
+    )
+    site.stop()
+    if args.keep:
+        print(f"output kept in {out}")
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
