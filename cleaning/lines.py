@@ -25,6 +25,7 @@ _GLUED_SENTENCE = re.compile(
 _GLUE_HINT = re.compile(r"[.!?\"'”’][A-Z]")
 # a quoted crosshead glued to its paragraph: 'Harden opinions'Mr Alexander
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
+_ALNUM = re.compile(r"[^\W_]")
 _TERMINAL = frozenset(".!?。！？")
 _CLOSERS = "\"'”’)]»*」』）"
 
@@ -101,6 +102,8 @@ def measure(text: str) -> tuple[int, int, bool, float, float]:
     # a teaser cut short ("...", "…") is not a finished sentence
     terminal = bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("..")
     size = n
+    if len(text) <= 12 and _ALNUM.search(text) is None:
+        return n, 0, terminal, 0.0, 0.0  # separators, bullets, invisible joiners: no size
     if len(text) > 12 * n and not text.isascii():
         size = len(text) // 3  # no spaces between words
         return n, size, terminal, 0.3, 0.0

@@ -39,6 +39,8 @@ def is_prose(line: Line) -> bool:
 def line_score(line: Line, verdict: Verdict) -> float:
     """The line's contribution to the article run (positive: article-like)."""
     w = line.size
+    if w == 0:
+        return 0.0  # a separator neither makes nor breaks the article
     if verdict.drop or verdict.template:
         return -2.0 * max(w, 4)
     if w >= 10 and line.terminal and line.stop_ratio >= 0.2 and line.cap_ratio < 0.6:
