@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from cleaning._text_model import FEATURE_NAMES, feature_rows, probabilities, run_scores
 from cleaning.lines import Line, split_lines
 from cleaning.record import CleanedRecord, Removal
 from cleaning.repetition import RepetitionStats, build_stats
@@ -41,6 +42,9 @@ MODES = ("dump", "body")
 # Structural decisions the segmenter can take; each needs a declared structure rule.
 DECISIONS = ("outside_article", "link_list", "template")
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
+_CLOSING = 5.0  # evidence weight of a header after which nothing is the article
+_CLOSING_AFTER_WORDS = 60  # ... once this many words of prose were seen (not a byline count)
+_MODEL_MARGIN = 15  # lines around the heuristic run the model may add or remove
 _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 
@@ -61,6 +65,18 @@ def clean_text(
     ``"dump"`` (a full page: find the article) or ``"body"`` (an extracted body:
     remove local boilerplate only).
     """
+    return _clean(text, rules, domain, stats, mode, _model())
+
+
+def _clean(
+    text: str,
+    rules: RuleSet,
+    domain: str | None,
+    stats: RepetitionStats | None,
+    mode: str,
+    model: tuple[Sequence[float], float] | None,
+) -> CleanedRecord:
+    """:func:`clean_text` with the model given (the training script scores its candidates)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     lines = split_lines(text)
@@ -75,7 +91,7 @@ def clean_text(
         keep = [True] * len(lines) if mode == "body" else None
         start, end = 0, len(lines)
     if mode == "dump":
-        start, end = _find_article(lines, verdicts, judge, judged_all=outside is None)
+        start, end = _find_article(lines, verdicts, judge, outside is None, model)
         keep = [start <= i < end for i in range(len(lines))]
     assert keep is not None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
@@ -105,6 +121,17 @@ def clean_text(
     return CleanedRecord(
         text="\n".join(kept), removed=tuple(removed), title=title, description=description
     )
+
+
+def _model() -> tuple[Sequence[float], float] | None:
+    """The shipped model's weights and threshold (None: heuristic segmentation only)."""
+    try:
+        from cleaning import _text_model_weights as shipped
+    except ImportError:  # not generated yet
+        return None
+    if tuple(shipped.FEATURE_NAMES) != FEATURE_NAMES:
+        return None  # weights of another feature set: retrain
+    return shipped.WEIGHTS, shipped.THRESHOLD
 
 
 def _prepare(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str, str]]:
@@ -159,7 +186,11 @@ class _Judge:
 
 
 def _find_article(
-    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, judged_all: bool
+    lines: Sequence[Line],
+    verdicts: list[Verdict],
+    judge: _Judge,
+    judged_all: bool,
+    model: tuple[Sequence[float], float] | None,
 ) -> tuple[int, int]:
     """The article run (start, end).
 
@@ -170,13 +201,42 @@ def _find_article(
     article's borders are) are judged, and the run is found again, widening the
     judged window until the run lies inside it.
     """
-    n = len(lines)
     if not judged_all:
-        base = [line_score(line, NO_VERDICT) for line in lines]
-        start, end = best_run(base)
-        todo = [i for i, s in enumerate(base) if s > 0]
-        todo.extend(range(max(0, start - _ABOVE), min(n, end + _BELOW)))
-        judge.judge(lines, sorted(set(todo)), verdicts)
+        _first_judgement(lines, verdicts, judge)
+    start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
+    if model is not None and end > start:
+        lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
+        weights, threshold = model
+        probs = probabilities(rows, weights)
+        s2, e2 = best_run(run_scores(lines, lo, probs, threshold))
+        if e2 > s2:
+            start, end = lo + s2, lo + e2
+    end = _cut_at_closing_header(lines, verdicts, start, end)
+    return _skip_lead_in(lines, start, end), end
+
+
+def _cut_at_closing_header(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int
+) -> int:
+    """The article ends at a closing header (comments, author box: evidence weight 5 or
+    more) met after some of its prose; the run would otherwise cross it when many long
+    comments follow."""
+    prose = 0
+    for i in range(start, end):
+        if verdicts[i].evidence >= _CLOSING and prose >= _CLOSING_AFTER_WORDS:
+            return i
+        if lines[i].terminal:
+            prose += lines[i].size
+    return end
+
+
+def _heuristic_run(
+    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, judged_all: bool
+) -> tuple[int, int, list[float]]:
+    """The heuristic article run, widening the judged window until the run lies inside it."""
+    n = len(lines)
+    start = end = 0
+    scores: list[float] = []
     for _ in range(4):
         scored = with_block_evidence(verdicts)
         scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
@@ -185,7 +245,45 @@ def _find_article(
         if judged_all or all(i in judge.judged for i in window):
             break
         judge.judge(lines, window, verdicts)
-    return _skip_lead_in(lines, start, end), end
+    return start, end, scores
+
+
+def _model_window(
+    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, start: int, end: int
+) -> tuple[int, int, list[list[float]]]:
+    """The lines around the heuristic run the model looks at, and their feature rows."""
+    lo, hi = max(0, start - _MODEL_MARGIN), min(len(lines), end + _MODEL_MARGIN)
+    judge.judge(lines, range(lo, hi), verdicts)
+    scored = with_block_evidence(verdicts)
+    scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
+    return lo, hi, feature_rows(lines, verdicts, scores, start, end, lo, hi)
+
+
+def analyse(
+    text: str, *, rules: RuleSet, domain: str | None = None, stats: RepetitionStats | None = None
+) -> tuple[list[Line], int, list[list[float]]]:
+    """For training the model: the lines of a dump, the first line of the model's window
+    and the feature rows of the window (the same computation :func:`clean_text` does)."""
+    lines = split_lines(text)
+    matcher, structural = rules.derived(("text", domain), lambda: _prepare(rules, domain))
+    judge = _Judge(matcher, stats, domain, structural.get("template"))
+    verdicts = [NO_VERDICT] * len(lines)
+    _first_judgement(lines, verdicts, judge)
+    start, end, _ = _heuristic_run(lines, verdicts, judge, False)
+    if end <= start:
+        return lines, 0, []
+    lo, _hi, rows = _model_window(lines, verdicts, judge, start, end)
+    return lines, lo, rows
+
+
+def _first_judgement(lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge) -> None:
+    """Judge the prose lines and the neighbourhood of the run the lines' own features give."""
+    n = len(lines)
+    base = [line_score(line, NO_VERDICT) for line in lines]
+    start, end = best_run(base)
+    todo = [i for i, s in enumerate(base) if s > 0]
+    todo.extend(range(max(0, start - _ABOVE), min(n, end + _BELOW)))
+    judge.judge(lines, sorted(set(todo)), verdicts)
 
 
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
