@@ -102,6 +102,29 @@ def _norm(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+# A paywall prompt says both "subscribe / sign in" and "to continue / keep reading".
+# Prompts inside a modal or pop-up are sign-up nags shown over free articles too.
+_WALL_CLUE = etree.XPath(
+    "//body//text()[contains(., 'ontinue reading') or contains(., 'eep reading')"
+    " or contains(., 'to read the full') or contains(., 'to read this article')]"
+    "[not(ancestor::*[contains(@class, 'modal') or contains(@class, 'popup')])]",
+    smart_strings=False,
+)
+_WALL_PROMPT = re.compile(
+    r"(?i)\b(subscrib\w*|sign in|log in|login|register|become a member|members only|"
+    r"premium|already have an account)\b"
+)
+
+
+def shows_truncation(root: HtmlElement) -> bool:
+    """True when the page shows a paywall prompt ("Subscribe to continue reading")."""
+    for text in _WALL_CLUE(root):
+        node = text.strip()
+        if len(node) < 300 and _WALL_PROMPT.search(node):
+            return True
+    return False
+
+
 def _without_structure(rules: RuleSet) -> RuleSet:
     """The rules minus text-mode structure decisions (article run, link lists, templates).
 
@@ -164,8 +187,10 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     cleaned = clean_text(body, rules=_without_structure(rules), domain=domain, mode="body")
 
     paywalled = meta.paywalled
-    if any(rules.by_id(rid).category == _PAYWALL_CATEGORY for rid in dom.evidence) or any(
-        rules.by_id(r.rule_id).category == _PAYWALL_CATEGORY for r in dom.removed
+    if (
+        any(rules.by_id(rid).category == _PAYWALL_CATEGORY for rid in dom.evidence)
+        or any(rules.by_id(r.rule_id).category == _PAYWALL_CATEGORY for r in dom.removed)
+        or shows_truncation(root)
     ):
         paywalled = True
 

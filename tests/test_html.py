@@ -204,3 +204,17 @@ def test_same_input_same_output(rules):
     clean_html(page("byline_meta.html"), "https://gazette.example.fr/marche", rules=rules)
     b = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
     assert a == b
+
+
+def test_visible_paywall_prompt_sets_paywalled(rules):
+    para = (
+        "<p>" + "The port authority signed a thirty-year lease with a shipping group. " * 4 + "</p>"
+    )
+    html = (
+        f"<html><head><title>Port deal</title></head><body><article>{para}{para}"
+        '<div class="wall"><p>Subscribe today to continue reading this story.</p></div>'
+        "</article></body></html>"
+    )
+    assert clean_html(html, "https://news.example.org/port", rules=rules).paywalled is True
+    free = html.replace("Subscribe today to continue reading this story.", "")
+    assert clean_html(free, "https://news.example.org/port", rules=rules).paywalled is None
