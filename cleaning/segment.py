@@ -28,6 +28,7 @@ class Verdict:
 
 
 NO_VERDICT = Verdict()
+DEEPER_POSITIVE, DEEPER_NEGATIVE = 0.6, 1.0  # see indent_adjusted
 _BLOCK_FLOOR = 10  # a block header counts as a line of at least this many words
 
 
@@ -92,3 +93,31 @@ def with_block_evidence(verdicts: Sequence[Verdict]) -> list[Verdict]:
 
 def _promo(verdict: Verdict) -> bool:
     return verdict.evidence >= 0.5 or verdict.drop is not None or verdict.template
+
+
+def indent_adjusted(
+    lines: Sequence[Line], scores: Sequence[float], start: int, end: int
+) -> list[float]:
+    """Scores re-weighed by indentation relative to the article's own prose.
+
+    A dump indents nested blocks; the teasers of a "More from" box or a sidebar
+    sit deeper than the article's paragraphs.  Lines indented deeper than the
+    prose of the first run (its size-weighted median indent) count for less
+    when positive and cost more when negative.
+    """
+    weighted = sorted((lines[i].indent, scores[i]) for i in range(start, end) if scores[i] > 0)
+    if not weighted:
+        return list(scores)
+    half = sum(w for _, w in weighted) / 2
+    acc = 0.0
+    base = weighted[-1][0]
+    for indent, w in weighted:
+        acc += w
+        if acc >= half:
+            base = indent
+            break
+    out = list(scores)
+    for i, line in enumerate(lines):
+        if line.indent > base + 1:
+            out[i] = scores[i] * DEEPER_POSITIVE if scores[i] > 0 else scores[i] * DEEPER_NEGATIVE
+    return out

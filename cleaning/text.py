@@ -29,6 +29,7 @@ from cleaning.segment import (
     NO_VERDICT,
     Verdict,
     best_run,
+    indent_adjusted,
     is_prose,
     line_score,
     with_block_evidence,
@@ -215,6 +216,18 @@ def _find_article(
     return _skip_lead_in(lines, start, end), end
 
 
+def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float]) -> int:
+    """The first closing header (comments, author box) below some article-like prose:
+    the article lies above it (a page's comments may outweigh a short post)."""
+    prose = 0.0
+    for i, (v, s) in enumerate(zip(verdicts, scores, strict=True)):
+        if v.evidence >= _CLOSING and prose >= _CLOSING_AFTER_WORDS:
+            return i
+        if s > 0:
+            prose += s
+    return len(scores)
+
+
 def _cut_at_closing_header(
     lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int
 ) -> int:
@@ -240,7 +253,11 @@ def _heuristic_run(
     for _ in range(4):
         scored = with_block_evidence(verdicts)
         scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
-        start, end = best_run(scores)
+        limit = _closing_line(verdicts, scores)
+        start, end = best_run(scores[:limit])
+        if end > start:
+            scores = indent_adjusted(lines, scores, start, end)
+            start, end = best_run(scores[:limit])
         window = range(max(0, start - _ABOVE), min(n, end + _BELOW))
         if judged_all or all(i in judge.judged for i in window):
             break
