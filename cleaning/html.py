@@ -1,16 +1,19 @@
 """HTML mode: a page in, a cleaned record out.
 
-The page is parsed once (:func:`cleaning.html_input.parse_html`); every stage
-reads that tree:
+The page is parsed once (:func:`cleaning.html_input.parse_html`: input checks,
+charset, bounded parse); every stage reads that one tree:
 
-1. metadata (JSON-LD, meta tags, byline) from the intact page;
-2. DOM rules (``kind = "dom"``) take widgets out of the tree, each removal
-   carrying its rule id;
+1. metadata (JSON-LD, meta tags, byline, <time>) from the intact page; then
+   scripts, styles and vector art are dropped from the tree;
+2. DOM rules (``kind = "dom"``, generic and the page's publisher) take widgets
+   out of the tree, each removal carrying its rule id;
 3. trafilatura extracts the body from the pruned tree (it works on its own
-   copy, so the tree is not changed behind our back);
-4. the headline repeated at the top of the body is cut, then the text rules
-   run on the body (``clean_text(mode="body")``);
-5. the page is classified: a listing, error page or gallery gets a drop reason.
+   copies): a fast pass, and the full cascade when the fast pass kept too
+   little of the page's prose;
+4. the first line is cut when it repeats the headline (``generic.heading.headline``),
+   then the line and feature rules run on the body (``clean_text(mode="body")``);
+5. ``paywalled`` comes from JSON-LD, paywall rules or a visible paywall prompt;
+6. the page is classified: a listing, error page or gallery gets a drop reason.
 """
 
 from __future__ import annotations
