@@ -58,6 +58,10 @@ INCLUDE_TABLES = True
 # cost; when it returns less than this share of the page's paragraph text it has
 # missed the article (list-style pages), and the full cascade runs.
 RESCUE_SHARE = 0.3
+# A fast-pass result with this share of lines of three words or fewer (and at least
+# MENU_MIN_LINES lines) is a navigation dump, not an article.
+MENU_SHARE = 0.5
+MENU_MIN_LINES = 10
 _MIN_PARAGRAPH = 40
 
 
@@ -88,14 +92,28 @@ def _extract(root: HtmlElement, url: str | None, fast: bool) -> str:
     return text or ""
 
 
+def _menu_share(text: str) -> float:
+    """Share of the lines of ``text`` that are menu-like (three words or fewer)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < MENU_MIN_LINES:
+        return 0.0
+    return sum(1 for line in lines if len(line.split()) <= 3) / len(lines)
+
+
 def extract_body(root: HtmlElement, url: str | None) -> str:
     """trafilatura's main text of the (pruned) tree; it works on a copy of the tree.
 
-    Fast pass first; the full cascade only when the fast pass kept less than
-    :data:`RESCUE_SHARE` of the page's paragraph text."""
+    Fast pass first.  The full cascade runs when the fast pass kept less than
+    :data:`RESCUE_SHARE` of the page's paragraph text (it missed the article), or
+    when it returned a menu dump (its whole-page fallback on a page it could not read);
+    the full result is taken when it is longer, or, for a dump, when it is less
+    menu-like."""
     text = _extract(root, url, fast=True)
-    if len(text) < RESCUE_SHARE * _paragraph_text(root):
+    dump = _menu_share(text) >= MENU_SHARE
+    if dump or len(text) < RESCUE_SHARE * _paragraph_text(root):
         full = _extract(root, url, fast=False)
+        if dump and full and _menu_share(full) < MENU_SHARE:
+            return full
         if len(full) > len(text):
             return full
     return text

@@ -69,7 +69,7 @@ def classify_page(root: HtmlElement, url: str | None, meta: PageMeta, text: str)
         if meta.types & _LISTING_TYPES or (path in ("", "/") and not meta.published):
             return "not_article:listing"
         density = _link_density(root)
-        mostly_links = words < 150 and density > 0.6 and not meta.published
+        mostly_links = words < 150 and density > 0.6 and not meta.published and not _slug_path(path)
         if (_LISTING_PATH.search(path) and density > 0.5) or mostly_links:
             return "not_article:listing"
 
@@ -78,6 +78,15 @@ def classify_page(root: HtmlElement, url: str | None, meta: PageMeta, text: str)
     if words < MIN_WORDS // 2 or not text.strip():
         return "not_article:no_text"
     return None
+
+
+_SLUG = re.compile(r"([a-z0-9]+[-_]){3,}[a-z0-9]+|\d{5,}", re.I)
+
+
+def _slug_path(path: str) -> bool:
+    """An article-style URL: the last segment is a slug of four or more words, or an id."""
+    last = next((seg for seg in reversed(path.split("/")) if seg), "")
+    return bool(_SLUG.search(last))
 
 
 def _og_type(root: HtmlElement) -> str:
