@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,31 +89,34 @@ class RssSampler(threading.Thread):
             time.sleep(self.every)
 
 
-def cleaning_rate(bodies: list[tuple[str, bytes]], workers: int) -> float:
-    """Pages per second of clean_page over ``bodies`` with ``workers`` processes (warm pool)."""
+def _cpu_children() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _timed_clean(profile: Any, body: bytes, url: str) -> float:
+    """clean_page, returning the CPU seconds it took in its process."""
+    t = time.process_time()
+    clean_page(profile, body, url)
+    return time.process_time() - t
+
+
+def cleaning_rate(bodies: list[tuple[str, bytes]], workers: int) -> tuple[float, float]:
+    """(pages per second, CPU ms per page) of clean_page over ``bodies`` with ``workers``
+    processes, after every process has loaded the rules and cleaned one page."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
+    urls = [u for u, _ in bodies]
+    htmls = [b for _, b in bodies]
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker) as pool:
-        list(
-            pool.map(
-                clean_page,
-                [PROFILE] * workers,
-                [b for _, b in bodies[:workers]],
-                [u for u, _ in bodies[:workers]],
-            )
-        )  # start and warm every worker
+        warm = [pool.submit(_timed_clean, PROFILE, htmls[0], urls[0]) for _ in range(workers * 2)]
+        for f in warm:
+            f.result()
         t0 = time.perf_counter()
-        list(
-            pool.map(
-                clean_page,
-                [PROFILE] * len(bodies),
-                [b for _, b in bodies],
-                [u for u, _ in bodies],
-                chunksize=8,
-            )
-        )
-        return len(bodies) / (time.perf_counter() - t0)
+        cpu = sum(pool.map(_timed_clean, [PROFILE] * len(bodies), htmls, urls, chunksize=8))
+        rate = len(bodies) / (time.perf_counter() - t0)
+    return rate, 1000 * cpu / len(bodies)
 
 
 def main() -> None:
@@ -129,11 +134,12 @@ def main() -> None:
     pages = [(site.base + p, v[2]) for p, v in site.content.pages.items() if p.startswith("/news/")]
     avg_kb = sum(len(b) for _, b in pages) / len(pages) / 1024
     sample = pages[: args.sample]
-    rate_n = cleaning_rate(sample, args.workers)
-    rate_1 = cleaning_rate(sample[: max(50, args.sample // 3)], 1)
+    rate_n, cpu_ms = cleaning_rate(sample, args.workers)
+    rate_1, _ = cleaning_rate(sample[: max(50, args.sample // 3)], 1)
     print(f"pages: {args.pages} articles (+ listings), {avg_kb:.0f} KB each on average")
     print(
-        f"cleaning only: {rate_n:.1f} pages/s with {args.workers} processes, {rate_1:.1f} pages/s with 1"
+        f"cleaning only: {rate_n:.1f} pages/s with {args.workers} processes, "
+        f"{rate_1:.1f} pages/s with 1; {cpu_ms:.1f} ms CPU per page"
     )
 
     out = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
@@ -158,6 +164,7 @@ def main() -> None:
         "CONCURRENT_REQUESTS_PER_DOMAIN=16",
     ]
     t0 = time.monotonic()
+    cpu0 = _cpu_children()
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     sampler = RssSampler(proc.pid)
     sampler.start()
@@ -168,6 +175,7 @@ def main() -> None:
     if proc.returncode != 0:
         print(stderr, file=sys.stderr)
         raise SystemExit(f"crawl failed with code {proc.returncode}")
+    crawl_cpu = _cpu_children() - cpu0
     summary = json.loads((out / "last-run.json").read_text())
     first_article = min(t for t, p in site.times if p.startswith("/news/"))
     written = summary["articles_written"]
@@ -179,6 +187,12 @@ def main() -> None:
     print(
         f"crawl rate from first article request to the end: {steady:.1f} articles/s "
         f"= {100 * steady / rate_n:.0f} % of the {args.workers}-process cleaning-only rate"
+    )
+    pages_done = max(1, summary["pages_fetched"])
+    print(
+        f"crawl CPU (process tree, startup included): {1000 * crawl_cpu / pages_done:.1f} ms "
+        f"per page, {100 * cpu_ms * pages_done / 1000 / crawl_cpu:.0f} % of it cleaning "
+        f"(the rest: Scrapy, WARC, Parquet, state, process start)"
     )
     print(
         f"peak RSS: {sampler.peak_tree_kb / 1024:.0f} MB crawl process tree "

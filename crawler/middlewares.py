@@ -64,8 +64,9 @@ class PolitenessMiddleware:
             log.info("%s: robots.txt Crawl-delay %.2fs", host, delay)
 
     def _slot(self, request: Request) -> Any:
-        downloader = self.crawler.engine.downloader if self.crawler.engine else None
-        if downloader is None:
+        try:
+            downloader = self.crawler.engine.downloader
+        except (RuntimeError, AttributeError):  # no engine: not crawling yet
             return None
         return downloader.slots.get(downloader.get_slot_key(request))
 

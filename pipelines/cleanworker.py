@@ -11,6 +11,7 @@ import os
 import signal
 import threading
 import time
+from datetime import datetime
 
 from cleaning.record import CleanedRecord
 from cleaning.rules import RuleSet
@@ -52,3 +53,29 @@ def clean_page(profile: Profile, body: bytes, url: str) -> tuple[CleanedRecord, 
 
     rules = ruleset_for(profile)
     return clean_html(body, url, rules=rules), rules.version
+
+
+def process_page(
+    profile: Profile,
+    body: bytes,
+    url: str,
+    archive: tuple[int, list[tuple[str, str]], datetime] | None = None,
+) -> tuple[CleanedRecord | None, str, bytes | None, str | None]:
+    """What the crawler's pool runs per page: the WARC record of the response (when
+    ``archive`` = (status, headers, fetched_at) is given) and the cleaned record.
+
+    Returns (record, rules version, WARC record bytes, error).  A page that breaks
+    the cleaner comes back with ``error`` set and its WARC record still made, so the
+    raw page is archived for a later re-clean.
+    """
+    warc = None
+    if archive is not None:
+        from pipelines.warc import response_record
+
+        status, headers, fetched_at = archive
+        warc = response_record(url, status, headers, body, fetched_at)
+    try:
+        record, version = clean_page(profile, body, url)
+    except Exception as exc:  # reported by the crawl process, which keeps going
+        return None, "", warc, f"{type(exc).__name__}: {exc}"
+    return record, version, warc, None

@@ -24,9 +24,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import time
 from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
@@ -37,18 +37,18 @@ from scrapy.exceptions import DropItem, NotConfigured
 from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred
 
-from pipelines.cleanworker import clean_page, init_worker
+from pipelines.cleanworker import init_worker, process_page
 from pipelines.parquet import record_id, record_to_row, remove_stale_temporaries, write_part
-from pipelines.state import CrawlState, url_key
+from pipelines.state import CrawlState
 from pipelines.warc import WarcFileWriter, recover_partial
 
 log = logging.getLogger(__name__)
 
 
 def document_id(canonical_url: str) -> str:
-    """The record id of an article: a hash of its URL key, so http/https, tracking
-    parameters and trailing slashes give the same id."""
-    return record_id(url_key(canonical_url))
+    """The record id of an article, as ``newsclean clean`` computes it for archived pages:
+    a hash of its canonical URL (the page's own, else the URL after redirects)."""
+    return record_id(canonical_url)
 
 
 def _as_deferred(future: Future[Any]) -> Deferred[Any]:
@@ -130,23 +130,33 @@ class CleaningPipeline:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker)
         return self.pool
 
+    def _restart_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.state is not None
         fetched_at: datetime = item["fetched_at"]
+        archive = None
         if self.warc is not None:
-            self.warc.write_response(
-                item["response_url"], item["status"], item["headers"], item["body"], fetched_at
-            )
+            archive = (item["status"], item["headers"], fetched_at)
         self.stats.inc_value("newsclean/pages_cleaned")
-        t0 = time.perf_counter()
         future = self._pool().submit(
-            clean_page, item["profile"], item["body"], item["response_url"]
+            process_page, item["profile"], item["body"], item["response_url"], archive
         )
         try:
-            record, rules_version = await _await(future)
-            self.stats.inc_value("newsclean/clean_wait_seconds", time.perf_counter() - t0)
-        except Exception as exc:  # a page that breaks the cleaner must not stop the crawl
-            log.error("cleaning %s failed: %r", item["response_url"], exc)
+            record, rules_version, warc_bytes, error = await _await(future)
+        except BrokenProcessPool:
+            # A worker died (out of memory, a crash in a C library): start a new pool.
+            log.error("a cleaning process died on %s; restarting the pool", item["response_url"])
+            self._restart_pool()
+            self._drop(item, "clean_error", mark=False)
+        if warc_bytes is not None and self.warc is not None:
+            self.warc.write_record(warc_bytes)
+        if error is not None or record is None:
+            # a page that breaks the cleaner must not stop the crawl
+            log.error("cleaning %s failed: %s", item["response_url"], error)
             self._drop(item, "clean_error")
         urls = [item["url"], item["response_url"]]
         if record.drop_reason:

@@ -186,3 +186,35 @@ def test_second_concurrent_run_exits_with_lock_code_and_sigterm_flushes(tmp_path
         assert len(written) == summary["articles_written"] > 0
         assert summary["state"].get("done", 0) >= len(written)
         assert os.path.exists(out / "crawl.log")
+
+
+def test_sites_file_sitemap_and_feed_sources_max_age_deny_and_rule_profile(
+    site: NewsSite, tmp_path: Path
+) -> None:
+    rules = tmp_path / "gazette.toml"
+    rules.write_text(
+        '[[rule]]\nid = "generic.test.report-three"\nkind = "line"\npattern = "report 3:"\n'
+        'examples = ["In district 1, report 3: the works."]\n'
+        'counter_examples = ["In district 1, report 4: the works."]\n',
+        encoding="utf-8",
+    )
+    sites = tmp_path / "sites.toml"
+    sites.write_text(
+        f'[[site]]\nname = "gazette"\n'
+        f'sources = ["{site.base}/sitemaps/news.xml", "{site.base}/feed.xml"]\n'
+        f'deny = ["/story-1-"]\nmax_age_days = 0.0225\nrules = ["gazette.toml"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = crawl("--sites", str(sites), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    written = rows(out)
+    # articles are 7 minutes apart: 0.0225 days keeps 0-4; the deny pattern drops 1;
+    # 4 is only in the feed; n + 1 is the redirect listed with the date of article 2
+    expected = {f"/news/{slug(i)}" for i in (0, 2, 3, 4, site.n + 1)}
+    assert sorted(urlsplit(r["url"]).path for r in written) == sorted(expected)
+    assert not any(p.startswith("/news/story-1-") for p in site.paths())
+    assert all("report 3:" not in r["text"] for r in written)
+    assert all("report 2:" in r["text"] for r in written)
+    summary = json.loads((out / "last-run.json").read_text())
+    assert summary["skipped"]["too_old"] > 0 and summary["skipped"]["not_allowed"] > 0

@@ -194,3 +194,58 @@ concurrency = 1
         )
     with pytest.raises(SitesError, match="not an http"):
         sites_from_sources(["ftp://x.test/"])
+
+
+def _politeness(**settings: object):  # type: ignore[no-untyped-def]
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import PolitenessMiddleware
+
+    crawler = get_crawler(settings_dict=settings)
+    crawler._apply_settings()
+    return PolitenessMiddleware.from_crawler(crawler), crawler
+
+
+def test_a_host_answering_403_in_a_row_is_reported_and_left_alone() -> None:
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Response
+
+    mw, crawler = _politeness(NEWSCLEAN_BLOCK_STREAK=3)
+    spider = None
+    for i in range(2):
+        req = Request(f"https://walled.test/a/{i}")
+        mw.process_response(req, Response(req.url, status=403), spider)
+    ok = Request("https://open.test/a")
+    mw.process_response(ok, Response(ok.url, status=200), spider)
+    mw.process_request(Request("https://walled.test/a/9"), spider)  # two in a row: not yet
+    req = Request("https://walled.test/a/3")
+    mw.process_response(req, Response(req.url, status=403), spider)
+    with pytest.raises(IgnoreRequest):
+        mw.process_request(Request("https://walled.test/a/4"), spider)
+    mw.process_request(Request("https://open.test/b"), spider)  # other hosts unaffected
+    assert crawler.stats.get_value("newsclean/blocked/walled.test") == 403
+    assert crawler.stats.get_value("newsclean/http_403/walled.test") == 3
+
+
+def test_a_success_resets_the_refusal_streak() -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    mw, crawler = _politeness(NEWSCLEAN_BLOCK_STREAK=3)
+    for status in (429, 429, 200, 429, 429):
+        req = Request("https://busy.test/x")
+        mw.process_response(req, Response(req.url, status=status), None)
+    mw.process_request(Request("https://busy.test/y"), None)
+    assert crawler.stats.get_value("newsclean/blocked/busy.test") is None
+
+
+def test_robots_crawl_delay_becomes_the_host_floor() -> None:
+    from scrapy import Request
+    from scrapy.robotstxt import ProtegoRobotParser
+
+    mw, crawler = _politeness(USER_AGENT="newsclean/0.1 (+https://example.org)")
+    robots = b"User-agent: *\nCrawl-delay: 2.5\nDisallow: /private/\n"
+    parser = ProtegoRobotParser.from_crawler(crawler, robots)
+    mw._robots_parsed(parser, Request("https://slow.test/a"))
+    assert mw.floors == {"slow.test": 2.5}
