@@ -37,7 +37,7 @@ from cleaning.segment import (
 from cleaning.segment_rules import RuleMatcher
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-1"
+MODEL_VERSION = "text-seg-2"
 MODES = ("dump", "body")
 
 # Structural decisions the segmenter can take; each needs a declared structure rule.
@@ -294,7 +294,8 @@ def analyse(
 
 
 def _first_judgement(lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge) -> None:
-    """Judge the prose lines and the neighbourhood of the run the lines' own features give."""
+    """Judge the prose lines and the neighbourhood of the run the lines' own features give
+    (the run found then is judged in full before it is final)."""
     n = len(lines)
     base = [line_score(line, NO_VERDICT) for line in lines]
     start, end = best_run(base)
