@@ -389,6 +389,7 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
         parse_date(art.get("datePublished"))
         or parse_date(_first(meta, *_DATE_META))
         or _time_element(root, "published")
+        or _htmldate(root, url)
     )
     out.modified = parse_date(art.get("dateModified")) or parse_date(_first(meta, *_MODIFIED_META))
     if out.modified and out.published and out.modified < out.published:
@@ -409,6 +410,17 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     body = art.get("articleBody")
     out.article_body = body if isinstance(body, str) and body.strip() else None
     return out
+
+
+def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
+    """Last resort: htmldate's reading of the page (and of the URL), day precision, UTC."""
+    from htmldate import find_date  # imported here: only pages without a declared date pay
+
+    try:
+        found = find_date(root, url=url, extensive_search=False, original_date=True)
+    except (ValueError, TypeError):
+        return None
+    return parse_date(found) if found else None
 
 
 def _byline_texts(root: HtmlElement) -> list[str]:

@@ -51,3 +51,12 @@ def test_meta_date_beats_url_date_and_title_loses_site_name():
         "https://ledger.example.com/a",
     )
     assert meta_no_ld.title == "Rates held again"
+
+
+def test_url_date_is_the_last_resort():
+    html = "<html><head><title>Harbour news</title></head><body><p>Text.</p></body></html>"
+    root = lxml.html.document_fromstring(html)
+    meta = extract_metadata(root, "https://news.example.org/2023/11/18/harbour-news")
+    assert meta.published is not None
+    assert meta.published.date().isoformat() == "2023-11-18"
+    assert meta.published.tzinfo is not None
