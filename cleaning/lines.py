@@ -17,6 +17,7 @@ letters before the full stop must be two lower-case ones.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # sentence end (two lower-case letters + .!? and optional closing quote) glued to a capitalised word
 _GLUED_SENTENCE = re.compile(
@@ -155,10 +156,9 @@ def split_lines(text: str) -> list[Line]:
             blank = True
             continue
         indent = len(raw) - len(raw.lstrip()) if raw[0].isspace() else 0
+        pieces: Sequence[str] = (stripped,)
         if len(stripped) > 20 and _GLUE_HINT.search(stripped) is not None:
             pieces = split_glued(stripped)
-        else:
-            pieces = (stripped,)
         for piece in pieces:
             features = seen.get(piece)
             if features is None:
@@ -174,7 +174,7 @@ def split_lines(text: str) -> list[Line]:
 def _join_wrapped(lines: list[Line]) -> None:
     """A hard-wrapped paragraph (fixed-width text) breaks mid-sentence: a line whose next
     line goes on in lower case is part of a sentence, so it counts as one that ends."""
-    for line, nxt in zip(lines, lines[1:]):
+    for line, nxt in zip(lines, lines[1:], strict=False):
         if (
             not line.terminal
             and not line.blank_after

@@ -92,7 +92,8 @@ def with_block_evidence(verdicts: Sequence[Verdict]) -> list[Verdict]:
 
 
 def _promo(verdict: Verdict) -> bool:
-    return verdict.evidence >= 0.5 or verdict.drop is not None or verdict.template
+    # not drop rules: a separator line on each side says nothing about the paragraph
+    return verdict.evidence >= 0.5 or verdict.template
 
 
 def indent_adjusted(

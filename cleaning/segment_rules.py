@@ -20,6 +20,7 @@ call from the rules it is given.
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -29,11 +30,11 @@ from cleaning.rules import Rule
 from cleaning.segment import NO_VERDICT, Verdict
 
 try:  # the regular-expression parser of the standard library (renamed in 3.11)
-    from re import _constants as _sc  # type: ignore[attr-defined]
-    from re import _parser as _sp  # type: ignore[attr-defined]
+    _sc: Any = importlib.import_module("re._constants")
+    _sp: Any = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sc  # type: ignore[no-redef]
-    import sre_parse as _sp  # type: ignore[no-redef]
+    _sc = importlib.import_module("sre_constants")
+    _sp = importlib.import_module("sre_parse")
 
 _REPEATS = tuple(
     getattr(_sc, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sc, n)

@@ -1,0 +1,219 @@
+"""Text mode: segmentation, glued blocks, repetition statistics, body mode, rule matching."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from cleaning.lines import split_glued, split_lines
+from cleaning.repetition import RepetitionStats, build_stats, line_hash
+from cleaning.segment import NO_VERDICT, Verdict
+from cleaning.segment_rules import RuleMatcher, gate_of
+from cleaning.text import clean_text
+from pipelines.resources import load_ruleset
+
+PARAS = [
+    "The council voted on Tuesday to close the old library, which has served the town since "
+    "1902, after a long review of its running costs.",
+    "Residents said they would campaign to keep the building open for the children and the "
+    "elderly who use it every day, and a petition has already gathered 3,000 names.",
+    "The decision will be reviewed by the full council at its meeting in the spring, a "
+    "spokesman for the authority said on Wednesday evening.",
+]
+NAV = ["Home", "  News", "  Sport", "  Weather", "  Business", "Sign In", "Search"]
+FOOTER = [
+    "Related Articles",
+    "  Bridge repairs to start in May",
+    "  New mayor sworn in",
+    "Privacy Policy",
+    "Terms of Use",
+    "© 2024 The Valley Gazette",
+]
+
+
+def page(*paragraphs: str, nav=NAV, footer=FOOTER, headline="Town library to close") -> str:
+    return "\n".join([*nav, "", headline, "", *paragraphs, "", *footer])
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_ruleset()
+
+
+def test_dump_mode_keeps_the_article_and_names_a_declared_rule_for_every_removal(rules) -> None:
+    record = clean_text(page(*PARAS), rules=rules)
+    assert record.text.split("\n") == PARAS
+    assert record.title == "Town library to close"
+    declared = {r.id for r in rules.rules}
+    assert record.removed and all(r.rule_id in declared for r in record.removed)
+    removed = [r.text for r in record.removed]
+    # document order, every menu and footer line accounted for
+    assert removed == [line.strip() for line in [*NAV, *FOOTER]]
+    assert "generic.structure.outside_article" in {r.rule_id for r in record.removed}
+
+
+def test_same_input_same_output_whatever_was_cleaned_before(rules) -> None:
+    other = page(
+        "A completely different story about the harbour, with many boats and crews "
+        "that sail out every morning before dawn.",
+        headline="Harbour news",
+    )
+    alone = clean_text(page(*PARAS), rules=rules)
+    clean_text(other, rules=rules)
+    again = clean_text(page(*PARAS), rules=rules)
+    assert alone == again and alone.removed == again.removed
+
+
+def test_disabling_a_structural_rule_switches_that_decision_off() -> None:
+    rules = load_ruleset(disabled=["generic.structure.outside_article"])
+    record = clean_text(page(*PARAS), rules=rules)
+    assert "Weather" in record.text.split("\n")  # menu items are no longer removed
+    assert all(r.rule_id != "generic.structure.outside_article" for r in record.removed)
+
+
+def test_mode_must_be_known(rules) -> None:
+    with pytest.raises(ValueError, match="mode"):
+        clean_text("text", rules=rules, mode="html")
+
+
+def test_body_mode_removes_local_boilerplate_and_keeps_order_and_crossheads(rules) -> None:
+    body = "\n".join(
+        [
+            PARAS[0],
+            "Advertisement",
+            "A long campaign",
+            PARAS[1],
+            "Sign up for our free newsletter",
+            PARAS[2],
+        ]
+    )
+    record = clean_text(body, rules=rules, mode="body")
+    assert record.text.split("\n") == [PARAS[0], "A long campaign", PARAS[1], PARAS[2]]
+    assert [r.rule_id for r in record.removed] == ["generic.ads.label", "generic.newsletter.signup"]
+    assert record.title is None
+
+
+def test_glued_blocks_are_split_but_abbreviations_are_not() -> None:
+    assert split_glued(
+        "Your support makes all the difference.Cabinet minister Danny Alexander "
+        "today accused some leaders."
+    ) == [
+        "Your support makes all the difference.",
+        "Cabinet minister Danny Alexander today accused some leaders.",
+    ]
+    assert split_glued(
+        "'Harden opinions'Mr Alexander told the Guardian the strike was a distraction."
+    ) == ["'Harden opinions'", "Mr Alexander told the Guardian the strike was a distraction."]
+    for text in (
+        "He moved to the U.S.A. in 1990 and later to Canada with his family.",
+        "The firm, e.g. Acme Ltd., said revenue rose at its St. Louis plant.",
+        "Mr. Smith met Dr. Jones at 10 a.m. Tuesday to discuss the iPhone sales.",
+    ):
+        assert split_glued(text) == [text]
+
+
+def test_lines_in_scripts_without_spaces_count_by_their_characters() -> None:
+    (line,) = split_lines(
+        "先日、不正に改造したスマートフォンを販売したとして、男性が逮捕されました。"
+    )
+    assert line.words == 1  # what max_words of a rule counts
+    assert line.size >= 10 and line.terminal
+
+
+def test_zero_width_and_separator_lines_do_not_break_the_article(rules) -> None:
+    text = page(PARAS[0], "\u200d", PARAS[1], "* * *", PARAS[2])
+    record = clean_text(text, rules=rules)
+    assert record.text.split("\n") == PARAS
+
+
+# ---------------------------------------------------------------- repetition statistics
+
+PROMO = "The Valley Gazette has reported on the farms and families of the valley for a century."
+
+
+def _docs() -> list[tuple[str, str]]:
+    stories = [
+        "Flood defences along the river will be raised by a metre before the winter, the agency "
+        "said on Monday morning after a long consultation.",
+        "The new bridge will open to traffic in March, two years later than planned, after the "
+        "contractor went bust last year and the work stopped.",
+        PARAS[0],
+        PARAS[1],
+    ]
+    return [("gazette", f"{story}\n{PROMO}\nPosted 12 May 2024") for story in stories]
+
+
+def test_stats_count_documents_per_group_and_normalise_digits_and_case() -> None:
+    docs = _docs() + [("gazette", f"{PROMO}\n{PROMO}"), ("other", PROMO)]
+    stats = build_stats(docs)
+    assert stats.docs == {"gazette": 5, "other": 1}
+    assert stats.doc_freq("gazette", PROMO) == 5  # twice in one document counts once
+    assert stats.doc_freq("other", PROMO) == 1
+    assert stats.doc_freq("gazette", "POSTED 13 may 2025") == 4
+    assert line_hash("©Press Association 2012") == line_hash("© press association, 2013")
+    assert stats.doc_freq("gazette", "never seen") == 0
+
+
+def test_stats_do_not_depend_on_document_order_and_survive_json() -> None:
+    docs = _docs()
+    shuffled = list(docs)
+    random.Random(7).shuffle(shuffled)
+    a, b = build_stats(docs), build_stats(shuffled)
+    assert json.dumps(a.to_json()) == json.dumps(b.to_json())
+    back = RepetitionStats.from_json(json.loads(json.dumps(a.to_json())))
+    assert back == a
+    with pytest.raises(ValueError, match="rebuild"):
+        RepetitionStats.from_json({"version": 99, "groups": {}, "docs": {}})
+
+
+def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(rules) -> None:
+    stats = build_stats(_docs())
+    text = _docs()[2][1]
+    without = clean_text(text, rules=rules)
+    assert PROMO in without.text.split("\n")
+    record = clean_text(text, rules=rules, domain="gazette", stats=stats)
+    assert PROMO not in record.text.split("\n")
+    assert ("generic.repetition.template", PROMO) in [(r.rule_id, r.text) for r in record.removed]
+    assert record.text.startswith(PARAS[0])
+    # the group is found by domain, or is the only group the stats hold
+    only = clean_text(text, rules=rules, stats=stats.for_group("gazette"))
+    assert only.text == record.text
+
+
+# ---------------------------------------------------------------- fast rule matching
+
+
+def _naive(rules_list, text: str) -> Verdict:
+    """The verdict the engine's own Rule.matches_text gives, rule by rule."""
+    for rule in rules_list:
+        if rule.action == "drop" and rule.matches_text(text):
+            return Verdict(drop=rule.id)
+    weight, best_id, best_w = 0.0, None, 0.0
+    for rule in rules_list:
+        if rule.action != "drop" and rule.matches_text(text):
+            weight += rule.weight
+            if rule.weight > best_w:
+                best_id, best_w = rule.id, rule.weight
+    return Verdict(evidence=weight, evidence_id=best_id) if best_id else NO_VERDICT
+
+
+def test_the_fast_matcher_gives_the_engines_verdict_on_every_example_and_page_line(rules) -> None:
+    active = [r for r in rules.for_domain(None) if r.kind in ("line", "feature")]
+    matcher = RuleMatcher(active)
+    texts = [t for r in active for t in (*r.examples, *r.counter_examples)]
+    texts += [line.text for line in split_lines(page(*PARAS))]
+    assert len(texts) > 50
+    for text in texts:
+        assert matcher.judge(text, len(text.split())) == _naive(active, text), text
+
+
+def test_rule_gates_hold_a_literal_of_every_example(rules) -> None:
+    gated = [r for r in rules.rules if r.kind == "line" and r.gate]
+    assert len(gated) >= 5
+    for rule in gated:
+        for example in rule.examples:
+            assert any(g in example.lower() for g in rule.gate), (rule.id, example)
+    assert gate_of(r"(?i)\bsign up\b.{0,20}\bnewsletter") == ("newsletter",)
+    assert gate_of(r"^Share$") is None  # anchored: searched directly, no gate needed
