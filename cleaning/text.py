@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from cleaning._text_model import FEATURE_NAMES, feature_rows, probabilities, run_scores
+from cleaning._text_model import feature_rows, probabilities, run_scores
 from cleaning.lines import Line, split_lines
 from cleaning.record import CleanedRecord, Removal
 from cleaning.repetition import RepetitionStats, build_stats
@@ -66,7 +66,9 @@ def clean_text(
     ``"dump"`` (a full page: find the article) or ``"body"`` (an extracted body:
     remove local boilerplate only).
     """
-    return _clean(text, rules, domain, stats, mode, _model())
+    # no learned model is shipped: its leave-one-dataset-out gain was within noise (see
+    # scripts/train_text_model.py); _clean takes one for evaluation
+    return _clean(text, rules, domain, stats, mode, None)
 
 
 def _clean(
@@ -122,17 +124,6 @@ def _clean(
     return CleanedRecord(
         text="\n".join(kept), removed=tuple(removed), title=title, description=description
     )
-
-
-def _model() -> tuple[Sequence[float], float] | None:
-    """The shipped model's weights and threshold (None: heuristic segmentation only)."""
-    try:
-        from cleaning import _text_model_weights as shipped
-    except ImportError:  # not generated yet
-        return None
-    if tuple(shipped.FEATURE_NAMES) != FEATURE_NAMES:
-        return None  # weights of another feature set: retrain
-    return shipped.WEIGHTS, shipped.THRESHOLD
 
 
 def _prepare(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str, str]]:
