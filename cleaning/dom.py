@@ -240,6 +240,8 @@ def apply_dom_rules(
     root: HtmlElement,
     rules: Sequence[Rule],
     text_conditions: Mapping[str, Callable[[str], bool]] | None = None,
+    *,
+    compiled: Sequence[CompiledRule] | None = None,
 ) -> DomResult:
     """Apply ``rules`` (kind ``dom``) to ``root`` in place; see the module docstring.
 
@@ -247,7 +249,8 @@ def apply_dom_rules(
     caller supplies; rules listed in :data:`ELEMENT_TESTS` are narrowed by those.
     """
     conditions = text_conditions or {}
-    compiled = [compile_rule(r) for r in rules if r.kind == "dom"]
+    if compiled is None:  # callers with a RuleSet pass the compiled rules it keeps
+        compiled = [compile_rule(r) for r in rules if r.kind == "dom"]
     body = root.find("body")
     scope = body if body is not None else root
     hits = _select(scope, compiled)

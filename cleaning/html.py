@@ -25,7 +25,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.dom import apply_dom_rules
+from cleaning.dom import apply_dom_rules, compile_rule
 from cleaning.html_input import HTMLInputError, parse_html
 from cleaning.html_pagetype import classify_page
 from cleaning.metadata import PageMeta, extract_metadata
@@ -153,8 +153,14 @@ def _without_structure(rules: RuleSet) -> RuleSet:
     already decided it, and on the HTML gold sets the link-list guess removed real
     paragraphs (recall -3 points on scrapinghub-aeb).  Line and feature rules still run.
     """
-    kept = tuple(r for r in rules.rules if r.kind != "structure")
-    return rules if len(kept) == len(rules.rules) else RuleSet(kept, version=rules.version)
+
+    def build() -> RuleSet:
+        kept = tuple(r for r in rules.rules if r.kind != "structure")
+        return rules if len(kept) == len(rules.rules) else RuleSet(kept, version=rules.version)
+
+    # kept by the rule set, so the text matcher built on it is built once, not per page
+    result: RuleSet = rules.derived("html.without_structure", build)
+    return result
 
 
 def _headings(root: HtmlElement, meta: PageMeta) -> list[list[str]]:
@@ -202,7 +208,11 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # trafilatura's idea of where the article starts (measured: whole bodies lost)
     headline = next((r for r in dom_rules if r.id == HEADLINE_RULE), None)
     headings = _headings(root, meta) if headline is not None else []
-    dom = apply_dom_rules(root, [r for r in dom_rules if r.id != HEADLINE_RULE])
+    active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE)
+    compiled = rules.derived(
+        ("html.dom", tuple(r.id for r in active)), lambda: [compile_rule(r) for r in active]
+    )
+    dom = apply_dom_rules(root, active, compiled=compiled)
     body = extract_body(root, url)
     body, head_removed = strip_headline(body, headings)
     cleaned = clean_text(body, rules=_without_structure(rules), domain=domain, mode="body")

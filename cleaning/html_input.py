@@ -194,18 +194,11 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
 
 def _flatten_deep(root: lxml.html.HtmlElement) -> None:
     """Unwrap elements nested deeper than MAX_DEPTH (keeps their text, drops the nesting)."""
-    too_deep = []
-    stack = [(root, 0)]
-    while stack:
-        el, depth = stack.pop()
-        for child in el:
-            if depth + 1 >= MAX_DEPTH and len(child):
-                too_deep.append(child)
-            else:
-                stack.append((child, depth + 1))
-    for el in too_deep:
-        # collapse everything below el into el's text: the structure is junk at this depth
-        text = " ".join(t.strip() for t in el.itertext() if t.strip())
-        for child in list(el):
-            el.remove(child)
-        el.text = text
+    # one XPath step per level finds the elements at exactly that depth, in C
+    for el in root.xpath("/*" * MAX_DEPTH):
+        if len(el):
+            # collapse everything below el into el's text: the structure is junk at this depth
+            text = " ".join(t.strip() for t in el.itertext() if t.strip())
+            for child in list(el):
+                el.remove(child)
+            el.text = text
