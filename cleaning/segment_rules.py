@@ -147,7 +147,7 @@ class _Bucket:
     one, in order, so the verdict is the one the engine would give.
     """
 
-    __slots__ = ("checks", "anchored", "literals", "only_always", "only_anchored", "only_literal")
+    __slots__ = ("checks", "literals", "with_literal", "without_literal")
 
     def __init__(self, rules: list[Rule], escaped: dict[str, str]) -> None:
         # (gate, test, rule): the gate is worked out once, when the rule file is parsed
@@ -159,32 +159,95 @@ class _Bucket:
             )
             for rule in rules
         ]
-        bodies = [r.anchored for r in rules if r.kind == "line" and r.anchored]
-        gates = sorted(
-            {g for r in rules if r.kind == "line" and not r.anchored and r.gate for g in r.gate}
-        )
-        # rules no joint search covers are always tested (features, odd patterns)
         kinds = [_kind(rule) for rule in rules]
-        anchored_ok = [c for c, k in zip(self.checks, kinds, strict=True) if k != "literal"]
-        literal_ok = [c for c, k in zip(self.checks, kinds, strict=True) if k != "anchored"]
-        self.only_always = [c for c, k in zip(self.checks, kinds, strict=True) if k == "always"]
-        self.only_anchored = [c for c in anchored_ok]
-        self.only_literal = [c for c in literal_ok]
+        gates = sorted(
+            {g for r, k in zip(rules, kinds, strict=True) if k == "literal" for g in r.gate or ()}
+        )
         # re.compile serves repeated builds from the standard library's pattern cache
-        self.anchored = re.compile("^(?:" + "|".join(bodies) + ")") if bodies else None
         self.literals = re.compile("|".join([escaped[g] for g in gates])) if gates else None
+        # anchored patterns can only match lines opening with one of their first characters
+        firsts = [
+            first_chars(r.pattern.pattern) if k == "anchored" and r.pattern else None
+            for r, k in zip(rules, kinds, strict=True)
+        ]
+        chars = {c for f in firsts if f for c in f}
+        self.with_literal: dict[str, list[tuple[Any, Any, Rule]]] = {}
+        self.without_literal: dict[str, list[tuple[Any, Any, Rule]]] = {}
+        for c in [*sorted(chars), ""]:  # "": a line opening with any other character
+            anchored = [
+                k == "anchored" and (f is None or c in f)
+                for k, f in zip(kinds, firsts, strict=True)
+            ]
+            self.with_literal[c] = [
+                chk
+                for chk, k, a in zip(self.checks, kinds, anchored, strict=True)
+                if a or k != "anchored"
+            ]
+            self.without_literal[c] = [
+                chk
+                for chk, k, a in zip(self.checks, kinds, anchored, strict=True)
+                if a or k == "always"
+            ]
 
     def candidates(self, text: str, lower: str) -> list[tuple[Any, Any, Rule]]:
         """The rules that may fire on this line, in order (the others cannot)."""
-        a = self.anchored is not None and self.anchored.match(text) is not None
-        b = self.literals is not None and self.literals.search(lower) is not None
-        if a and b:
-            return self.checks
-        if a:
-            return self.only_anchored
-        if b:
-            return self.only_literal
-        return self.only_always
+        hit = self.literals is not None and self.literals.search(lower) is not None
+        table = self.with_literal if hit else self.without_literal
+        found = table.get(text[:1])
+        return found if found is not None else table[""]
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of the anchored ``pattern`` can open with (None: any)."""
+    try:
+        parsed = list(_sp.parse(pattern))
+    except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+        return None
+    if not parsed or parsed[0] != (_sc.AT, _sc.AT_BEGINNING):
+        return None
+    found = _first(parsed[1:])
+    if found is None:
+        return None
+    # case variants: the pattern may ignore case (a wider set is still a correct filter)
+    return frozenset(found | {c.lower() for c in found} | {c.upper() for c in found})
+
+
+def _first(seq: list[Any]) -> set[str] | None:
+    """First characters of a match of ``seq``; None when unknown or when it may be empty."""
+    for pos, (op, av) in enumerate(seq):
+        if op is _sc.AT:
+            continue  # zero-width (\b ...)
+        if op is _sc.LITERAL:
+            return {chr(av)}
+        if op is _sc.IN:
+            out: set[str] = set()
+            for iop, iav in av:
+                if iop is _sc.LITERAL:
+                    out.add(chr(iav))
+                elif iop is _sc.RANGE and iav[1] - iav[0] <= 64:
+                    out.update(chr(c) for c in range(iav[0], iav[1] + 1))
+                else:
+                    return None
+            return out
+        if op is _sc.SUBPATTERN:
+            return _first(list(av[-1]) + list(seq[pos + 1 :]))
+        if op is _sc.BRANCH:
+            rest = list(seq[pos + 1 :])
+            parts = [_first(list(b) + rest) for b in av[1]]
+            if any(p is None for p in parts):
+                return None
+            return set().union(*parts)  # type: ignore[arg-type]
+        if op in _REPEATS:
+            lo, _hi, item = av
+            head = _first(list(item))
+            if head is None:
+                return None
+            if lo >= 1:
+                return head
+            tail = _first(list(seq[pos + 1 :]))
+            return None if tail is None else head | tail
+        return None
+    return None  # the rest may match the empty string
 
 
 def _kind(rule: Rule) -> str:
