@@ -215,7 +215,11 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     dom = apply_dom_rules(root, active, compiled=compiled)
     body = extract_body(root, url)
     body, head_removed = strip_headline(body, headings)
-    cleaned = clean_text(body, rules=_without_structure(rules), domain=domain, mode="body")
+    text_rules = _without_structure(rules)
+    # without publisher line rules for this domain, domain=None selects the same rules and
+    # lets the text stage reuse the matcher it built for the generic rules
+    has_own = any(not r.is_generic for r in text_rules.for_domain(domain))
+    cleaned = clean_text(body, rules=text_rules, domain=domain if has_own else None, mode="body")
 
     paywalled = meta.paywalled
     if (
