@@ -83,7 +83,7 @@ def _clean(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     lines = split_lines(text)
-    matcher, structural = rules.derived(("text", domain), lambda: _prepare(rules, domain))
+    matcher, structural = _prepared(rules, domain)
     judge = _Judge(matcher, stats, domain, structural.get("template"))
     verdicts = [NO_VERDICT] * len(lines)
     outside = structural.get("outside_article")
@@ -126,11 +126,18 @@ def _clean(
     )
 
 
-def _prepare(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str, str]]:
-    """The rule matcher and the structural rule ids for pages of ``domain``."""
-    matcher = RuleMatcher(rules.for_domain(domain))
-    structural = {r.decision: r.id for r in rules.for_domain(domain, ("structure",)) if r.decision}
-    return matcher, structural
+def _prepared(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str, str]]:
+    """The rule matcher and the structural rule ids for pages of ``domain``, built once per
+    set of applicable rules (most domains share the generic set)."""
+    active = rules.for_domain(domain, ("line", "feature", "structure"))
+    key = ("text", tuple(r.id for r in active))
+
+    def build() -> tuple[RuleMatcher, dict[str, str]]:
+        matcher = RuleMatcher([r for r in active if r.kind != "structure"])
+        structural = {r.decision: r.id for r in active if r.kind == "structure" and r.decision}
+        return matcher, structural
+
+    return rules.derived(key, build)
 
 
 class _Judge:
@@ -273,7 +280,7 @@ def analyse(
     """For training the model: the lines of a dump, the first line of the model's window
     and the feature rows of the window (the same computation :func:`clean_text` does)."""
     lines = split_lines(text)
-    matcher, structural = rules.derived(("text", domain), lambda: _prepare(rules, domain))
+    matcher, structural = _prepared(rules, domain)
     judge = _Judge(matcher, stats, domain, structural.get("template"))
     verdicts = [NO_VERDICT] * len(lines)
     _first_judgement(lines, verdicts, judge)
