@@ -61,6 +61,15 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _tree(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
@@ -78,6 +87,8 @@ class RssSampler(threading.Thread):
         self.pid, self.every = pid, every
         self.peak_tree_kb = self.peak_root_kb = 0
         self.max_procs = 0
+        self.cpu: dict[int, float] = {}  # last CPU seconds seen per process
+        self.peak_kb: dict[int, int] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -86,6 +97,9 @@ class RssSampler(threading.Thread):
             self.max_procs = max(self.max_procs, len(pids))
             self.peak_tree_kb = max(self.peak_tree_kb, sum(_rss_kb(p) for p in pids))
             self.peak_root_kb = max(self.peak_root_kb, _rss_kb(self.pid))
+            for p in pids:
+                self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_seconds(p))
+                self.peak_kb[p] = max(self.peak_kb.get(p, 0), _rss_kb(p))
             time.sleep(self.every)
 
 
@@ -127,10 +141,28 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="cleaning processes (default 2)")
     parser.add_argument("--extra-kb", type=int, default=80, help="menu/script filler per page")
     parser.add_argument("--sample", type=int, default=600, help="pages for the cleaning-only rate")
+    parser.add_argument(
+        "--html-dir",
+        type=Path,
+        help="serve these real pages (*.html, *.html.gz; e.g. an eval dataset's pages/) "
+        "as the articles instead of generated ones, cycling through them",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the output folder")
     args = parser.parse_args()
 
-    site = NewsSite(articles=args.pages, crawl_delay=0, extra_kb=args.extra_kb).start()
+    bodies = None
+    if args.html_dir:
+        import gzip
+
+        files = sorted(args.html_dir.glob("*.html*"))
+        bodies = [
+            gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes() for f in files
+        ]
+        if not bodies:
+            raise SystemExit(f"{args.html_dir}: no *.html or *.html.gz file")
+    site = NewsSite(
+        articles=args.pages, crawl_delay=0, extra_kb=args.extra_kb, bodies=bodies
+    ).start()
     pages = [(site.base + p, v[2]) for p, v in site.content.pages.items() if p.startswith("/news/")]
     avg_kb = sum(len(b) for _, b in pages) / len(pages) / 1024
     sample = pages[: args.sample]
@@ -179,13 +211,13 @@ def main() -> None:
     summary = json.loads((out / "last-run.json").read_text())
     first_article = min(t for t, p in site.times if p.startswith("/news/"))
     written = summary["articles_written"]
-    steady = written / (t_end - first_article)
+    steady = summary["pages_fetched"] / (t_end - first_article)
     print(
         f"crawl: {summary['pages_fetched']} pages fetched, {written} articles written in "
         f"{t_end - t0:.1f} s wall ({summary['pages_fetched'] / (t_end - t0):.1f} pages/s overall)"
     )
     print(
-        f"crawl rate from first article request to the end: {steady:.1f} articles/s "
+        f"crawl rate from first article request to the end: {steady:.1f} pages/s cleaned "
         f"= {100 * steady / rate_n:.0f} % of the {args.workers}-process cleaning-only rate"
     )
     pages_done = max(1, summary["pages_fetched"])
@@ -194,10 +226,17 @@ def main() -> None:
         f"per page, {100 * cpu_ms * pages_done / 1000 / crawl_cpu:.0f} % of it cleaning "
         f"(the rest: Scrapy, WARC, Parquet, state, process start)"
     )
+    root_cpu = sampler.cpu.get(proc.pid, 0.0)
+    print(
+        f"  of which the crawl process (Scrapy, Parquet, state; sampled): "
+        f"{1000 * root_cpu / pages_done:.1f} ms per page, the cleaning processes (cleaning, "
+        f"WARC records): {1000 * (sum(sampler.cpu.values()) - root_cpu) / pages_done:.1f} ms"
+    )
     print(
         f"peak RSS: {sampler.peak_tree_kb / 1024:.0f} MB crawl process tree "
         f"(up to {sampler.max_procs} processes, summed), "
-        f"{sampler.peak_root_kb / 1024:.0f} MB crawl process alone"
+        f"{sampler.peak_root_kb / 1024:.0f} MB crawl process alone; per process: "
+        + ", ".join(f"{kb / 1024:.0f}" for kb in sampler.peak_kb.values())
     )
     site.stop()
     if args.keep:

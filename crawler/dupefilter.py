@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.utils.request import RequestFingerprinterProtocol
@@ -34,11 +34,12 @@ class SQLiteDupeFilter(BaseDupeFilter):
         return cls(Path(outdir) / STATE_DIR / "seen.sqlite", crawler.request_fingerprinter, crawler)
 
     def request_seen(self, request: Request) -> bool:
-        if self.seen.add(self.fingerprinter.fingerprint(request)):
-            return False
+        return not self.seen.add(self.fingerprinter.fingerprint(request))
+
+    def log(self, request: Request, spider: Spider) -> None:
+        """Count the filtered request (Scrapy calls this for each one)."""
         if self.crawler.stats:
             self.crawler.stats.inc_value("dupefilter/filtered")
-        return True
 
     def close(self, reason: str) -> None:
         self.seen.close()

@@ -16,7 +16,7 @@ import logging
 from collections import Counter
 from typing import Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -79,14 +79,14 @@ class PolitenessMiddleware:
             slot.delay = max(slot.delay, floor)
             slot.jitter = 0.0  # jitter would make some gaps shorter than the Crawl-delay
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request) -> None:
         host = _host(request)
         if host in self.blocked and not request.meta.get("dont_obey_robotstxt"):
             self.crawler.stats.inc_value(f"newsclean/skipped_blocked/{host}")
             raise IgnoreRequest(f"{host} is blocking us")
         self._apply_floor(request)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         host = _host(request)
         status = response.status
         if status in BLOCK_CODES:

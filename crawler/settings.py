@@ -48,10 +48,12 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"pipelines.scrapy_pipeline.CleaningPipeline": 300}
 DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"
 
-# Memory stays flat on long crawls: requests wait on disk-friendly LIFO/FIFO queues
-# and the scraper never holds more than this many bytes of responses.
+# Memory stays flat on long crawls: the scraper stops taking responses while this many
+# bytes of pages wait for cleaning (Scrapy's default; larger only costs memory, the
+# cleaning processes are busy either way), and rows are written in parts of
+# NEWSCLEAN_BATCH_ROWS.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 20_000_000
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
 CONCURRENT_ITEMS = 32
 
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"  # drops are counted in the run summary
@@ -60,7 +62,7 @@ TELNETCONSOLE_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 NEWSCLEAN_WORKERS = 0
-NEWSCLEAN_BATCH_ROWS = 1000
+NEWSCLEAN_BATCH_ROWS = 500
 NEWSCLEAN_FLUSH_SECONDS = 60.0
 NEWSCLEAN_WARC = True
 NEWSCLEAN_BLOCK_STREAK = 5

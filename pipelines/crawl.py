@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
+import logging
 import os
 import sys
 import time
@@ -18,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from cleaning.rules import RuleError
 from pipelines.sites import Site, SitesError, load_sites, sites_from_sources
 from pipelines.state import STATE_DIR, CrawlState
 
@@ -253,6 +255,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
     try:
         return _crawl(args, sites, outdir)
+    except RuleError as exc:
+        _error(f"rule error: {exc}")
+        return EXIT_USAGE
     finally:
         lock.close()
 
@@ -269,6 +274,10 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     from crawler.spiders.news import NewsSpider
 
     started = time.time()
+    if not args.contact:
+        logging.getLogger("newsclean.crawl").warning(
+            "no --contact given: the User-Agent names the project, not you"
+        )
     state = CrawlState.for_outdir(outdir)
     reconciled = state.reconcile(outdir)
     process = CrawlerProcess(_settings(args, sites))

@@ -14,7 +14,7 @@ fetched page (``url`` requested, ``response_url`` after redirects, ``status``,
    rows or ``NEWSCLEAN_FLUSH_SECONDS`` seconds; only then are its URLs marked done.
 
 Settings: ``NEWSCLEAN_OUTDIR`` (required), ``NEWSCLEAN_WORKERS``,
-``NEWSCLEAN_BATCH_ROWS`` (1000), ``NEWSCLEAN_FLUSH_SECONDS`` (60),
+``NEWSCLEAN_BATCH_ROWS`` (500), ``NEWSCLEAN_FLUSH_SECONDS`` (60),
 ``NEWSCLEAN_WARC`` (True).
 """
 
@@ -77,7 +77,7 @@ class CleaningPipeline:
         self.crawler = crawler
         self.outdir = Path(outdir)
         self.workers = settings.getint("NEWSCLEAN_WORKERS") or os.cpu_count() or 1
-        self.batch_rows = settings.getint("NEWSCLEAN_BATCH_ROWS", 1000)
+        self.batch_rows = settings.getint("NEWSCLEAN_BATCH_ROWS", 500)
         self.flush_seconds = settings.getfloat("NEWSCLEAN_FLUSH_SECONDS", 60.0)
         self.archive = settings.getbool("NEWSCLEAN_WARC", True)
         self.stats = crawler.stats

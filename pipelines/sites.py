@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from courlan import extract_domain
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -42,6 +44,14 @@ _FIELDS = {
     "download_delay",
     "concurrency",
 }
+
+
+def _domain(url: str) -> str | None:
+    """Registered domain (example.co.uk for news.example.co.uk); None for IPs and localhost."""
+    try:
+        return extract_domain(url)
+    except (ValueError, TypeError):
+        return None
 
 
 class SitesError(ValueError):
@@ -72,11 +82,20 @@ class Site:
                 seen[host] = None
         return tuple(seen)
 
+    def same_site(self, url: str) -> bool:
+        """True if ``url`` is on the registered domain of one of the sources (so articles on
+        www.example.com are followed from a sitemap on sitemaps.example.com)."""
+        host = urlsplit(url).hostname or ""
+        domain = _domain(url)
+        for src in self.sources:
+            src_host = urlsplit(src).hostname or ""
+            if host == src_host or (domain is not None and domain == _domain(src)):
+                return True
+        return False
+
     def url_allowed(self, url: str) -> bool:
         """True if ``url`` passes the site's allow and deny patterns (and is on its hosts)."""
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        hosts = [h.removeprefix("www.") for h in self.hosts]
-        if not any(host == h or host.endswith("." + h) for h in hosts):
+        if not self.same_site(url):
             return False
         if self.allow and not any(re.search(p, url) for p in self.allow):
             return False

@@ -177,7 +177,7 @@ def test_sites_file(tmp_path: Path) -> None:
     text = """
 [[site]]
 name = "paper"
-sources = ["https://www.paper.test/", "https://paper.test/news.xml"]
+sources = ["https://www.paper.co.uk/", "https://sitemaps.paper.co.uk/news.xml"]
 deny = ["/live/"]
 rules = ["paper.toml"]
 max_age_days = 2
@@ -185,9 +185,10 @@ concurrency = 1
 """
     (site,) = parse_sites(text, "sites.toml", base_dir=tmp_path)
     assert site.rules == (str(tmp_path / "paper.toml"),)
-    assert site.url_allowed("https://paper.test/a/1")
-    assert not site.url_allowed("https://paper.test/live/1")
-    assert not site.url_allowed("https://other.test/a/1")
+    assert site.url_allowed("https://www.paper.co.uk/a/1")
+    assert site.url_allowed("https://news.paper.co.uk/a/1")  # same registered domain
+    assert not site.url_allowed("https://www.paper.co.uk/live/1")
+    assert not site.url_allowed("https://other.co.uk/a/1")
     with pytest.raises(SitesError, match="sites.toml: site 'x': unknown field"):
         parse_sites(
             '[[site]]\nname = "x"\nsources = ["https://x.test/"]\nspeed = 3\n', "sites.toml"
@@ -212,18 +213,17 @@ def test_a_host_answering_403_in_a_row_is_reported_and_left_alone() -> None:
     from scrapy.http import Response
 
     mw, crawler = _politeness(NEWSCLEAN_BLOCK_STREAK=3)
-    spider = None
     for i in range(2):
         req = Request(f"https://walled.test/a/{i}")
-        mw.process_response(req, Response(req.url, status=403), spider)
+        mw.process_response(req, Response(req.url, status=403))
     ok = Request("https://open.test/a")
-    mw.process_response(ok, Response(ok.url, status=200), spider)
-    mw.process_request(Request("https://walled.test/a/9"), spider)  # two in a row: not yet
+    mw.process_response(ok, Response(ok.url, status=200))
+    mw.process_request(Request("https://walled.test/a/9"))  # two in a row: not yet
     req = Request("https://walled.test/a/3")
-    mw.process_response(req, Response(req.url, status=403), spider)
+    mw.process_response(req, Response(req.url, status=403))
     with pytest.raises(IgnoreRequest):
-        mw.process_request(Request("https://walled.test/a/4"), spider)
-    mw.process_request(Request("https://open.test/b"), spider)  # other hosts unaffected
+        mw.process_request(Request("https://walled.test/a/4"))
+    mw.process_request(Request("https://open.test/b"))  # other hosts unaffected
     assert crawler.stats.get_value("newsclean/blocked/walled.test") == 403
     assert crawler.stats.get_value("newsclean/http_403/walled.test") == 3
 
@@ -235,8 +235,8 @@ def test_a_success_resets_the_refusal_streak() -> None:
     mw, crawler = _politeness(NEWSCLEAN_BLOCK_STREAK=3)
     for status in (429, 429, 200, 429, 429):
         req = Request("https://busy.test/x")
-        mw.process_response(req, Response(req.url, status=status), None)
-    mw.process_request(Request("https://busy.test/y"), None)
+        mw.process_response(req, Response(req.url, status=status))
+    mw.process_request(Request("https://busy.test/y"))
     assert crawler.stats.get_value("newsclean/blocked/busy.test") is None
 
 
@@ -249,3 +249,13 @@ def test_robots_crawl_delay_becomes_the_host_floor() -> None:
     parser = ProtegoRobotParser.from_crawler(crawler, robots)
     mw._robots_parsed(parser, Request("https://slow.test/a"))
     assert mw.floors == {"slow.test": 2.5}
+
+
+def test_the_example_sites_file_is_valid() -> None:
+    from pipelines.sites import load_sites
+    from tests.conftest import ROOT
+
+    (site,) = load_sites(ROOT / "crawler" / "sites.example.toml")
+    assert site.max_age_days == 3 and site.concurrency == 2
+    assert site.url_allowed("https://www.example.com/news/2026/11/23/a-story")
+    assert not site.url_allowed("https://www.example.com/live/news/updates")

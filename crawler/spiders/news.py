@@ -66,7 +66,10 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.state is None:
-            spider.state = CrawlState.for_outdir(crawler.settings.get("NEWSCLEAN_OUTDIR") or ".")
+            outdir = crawler.settings.get("NEWSCLEAN_OUTDIR")
+            if not outdir:
+                raise ValueError("set the output folder: -s NEWSCLEAN_OUTDIR=DIR")
+            spider.state = CrawlState.for_outdir(outdir)
         return spider
 
     @property
@@ -172,7 +175,7 @@ class NewsSpider(Spider):
             yield from self._parse_xml(site, source, response)
         else:
             for feed in feed_links(response.body, response.url):
-                if site.url_allowed(feed) or urlsplit(feed).hostname in site.hosts:
+                if site.same_site(feed):
                     yield self._source(site, feed, parent=source)
         # Only now, after every URL it lists is in the state, may a 304 stand for this source.
         self.db.set_validators(

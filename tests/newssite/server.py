@@ -156,6 +156,7 @@ class SiteContent:
     n: int
     crawl_delay: float = 0.1
     extra_kb: int = 0
+    bodies: list[bytes] | None = None  # real pages to serve as articles (benchmarks)
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     pages: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
 
@@ -200,6 +201,9 @@ class SiteContent:
         )
         for i in range(self.n + 3):
             path = f"/news/{slug(i)}"
+            if self.bodies:
+                self.pages[path] = (200, "text/html", self.bodies[i % len(self.bodies)])
+                continue
             add(path, article_html(i, self.date(i), base + path, self.extra_kb), "text/html")
         add(
             f"/private/{slug(self.n)}",
@@ -265,6 +269,7 @@ class NewsSite:
         page_delay: float = 0.0,
         port: int = 0,
         extra_kb: int = 0,
+        bodies: list[bytes] | None = None,
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
@@ -276,7 +281,7 @@ class NewsSite:
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.content = SiteContent(self.base, articles, crawl_delay, extra_kb)
+        self.content = SiteContent(self.base, articles, crawl_delay, extra_kb, bodies)
         self.content.build()
         self.n = articles
         self._thread: threading.Thread | None = None
