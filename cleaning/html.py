@@ -62,17 +62,25 @@ RESCUE_SHARE = 0.3
 # MENU_MIN_LINES lines) is a navigation dump, not an article.
 MENU_SHARE = 0.5
 MENU_MIN_LINES = 10
+# A rescue result with this share of repeated lines took the article (or a template) twice.
+REPEAT_SHARE = 0.15
 _MIN_PARAGRAPH = 40
 
 
+_LONG_TEXT = etree.XPath(
+    f"//body//text()[string-length(normalize-space(.)) >= {_MIN_PARAGRAPH}]", smart_strings=False
+)
+
+
 def _paragraph_text(root: HtmlElement) -> int:
-    """Characters of text in the page's paragraphs and list items of some length."""
-    total = 0
+    """Characters of prose on the page: paragraphs and list items of some length, or
+    long text runs in any container (pages that set their text in bare <div>s)."""
+    in_blocks = 0
     for el in root.iter("p", "li"):
         n = len(el.text_content().strip())
         if n >= _MIN_PARAGRAPH:
-            total += n
-    return total
+            in_blocks += n
+    return max(in_blocks, sum(len(t.strip()) for t in _LONG_TEXT(root)))
 
 
 def _extract(root: HtmlElement, url: str | None, fast: bool) -> str:
@@ -100,6 +108,12 @@ def _menu_share(text: str) -> float:
     return sum(1 for line in lines if len(line.split()) <= 3) / len(lines)
 
 
+def _repeat_share(text: str) -> float:
+    """Share of the non-blank lines of ``text`` that repeat an earlier line."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return 1 - len(set(lines)) / len(lines) if lines else 0.0
+
+
 def extract_body(root: HtmlElement, url: str | None) -> str:
     """trafilatura's main text of the (pruned) tree; it works on a copy of the tree.
 
@@ -112,7 +126,9 @@ def extract_body(root: HtmlElement, url: str | None) -> str:
     dump = _menu_share(text) >= MENU_SHARE
     if dump or len(text) < RESCUE_SHARE * _paragraph_text(root):
         full = _extract(root, url, fast=False)
-        if dump and full and _menu_share(full) < MENU_SHARE:
+        if _menu_share(full) >= MENU_SHARE or _repeat_share(full) >= REPEAT_SHARE:
+            return text  # the cascade fell back to a page dump, or took the page twice
+        if dump and full:
             return full
         if len(full) > len(text):
             return full
