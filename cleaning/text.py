@@ -121,8 +121,15 @@ def _clean(
             kept.append(line.text)
         elif reason:
             removed.append(Removal(reason, line.text))
+    # a dump with no article run (a menu page, an error page) is not an article: counted, not
+    # written (the same reason HTML mode gives)
+    drop = "not_article:no_text" if mode == "dump" and not kept else None
     return CleanedRecord(
-        text="\n".join(kept), removed=tuple(removed), title=title, description=description
+        text="\n".join(kept),
+        removed=tuple(removed),
+        title=title,
+        description=description,
+        drop_reason=drop,
     )
 
 

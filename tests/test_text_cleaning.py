@@ -73,6 +73,14 @@ def test_disabling_a_structural_rule_switches_that_decision_off() -> None:
     assert all(r.rule_id != "generic.structure.outside_article" for r in record.removed)
 
 
+def test_a_page_without_prose_is_not_an_article(rules) -> None:
+    record = clean_text("\n".join([*NAV, *FOOTER]), rules=rules)
+    assert record.text == ""
+    assert record.drop_reason == "not_article:no_text"
+    assert len(record.removed) == len(NAV) + len(FOOTER)
+    assert clean_text("", rules=rules, mode="body").drop_reason is None
+
+
 def test_mode_must_be_known(rules) -> None:
     with pytest.raises(ValueError, match="mode"):
         clean_text("text", rules=rules, mode="html")
