@@ -84,6 +84,7 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     requested = site.paths()
     assert "/section/politics" in requested and "/tag/economy" in requested
     assert not any(p.startswith("/private/") for p in requested)
+    assert requested.count("/robots.txt") == 1  # its Sitemap: lines come from the one fetch
     assert any(
         ua.startswith("newsclean/") and "example.org/crawler-contact" in ua
         for ua in site.user_agents

@@ -19,10 +19,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -61,6 +62,8 @@ class NewsSpider(Spider):
         self.sites: dict[str, Site] = {s.name: s for s in sites}
         self.state: CrawlState | None = state
         self.now = datetime.now(timezone.utc)
+        self.robots_from_middleware = False
+        self.roots: dict[str, str] = {}  # host:port of a site root -> site name
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -70,7 +73,23 @@ class NewsSpider(Spider):
             if not outdir:
                 raise ValueError("set the output folder: -s NEWSCLEAN_OUTDIR=DIR")
             spider.state = CrawlState.for_outdir(outdir)
+        if crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
+            # instead of fetching the file a second time.
+            spider.robots_from_middleware = True
+            crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        parts = urlsplit(request.url)
+        name = self.roots.pop(parts.netloc, None)  # once per host and run
+        if name is None:
+            return
+        protego = getattr(robotparser, "rp", None)
+        sitemaps = list(getattr(protego, "sitemaps", []) or [])
+        base = f"{parts.scheme}://{parts.netloc}/"
+        for sitemap in sitemaps:
+            self.crawler.engine.crawl(self._source(self.sites[name], urljoin(base, sitemap)))
 
     @property
     def db(self) -> CrawlState:
@@ -98,17 +117,20 @@ class NewsSpider(Spider):
         parts = urlsplit(src)
         if parts.path in ("", "/") and not parts.query:
             root = f"{parts.scheme}://{parts.netloc}/"
-            yield Request(
-                urljoin(root, "/robots.txt"),
-                callback=self.parse_robots,
-                errback=self.source_failed,
-                priority=SOURCE_PRIORITY + 1,
-                meta={
-                    "site": site.name,
-                    "dont_obey_robotstxt": True,
-                    "handle_httpstatus_list": SOURCE_STATUSES,
-                },
-            )
+            if self.robots_from_middleware:
+                self.roots[parts.netloc] = site.name
+            else:
+                yield Request(
+                    urljoin(root, "/robots.txt"),
+                    callback=self.parse_robots,
+                    errback=self.source_failed,
+                    priority=SOURCE_PRIORITY + 1,
+                    meta={
+                        "site": site.name,
+                        "dont_obey_robotstxt": True,
+                        "handle_httpstatus_list": SOURCE_STATUSES,
+                    },
+                )
             yield self._source(site, urljoin(root, "/sitemap.xml"))
             yield self._source(site, root)
         else:
