@@ -119,10 +119,10 @@ def extract_body(root: HtmlElement, url: str | None) -> str:
     """trafilatura's main text of the (pruned) tree; it works on a copy of the tree.
 
     Fast pass first.  The full cascade runs when the fast pass kept less than
-    :data:`RESCUE_SHARE` of the page's paragraph text (it missed the article), or
-    when it returned a menu dump (its whole-page fallback on a page it could not read);
-    the full result is taken when it is longer, or, for a dump, when it is less
-    menu-like."""
+    :data:`RESCUE_SHARE` of the page's prose (it missed part of the article), or when
+    it returned a menu dump (its whole-page fallback on a page it could not read).
+    The full result replaces the fast one when it is longer (or the fast one was a
+    dump), unless it is itself a menu dump or repeats its own lines."""
     text = _extract(root, url, fast=True)
     dump = _menu_share(text) >= MENU_SHARE
     if dump or len(text) < RESCUE_SHARE * _paragraph_text(root):
