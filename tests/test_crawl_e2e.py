@@ -122,7 +122,20 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     assert second.returncode == 0, second.stderr
     assert article_requests(site, before) == []
     assert len(rows(out)) == len(written)
-    assert json.loads((out / "last-run.json").read_text())["articles_written"] == 0
+    summary = json.loads((out / "last-run.json").read_text())
+    assert summary["articles_written"] == 0
+    assert summary["sources_unchanged"] >= 4  # conditional GET: sitemaps, feed, front page
+
+    # the site publishes more: the next run fetches the new articles only
+    old_articles = site.article_paths()
+    site.grow(5)
+    before = len(site.paths())
+    third = crawl(site.base + "/", "-o", str(out))
+    assert third.returncode == 0, third.stderr
+    fetched = {p for p in article_requests(site, before) if p.startswith("/news/")}
+    assert fetched == site.article_paths() - old_articles
+    final = rows(out)
+    assert sorted(urlsplit(r["url"]).path for r in final) == sorted(site.article_paths())
 
 
 def _wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]

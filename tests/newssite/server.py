@@ -292,6 +292,14 @@ class NewsSite:
         # n + 1 is reached through the /old/ redirect, n + 2 after a 500; n is not listed.
         return {f"/news/{slug(i)}" for i in [*range(self.n), self.n + 1, self.n + 2]}
 
+    def grow(self, k: int) -> None:
+        """Publish ``k`` more articles: sitemaps and feed change (new ETags), old pages stay."""
+        old = self.content
+        self.n += k
+        new = SiteContent(self.base, self.n, old.crawl_delay, old.extra_kb, old.bodies)
+        new.build()
+        self.content = new
+
     def start(self) -> NewsSite:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
