@@ -124,13 +124,18 @@ def evaluate(ds: Dataset, rules, model) -> tuple[float, float, float]:
     return summary.precision, summary.recall, summary.f1
 
 
-def train(datasets: list[Dataset], rules, l2: float) -> tuple[list[float], float]:
-    """Weights on all ``datasets``, threshold chosen by their mean F1 (no held-out data)."""
+def train(
+    datasets: list[Dataset], rules, l2: float, threshold: float | None = None
+) -> tuple[list[float], float]:
+    """Weights on all ``datasets``; the threshold is ``threshold`` or the one with the best
+    mean F1 on those same datasets (never on held-out data)."""
     parts = [examples(ds, rules) for ds in datasets]
     x = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     w = np.concatenate([p[2] for p in parts])
     weights = fit(x, y, w, l2)
+    if threshold is not None:
+        return weights, threshold
     best = max(
         THRESHOLDS,
         key=lambda t: (sum(evaluate(ds, rules, (weights, t))[2] for ds in datasets), -abs(t - 0.5)),
@@ -170,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("cleaning/_text_model_weights.py"))
     ap.add_argument("--lodo", action="store_true", help="print leave-one-dataset-out scores")
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--threshold", type=float, help="fix the decision threshold (default: tuned)")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights module")
     a = ap.parse_args(argv)
     rules = load_ruleset()
@@ -177,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.lodo:
         for held in datasets:
             others = [d for d in datasets if d is not held]
-            weights, t = train(others, rules, a.l2)
+            weights, t = train(others, rules, a.l2, a.threshold)
             h = evaluate(held, rules, None)
             m = evaluate(held, rules, (weights, t))
             print(
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'+'.join(d.name for d in others)} (t={t}) P={m[0]:.3f} R={m[1]:.3f} F1={m[2]:.3f}",
                 flush=True,
             )
-    weights, t = train(datasets, rules, a.l2)
+    weights, t = train(datasets, rules, a.l2, a.threshold)
     for ds in datasets:
         p, r, f = evaluate(ds, rules, (weights, t))
         print(f"{ds.name}: all-data model (t={t}) P={p:.3f} R={r:.3f} F1={f:.3f}")
