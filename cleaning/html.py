@@ -210,12 +210,13 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     """Clean one HTML page.
 
     ``html`` as bytes is decoded here (BOM, declared charset, detection); as str it
-    is used as is.  ``url`` selects publisher rules and resolves relative links.
+    is used as is.  ``url`` selects publisher rules and resolves relative links;
+    without it (a saved page) the page's own canonical URL selects the publisher.
     Raises :class:`HTMLInputError` for input that is not an HTML page.
     """
     root, _encoding = parse_html(html)
-    domain = _domain(url)
     meta = extract_metadata(root, url)
+    domain = _domain(url) or _domain(meta.canonical_url)
     # metadata has read the JSON-LD; what follows never reads scripts, styles or vector
     # art, and trafilatura copies the whole tree several times: drop them once here
     etree.strip_elements(root, *_INERT, with_tail=False)

@@ -109,3 +109,16 @@ def test_publisher_rule_applies_to_its_domain_only(rules):
     assert any(r.rule_id == "reuters.trust.standards_link" for r in on_site.removed)
     assert "Trust Principles" not in on_site.text
     assert all(r.rule_id != "reuters.trust.standards_link" for r in elsewhere.removed)
+
+
+def test_saved_page_without_url_uses_its_canonical_url(rules):
+    para = "<p>" + "The central bank held its main rate at four per cent on Tuesday. " * 4 + "</p>"
+    html = (
+        '<html><head><link rel="canonical" href="https://www.reuters.com/markets/rates-held">'
+        f"</head><body><article>{para}{para}<p>Our Standards: "
+        '<a href="https://www.thomsonreuters.com/en/about-us/trust-principles.html">'
+        "The Thomson Reuters Trust Principles.</a></p></article></body></html>"
+    )
+    record = clean_html(html, None, rules=rules)
+    assert any(r.rule_id == "reuters.trust.standards_link" for r in record.removed)
+    assert record.canonical_url == "https://www.reuters.com/markets/rates-held"
