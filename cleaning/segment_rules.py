@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cleaning.features import FEATURES
+from cleaning.lines import STOPWORDS
 from cleaning.rules import Rule
 from cleaning.segment import NO_VERDICT, Verdict
 
@@ -132,8 +133,16 @@ def _required(seq: list[Any]) -> set[str] | None:
     close()
     if not candidates:
         return None
-    # the most selective candidate: the one whose shortest literal is longest
-    return max(candidates, key=lambda c: (min(len(s) for s in c), -len(c)))
+    # the most selective candidate: the one whose shortest literal is longest, a literal of
+    # function words only ("your ", "you can ") counting as one character: every page has them
+    return max(candidates, key=lambda c: (min(_selectivity(s) for s in c), -len(c)))
+
+
+def _selectivity(literal: str) -> int:
+    words = literal.split()
+    if words and all(w in STOPWORDS for w in words):
+        return 1
+    return len(literal)
 
 
 class _Bucket:

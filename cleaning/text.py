@@ -43,6 +43,7 @@ MODES = ("dump", "body")
 # Structural decisions the segmenter can take; each needs a declared structure rule.
 DECISIONS = ("outside_article", "link_list", "template")
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
+_MAX_ROUNDS = 12  # judge-and-rescore rounds before the run is taken as it stands
 _CLOSING = 5.0  # evidence weight of a header after which nothing is the article
 _CLOSING_AFTER_WORDS = 60  # ... once this many words of prose were seen (not a byline count)
 _MODEL_MARGIN = 15  # lines around the heuristic run the model may add or remove
@@ -207,8 +208,6 @@ def _find_article(
     article's borders are) are judged, and the run is found again, widening the
     judged window until the run lies inside it.
     """
-    if not judged_all:
-        _first_judgement(lines, verdicts, judge)
     start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
     if model is not None and end > start:
         lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
@@ -255,7 +254,7 @@ def _heuristic_run(
     n = len(lines)
     start = end = 0
     scores: list[float] = []
-    for _ in range(4):
+    for _ in range(_MAX_ROUNDS):
         scored = with_block_evidence(verdicts)
         scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
         limit = _closing_line(verdicts, scores)
