@@ -202,11 +202,11 @@ def _find_article(
     """The article run (start, end).
 
     Judging every line with every rule is the main cost, and most lines of a
-    page are menus far from any prose, removed whatever the rules say.  So the
-    run is first found from the lines' own features; then the prose lines, the
-    lines of that run and the lines around it (where the headline and the
-    article's borders are) are judged, and the run is found again, widening the
-    judged window until the run lies inside it.
+    page are menus far from any prose, removed whatever the rules say.  Rules
+    only ever lower a line's score, so the score of a line not judged yet is an
+    upper bound: the best run is found, its lines (and the few around it, where
+    the article's borders are) are judged, and the run is found again until it
+    lies in judged lines.  It is then the best run of the fully judged page.
     """
     start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
     if model is not None and end > start:
@@ -289,23 +289,11 @@ def analyse(
     matcher, structural = _prepared(rules, domain)
     judge = _Judge(matcher, stats, domain, structural.get("template"))
     verdicts = [NO_VERDICT] * len(lines)
-    _first_judgement(lines, verdicts, judge)
     start, end, _ = _heuristic_run(lines, verdicts, judge, False)
     if end <= start:
         return lines, 0, []
     lo, _hi, rows = _model_window(lines, verdicts, judge, start, end)
     return lines, lo, rows
-
-
-def _first_judgement(lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge) -> None:
-    """Judge the prose lines and the neighbourhood of the run the lines' own features give
-    (the run found then is judged in full before it is final)."""
-    n = len(lines)
-    base = [line_score(line, NO_VERDICT) for line in lines]
-    start, end = best_run(base)
-    todo = [i for i, s in enumerate(base) if s > 0]
-    todo.extend(range(max(0, start - _ABOVE), min(n, end + _BELOW)))
-    judge.judge(lines, sorted(set(todo)), verdicts)
 
 
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
