@@ -206,7 +206,8 @@ def _find_article(
     only ever lower a line's score, so the score of a line not judged yet is an
     upper bound: the best run is found, its lines (and the few around it, where
     the article's borders are) are judged, and the run is found again until it
-    lies in judged lines.  It is then the best run of the fully judged page.
+    lies in judged lines.  It is then the best run of the fully judged page (up
+    to the indentation re-weighing, which depends on the run found).
     """
     start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
     if model is not None and end > start:
