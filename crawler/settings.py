@@ -36,7 +36,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 20 << 20  # no news page or sitemap is bigger; stops runaway downloads
+DOWNLOAD_MAXSIZE = 64 << 20  # a sitemap may hold 50 MB; stops runaway downloads
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 

@@ -262,6 +262,20 @@ def run(args: argparse.Namespace) -> int:
         lock.close()
 
 
+def _rotate_log(path: Path, max_bytes: int = 20 << 20, keep: int = 3) -> None:
+    """Runs from cron append to one log; past ``max_bytes`` it moves to crawl.log.1 (.2, ...)."""
+    try:
+        if path.stat().st_size < max_bytes:
+            return
+    except FileNotFoundError:
+        return
+    for i in range(keep - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{i}")
+        if older.exists():
+            older.replace(path.with_name(f"{path.name}.{i + 1}"))
+    path.replace(path.with_name(f"{path.name}.1"))
+
+
 def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     from pipelines.resources import load_ruleset
 
@@ -274,6 +288,7 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     from crawler.spiders.news import NewsSpider
 
     started = time.time()
+    _rotate_log(outdir / "crawl.log")
     if not args.contact:
         logging.getLogger("newsclean.crawl").warning(
             "no --contact given: the User-Agent names the project, not you"
