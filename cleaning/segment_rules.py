@@ -164,7 +164,7 @@ class _Bucket:
         # (gate, test, rule): the gate is worked out once, when the rule file is parsed
         self.checks = [
             (
-                rule.gate if rule.kind == "line" else None,
+                frozenset(rule.gate) if rule.kind == "line" and rule.gate else None,
                 rule.pattern.search if rule.pattern is not None else FEATURES[rule.feature or ""],
                 rule,
             )
@@ -201,12 +201,15 @@ class _Bucket:
                 if a or k == "always"
             ]
 
-    def candidates(self, text: str, lower: str) -> list[tuple[Any, Any, Rule]]:
-        """The rules that may fire on this line, in order (the others cannot)."""
-        hit = any(map(lower.__contains__, self.literals))
-        table = self.with_literal if hit else self.without_literal
+    def candidates(
+        self, text: str, lower: str
+    ) -> tuple[list[tuple[Any, Any, Rule]], frozenset[str]]:
+        """The rules that may fire on this line, in order (the others cannot), and the gate
+        literals the line holds."""
+        present = frozenset(filter(lower.__contains__, self.literals))
+        table = self.with_literal if present else self.without_literal
         found = table.get(text[:1])
-        return found if found is not None else table[""]
+        return (found if found is not None else table[""]), present
 
 
 def first_chars(pattern: str) -> frozenset[str] | None:
@@ -291,13 +294,11 @@ class RuleMatcher:
             return NO_VERDICT
         lower = text.lower()
         bucket = self._buckets[k]
-        checks = bucket.candidates(text, lower)
-        has = lower.__contains__
+        checks, present = bucket.candidates(text, lower)
         weight, best_id, best_w = 0.0, None, 0.0
         for gate, test, rule in checks:
-            # map() over a C method: this loop runs for every rule on most lines of a page
-            if gate is not None and not any(map(has, gate)):
-                continue
+            if gate is not None and gate.isdisjoint(present):
+                continue  # none of the literals every match must contain is in the line
             if not test(text):
                 continue
             if rule.action == "drop":
