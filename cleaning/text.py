@@ -300,13 +300,10 @@ def analyse(
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
     """A run that opens with an unpunctuated sentence-case line followed by prose opens with
     a standfirst, not with the body: start after it (a Title Case heading stays)."""
+    if end - start < 2:
+        return start
     first = lines[start]
-    if (
-        end - start >= 2
-        and not first.terminal
-        and first.cap_ratio < 0.5
-        and is_prose(lines[start + 1])
-    ):
+    if not first.terminal and first.cap_ratio < 0.5 and is_prose(lines[start + 1]):
         return start + 1
     return start
 

@@ -79,6 +79,8 @@ def test_a_page_without_prose_is_not_an_article(rules) -> None:
     assert record.drop_reason == "not_article:no_text"
     assert len(record.removed) == len(NAV) + len(FOOTER)
     assert clean_text("", rules=rules, mode="body").drop_reason is None
+    for empty in ("", "  \n\n\t\n", "Hello"):
+        assert clean_text(empty, rules=rules).drop_reason == "not_article:no_text"
 
 
 def test_mode_must_be_known(rules) -> None:
