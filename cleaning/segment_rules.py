@@ -43,6 +43,7 @@ _REPEATS = tuple(
     getattr(_sc, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sc, n)
 )
 _UNLIMITED = 1 << 30
+_SHORT_LINE = 60  # characters: below, a gate alternation is searched before the literals
 _GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
 _NOT_JOINABLE = re.compile(r"\(\?P|\\[1-9]|\(\?[aLu]|\(\?[imsx]*-")
 _MIN_LITERAL = 2  # gates of single characters would let almost every line through
@@ -158,7 +159,7 @@ class _Bucket:
     the engine would give.
     """
 
-    __slots__ = ("checks", "literals", "with_literal", "without_literal")
+    __slots__ = ("checks", "literals", "literal_re", "with_literal", "without_literal")
 
     def __init__(self, rules: list[Rule]) -> None:
         # (gate, test, rule): the gate is worked out once, when the rule file is parsed
@@ -177,6 +178,8 @@ class _Bucket:
         # one substring test per literal (C speed) beats one alternation searched at every
         # position of a long line
         self.literals = tuple(gates)
+        # ... except on short lines, where one search of their alternation is quicker
+        self.literal_re = re.compile("|".join(map(re.escape, gates))) if gates else None
         # anchored patterns can only match lines opening with one of their first characters
         firsts = [
             first_chars(r.pattern.pattern) if k == "anchored" and r.pattern else None
@@ -206,7 +209,12 @@ class _Bucket:
     ) -> tuple[list[tuple[Any, Any, Rule]], frozenset[str]]:
         """The rules that may fire on this line, in order (the others cannot), and the gate
         literals the line holds."""
-        present = frozenset(filter(lower.__contains__, self.literals))
+        if len(lower) < _SHORT_LINE and (
+            self.literal_re is None or self.literal_re.search(lower) is None
+        ):
+            present: frozenset[str] = frozenset()
+        else:
+            present = frozenset(filter(lower.__contains__, self.literals))
         table = self.with_literal if present else self.without_literal
         found = table.get(text[:1])
         return (found if found is not None else table[""]), present
