@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from datetime import datetime, timezone
@@ -146,6 +147,12 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
     settings.set("USER_AGENT", f"newsclean/0.1 (+{contact})", priority="cmdline")
     settings.set("NEWSCLEAN_OUTDIR", str(outdir), priority="cmdline")
     settings.set("LOG_FILE", str(outdir / "crawl.log"), priority="cmdline")
+    # Requests wait in Scrapy's disk queues, so a first run over a site with 100,000s of
+    # sitemap entries does not hold them all in memory.  The queue is per run: what a
+    # killed run had not fetched is still 'pending' in the crawl state.
+    queue = outdir / STATE_DIR / "queue"
+    shutil.rmtree(queue, ignore_errors=True)
+    settings.set("JOBDIR", str(queue), priority="cmdline")
     settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
     if args.jobs:
         settings.set("NEWSCLEAN_WORKERS", args.jobs, priority="cmdline")
@@ -297,7 +304,7 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     reconciled = state.reconcile(outdir)
     process = CrawlerProcess(_settings(args, sites))
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sites=sites, state=state)
+    process.crawl(crawler, sites=sites, crawl_state=state)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     summary = _summary(stats, started, reconciled, state)

@@ -99,7 +99,7 @@ class CleaningPipeline:
     def _spider_opened(self) -> None:
         # The spider owns the state (it decides what to fetch); we share its connection.
         spider = self.crawler.spider
-        state = getattr(spider, "state", None)
+        state = getattr(spider, "crawl_state", None)
         self.state = state if isinstance(state, CrawlState) else CrawlState.for_outdir(self.outdir)
 
     def open_spider(self) -> None:

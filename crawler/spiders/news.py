@@ -46,7 +46,7 @@ class NewsSpider(Spider):
     def __init__(
         self,
         sites: list[Site] | None = None,
-        state: CrawlState | None = None,
+        crawl_state: CrawlState | None = None,
         sources: str | None = None,
         sites_file: str | None = None,
         **kwargs: Any,
@@ -60,7 +60,7 @@ class NewsSpider(Spider):
             else:
                 raise ValueError("give sources (-a sources=URL,URL) or sites_file")
         self.sites: dict[str, Site] = {s.name: s for s in sites}
-        self.state: CrawlState | None = state
+        self.crawl_state: CrawlState | None = crawl_state
         self.now = datetime.now(timezone.utc)
         self.robots_from_middleware = False
         self.roots: dict[str, str] = {}  # host:port of a site root -> site name
@@ -68,11 +68,11 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.state is None:
+        if spider.crawl_state is None:
             outdir = crawler.settings.get("NEWSCLEAN_OUTDIR")
             if not outdir:
                 raise ValueError("set the output folder: -s NEWSCLEAN_OUTDIR=DIR")
-            spider.state = CrawlState.for_outdir(outdir)
+            spider.crawl_state = CrawlState.for_outdir(outdir)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
             # instead of fetching the file a second time.
@@ -93,8 +93,8 @@ class NewsSpider(Spider):
 
     @property
     def db(self) -> CrawlState:
-        assert self.state is not None
-        return self.state
+        assert self.crawl_state is not None
+        return self.crawl_state
 
     def _inc(self, key: str, n: int = 1) -> None:
         if self.crawler.stats:
