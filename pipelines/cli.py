@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsclean: interrupted; complete part files were kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `newsclean explain x | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _load_stats(path: Path | None) -> RepetitionStats | None:
