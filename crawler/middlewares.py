@@ -95,6 +95,7 @@ class PolitenessMiddleware:
             if self.streaks[host] >= self.block_streak and host not in self.blocked:
                 self.blocked.add(host)
                 self.crawler.stats.set_value(f"newsclean/blocked/{host}", status)
+                self._drain(request, host)
                 log.warning(
                     "%s: %d answers %s in a row; stopping requests to it",
                     host,
@@ -109,6 +110,16 @@ class PolitenessMiddleware:
             self._recover(request, host)
         self._apply_floor(request)
         return response
+
+    def _drain(self, request: Request, host: str) -> None:
+        """Cancel the host's requests already waiting in its download slot: they passed
+        process_request before the block, and would otherwise still be sent."""
+        slot = self._slot(request)
+        queue = getattr(slot, "queue", None)
+        while queue:
+            waiting, deferred = queue.popleft()
+            self.crawler.stats.inc_value(f"newsclean/skipped_blocked/{host}")
+            deferred.errback(IgnoreRequest(f"{host} is blocking us"))
 
     def _back_off(self, request: Request, response: Response) -> None:
         slot = self._slot(request)

@@ -232,3 +232,18 @@ def test_sites_file_sitemap_and_feed_sources_max_age_deny_and_rule_profile(
     assert all("report 2:" in r["text"] for r in written)
     summary = json.loads((out / "last-run.json").read_text())
     assert summary["skipped"]["too_old"] > 0 and summary["skipped"]["not_allowed"] > 0
+
+
+def test_a_site_that_refuses_us_is_reported_not_hammered(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with NewsSite(articles=20, refuse_articles=True) as site:
+        result = crawl(site.base + "/", "-o", str(out), "-s", "NEWSCLEAN_BLOCK_STREAK=4")
+        refused = article_requests(site)
+    assert result.returncode == 1  # every site blocked us: cron should notice
+    assert "blocked: 127.0.0.1" in result.stderr
+    summary = json.loads((out / "last-run.json").read_text())
+    assert summary["blocked_domains"] == {"127.0.0.1": 403}
+    assert summary["refusals_by_domain"]["127.0.0.1"] == len(refused)
+    # requests already in flight when the streak was reached may still arrive, no more
+    assert 4 <= len(refused) <= 4 + 4
+    assert rows(out) == []

@@ -270,11 +270,13 @@ class NewsSite:
         port: int = 0,
         extra_kb: int = 0,
         bodies: list[bytes] | None = None,
+        refuse_articles: bool = False,
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
         self.user_agents: set[str] = set()
         self.page_delay = page_delay
+        self.refuse_articles = refuse_articles  # answer 403 to every article, like a bot wall
         self._lock = threading.Lock()
         self._failed_once: set[str] = set()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -334,6 +336,9 @@ class NewsSite:
                     site.times.append((time.monotonic(), self.path))
                     site.user_agents.add(self.headers.get("User-Agent", ""))
                 path = urlsplit(self.path).path
+                if site.refuse_articles and path.startswith(("/news/", "/old/")):
+                    self._send(403, b"Access denied", "text/plain")
+                    return
                 if path.startswith("/old/"):
                     self._send(301, b"", "text/plain", {"Location": "/news/" + path[5:]})
                     return
