@@ -1,0 +1,132 @@
+"""Recall passes after extraction: article text the extractor left in sibling containers.
+
+Some templates split one article body over several containers of the same kind
+(``<div class="body__container">`` chunk, advert, next chunk).  The extractor picks
+the best container and stops there, so the article is cut after its first chunk.
+:func:`continue_body` finds the containers the extracted paragraphs came from and
+appends the paragraphs of other containers with the same tag and class, when they
+belong to the same article (no second headline between them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+# Paragraphs at least this long identify their container; shorter ones (captions,
+# bylines) are too common to tell containers apart.
+MIN_PARAGRAPH = 80
+# Continuation containers must add at least this many characters of paragraphs.
+MIN_ADDED = 200
+# A page with more containers of the signature than this is a listing or a
+# comment thread, not one article cut into chunks.
+MAX_CHUNKS = 12
+# A block with this share of link text is a teaser, not article text (as in cleaning/dom.py).
+LINK_SHARE = 0.95
+_BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li")
+_SPACE = re.compile(r"\s+")
+_KEY_CHARS = 60
+
+
+def _key(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().lower()[:_KEY_CHARS]
+
+
+def _long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    out = []
+    for p in el.iter("p"):
+        text = _SPACE.sub(" ", p.text_content()).strip()
+        if len(text) >= MIN_PARAGRAPH:
+            out.append((p, text))
+    return out
+
+
+def _block_lines(el: HtmlElement) -> list[str]:
+    """The text of the block elements of ``el``, one line each, outermost blocks only."""
+    lines = []
+    for block in el.iter(*_BLOCKS):
+        if any(a.tag in _BLOCKS for a in block.iterancestors() if a is not el):
+            continue  # inside a block already taken whole
+        text = _SPACE.sub(" ", block.text_content()).strip()
+        if text and not _link_only(block):
+            lines.append(("- " if block.tag == "li" else "") + text)
+    return lines
+
+
+def _signature(el: HtmlElement | None) -> tuple[str, str | None] | None:
+    return None if el is None else (str(el.tag), el.get("class"))
+
+
+def _link_only(el: HtmlElement) -> bool:
+    """A block that is (almost) only link text: a "more stories" entry."""
+    text = "".join(el.itertext()).strip()
+    linked = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
+    return bool(text) and linked >= LINK_SHARE * len(text)
+
+
+def continue_body(root: HtmlElement, body: str) -> str:
+    """``body`` plus the paragraphs of same-signature sibling containers it missed.
+
+    ``root`` is the pruned tree the extractor read.  Returns ``body`` unchanged when
+    nothing qualifies."""
+    if not body:
+        return body
+    have = {_key(line) for line in body.split("\n") if len(line.strip()) >= MIN_PARAGRAPH}
+    if not have:
+        return body
+    containers: list[HtmlElement] = []
+    for p, text in _long_paragraphs(root):
+        if _key(text) in have:
+            parent = p.getparent()
+            if parent is not None and parent not in containers:
+                containers.append(parent)
+    signatures = {(c.tag, c.get("class")) for c in containers if c.get("class")}
+    if len(signatures) != 1:
+        return body
+    tag, cls = next(iter(signatures))
+    chunks = root.xpath(f"//{tag}[@class=$cls]", cls=cls)
+    if len(chunks) > MAX_CHUNKS:
+        return body
+    taken = set(containers)
+    parents = {_signature(c.getparent()) for c in containers}
+    before: list[str] = []
+    after: list[str] = []
+    seen_first = False
+    for chunk in chunks:
+        if chunk in taken:
+            seen_first = True
+            continue
+        if _signature(chunk.getparent()) not in parents:
+            continue  # same class under another kind of parent: a generic widget class
+        if any(a in taken for a in chunk.iterancestors()) or any(
+            d in taken for d in chunk.iterdescendants()
+        ):
+            continue
+        paragraphs = _long_paragraphs(chunk)
+        new = [t for _, t in paragraphs if _key(t) not in have]
+        if sum(len(t) for t in new) < MIN_ADDED or len(new) < len(paragraphs) / 2:
+            continue
+        if _headline_between(containers[0], chunk):
+            continue
+        (after if seen_first else before).extend(
+            line for line in _block_lines(chunk) if _key(line.removeprefix("- ")) not in have
+        )
+    if not before and not after:
+        return body
+    return "\n".join([*before, body, *after])
+
+
+def _headline_between(a: HtmlElement, b: HtmlElement) -> bool:
+    """True when an <h1> lies between ``a`` and ``b`` in document order: ``b`` is in
+    another article (an infinite-scroll page), not a continuation of this one."""
+    root = a.getroottree().getroot()
+    inside = False
+    for el in root.iter():
+        if el is a or el is b:
+            if inside:
+                return False
+            inside = True
+        elif inside and el.tag == "h1":
+            return True
+    return False

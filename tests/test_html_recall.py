@@ -1,0 +1,59 @@
+"""Recall pass: an article body split over same-class containers is taken whole."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from cleaning.html_recall import continue_body
+
+FIRST = [
+    "The harbour board met on Tuesday to weigh three options for the failing sea wall, "
+    "which has lost a third of its height since the winter storms.",
+    "Engineers told the board that a full rebuild would cost four times as much as repairs "
+    "but would last for a century rather than a decade.",
+]
+SECOND = [
+    "Residents who packed the public gallery asked why the repairs promised last spring had "
+    "never started, and the chair promised a timetable within a month.",
+    "The board will vote on the options at its next meeting, after a consultation with "
+    "traders on the quay and the lifeboat station.",
+]
+
+
+def _chunk(paragraphs: list[str], extra: str = "") -> str:
+    ps = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f'<div class="grid"><div class="body chunk">{ps}{extra}</div></div>'
+
+
+def _page(middle: str, second_parent: str = "grid", extra: str = "") -> lxml.html.HtmlElement:
+    second = _chunk(SECOND, extra).replace('class="grid"', f'class="{second_parent}"')
+    html = f"<html><body><article>{_chunk(FIRST)}{middle}{second}</article></body></html>"
+    return lxml.html.document_fromstring(html)
+
+
+def test_second_chunk_is_appended_in_order():
+    root = _page('<div class="ad">Advertisement</div>')
+    body = continue_body(root, "\n".join(FIRST))
+    lines = body.split("\n")
+    assert lines == FIRST + SECOND
+
+
+def test_link_only_items_of_the_chunk_stay_out():
+    more = '<ul><li><a href="/a">The strange life of a harbour master</a></li></ul>'
+    body = continue_body(_page("", extra=more), "\n".join(FIRST))
+    assert SECOND[1] in body
+    assert "harbour master" not in body
+
+
+def test_chunk_after_another_headline_is_another_article():
+    root = _page("<h1>Next story: lifeboat crew honoured</h1>")
+    assert continue_body(root, "\n".join(FIRST)) == "\n".join(FIRST)
+
+
+def test_same_class_under_another_parent_is_not_a_chunk():
+    root = _page("", second_parent="sidebar")
+    assert continue_body(root, "\n".join(FIRST)) == "\n".join(FIRST)
+
+
+def test_nothing_extracted_nothing_added():
+    assert continue_body(_page(""), "") == ""
