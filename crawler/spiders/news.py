@@ -78,6 +78,13 @@ class NewsSpider(Spider):
             # instead of fetching the file a second time.
             spider.robots_from_middleware = True
             crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
+            # Registered now: the first request to a host (maybe a pending article) makes
+            # the middleware read its robots.txt, before the site's sources are scheduled.
+            for site in spider.sites.values():
+                for src in site.sources:
+                    parts = urlsplit(src)
+                    if parts.path in ("", "/") and not parts.query:
+                        spider.roots[parts.netloc] = site.name
         return spider
 
     def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
@@ -117,9 +124,7 @@ class NewsSpider(Spider):
         parts = urlsplit(src)
         if parts.path in ("", "/") and not parts.query:
             root = f"{parts.scheme}://{parts.netloc}/"
-            if self.robots_from_middleware:
-                self.roots[parts.netloc] = site.name
-            else:
+            if not self.robots_from_middleware:
                 yield Request(
                     urljoin(root, "/robots.txt"),
                     callback=self.parse_robots,
