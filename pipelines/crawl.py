@@ -28,8 +28,19 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75  # 75 = EX_TEMPFAIL:
 DEFAULT_CONTACT = "https://github.com/newsclean/newsclean"
 
 
+EPILOG = """\
+exit codes: 0 done (or stopped by SIGTERM/Ctrl-C after flushing), 1 the crawl failed or
+every site blocked us, 2 bad arguments, sites file or rule file, 75 another crawl holds
+OUTDIR's lock (try later).  Output: OUTDIR/crawl_date=YYYY-MM-DD/part-*.parquet,
+OUTDIR/warc/*.warc.gz, OUTDIR/crawl.log, OUTDIR/last-run.json and OUTDIR/runs/*.json,
+state in OUTDIR/.newsclean/ (keep it between runs: it is what makes runs incremental).
+"""
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``newsclean crawl``."""
+    p.epilog = EPILOG
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument(
         "sources",
         nargs="*",

@@ -104,11 +104,13 @@ class CleaningPipeline:
 
     def open_spider(self) -> None:
         self.outdir.mkdir(parents=True, exist_ok=True)
+        # First salvage the WARC file a killed run left (its complete records are the only
+        # raw copy of pages already written to Parquet), then drop other temporaries.
+        kept = recover_partial(self.outdir / "warc")
+        if kept:
+            log.info("recovered %d archived responses from an interrupted run", kept)
         remove_stale_temporaries(self.outdir)
         if self.archive:
-            kept = recover_partial(self.outdir / "warc")
-            if kept:
-                log.info("recovered %d archived responses from an interrupted run", kept)
             self.warc = WarcFileWriter(self.outdir / "warc")
         if self.flush_seconds > 0:
             self.flusher = task.LoopingCall(self.flush)
@@ -197,6 +199,8 @@ class CleaningPipeline:
     def flush(self) -> None:
         """Write the buffered rows as part files, then mark their URLs done."""
         assert self.state is not None
+        if self.warc is not None and any(self.buffers.values()):
+            self.warc.sync()  # the raw pages are on disk before their records count as done
         for day, entries in list(self.buffers.items()):
             if not entries:
                 continue

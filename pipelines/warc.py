@@ -116,6 +116,12 @@ class WarcFileWriter:
         if fh.tell() >= self.max_bytes:
             self.close()
 
+    def sync(self) -> None:
+        """Make the records written so far durable (before their pages are marked done)."""
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
     def close(self) -> Path | None:
         """Finish the current file: flush, fsync, rename to its final name."""
         if self._fh is None:

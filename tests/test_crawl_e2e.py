@@ -170,6 +170,11 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
         paths = [urlsplit(r["url"]).path for r in written]
         assert sorted(paths) == sorted(site.article_paths())
         assert len({r["id"] for r in written}) == len(written)
+        # the raw archive kept what the killed run had written (its partial WARC was salvaged)
+        from pipelines.warc import TMP_PREFIX, iter_warc
+
+        assert {urlsplit(p.url).path for p in iter_warc(out / "warc")} >= set(paths)
+        assert not list((out / "warc").glob(f"{TMP_PREFIX}*"))
 
 
 def test_second_concurrent_run_exits_with_lock_code_and_sigterm_flushes(tmp_path: Path) -> None:
