@@ -157,6 +157,20 @@ def _paragraph_chars(el: HtmlElement) -> int:
     return total
 
 
+# class and id values of every element under the scope, in document order
+_CLASS_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
+
+
+def _doc_position(el: HtmlElement) -> tuple[int, ...]:
+    """Sort key putting elements in document order: child indexes from the root."""
+    path = []
+    parent = el.getparent()
+    while parent is not None:
+        path.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    return tuple(reversed(path))
+
+
 def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
@@ -176,13 +190,9 @@ def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, l
     candidates: dict[HtmlElement, set[int]] = {}
     if by_word:
         finder = re.compile("|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True)))
-        owners: list[HtmlElement] = []
-        values: list[str] = []
-        for el in scope.iter():
-            cls, ident = el.get("class"), el.get("id")
-            if cls or ident:
-                owners.append(el)
-                values.append(f"{cls or ''} {ident or ''}")
+        # the attribute values come back as strings that know their element: element
+        # proxies are made only for the few elements with a keyword hit
+        values = _CLASS_ID(scope)
         starts: list[int] = []
         pos = 0
         for value in values:
@@ -194,7 +204,7 @@ def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, l
             if word not in expand:
                 # a hit on "more-related" also stands for the keywords inside it ("related")
                 expand[word] = [id(c) for k, cs in by_word.items() if k in word for c in cs]
-            owner = owners[bisect_right(starts, m.start()) - 1]
+            owner = values[bisect_right(starts, m.start()) - 1].getparent()
             candidates.setdefault(owner, set()).update(expand[word])
     if by_tag:
         for el in scope.iter(*by_tag):
@@ -209,10 +219,10 @@ def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, l
 
 
 def _link_share(el: HtmlElement) -> float:
-    text = "".join(el.itertext()).strip()
+    text = el.text_content().strip()
     if not text:
         return 0.0
-    linked = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
+    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
     return linked / len(text)
 
 
@@ -224,7 +234,7 @@ def is_link_list(el: HtmlElement) -> bool:
 
 def is_link_paragraph(el: HtmlElement) -> bool:
     """A paragraph of three or more words that is (almost) only a link: a teaser line."""
-    return len("".join(el.itertext()).split()) >= 3 and _link_share(el) >= LINK_SHARE
+    return len(el.text_content().split()) >= 3 and _link_share(el) >= LINK_SHARE
 
 
 # Element tests some generic rules add to their selector (a CSS selector cannot say
@@ -273,10 +283,9 @@ def apply_dom_rules(
     page: list[int] = []  # [text chars, paragraph chars] of the page, measured on demand
     # document order; a removed element takes its picked descendants along, but a picked
     # element spared by the guards leaves its own picked descendants eligible
-    order = {el: i for i, el in enumerate(scope.iter())}
     gone: set[HtmlElement] = set()
     removed: list[Removal] = []
-    for el in sorted(picked, key=lambda e: order.get(e, 0)):
+    for el in sorted(picked, key=_doc_position):
         if any(a in gone for a in el.iterancestors()):
             continue
         text = _text(el)

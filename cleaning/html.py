@@ -74,11 +74,18 @@ _LONG_TEXT = etree.XPath(
 )
 
 
+# paragraphs and list items long enough before stripping (XPath measures in C; the exact
+# stripped length is taken in Python for these few only)
+_LONG_BLOCKS = etree.XPath(
+    f"descendant-or-self::*[self::p or self::li][string-length(.) >= {_MIN_PARAGRAPH}]"
+)
+
+
 def _paragraph_text(root: HtmlElement) -> int:
     """Characters of prose on the page: paragraphs and list items of some length, or
     long text runs in any container (pages that set their text in bare <div>s)."""
     in_blocks = 0
-    for el in root.iter("p", "li"):
+    for el in _LONG_BLOCKS(root):
         n = len(el.text_content().strip())
         if n >= _MIN_PARAGRAPH:
             in_blocks += n

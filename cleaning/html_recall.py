@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 # Paragraphs at least this long identify their container; shorter ones (captions,
@@ -33,9 +34,14 @@ def _key(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()[:_KEY_CHARS]
 
 
+# paragraphs long enough before whitespace is collapsed (measured in C); the exact
+# length is checked in Python for these only
+_LONG_P = etree.XPath(f"descendant-or-self::p[string-length(.) >= {MIN_PARAGRAPH}]")
+
+
 def _long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
     out = []
-    for p in el.iter("p"):
+    for p in _LONG_P(el):
         text = _SPACE.sub(" ", p.text_content()).strip()
         if len(text) >= MIN_PARAGRAPH:
             out.append((p, text))
