@@ -109,7 +109,7 @@ def clean_file(item: InputFile) -> Outcome:
         out.error = str(exc)
         return out
     except ValueError as exc:  # the cleaning core's own input errors (e.g. not HTML)
-        out.error = f"{out.source}: {exc}"
+        out.error = f"{out.source}: {exc}; skipped, check the file"
         return out
     if record.drop_reason:
         out.dropped.append(record.drop_reason)

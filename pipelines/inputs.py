@@ -13,7 +13,7 @@ from charset_normalizer import from_bytes
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # a page with inline images can pass 20 MB
 
 # Leading bytes of formats people drop into a folder of articles by mistake.
 _MAGIC = {
