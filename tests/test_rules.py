@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from lxml import html as lxml_html
 
 from cleaning.rules import Rule, RuleError, build_ruleset, parse_rules
@@ -13,8 +14,14 @@ from tests.conftest import run_cli
 
 
 def _dom_matches(rule: Rule, fragment: str) -> bool:
+    """Whether the rule's selector matches in the fragment, by two independent CSS engines:
+    lxml's cssselect (what the cleaner uses) and BeautifulSoup's soupsieve, which must agree."""
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    return any(el is not root for el in root.cssselect(rule.selector or ""))
+    by_lxml = any(el is not root for el in root.cssselect(rule.selector or ""))
+    soup = BeautifulSoup(f"<div>{fragment}</div>", "lxml")
+    by_soup = bool(soup.body.div.select(rule.selector or "")) if soup.body and soup.body.div else False
+    assert by_lxml == by_soup, f"{rule.id}: cssselect and soupsieve disagree on {fragment!r}"
+    return by_lxml
 
 
 def _fires(rule: Rule, example: str) -> bool:
