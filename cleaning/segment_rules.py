@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cleaning.features import FEATURES
@@ -61,12 +61,60 @@ def gate_of(pattern: str) -> tuple[str, ...] | None:
         return None
     if _anchored(list(parsed)):
         return None
+    return _literal_gate(parsed)
+
+
+def _literal_gate(parsed: Any) -> tuple[str, ...] | None:
+    """The gate of a parsed pattern, anchored or not (see :func:`gate_of`)."""
     found = _required(list(parsed))
     # a one-character gate is only selective when the character is rare (©, £)
     if not found or any(len(s) < _MIN_LITERAL and s.isascii() for s in found):
         return None
     # a literal containing another one of the set adds nothing: keep the short ones
     return tuple(sorted(s for s in found if not any(o != s and o in s for o in found)))
+
+
+def branches(pattern: str) -> list[str]:
+    """The top-level alternatives of ``pattern``, each a pattern of its own (with the global
+    flags): a line matches ``pattern`` exactly when it matches one of them, and each gets
+    its own gate or opening characters, more selective than the whole alternation's.
+
+    ``[pattern]`` when the pattern has no top-level ``|`` or cannot be split safely
+    (group references, verbose mode, flags other than ``ims``).
+    """
+    m = _GLOBAL_FLAGS.match(pattern)
+    flags, rest = (pattern[: m.end()], pattern[m.end() :]) if m else ("", pattern)
+    if "x" in flags or "(?" in rest.replace("(?:", "") or re.search(r"\\[1-9]", rest):
+        return [pattern]
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(rest):
+        c = rest[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":  # a class: skip to its end (a "]" right after "[" or "[^" is literal)
+            i += 2 if rest[i + 1 : i + 2] == "^" else 1
+            i += 1 if rest[i : i + 1] == "]" else 0
+            while i < len(rest) and rest[i] != "]":
+                i += 2 if rest[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(rest[start:i])
+            start = i + 1
+        i += 1
+    parts.append(rest[start:])
+    if len(parts) == 1:
+        return [pattern]
+    out = [flags + part for part in parts]
+    try:
+        for part in out:
+            re.compile(part)
+    except re.error:  # a split the scanner got wrong: keep the pattern whole
+        return [pattern]
+    return out
 
 
 def anchored_body(pattern: str) -> str | None:
@@ -148,76 +196,82 @@ def _selectivity(literal: str) -> int:
     return len(literal)
 
 
-class _Bucket:
-    """The rules that can fire on lines of up to some number of words, ready to test.
+class _Unit:
+    """One alternative of a rule's pattern (or a feature rule), with how it is pre-tested:
+    ``kind`` is "anchored" (the joint match by opening character), "literal" (its gate)
+    or "always"."""
 
-    A line meets only the anchored patterns that can open with its first
-    character (:func:`first_chars`), and the gated patterns only when one of
-    their literals occurs in it (one substring test per literal, at C speed).
-    Rules that fit neither (features, odd patterns) are always tested.  The
-    candidates are then tested one by one, in order, so the verdict is the one
-    the engine would give.
+    __slots__ = ("rule", "test", "kind", "gate", "firsts", "body")
+
+    def __init__(self, rule: int, test: Any, kind: str = "always") -> None:
+        self.rule, self.test, self.kind = rule, test, kind
+        self.gate: tuple[str, ...] = ()
+        self.firsts: frozenset[str] | None = None
+        self.body = ""
+
+
+def _units(index: int, rule: Rule) -> list[_Unit]:
+    """The units of one rule: a line matches the rule when it matches one of them."""
+    if rule.pattern is None:
+        return [_Unit(index, FEATURES[rule.feature or ""])]
+    parts = branches(rule.pattern.pattern)
+    out = []
+    for part in parts:
+        unit = _Unit(index, re.compile(part).search if len(parts) > 1 else rule.pattern.search)
+        body = anchored_body(part)
+        firsts = first_chars(part) if body else None
+        try:
+            gate = _literal_gate(_sp.parse(part))
+        except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+            gate = None
+        if body and firsts is not None:
+            unit.kind, unit.body, unit.firsts = "anchored", body, firsts
+        elif gate:
+            unit.kind, unit.gate = "literal", gate
+        elif body:
+            unit.kind, unit.body = "anchored", body
+        out.append(unit)
+    return out
+
+
+class _Bucket:
+    """The units that can fire on lines of up to some number of words, by how they are
+    pre-tested (units are referred to by their index in the matcher's order).
+
+    ``always``: units tested on every line (features, patterns with no gate);
+    ``by_literal``: for each gate literal, the units it lets through;
+    ``anchored``: for each opening character, the anchored units a line opening
+    with it can meet.
     """
 
-    __slots__ = ("checks", "literals", "literal_re", "with_literal", "without_literal")
+    __slots__ = ("always", "literals", "literal_re", "by_literal", "anchored")
 
-    def __init__(self, rules: list[Rule]) -> None:
-        # (gate, test, rule): the gate is worked out once, when the rule file is parsed
-        self.checks = [
-            (
-                frozenset(rule.gate) if rule.kind == "line" and rule.gate else None,
-                rule.pattern.search if rule.pattern is not None else FEATURES[rule.feature or ""],
-                rule,
-            )
-            for rule in rules
-        ]
-        kinds = [_kind(rule) for rule in rules]
-        gates = sorted(
-            {g for r, k in zip(rules, kinds, strict=True) if k == "literal" for g in r.gate or ()}
-        )
+    def __init__(
+        self,
+        indexed: list[tuple[int, _Unit]],
+        chars: list[str],
+        joints: Callable[[tuple[int, ...]], Any],
+    ) -> None:
+        self.always = tuple(i for i, u in indexed if u.kind == "always")
+        by_literal: dict[str, list[int]] = {}
+        for i, unit in indexed:
+            for g in unit.gate:
+                by_literal.setdefault(g, []).append(i)
+        self.by_literal = {g: tuple(v) for g, v in by_literal.items()}
         # one substring test per literal (C speed) beats one alternation searched at every
-        # position of a long line
-        self.literals = tuple(gates)
+        # position of a long line ...
+        self.literals = tuple(sorted(by_literal))
         # ... except on short lines, where one search of their alternation is quicker
-        self.literal_re = re.compile("|".join(map(re.escape, gates))) if gates else None
-        # anchored patterns can only match lines opening with one of their first characters
-        firsts = [
-            first_chars(r.pattern.pattern) if k == "anchored" and r.pattern else None
-            for r, k in zip(rules, kinds, strict=True)
-        ]
-        chars = {c for f in firsts if f for c in f}
-        self.with_literal: dict[str, list[tuple[Any, Any, Rule]]] = {}
-        self.without_literal: dict[str, list[tuple[Any, Any, Rule]]] = {}
-        for c in [*sorted(chars), ""]:  # "": a line opening with any other character
-            anchored = [
-                k == "anchored" and (f is None or c in f)
-                for k, f in zip(kinds, firsts, strict=True)
-            ]
-            self.with_literal[c] = [
-                chk
-                for chk, k, a in zip(self.checks, kinds, anchored, strict=True)
-                if a or k != "anchored"
-            ]
-            self.without_literal[c] = [
-                chk
-                for chk, k, a in zip(self.checks, kinds, anchored, strict=True)
-                if a or k == "always"
-            ]
-
-    def candidates(
-        self, text: str, lower: str
-    ) -> tuple[list[tuple[Any, Any, Rule]], frozenset[str]]:
-        """The rules that may fire on this line, in order (the others cannot), and the gate
-        literals the line holds."""
-        if len(lower) < _SHORT_LINE and (
-            self.literal_re is None or self.literal_re.search(lower) is None
-        ):
-            present: frozenset[str] = frozenset()
-        else:
-            present = frozenset(filter(lower.__contains__, self.literals))
-        table = self.with_literal if present else self.without_literal
-        found = table.get(text[:1])
-        return (found if found is not None else table[""]), present
+        self.literal_re = (
+            re.compile("|".join(map(re.escape, self.literals))).search if self.literals else None
+        )
+        anchored = [(i, u.firsts) for i, u in indexed if u.kind == "anchored"]
+        self.anchored: dict[str, tuple[Any, tuple[int, ...]]] = {}
+        for c in chars:
+            found = tuple(i for i, f in anchored if f is None or c in f)
+            if found:
+                # the joint expression: when it does not match, none of these units does
+                self.anchored[c] = (joints(found), found)
 
 
 def first_chars(pattern: str) -> frozenset[str] | None:
@@ -273,17 +327,15 @@ def _first(seq: list[Any]) -> set[str] | None:
     return None  # the rest may match the empty string
 
 
-def _kind(rule: Rule) -> str:
-    """How a rule is pre-tested: by the joint anchored search, by its gate, or always."""
-    if rule.kind == "line" and rule.anchored:
-        return "anchored"
-    if rule.kind == "line" and rule.gate:
-        return "literal"
-    return "always"
-
-
 class RuleMatcher:
-    """The verdict of a set of line/feature rules on one line of text."""
+    """The verdict of a set of line/feature rules on one line of text.
+
+    Each rule is split into its top-level alternatives (units, each with its
+    own pre-test).  A line first meets cheap pre-tests: one match of the joint
+    expression of the anchored units that can open with its first character
+    (when it fails, none of them is searched), and the gate literals it holds.
+    Only the units that pass are searched, in the engine's rule order.
+    """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         rules = [r for r in rules if r.kind in ("line", "feature")]
@@ -291,24 +343,61 @@ class RuleMatcher:
         ordered = [r for r in rules if r.action == "drop"] + [
             r for r in rules if r.action != "drop"
         ]
+        self._rules = ordered
+        units = [u for i, r in enumerate(ordered) for u in _units(i, r)]
+        self._units = [(u.rule, u.test) for u in units]
+        chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
+        compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints
+
+        def joint(found: tuple[int, ...]) -> Any:
+            if found not in compiled:
+                compiled[found] = re.compile("|".join(units[i].body for i in found)).match
+            return compiled[found]
+
         limits = sorted({_limit(r) for r in ordered})
         self._limits = limits
-        self._buckets = [_Bucket([r for r in ordered if _limit(r) >= lim]) for lim in limits]
+        self._buckets = [
+            _Bucket(
+                [(i, u) for i, u in enumerate(units) if _limit(ordered[u.rule]) >= lim],
+                chars,
+                joint,
+            )
+            for lim in limits
+        ]
 
     def judge(self, text: str, words: int) -> Verdict:
         """Which rules fire on ``text`` (``words`` whitespace tokens)."""
         k = bisect.bisect_left(self._limits, words)
         if k == len(self._limits):
             return NO_VERDICT
-        lower = text.lower()
         bucket = self._buckets[k]
-        checks, present = bucket.candidates(text, lower)
+        candidates: Sequence[int] = bucket.always
+        extra: set[int] | None = None
+        anchored = bucket.anchored.get(text[:1]) or bucket.anchored.get("")
+        if anchored is not None and anchored[0](text) is not None:
+            extra = set(anchored[1])
+        if bucket.literals:
+            lower = text.lower()
+            search = bucket.literal_re
+            if len(lower) >= _SHORT_LINE or (search is not None and search(lower) is not None):
+                by_literal = bucket.by_literal
+                for g in filter(lower.__contains__, bucket.literals):
+                    if extra is None:
+                        extra = set(by_literal[g])
+                    else:
+                        extra.update(by_literal[g])
+        if extra is not None:
+            extra.update(candidates)
+            candidates = sorted(extra)
+        units, rules = self._units, self._rules
         weight, best_id, best_w = 0.0, None, 0.0
-        for gate, test, rule in checks:
-            if gate is not None and gate.isdisjoint(present):
-                continue  # none of the literals every match must contain is in the line
-            if not test(text):
+        fired = -1  # the units of a rule are consecutive: once it fired, skip its others
+        for i in candidates:
+            r, test = units[i]
+            if r == fired or not test(text):
                 continue
+            fired = r
+            rule = rules[r]
             if rule.action == "drop":
                 return Verdict(drop=rule.id)
             weight += rule.weight
