@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cssselect import HTMLTranslator
@@ -144,14 +144,42 @@ def matches(compiled: CompiledRule, el: HtmlElement) -> bool:
     return any(all(_holds(c, el) for c in conds) for conds in compiled.alternatives)
 
 
+# the text nodes of an element, as itertext() yields them, collected in C (itertext makes
+# an element proxy for every descendant)
+_TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching any of ``words``, the longest at a position.
+
+    Written as a prefix tree (``news(?:letter|room)``) so the engine follows one branch
+    per position instead of trying every word in turn."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # a word ending here is tried after the longer continuations: longest match wins
+        return f"(?:{body})?" if "" in node else body
+
+    return walk(trie)
+
+
 def _text(el: HtmlElement) -> str:
-    return " ".join(" ".join(el.itertext()).split())
+    return " ".join(" ".join(_TEXT_NODES(el)).split())
 
 
 def _paragraph_chars(el: HtmlElement) -> int:
     total = 0
     for p in el.iter("p"):
-        n = len(" ".join(" ".join(p.itertext()).split()))
+        n = len(" ".join(" ".join(_TEXT_NODES(p)).split()))
         if n >= _LONG_PARAGRAPH:
             total += n
     return total
@@ -171,7 +199,19 @@ def _doc_position(el: HtmlElement) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
-def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, list[HtmlElement]]:
+def keyword_finder(compiled: Sequence[CompiledRule]) -> re.Pattern[str] | None:
+    """The regular expression finding the prefilter keywords of ``compiled`` (None: none).
+
+    Build it once per rule set (the caller keeps it): compiling it is dearer than using it."""
+    words = {w for c in compiled if c.xpath is None for w in c.keywords}
+    return re.compile(trie_pattern(words)) if words else None
+
+
+def _select(
+    scope: HtmlElement,
+    compiled: Sequence[CompiledRule],
+    finder: re.Pattern[str] | None = None,
+) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
     All class and id values of the page are joined and searched with one regular
@@ -189,7 +229,8 @@ def _select(scope: HtmlElement, compiled: Sequence[CompiledRule]) -> dict[str, l
             hits[c.rule.id] = [el for el in c.xpath(scope) if isinstance(el, HtmlElement)]
     candidates: dict[HtmlElement, set[int]] = {}
     if by_word:
-        finder = re.compile("|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True)))
+        if finder is None:
+            finder = re.compile(trie_pattern(by_word))
         # the attribute values come back as strings that know their element: element
         # proxies are made only for the few elements with a keyword hit
         values = _CLASS_ID(scope)
@@ -252,6 +293,7 @@ def apply_dom_rules(
     text_conditions: Mapping[str, Callable[[str], bool]] | None = None,
     *,
     compiled: Sequence[CompiledRule] | None = None,
+    finder: re.Pattern[str] | None = None,
 ) -> DomResult:
     """Apply ``rules`` (kind ``dom``) to ``root`` in place; see the module docstring.
 
@@ -263,7 +305,7 @@ def apply_dom_rules(
         compiled = [compile_rule(r) for r in rules if r.kind == "dom"]
     body = root.find("body")
     scope = body if body is not None else root
-    hits = _select(scope, compiled)
+    hits = _select(scope, compiled, finder)
 
     picked: dict[HtmlElement, Rule] = {}
     evidence: list[str] = []

@@ -25,13 +25,13 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.dom import apply_dom_rules, compile_rule
+from cleaning.dom import CompiledRule, apply_dom_rules, compile_rule, keyword_finder
 from cleaning.html_input import HTMLInputError, parse_html
 from cleaning.html_pagetype import classify_page
 from cleaning.html_recall import continue_body
 from cleaning.metadata import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
-from cleaning.rules import RuleSet
+from cleaning.rules import Rule, RuleSet
 from cleaning.text import clean_text
 
 __all__ = ["HTMLInputError", "clean_html", "extract_body"]
@@ -214,6 +214,12 @@ def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Remo
     return body, []
 
 
+def _plan(active: tuple[Rule, ...]) -> tuple[list[CompiledRule], re.Pattern[str] | None]:
+    """The compiled dom rules and their keyword finder (kept by the rule set, built once)."""
+    compiled = [compile_rule(r) for r in active]
+    return compiled, keyword_finder(compiled)
+
+
 def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> CleanedRecord:
     """Clean one HTML page.
 
@@ -235,10 +241,10 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     headline = next((r for r in dom_rules if r.id == HEADLINE_RULE), None)
     headings = _headings(root, meta) if headline is not None else []
     active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE)
-    compiled = rules.derived(
-        ("html.dom", tuple(r.id for r in active)), lambda: [compile_rule(r) for r in active]
+    compiled, finder = rules.derived(
+        ("html.dom", tuple(r.id for r in active)), lambda: _plan(active)
     )
-    dom = apply_dom_rules(root, active, compiled=compiled)
+    dom = apply_dom_rules(root, active, compiled=compiled, finder=finder)
     body = continue_body(root, extract_body(root, url))
     body, head_removed = strip_headline(body, headings)
     text_rules = _without_structure(rules)

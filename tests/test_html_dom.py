@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lxml.html
 import pytest
 from lxml.cssselect import CSSSelector
 
-from cleaning.dom import _select, apply_dom_rules, compile_rule
+from cleaning.dom import _select, apply_dom_rules, compile_rule, trie_pattern
 from cleaning.html import clean_html
 from cleaning.rules import parse_rules
 from pipelines.resources import load_ruleset
@@ -122,3 +123,12 @@ def test_saved_page_without_url_uses_its_canonical_url(rules):
     record = clean_html(html, None, rules=rules)
     assert any(r.rule_id == "reuters.trust.standards_link" for r in record.removed)
     assert record.canonical_url == "https://www.reuters.com/markets/rates-held"
+
+
+def test_keyword_tree_finds_the_longest_keyword_at_each_place():
+    words = ["related", "related-", "more-related", "news", "newsletter", "ad-slot", "-related"]
+    text = "x more-related-news newsletter ad-slotpromo foo-related newsrelated-"
+    plain = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    found = [m.group() for m in re.finditer(trie_pattern(words), text)]
+    assert found == [m.group() for m in plain.finditer(text)]
+    assert "newsletter" in found and "more-related" in found
