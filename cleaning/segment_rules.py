@@ -32,6 +32,12 @@ from cleaning.lines import STOPWORDS
 from cleaning.rules import Rule
 from cleaning.segment import NO_VERDICT, Verdict
 
+_AhoCorasick: Any
+try:  # optional: finds every gate literal of a line in one pass (Aho-Corasick, in Rust)
+    from ahocorasick_rs import AhoCorasick as _AhoCorasick
+except ImportError:  # pragma: no cover - the pure-Python path gives the same verdicts
+    _AhoCorasick = None
+
 try:  # the regular-expression parser of the standard library (renamed in 3.11)
     _sc: Any = importlib.import_module("re._constants")
     _sp: Any = importlib.import_module("re._parser")
@@ -244,13 +250,22 @@ class _Bucket:
     with it can meet.
     """
 
-    __slots__ = ("always", "literals", "literal_re", "by_literal", "anchored")
+    __slots__ = (
+        "always",
+        "literals",
+        "literal_re",
+        "by_literal",
+        "anchored",
+        "automaton",
+        "by_index",
+    )
 
     def __init__(
         self,
         indexed: list[tuple[int, _Unit]],
         chars: list[str],
         joints: Callable[[tuple[int, ...]], Any],
+        use_automaton: bool,
     ) -> None:
         self.always = tuple(i for i, u in indexed if u.kind == "always")
         by_literal: dict[str, list[int]] = {}
@@ -264,6 +279,13 @@ class _Bucket:
         # ... except on short lines, where one search of their alternation is quicker
         self.literal_re = (
             re.compile("|".join(map(re.escape, self.literals))).search if self.literals else None
+        )
+        # with the automaton, one call finds every literal of a line, overlaps included
+        self.by_index = tuple(self.by_literal[g] for g in self.literals)
+        self.automaton = (
+            _AhoCorasick(list(self.literals)).find_matches_as_indexes
+            if use_automaton and self.literals
+            else None
         )
         anchored = [(i, u.firsts) for i, u in indexed if u.kind == "anchored"]
         self.anchored: dict[str, tuple[Any, tuple[int, ...]]] = {}
@@ -337,7 +359,9 @@ class RuleMatcher:
     Only the units that pass are searched, in the engine's rule order.
     """
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, automaton: bool = True) -> None:
+        """``automaton=False`` finds gate literals without the optional ``ahocorasick_rs``
+        (the verdicts are the same)."""
         rules = [r for r in rules if r.kind in ("line", "feature")]
         # drop rules first: the first drop rule that fires names the removal
         ordered = [r for r in rules if r.action == "drop"] + [
@@ -361,6 +385,7 @@ class RuleMatcher:
                 [(i, u) for i, u in enumerate(units) if _limit(ordered[u.rule]) >= lim],
                 chars,
                 joint,
+                automaton and _AhoCorasick is not None,
             )
             for lim in limits
         ]
@@ -376,16 +401,24 @@ class RuleMatcher:
         anchored = bucket.anchored.get(text[:1]) or bucket.anchored.get("")
         if anchored is not None and anchored[0](text) is not None:
             extra = set(anchored[1])
-        if bucket.literals:
+        if bucket.automaton is not None:
+            hits = bucket.automaton(text.lower(), overlapping=True)
+            if hits:
+                by_index = bucket.by_index
+                if extra is None:
+                    extra = set()
+                for index, _, _ in hits:
+                    extra.update(by_index[index])
+        elif bucket.literals:
             lower = text.lower()
             search = bucket.literal_re
             if len(lower) >= _SHORT_LINE or (search is not None and search(lower) is not None):
                 by_literal = bucket.by_literal
-                for g in filter(lower.__contains__, bucket.literals):
+                for literal in filter(lower.__contains__, bucket.literals):
                     if extra is None:
-                        extra = set(by_literal[g])
+                        extra = set(by_literal[literal])
                     else:
-                        extra.update(by_literal[g])
+                        extra.update(by_literal[literal])
         if extra is not None:
             extra.update(candidates)
             candidates = sorted(extra)

@@ -209,9 +209,12 @@ def _naive(rules_list, text: str) -> Verdict:
     return Verdict(evidence=weight, evidence_id=best_id) if best_id else NO_VERDICT
 
 
-def test_the_fast_matcher_gives_the_engines_verdict_on_every_example_and_page_line(rules) -> None:
+@pytest.mark.parametrize("automaton", [True, False])
+def test_the_fast_matcher_gives_the_engines_verdict_on_every_example_and_page_line(
+    rules, automaton: bool
+) -> None:
     active = [r for r in rules.for_domain(None) if r.kind in ("line", "feature")]
-    matcher = RuleMatcher(active)
+    matcher = RuleMatcher(active, automaton=automaton)
     texts = [t for r in active for t in (*r.examples, *r.counter_examples)]
     texts += [line.text for line in split_lines(page(*PARAS))]
     assert len(texts) > 50
