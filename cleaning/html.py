@@ -4,7 +4,7 @@ The page is parsed once (:func:`cleaning.html_input.parse_html`: input checks,
 charset, bounded parse); every stage reads that one tree:
 
 1. metadata (JSON-LD, meta tags, byline, <time>) from the intact page; then
-   scripts, styles and vector art are dropped from the tree;
+   scripts, styles, vector art, navigation and embeds are dropped from the tree;
 2. DOM rules (``kind = "dom"``, generic and the page's publisher) take widgets
    out of the tree, each removal carrying its rule id;
 3. trafilatura extracts the body from the pruned tree (it works on its own
@@ -37,7 +37,26 @@ from cleaning.text import clean_text
 __all__ = ["HTMLInputError", "clean_html", "extract_body"]
 
 _WORD = re.compile(r"\w+")
-_INERT = ("script", "style", "noscript", "svg", "template")
+# Never article text: code, vector art, and the elements the extractor deletes on every
+# path anyway (navigation, form selects, embeds).  Dropping them once before extraction
+# saves the extractor's tree copies and keeps menu text out of the prose measure that
+# decides the rescue pass.  (<button> is not here: an unclosed one can hold the page.)
+_INERT = (
+    "script",
+    "style",
+    "noscript",
+    "svg",
+    "template",
+    "nav",
+    "select",
+    "iframe",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "canvas",
+    "map",
+)
 # Rules whose hits mean "the reader sees only part of the article".
 _PAYWALL_CATEGORY = "paywall"
 # The <h1> that repeats the headline (which goes in ``title``) is removed under this rule.
