@@ -70,9 +70,10 @@ def gate_of(pattern: str) -> tuple[str, ...] | None:
     return _literal_gate(parsed)
 
 
-def _literal_gate(parsed: Any) -> tuple[str, ...] | None:
-    """The gate of a parsed pattern, anchored or not (see :func:`gate_of`)."""
-    found = _required(list(parsed))
+def _literal_gate(parsed: Any, rank: Callable[[str], int] | None = None) -> tuple[str, ...] | None:
+    """The gate of a parsed pattern, anchored or not (see :func:`gate_of`); ``rank`` orders
+    candidate literals by selectivity (default: function words count as one character)."""
+    found = _required(list(parsed), rank)
     # a one-character gate is only selective when the character is rare (©, £)
     if not found or any(len(s) < _MIN_LITERAL and s.isascii() for s in found):
         return None
@@ -158,7 +159,7 @@ def _anchored(seq: list[Any]) -> bool:
     return False
 
 
-def _required(seq: list[Any]) -> set[str] | None:
+def _required(seq: list[Any], rank: Callable[[str], int] | None = None) -> set[str] | None:
     """A set of literals one of which any match of the sequence contains (None: unknown)."""
     candidates: list[set[str]] = []
     run: list[str] = []
@@ -174,17 +175,17 @@ def _required(seq: list[Any]) -> set[str] | None:
             continue
         close()
         if op is _sc.SUBPATTERN:
-            sub = _required(list(av[-1]))
+            sub = _required(list(av[-1]), rank)
             if sub:
                 candidates.append(sub)
         elif op is _sc.BRANCH:
-            alts = [_required(list(b)) for b in av[1]]
+            alts = [_required(list(b), rank) for b in av[1]]
             if all(alts):
                 candidates.append(set().union(*alts))  # type: ignore[arg-type]
         elif op in _REPEATS:
             lo, _hi, item = av
             if lo >= 1:
-                sub = _required(list(item))
+                sub = _required(list(item), rank)
                 if sub:
                     candidates.append(sub)
     close()
@@ -192,7 +193,8 @@ def _required(seq: list[Any]) -> set[str] | None:
         return None
     # the most selective candidate: the one whose shortest literal is longest, a literal of
     # function words only ("your ", "you can ") counting as one character: every page has them
-    return max(candidates, key=lambda c: (min(_selectivity(s) for s in c), -len(c)))
+    score = rank or _selectivity
+    return max(candidates, key=lambda c: (min(score(s) for s in c), -len(c)))
 
 
 def _selectivity(literal: str) -> int:
@@ -227,7 +229,10 @@ def _units(index: int, rule: Rule) -> list[_Unit]:
         body = anchored_body(part)
         firsts = first_chars(part) if body else None
         try:
-            gate = _literal_gate(_sp.parse(part))
+            # an anchored unit that may open with any character would be matched on every
+            # line: any gate is better, even one of function words ("says")
+            rank = len if body and firsts is None else None
+            gate = _literal_gate(_sp.parse(part), rank)
         except Exception:  # noqa: BLE001 - the engine already validated it; be safe
             gate = None
         if body and firsts is not None:
