@@ -229,16 +229,21 @@ def _units(index: int, rule: Rule) -> list[_Unit]:
         body = anchored_body(part)
         firsts = first_chars(part) if body else None
         try:
+            parsed = _sp.parse(part)
+            gate = _literal_gate(parsed)
             # an anchored unit that may open with any character would be matched on every
             # line: any gate is better, even one of function words ("says")
-            rank = len if body and firsts is None else None
-            gate = _literal_gate(_sp.parse(part), rank)
+            loose = _literal_gate(parsed, len) if body and firsts is None else None
         except Exception:  # noqa: BLE001 - the engine already validated it; be safe
-            gate = None
-        if body and firsts is not None:
-            unit.kind, unit.body, unit.firsts = "anchored", body, firsts
-        elif gate:
+            gate = loose = None
+        # a selective gate costs nothing more (all literals of a line are found at once);
+        # else the joint anchored match, which costs one match per line
+        if gate:
             unit.kind, unit.gate = "literal", gate
+        elif body and firsts is not None:
+            unit.kind, unit.body, unit.firsts = "anchored", body, firsts
+        elif loose:
+            unit.kind, unit.gate = "literal", loose
         elif body:
             unit.kind, unit.body = "anchored", body
         out.append(unit)
