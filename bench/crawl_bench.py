@@ -148,6 +148,14 @@ def main() -> None:
         "as the articles instead of generated ones, cycling through them",
     )
     parser.add_argument("--keep", action="store_true", help="keep the output folder")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra crawl setting (passed to the crawl as -s), to compare variants",
+    )
     args = parser.parse_args()
 
     bodies = None
@@ -195,6 +203,8 @@ def main() -> None:
         "-s",
         "CONCURRENT_REQUESTS_PER_DOMAIN=16",
     ]
+    for item in args.set:
+        cmd += ["-s", item]
     t0 = time.monotonic()
     cpu0 = _cpu_children()
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)

@@ -21,6 +21,7 @@ Settings: ``NEWSCLEAN_OUTDIR`` (required), ``NEWSCLEAN_WORKERS``,
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -80,6 +81,7 @@ class CleaningPipeline:
         self.batch_rows = settings.getint("NEWSCLEAN_BATCH_ROWS", 500)
         self.flush_seconds = settings.getfloat("NEWSCLEAN_FLUSH_SECONDS", 60.0)
         self.archive = settings.getbool("NEWSCLEAN_WARC", True)
+        self.gc_threshold = settings.getint("NEWSCLEAN_GC_THRESHOLD", 0)
         self.stats = crawler.stats
         self.state: CrawlState | None = None
         self.pool: ProcessPoolExecutor | None = None
@@ -103,6 +105,15 @@ class CleaningPipeline:
         self.state = state if isinstance(state, CrawlState) else CrawlState.for_outdir(self.outdir)
 
     def open_spider(self) -> None:
+        if self.gc_threshold > 0:
+            # Scrapy and Twisted make many short-lived containers per request: with Python's
+            # default threshold (700) the young generation is collected every few requests,
+            # and every full collection walks the startup objects (modules, rules) again.
+            # Those are frozen out of collection; the young threshold is raised.
+            gc.collect()
+            gc.freeze()
+            _, gen1, gen2 = gc.get_threshold()
+            gc.set_threshold(self.gc_threshold, gen1, gen2)
         self.outdir.mkdir(parents=True, exist_ok=True)
         # First salvage the WARC file a killed run left (its complete records are the only
         # raw copy of pages already written to Parquet), then drop other temporaries.
