@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 _ARTICLE_TYPES = {
@@ -90,13 +91,18 @@ _AUTHOR_META = (
     "cxenseparse:author",
     "twitter:creator:name",
 )
-_BYLINE_XPATH = (
-    './/*[@rel="author"]'
-    ' | .//*[@itemprop="author"]//*[@itemprop="name"]'
-    ' | .//*[contains(concat(" ", normalize-space(@class), " "), " byline ")'
+# One pass over the page (a union of paths walks it once per path); the cheap contains()
+# tests run first, the exact class-token test only on their hits.
+_BYLINE_XPATH = etree.XPath(
+    'descendant::*[@rel="author"'
+    ' or (@itemprop="name" and ancestor::*[@itemprop="author"])'
+    ' or @data-testid="byline" or ((contains(@class, "byline")'
+    ' or contains(@class, "author-name") or contains(@class, "author__name")'
+    ' or contains(@class, "authorName"))'
+    ' and (contains(concat(" ", normalize-space(@class), " "), " byline ")'
     ' or contains(@class, "byline__name") or contains(@class, "author-name")'
     ' or contains(@class, "author__name") or contains(@class, "authorName")'
-    ' or contains(@class, "byline-name") or @data-testid="byline"]'
+    ' or contains(@class, "byline-name")))]'
 )
 MAX_TAGS = 30
 
@@ -425,7 +431,7 @@ def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
 
 def _byline_texts(root: HtmlElement) -> list[str]:
     texts = []
-    for el in root.xpath(_BYLINE_XPATH)[:6]:
+    for el in _BYLINE_XPATH(root)[:6]:
         text = " ".join(el.text_content().split())
         if 2 < len(text) < 120:
             texts.append(text)
