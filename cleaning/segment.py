@@ -86,12 +86,13 @@ def with_block_evidence(verdicts: Sequence[Verdict]) -> list[Verdict]:
         if v.evidence or v.drop or v.template:
             continue
         before, after = verdicts[i - 1], verdicts[i + 1]
-        if _promo(before) and _promo(after):
+        if is_promo(before) and is_promo(after):
             out[i] = Verdict(evidence=0.5, evidence_id=before.evidence_id or after.evidence_id)
     return out
 
 
-def _promo(verdict: Verdict) -> bool:
+def is_promo(verdict: Verdict) -> bool:
+    """Evidence enough to make a block of boilerplate around a clean line."""
     # not drop rules: a separator line on each side says nothing about the paragraph
     return verdict.evidence >= 0.5 or verdict.template
 

@@ -30,6 +30,7 @@ from cleaning.segment import (
     Verdict,
     best_run,
     indent_adjusted,
+    is_promo,
     is_prose,
     line_score,
     with_block_evidence,
@@ -164,6 +165,7 @@ class _Judge:
         self.threshold = stats.template_threshold(self.group) if stats and self.group else 0
         self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
         self.judged: set[int] = set()
+        self.flagged: list[int] = []  # the judged lines some rule or the stats say something of
 
     def judge(
         self,
@@ -190,6 +192,8 @@ class _Judge:
                     verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
                 seen[line.text] = verdict
             out[i] = verdict
+            if verdict.drop or verdict.evidence or verdict.template:
+                self.flagged.append(i)
 
 
 def _find_article(
@@ -221,15 +225,21 @@ def _find_article(
     return _skip_lead_in(lines, start, end), end
 
 
-def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float]) -> int:
+def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
     """The first closing header (comments, author box) below some article-like prose:
-    the article lies above it (a page's comments may outweigh a short post)."""
+    the article lies above it (a page's comments may outweigh a short post).  Only
+    ``flagged`` lines (sorted) can be headers."""
     prose = 0.0
-    for i, (v, s) in enumerate(zip(verdicts, scores, strict=True)):
-        if v.evidence >= _CLOSING and prose >= _CLOSING_AFTER_WORDS:
+    done = 0
+    for i in flagged:
+        if verdicts[i].evidence < _CLOSING:
+            continue
+        for s in scores[done:i]:  # the prose above, added in line order
+            if s > 0:
+                prose += s
+        done = i
+        if prose >= _CLOSING_AFTER_WORDS:
             return i
-        if s > 0:
-            prose += s
     return len(scores)
 
 
@@ -255,10 +265,11 @@ def _heuristic_run(
     n = len(lines)
     start = end = 0
     scores: list[float] = []
+    plain = [line_score(line, NO_VERDICT) for line in lines]  # the score of a line judged clean
     for _ in range(_MAX_ROUNDS):
-        scored = with_block_evidence(verdicts)
-        scores = [line_score(line, v) for line, v in zip(lines, scored, strict=True)]
-        limit = _closing_line(verdicts, scores)
+        flagged = sorted(judge.flagged)
+        scores = _scores(lines, verdicts, flagged, plain)
+        limit = _closing_line(verdicts, scores, flagged)
         start, end = best_run(scores[:limit])
         if end > start:
             scores = indent_adjusted(lines, scores, start, end)
@@ -268,6 +279,23 @@ def _heuristic_run(
             break
         judge.judge(lines, window, verdicts)
     return start, end, scores
+
+
+def _scores(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], flagged: list[int], plain: list[float]
+) -> list[float]:
+    """``line_score`` of every line under ``with_block_evidence(verdicts)``, computed for the
+    ``flagged`` lines (sorted) and their neighbours only: every other line scores ``plain``."""
+    scores = list(plain)
+    marked = set(flagged)
+    for i in flagged:
+        v = verdicts[i]
+        scores[i] = line_score(lines[i], v)
+        # a clean line between two promo lines is part of their block (with_block_evidence)
+        if i + 2 in marked and i + 1 not in marked and is_promo(v) and is_promo(verdicts[i + 2]):
+            block = Verdict(evidence=0.5, evidence_id=v.evidence_id or verdicts[i + 2].evidence_id)
+            scores[i + 1] = line_score(lines[i + 1], block)
+    return scores
 
 
 def _model_window(
