@@ -20,11 +20,15 @@ from typing import Any
 
 _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[^\w\s]|_")
-_SPACE = re.compile(r"\s+")
 FORMAT_VERSION = 1
-# ASCII: digits -> 0, punctuation and "_" -> space (what _DIGIT and _PUNCT do)
+# ASCII: digits -> 0, punctuation, control characters and "_" -> space (what _DIGIT and
+# _PUNCT do: control characters are neither \w nor \s)
 _ASCII_TABLE = str.maketrans(
-    {**{c: "0" for c in "123456789"}, **{c: " " for c in string.punctuation}}
+    {
+        **{c: " " for c in map(chr, range(128)) if not (c.isalnum() or c.isspace())},
+        **{c: " " for c in string.punctuation},
+        **{c: "0" for c in "123456789"},
+    }
 )
 
 
@@ -34,8 +38,9 @@ def normalise_line(line: str) -> str:
     if lower.isascii():
         # the same result as the regular expressions below, by one table lookup per character
         return " ".join(lower.translate(_ASCII_TABLE).split())
-    text = _PUNCT.sub(" ", _DIGIT.sub("0", lower))
-    return _SPACE.sub(" ", text).strip()
+    # str.split() splits on the characters \s matches: the same as collapsing runs of \s
+    # and stripping, in one C call
+    return " ".join(_PUNCT.sub(" ", _DIGIT.sub("0", lower)).split())
 
 
 def line_hash(line: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
 from cleaning.lines import split_glued, split_lines
-from cleaning.repetition import RepetitionStats, build_stats, line_hash
+from cleaning.repetition import RepetitionStats, build_stats, line_hash, normalise_line
 from cleaning.segment import NO_VERDICT, Verdict
 from cleaning.segment_rules import RuleMatcher, gate_of
 from cleaning.text import clean_text
@@ -153,6 +154,19 @@ def _docs() -> list[tuple[str, str]]:
         PARAS[1],
     ]
     return [("gazette", f"{story}\n{PROMO}\nPosted 12 May 2024") for story in stories]
+
+
+def test_line_normalisation_is_the_cc_net_regular_expressions_on_every_kind_of_character() -> None:
+    # the fast paths (a translate table for ASCII, str.split for spaces) must agree with the
+    # definition: lower case, \d -> 0, [^\w\s]|_ -> space, runs of \s collapsed, stripped
+    def definition(line: str) -> str:
+        text = re.sub(r"[^\w\s]|_", " ", re.sub(r"\d", "0", line.lower()))
+        return re.sub(r"\s+", " ", text).strip()
+
+    points = [*range(0x300), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x0663, 0xFF11]
+    for char in map(chr, points):
+        for line in (char, f"Ab{char}c", f" {char}9 x_y\t"):
+            assert normalise_line(line) == definition(line), repr(line)
 
 
 def test_stats_count_documents_per_group_and_normalise_digits_and_case() -> None:
