@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 
 import lxml.html
 from lxml import etree
@@ -70,6 +71,39 @@ _PARSER = lxml.html.HTMLParser(
     remove_comments=True,
     remove_pis=True,
 )
+
+
+# UTF-8 read as windows-1252 / latin-1 and saved again as UTF-8 ("weâ\x80\x99ve", "Ã©"):
+# a lead character of a two-to-four byte sequence followed by continuation characters.
+_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
+# A page with fewer runs than this is left alone (a lone "Ü¼" may be meant).
+MOJIBAKE_MIN_RUNS = 3
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    run = match.group()
+    try:
+        raw = bytes(
+            ch.encode("cp1252")[0] if ch in _CP1252_HIGH else ord(ch)  # U+0080-U+00FF: one byte
+            for ch in run
+        )
+        return raw.decode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError, ValueError):
+        return run
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as windows-1252 and encoded again (double encoding).
+
+    Only runs that decode as valid UTF-8 are replaced, and only on pages with at least
+    :data:`MOJIBAKE_MIN_RUNS` of them."""
+    if text.isascii():
+        return text
+    runs = sum(1 for _ in islice(_MOJIBAKE.finditer(text), MOJIBAKE_MIN_RUNS))
+    if runs < MOJIBAKE_MIN_RUNS:
+        return text
+    return _MOJIBAKE.sub(_unmangle, text)
 
 
 class HTMLInputError(ValueError):
@@ -181,7 +215,7 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
         text, encoding = decode_html(raw[:MAX_INPUT_BYTES])
     else:
         raise HTMLInputError(f"expected str or bytes, got {type(html).__name__}")
-    data = text.encode("utf-8", errors="replace")[:MAX_INPUT_BYTES]
+    data = fix_mojibake(text).encode("utf-8", errors="replace")[:MAX_INPUT_BYTES]
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:

@@ -218,3 +218,27 @@ def test_visible_paywall_prompt_sets_paywalled(rules):
     assert clean_html(html, "https://news.example.org/port", rules=rules).paywalled is True
     free = html.replace("Subscribe today to continue reading this story.", "")
     assert clean_html(free, "https://news.example.org/port", rules=rules).paywalled is None
+
+
+def test_double_encoded_utf8_is_repaired(rules):
+    words = "The mayor’s plan – café owners say it’s “too little”, and the résumé of the council"
+    # the publisher's CMS read UTF-8 as windows-1252 (bytes it leaves undefined as
+    # latin-1, as browsers do) and saved it again as UTF-8
+    mangled = "".join(
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in words.encode("utf-8")
+    )
+    html = (
+        "<html><head><meta charset='utf-8'><title>Sea wall</title></head><body><article>"
+        + f"<p>{mangled} was read out at the harbour meeting on Tuesday evening.</p>" * 3
+        + "</article></body></html>"
+    ).encode("utf-8")
+    record = clean_html(html, ARTICLE_URL, rules=rules)
+    assert "mayor’s plan – café owners say it’s “too little”" in record.text
+    assert "â€" not in record.text
+
+
+def test_single_accented_pairs_are_left_alone(rules):
+    text = "Über alles: the café» sign hung in the harbour for a century, locals said."
+    html = f"<html><body><article><p>{text}</p><p>{text}</p></article></body></html>"
+    record = clean_html(html.encode("utf-8"), ARTICLE_URL, rules=rules)
+    assert "Über alles" in record.text
