@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from cleaning._text_model import feature_rows, probabilities, run_scores
 from cleaning.lines import Line, split_lines
 from cleaning.record import CleanedRecord, Removal
-from cleaning.repetition import RepetitionStats, build_stats
+from cleaning.repetition import RepetitionStats, build_stats, line_hash
 from cleaning.rules import Rule, RuleSet
 from cleaning.segment import (
     NO_VERDICT,
@@ -175,25 +175,25 @@ class _Judge:
         only: Callable[[Line], bool] | None = None,
     ) -> None:
         """Fill ``out[i]`` for each of ``indexes`` not judged yet (and passing ``only``)."""
-        stats, group, seen = self.stats, self.group, self.seen
+        seen, judged, flagged, judge = self.seen, self.judged, self.flagged, self.matcher.judge
+        # the document counts of the group (what stats.doc_freq looks up, read once here)
+        counts = self.stats.groups.get(self.group) if self.stats and self.group else None
+        threshold = self.threshold
         for i in indexes:
-            if i in self.judged or (only is not None and not only(lines[i])):
+            if i in judged or (only is not None and not only(lines[i])):
                 continue
-            self.judged.add(i)
+            judged.add(i)
             line = lines[i]
-            verdict = seen.get(line.text)
+            text = line.text
+            verdict = seen.get(text)
             if verdict is None:
-                verdict = self.matcher.judge(line.text, line.words)
-                if (
-                    group is not None
-                    and stats is not None
-                    and stats.doc_freq(group, line.text) >= self.threshold
-                ):
+                verdict = judge(text, line.words)
+                if counts and counts.get(line_hash(text), 0) >= threshold:
                     verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
-                seen[line.text] = verdict
+                seen[text] = verdict
             out[i] = verdict
             if verdict.drop or verdict.evidence or verdict.template:
-                self.flagged.append(i)
+                flagged.append(i)
 
 
 def _find_article(
