@@ -33,10 +33,14 @@ from cleaning.rules import Rule
 from cleaning.segment import NO_VERDICT, Verdict
 
 _AhoCorasick: Any
+_DFA: Any
 try:  # optional: finds every gate literal of a line in one pass (Aho-Corasick, in Rust)
     from ahocorasick_rs import AhoCorasick as _AhoCorasick
+    from ahocorasick_rs import Implementation
+
+    _DFA = Implementation.DFA  # the fastest search; a few hundred literals make a small DFA
 except ImportError:  # pragma: no cover - the pure-Python path gives the same verdicts
-    _AhoCorasick = None
+    _AhoCorasick = _DFA = None
 
 try:  # the regular-expression parser of the standard library (renamed in 3.11)
     _sc: Any = importlib.import_module("re._constants")
@@ -293,7 +297,7 @@ class _Bucket:
         # with the automaton, one call finds every literal of a line, overlaps included
         self.by_index = tuple(self.by_literal[g] for g in self.literals)
         self.automaton = (
-            _AhoCorasick(list(self.literals)).find_matches_as_indexes
+            _AhoCorasick(list(self.literals), implementation=_DFA).find_matches_as_indexes
             if use_automaton and self.literals
             else None
         )
