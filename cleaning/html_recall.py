@@ -20,6 +20,9 @@ from lxml.html import HtmlElement
 MIN_PARAGRAPH = 80
 # Continuation containers must add at least this many characters of paragraphs.
 MIN_ADDED = 200
+# The container's unextracted paragraphs after the body must be this share of its
+# paragraph text for the rest of the container to be taken.
+MIN_TAIL_SHARE = 0.3
 # A page with more containers of the signature than this is a listing or a
 # comment thread, not one article cut into chunks.
 MAX_CHUNKS = 12
@@ -31,7 +34,8 @@ _KEY_CHARS = 60
 
 
 def _key(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()[:_KEY_CHARS]
+    # without any whitespace: the extractor breaks lines at <br>, text_content() glues them
+    return _SPACE.sub("", text).lower()[:_KEY_CHARS]
 
 
 # paragraphs long enough before whitespace is collapsed (measured in C); the exact
@@ -48,16 +52,22 @@ def _long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
     return out
 
 
-def _block_lines(el: HtmlElement) -> list[str]:
-    """The text of the block elements of ``el``, one line each, outermost blocks only."""
-    lines = []
+def _blocks(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """The block elements of ``el`` with their text as a line, outermost blocks only;
+    link-only blocks (teasers) are left out."""
+    out = []
     for block in el.iter(*_BLOCKS):
         if any(a.tag in _BLOCKS for a in block.iterancestors() if a is not el):
             continue  # inside a block already taken whole
         text = _SPACE.sub(" ", block.text_content()).strip()
         if text and not _link_only(block):
-            lines.append(("- " if block.tag == "li" else "") + text)
-    return lines
+            out.append((block, ("- " if block.tag == "li" else "") + text))
+    return out
+
+
+def _block_lines(el: HtmlElement) -> list[str]:
+    """The text of the block elements of ``el``, one line each, outermost blocks only."""
+    return [line for _, line in _blocks(el)]
 
 
 def _signature(el: HtmlElement | None) -> tuple[str, str | None] | None:
@@ -136,3 +146,41 @@ def _headline_between(a: HtmlElement, b: HtmlElement) -> bool:
         elif inside and el.tag == "h1":
             return True
     return False
+
+
+def finish_container(root: HtmlElement, body: str) -> str:
+    """``body`` plus the blocks its own container holds after the last extracted paragraph.
+
+    When every extracted paragraph sits in one container and that container goes on
+    with at least :data:`MIN_TAIL_SHARE` of its paragraph text unextracted, the
+    extractor stopped early inside the article (at a crosshead it took for a footer,
+    an embed); the rest of the container is appended."""
+    if not body:
+        return body
+    have = {_key(line) for line in body.split("\n") if len(line.strip()) >= MIN_PARAGRAPH}
+    if not have:
+        return body
+    parents = {p.getparent() for p, text in _long_paragraphs(root) if _key(text) in have}
+    if len(parents) != 1:
+        return body
+    container = next(iter(parents))
+    if container is None:
+        return body
+    paragraphs = _long_paragraphs(container)
+    total = sum(len(t) for _, t in paragraphs)
+    blocks = _blocks(container)
+    last = max(
+        (i for i, (_, line) in enumerate(blocks) if _key(line.removeprefix("- ")) in have),
+        default=-1,
+    )
+    if last < 0:
+        return body
+    # the extractor may have split a block into lines (<br>): compare against the whole body
+    flat = _SPACE.sub("", body).lower()
+    tail = [
+        (el, line) for el, line in blocks[last + 1 :] if _key(line.removeprefix("- ")) not in flat
+    ]
+    missing = sum(len(line) for el, line in tail if el.tag == "p" and len(line) >= MIN_PARAGRAPH)
+    if missing < MIN_ADDED or missing < MIN_TAIL_SHARE * total:
+        return body
+    return "\n".join([body, *(line for _, line in tail)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.html_recall import continue_body
+from cleaning.html_recall import continue_body, finish_container
 
 FIRST = [
     "The harbour board met on Tuesday to weigh three options for the failing sea wall, "
@@ -57,3 +57,29 @@ def test_same_class_under_another_parent_is_not_a_chunk():
 
 def test_nothing_extracted_nothing_added():
     assert continue_body(_page(""), "") == ""
+
+
+def _one_container(tail: str) -> lxml.html.HtmlElement:
+    ps = "".join(f"<p>{p}</p>" for p in FIRST)
+    return lxml.html.document_fromstring(
+        f'<html><body><div class="rich-text">{ps}{tail}</div></body></html>'
+    )
+
+
+def test_container_tail_after_a_crosshead_is_appended():
+    tail = "<h2>What happens next</h2>" + "".join(f"<p>{p}</p>" for p in SECOND)
+    body = finish_container(_one_container(tail), "\n".join(FIRST))
+    assert body.split("\n") == [*FIRST, "What happens next", *SECOND]
+
+
+def test_short_container_tail_is_left_to_the_extractor():
+    root = _one_container("<p>Share this story with a friend.</p>")
+    assert finish_container(root, "\n".join(FIRST)) == "\n".join(FIRST)
+
+
+def test_tail_split_at_line_breaks_is_not_taken_twice():
+    dates = "June 9 -- Harbour Hall, Westport<br>June 10 -- Quay Arena, Eastport<br>" * 8
+    root = _one_container(f"<p>{dates}</p>")
+    body = "\n".join(FIRST) + "\n" + lxml.html.fromstring(f"<p>{dates}</p>").text_content()
+    extracted = body.replace("Westport", "Westport\n")
+    assert finish_container(root, extracted) == extracted
