@@ -28,7 +28,7 @@ from lxml.html import HtmlElement
 from cleaning.dom import CompiledRule, apply_dom_rules, compile_rule, keyword_finder
 from cleaning.html_input import HTMLInputError, parse_html
 from cleaning.html_pagetype import classify_page
-from cleaning.html_recall import continue_body, finish_container
+from cleaning.html_recall import recall_passes
 from cleaning.metadata import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
@@ -264,7 +264,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
         ("html.dom", tuple(r.id for r in active)), lambda: _plan(active)
     )
     dom = apply_dom_rules(root, active, compiled=compiled, finder=finder)
-    body = continue_body(root, finish_container(root, extract_body(root, url)))
+    body = recall_passes(root, extract_body(root, url))
     body, head_removed = strip_headline(body, headings)
     text_rules = _without_structure(rules)
     # without publisher line rules for this domain, domain=None selects the same rules and

@@ -44,6 +44,7 @@ _LONG_P = etree.XPath(f"descendant-or-self::p[string-length(.) >= {MIN_PARAGRAPH
 
 
 def _long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """The paragraphs under ``el`` of at least MIN_PARAGRAPH characters, with their text."""
     out = []
     for p in _LONG_P(el):
         text = _SPACE.sub(" ", p.text_content()).strip()
@@ -81,7 +82,9 @@ def _link_only(el: HtmlElement) -> bool:
     return bool(text) and linked >= LINK_SHARE * len(text)
 
 
-def continue_body(root: HtmlElement, body: str) -> str:
+def continue_body(
+    root: HtmlElement, body: str, paragraphs: list[tuple[HtmlElement, str]] | None = None
+) -> str:
     """``body`` plus the paragraphs of same-signature sibling containers it missed.
 
     ``root`` is the pruned tree the extractor read.  Returns ``body`` unchanged when
@@ -92,7 +95,7 @@ def continue_body(root: HtmlElement, body: str) -> str:
     if not have:
         return body
     containers: list[HtmlElement] = []
-    for p, text in _long_paragraphs(root):
+    for p, text in _long_paragraphs(root) if paragraphs is None else paragraphs:
         if _key(text) in have:
             parent = p.getparent()
             if parent is not None and parent not in containers:
@@ -119,9 +122,9 @@ def continue_body(root: HtmlElement, body: str) -> str:
             d in taken for d in chunk.iterdescendants()
         ):
             continue
-        paragraphs = _long_paragraphs(chunk)
-        new = [t for _, t in paragraphs if _key(t) not in have]
-        if sum(len(t) for t in new) < MIN_ADDED or len(new) < len(paragraphs) / 2:
+        in_chunk = _long_paragraphs(chunk)
+        new = [t for _, t in in_chunk if _key(t) not in have]
+        if sum(len(t) for t in new) < MIN_ADDED or len(new) < len(in_chunk) / 2:
             continue
         if _headline_between(containers[0], chunk):
             continue
@@ -148,7 +151,9 @@ def _headline_between(a: HtmlElement, b: HtmlElement) -> bool:
     return False
 
 
-def finish_container(root: HtmlElement, body: str) -> str:
+def finish_container(
+    root: HtmlElement, body: str, paragraphs: list[tuple[HtmlElement, str]] | None = None
+) -> str:
     """``body`` plus the blocks its own container holds after the last extracted paragraph.
 
     When every extracted paragraph sits in one container and that container goes on
@@ -160,14 +165,14 @@ def finish_container(root: HtmlElement, body: str) -> str:
     have = {_key(line) for line in body.split("\n") if len(line.strip()) >= MIN_PARAGRAPH}
     if not have:
         return body
-    parents = {p.getparent() for p, text in _long_paragraphs(root) if _key(text) in have}
+    pairs = _long_paragraphs(root) if paragraphs is None else paragraphs
+    parents = {p.getparent() for p, text in pairs if _key(text) in have}
     if len(parents) != 1:
         return body
     container = next(iter(parents))
     if container is None:
         return body
-    paragraphs = _long_paragraphs(container)
-    total = sum(len(t) for _, t in paragraphs)
+    total = sum(len(t) for _, t in _long_paragraphs(container))
     blocks = _blocks(container)
     last = max(
         (i for i, (_, line) in enumerate(blocks) if _key(line.removeprefix("- ")) in have),
@@ -184,3 +189,11 @@ def finish_container(root: HtmlElement, body: str) -> str:
     if missing < MIN_ADDED or missing < MIN_TAIL_SHARE * total:
         return body
     return "\n".join([body, *(line for _, line in tail)])
+
+
+def recall_passes(root: HtmlElement, body: str) -> str:
+    """:func:`finish_container` then :func:`continue_body`, reading the page's paragraphs once."""
+    if not body:
+        return body
+    paragraphs = _long_paragraphs(root)
+    return continue_body(root, finish_container(root, body, paragraphs), paragraphs)
