@@ -19,6 +19,7 @@ user can read and disable: a disabled structural rule is simply not applied.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from cleaning._text_model import feature_rows, probabilities, run_scores
 from cleaning.lines import Line, split_lines
@@ -93,17 +94,17 @@ def _clean(
     if mode == "body" or outside is None:
         # every line can be removed only by its own verdict: judge them all
         judge.judge(lines, range(len(lines)), verdicts)
-        keep = [True] * len(lines) if mode == "body" else None
         start, end = 0, len(lines)
     if mode == "dump":
         start, end = _find_article(lines, verdicts, judge, outside is None, model)
-        keep = [start <= i < end for i in range(len(lines))]
-    assert keep is not None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
-    reasons = [_local_reason(v, structural) for v in verdicts]
-    for i in range(len(lines)):
-        if not keep[i] and reasons[i] is None:
-            reasons[i] = outside
+    reasons: list[str | None] = [None] * len(lines)
+    for i in judge.flagged:  # the other lines have no verdict of their own
+        reasons[i] = _local_reason(verdicts[i], structural)
+    if mode == "dump" and outside is not None:
+        for i in (*range(start), *range(end, len(lines))):
+            if reasons[i] is None:
+                reasons[i] = outside
     link_list_id = structural.get("link_list")
     if link_list_id is not None:
         _mark_link_lists(lines, verdicts, start, end, reasons, link_list_id)
@@ -138,8 +139,17 @@ def _clean(
 def _prepared(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str, str]]:
     """The rule matcher and the structural rule ids for pages of ``domain``, built once per
     set of applicable rules (most domains share the generic set)."""
-    active = rules.for_domain(domain, ("line", "feature", "structure"))
-    key = ("text", tuple(r.id for r in active))
+    kinds = ("line", "feature", "structure")
+    publisher = rules.derived(
+        ("text-publisher",),
+        lambda: tuple(r for r in rules.rules if r.kind in kinds and not r.is_generic),
+    )
+    if any(r.applies_to(domain) for r in publisher):
+        active = rules.for_domain(domain, kinds)
+        key: tuple[Any, ...] = ("text", tuple(r.id for r in active))
+    else:  # no publisher rule applies (most pages): the generic set, looked up once
+        active = rules.derived(("text-generic",), lambda: rules.for_domain(None, kinds))
+        key = ("text-generic-matcher",)
 
     def build() -> tuple[RuleMatcher, dict[str, str]]:
         matcher = RuleMatcher([r for r in active if r.kind != "structure"])
