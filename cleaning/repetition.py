@@ -31,6 +31,13 @@ _ASCII_TABLE = str.maketrans(
     }
 )
 
+# the same for ASCII bytes, all whitespace -> space too (bytes.split() does not split on
+# \x1c-\x1f, which str.split() and \s do)
+_ASCII_BYTES = bytes(
+    b"0"[0] if c in "123456789" else b" "[0] if not c.isalnum() else ord(c)
+    for c in map(chr, range(128))
+) + bytes(range(128, 256))
+
 
 def normalise_line(line: str) -> str:
     """cc_net normalisation: lower case, digits -> 0, punctuation removed, spaces collapsed."""
@@ -45,10 +52,15 @@ def normalise_line(line: str) -> str:
 
 def line_hash(line: str) -> str:
     """A stable 64-bit hex digest of the normalised line ("" for a line with no word)."""
-    norm = normalise_line(line)
+    lower = line.lower()
+    if lower.isascii():
+        # normalise_line on bytes, the form hashed: the same result in fewer, faster steps
+        norm = b" ".join(lower.encode("ascii").translate(_ASCII_BYTES).split())
+    else:
+        norm = normalise_line(line).encode("utf-8")
     if not norm:
         return ""
-    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(norm, digest_size=8).hexdigest()
 
 
 def document_hashes(text: str) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -167,6 +168,9 @@ def test_line_normalisation_is_the_cc_net_regular_expressions_on_every_kind_of_c
     for char in map(chr, points):
         for line in (char, f"Ab{char}c", f" {char}9 x_y\t"):
             assert normalise_line(line) == definition(line), repr(line)
+            norm = definition(line).encode("utf-8")
+            digest = hashlib.blake2b(norm, digest_size=8).hexdigest() if norm else ""
+            assert line_hash(line) == digest, repr(line)
 
 
 def test_stats_count_documents_per_group_and_normalise_digits_and_case() -> None:
