@@ -259,3 +259,27 @@ def test_the_example_sites_file_is_valid() -> None:
     assert site.max_age_days == 3 and site.concurrency == 2
     assert site.url_allowed("https://www.example.com/news/2026/11/23/a-story")
     assert not site.url_allowed("https://www.example.com/live/news/updates")
+
+
+def test_every_spider_request_survives_the_disk_queue(tmp_path: Path) -> None:
+    """Requests wait in Scrapy's disk queue, which stores callbacks by name: each kind of
+    request the spider makes must come back with the same callback and errback."""
+    from scrapy.utils.request import request_from_dict
+
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["http://127.0.0.1:8000/"])[0]
+    spider = NewsSpider(sites=[site], crawl_state=CrawlState(tmp_path / "state.sqlite"))
+    requests = [
+        *spider._source_requests(site, "http://127.0.0.1:8000/"),
+        spider._source(site, "http://127.0.0.1:8000/feed.xml"),
+        spider._article(site, "http://127.0.0.1:8000/news/one"),
+    ]
+    kinds = {(r.callback.__name__, r.errback.__name__) for r in requests}
+    assert ("parse_article", "article_failed") in kinds
+    assert ("parse_source", "source_failed") in kinds
+    for request in requests:
+        back = request_from_dict(request.to_dict(spider=spider), spider=spider)
+        assert back.url == request.url
+        assert back.callback == request.callback
+        assert back.errback == request.errback
