@@ -278,12 +278,22 @@ def is_link_paragraph(el: HtmlElement) -> bool:
     return len(el.text_content().split()) >= 3 and _link_share(el) >= LINK_SHARE
 
 
+_PROSE_BEFORE = etree.XPath(f"boolean(preceding::p[string-length(.) >= {_LONG_PARAGRAPH}])")
+
+
+def is_standfirst(el: HtmlElement) -> bool:
+    """A summary line above the article: no long paragraph comes before it on the page
+    (further down, the same classes label product cards or quotes inside the body)."""
+    return not _PROSE_BEFORE(el)
+
+
 # Element tests some generic rules add to their selector (a CSS selector cannot say
 # "every item is a link"); the rule files name these rules in their descriptions.
 LINK_SHARE = 0.95
 ELEMENT_TESTS: dict[str, Callable[[HtmlElement], bool]] = {
     "generic.related.link_list": is_link_list,
     "generic.related.link_paragraph": is_link_paragraph,
+    "generic.heading.standfirst": is_standfirst,
 }
 
 

@@ -132,3 +132,23 @@ def test_keyword_tree_finds_the_longest_keyword_at_each_place():
     found = [m.group() for m in re.finditer(trie_pattern(words), text)]
     assert found == [m.group() for m in plain.finditer(text)]
     assert "newsletter" in found and "more-related" in found
+
+
+def test_standfirst_goes_but_same_class_further_down_stays(rules):
+    para = (
+        "Councillors voted on Tuesday to rebuild the harbour wall after the winter storms "
+        "broke through it in two places and flooded the quay."
+    )
+    html = (
+        "<html><body><article><h1>Harbour wall to be rebuilt</h1>"
+        '<p class="article-subtitle">Council backs the costliest of three options.</p>'
+        f"<p>{para}</p><p>{para}</p>"
+        '<div class="card"><p class="card-subtitle">Option B: repairs at a third of the cost, '
+        "lasting a decade.</p></div>"
+        f"<p>{para}</p></article></body></html>"
+    )
+    root = lxml.html.document_fromstring(html)
+    dom_rules = [r for r in rules.rules if r.kind == "dom" and r.id == "generic.heading.standfirst"]
+    result = apply_dom_rules(root, dom_rules)
+    assert [r.text for r in result.removed] == ["Council backs the costliest of three options."]
+    assert "Option B" in root.text_content()
