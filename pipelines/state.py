@@ -118,15 +118,22 @@ class CrawlState:
         """Set the status of ``urls`` (all their keys) in one transaction."""
         now = time.time()
         with self._tx():
-            for url in urls:
-                self._upsert(url, status, site, now)
+            self._upsert(urls, status, site, now)
 
-    def _upsert(self, url: str, status: str, site: str | None, now: float) -> None:
-        self.db.execute(
-            "INSERT INTO urls(key, url, site, status, updated) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET status = excluded.status, updated = excluded.updated",
-            (url_key(url), url, site, status, now),
-        )
+    def _upsert(self, urls: Iterable[str], status: str, site: str | None, now: float) -> None:
+        # A page's URLs (requested, after redirects, canonical) are usually one URL: each
+        # key is normalised and written once.
+        seen: set[str] = set()
+        for url in urls:
+            if not url or url in seen:
+                continue
+            seen.add(url)
+            self.db.execute(
+                "INSERT INTO urls(key, url, site, status, updated) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET status = excluded.status,"
+                " updated = excluded.updated",
+                (url_key(url), url, site, status, now),
+            )
 
     # --- records and parts --------------------------------------------------------------
 
@@ -145,9 +152,7 @@ class CrawlState:
                 self.db.execute(
                     "INSERT OR IGNORE INTO docs(id, part) VALUES (?, ?)", (doc_id, part)
                 )
-                for url in urls:
-                    if url:
-                        self._upsert(url, "done", None, now)
+                self._upsert(urls, "done", None, now)
 
     def known_parts(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT name FROM parts")}
