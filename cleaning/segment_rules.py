@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import importlib
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,8 +35,8 @@ from cleaning.segment import NO_VERDICT, Verdict
 
 _AhoCorasick: Any
 _DFA: Any
-try:  # optional: finds every gate literal of a line in one pass (Aho-Corasick, in Rust)
-    from ahocorasick_rs import AhoCorasick as _AhoCorasick
+try:  # optional: finds every gate literal of many lines in one pass (Aho-Corasick, in Rust)
+    from ahocorasick_rs import BytesAhoCorasick as _AhoCorasick
     from ahocorasick_rs import Implementation
 
     _DFA = Implementation.DFA  # the fastest search; a few hundred literals make a small DFA
@@ -264,22 +265,14 @@ class _Bucket:
     with it can meet.
     """
 
-    __slots__ = (
-        "always",
-        "literals",
-        "literal_re",
-        "by_literal",
-        "anchored",
-        "automaton",
-        "by_index",
-    )
+    __slots__ = ("always", "literals", "literal_re", "by_literal", "by_global", "anchored")
 
     def __init__(
         self,
         indexed: list[tuple[int, _Unit]],
         chars: list[str],
         joints: Callable[[tuple[int, ...]], Any],
-        use_automaton: bool,
+        all_literals: Sequence[str],
     ) -> None:
         self.always = tuple(i for i, u in indexed if u.kind == "always")
         by_literal: dict[str, list[int]] = {}
@@ -287,19 +280,14 @@ class _Bucket:
             for g in unit.gate:
                 by_literal.setdefault(g, []).append(i)
         self.by_literal = {g: tuple(v) for g, v in by_literal.items()}
-        # one substring test per literal (C speed) beats one alternation searched at every
-        # position of a long line ...
+        # the units each literal of the matcher's automaton lets through in this bucket
+        self.by_global = tuple(self.by_literal.get(g, ()) for g in all_literals)
+        # without the automaton: one substring test per literal (C speed) beats one
+        # alternation searched at every position of a long line ...
         self.literals = tuple(sorted(by_literal))
         # ... except on short lines, where one search of their alternation is quicker
         self.literal_re = (
             re.compile("|".join(map(re.escape, self.literals))).search if self.literals else None
-        )
-        # with the automaton, one call finds every literal of a line, overlaps included
-        self.by_index = tuple(self.by_literal[g] for g in self.literals)
-        self.automaton = (
-            _AhoCorasick(list(self.literals), implementation=_DFA).find_matches_as_indexes
-            if use_automaton and self.literals
-            else None
         )
         anchored = [(i, u.firsts) for i, u in indexed if u.kind == "anchored"]
         self.anchored: dict[str, tuple[Any, tuple[int, ...]]] = {}
@@ -392,6 +380,15 @@ class RuleMatcher:
                 compiled[found] = re.compile("|".join(units[i].body for i in found)).match
             return compiled[found]
 
+        literals = sorted({g for u in units for g in u.gate})
+        # one automaton over every gate literal finds those of a whole batch of lines at once
+        self._automaton = (
+            _AhoCorasick(
+                [g.encode("utf-8") for g in literals], implementation=_DFA
+            ).find_matches_as_indexes
+            if automaton and _AhoCorasick is not None and literals
+            else None
+        )
         limits = sorted({_limit(r) for r in ordered})
         self._limits = limits
         self._buckets = [
@@ -399,13 +396,35 @@ class RuleMatcher:
                 [(i, u) for i, u in enumerate(units) if _limit(ordered[u.rule]) >= lim],
                 chars,
                 joint,
-                automaton and _AhoCorasick is not None,
+                literals,
             )
             for lim in limits
         ]
 
     def judge(self, text: str, words: int) -> Verdict:
         """Which rules fire on ``text`` (``words`` whitespace tokens)."""
+        return self.judge_many([(text, words)])[0]
+
+    def judge_many(self, items: Sequence[tuple[str, int]]) -> list[Verdict]:
+        """:meth:`judge` of each (text, words), the gate literals of all found in one pass."""
+        if self._automaton is None or not items:
+            return [self._judge(text, words, None) for text, words in items]
+        # UTF-8 is self-synchronising: a literal occurs in a text exactly when its bytes occur
+        # in the text's bytes.  Texts are lowered one by one (as judge does), then joined; a
+        # match across the separator would only add a candidate, never hide one
+        parts = [text.lower().encode("utf-8", "surrogatepass") for text, _ in items]
+        starts = list(itertools.accumulate((len(p) + 1 for p in parts[:-1]), initial=0))
+        found: list[list[int]] = [[] for _ in parts]
+        locate = bisect.bisect_right
+        for literal, start, _ in self._automaton(b"\n".join(parts), overlapping=True):
+            found[locate(starts, start) - 1].append(literal)
+        return [
+            self._judge(text, words, hits) for (text, words), hits in zip(items, found, strict=True)
+        ]
+
+    def _judge(self, text: str, words: int, literals: list[int] | None) -> Verdict:
+        """The verdict on one text; ``literals``: the automaton's literals it holds (None:
+        look for the bucket's literals here)."""
         k = bisect.bisect_left(self._limits, words)
         if k == len(self._limits):
             return NO_VERDICT
@@ -415,14 +434,14 @@ class RuleMatcher:
         anchored = bucket.anchored.get(text[:1]) or bucket.anchored.get("")
         if anchored is not None and anchored[0](text) is not None:
             extra = set(anchored[1])
-        if bucket.automaton is not None:
-            hits = bucket.automaton(text.lower(), overlapping=True)
-            if hits:
-                by_index = bucket.by_index
-                if extra is None:
-                    extra = set()
-                for index, _, _ in hits:
-                    extra.update(by_index[index])
+        if literals is not None:
+            by_global = bucket.by_global
+            for index in literals:
+                if by_global[index]:
+                    if extra is None:
+                        extra = set(by_global[index])
+                    else:
+                        extra.update(by_global[index])
         elif bucket.literals:
             lower = text.lower()
             search = bucket.literal_re

@@ -185,23 +185,28 @@ class _Judge:
         only: Callable[[Line], bool] | None = None,
     ) -> None:
         """Fill ``out[i]`` for each of ``indexes`` not judged yet (and passing ``only``)."""
-        seen, judged, flagged, judge = self.seen, self.judged, self.flagged, self.matcher.judge
+        seen, judged, flagged, judge = self.seen, self.judged, self.flagged, self.matcher.judge_many
         # the document counts of the group (what stats.doc_freq looks up, read once here)
         counts = self.stats.groups.get(self.group) if self.stats and self.group else None
         threshold = self.threshold
+        todo = []
         for i in indexes:
             if i in judged or (only is not None and not only(lines[i])):
                 continue
             judged.add(i)
+            todo.append(i)
+        # the texts not judged yet, each once, judged together (one literal search for all)
+        fresh: dict[str, int] = {}
+        for i in todo:
             line = lines[i]
-            text = line.text
-            verdict = seen.get(text)
-            if verdict is None:
-                verdict = judge(text, line.words)
-                if counts and counts.get(line_hash(text), 0) >= threshold:
-                    verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
-                seen[text] = verdict
-            out[i] = verdict
+            if line.text not in seen:
+                fresh.setdefault(line.text, line.words)
+        for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
+            if counts and counts.get(line_hash(text), 0) >= threshold:
+                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+            seen[text] = verdict
+        for i in todo:
+            verdict = out[i] = seen[lines[i].text]
             if verdict.drop or verdict.evidence or verdict.template:
                 flagged.append(i)
 

@@ -240,6 +240,18 @@ def test_the_fast_matcher_gives_the_engines_verdict_on_every_example_and_page_li
         assert matcher.judge(text, len(text.split())) == _naive(active, text), text
 
 
+def test_a_batch_of_lines_gets_the_engines_verdict_on_each(rules) -> None:
+    # judged together, the gate literals of all lines are found in one pass: a literal
+    # found in one line must not leak into its neighbours
+    active = [r for r in rules.for_domain(None) if r.kind in ("line", "feature")]
+    texts = [t for r in active for t in (*r.examples, *r.counter_examples)]
+    texts += [line.text for line in split_lines(page(*PARAS))] + ["Ünïcode ✓ line", ""]
+    random.Random(7).shuffle(texts)
+    verdicts = RuleMatcher(active).judge_many([(t, len(t.split())) for t in texts])
+    assert verdicts == [_naive(active, t) for t in texts]
+    assert sum(v != NO_VERDICT for v in verdicts) >= 20
+
+
 def test_rule_gates_hold_a_literal_of_every_example(rules) -> None:
     gated = [r for r in rules.rules if r.kind == "line" and r.gate]
     assert len(gated) >= 5
