@@ -400,6 +400,13 @@ class RuleMatcher:
             )
             for lim in limits
         ]
+        # the bucket of a line of each word count up to the largest finite limit (the others
+        # are looked up by bisection)
+        finite = [lim for lim in limits if lim < _UNLIMITED]
+        self._by_words = [
+            self._buckets[bisect.bisect_left(limits, w)]
+            for w in range(max(finite) + 1 if finite else 0)
+        ]
 
     def judge(self, text: str, words: int) -> Verdict:
         """Which rules fire on ``text`` (``words`` whitespace tokens)."""
@@ -425,15 +432,20 @@ class RuleMatcher:
     def _judge(self, text: str, words: int, literals: list[int] | None) -> Verdict:
         """The verdict on one text; ``literals``: the automaton's literals it holds (None:
         look for the bucket's literals here)."""
-        k = bisect.bisect_left(self._limits, words)
-        if k == len(self._limits):
-            return NO_VERDICT
-        bucket = self._buckets[k]
+        by_words = self._by_words
+        if words < len(by_words):
+            bucket = by_words[words]
+        else:
+            k = bisect.bisect_left(self._limits, words)
+            if k == len(self._limits):
+                return NO_VERDICT
+            bucket = self._buckets[k]
         candidates: Sequence[int] = bucket.always
         extra: set[int] | None = None
-        anchored = bucket.anchored.get(text[:1]) or bucket.anchored.get("")
-        if anchored is not None and anchored[0](text) is not None:
-            extra = set(anchored[1])
+        if bucket.anchored:
+            anchored = bucket.anchored.get(text[:1]) or bucket.anchored.get("")
+            if anchored is not None and anchored[0](text) is not None:
+                extra = set(anchored[1])
         if literals is not None:
             by_global = bucket.by_global
             for index in literals:
