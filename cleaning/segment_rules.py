@@ -1,22 +1,29 @@
 """Apply many line/feature rules to many lines quickly, with the engine's semantics.
 
-Testing every rule on every line is the cost of text mode.  Two things cut it
+Testing every rule on every line is the cost of text mode.  These cut it
 without changing a verdict:
 
 * a rule with ``max_words`` cannot fire on a longer line, so rules are
   bucketed by that limit and a line only meets the rules that can fire on it;
+* a pattern is split into its top-level alternatives (*units*): a line matches
+  the pattern exactly when it matches one of them, and each unit gets its own,
+  more selective pre-test;
 * an unanchored regular expression is slow to search (it is tried at every
-  position), so each one gets a *gate*: a set of lower-case literal strings one
+  position), so each unit gets a *gate*: a set of lower-case literal strings one
   of which every match must contain, read off the parsed pattern (the
   "prefilter" idea of RE2 and Hyperscan).  When none of them occurs in the
-  lower-cased line, the pattern cannot match and is not searched;
-* an anchored pattern can only match a line that opens with one of its first
-  characters, also read off the parsed pattern.
+  lower-cased line, the unit cannot match and is not searched.  With the
+  optional ``ahocorasick-rs`` package, the gate literals of a whole batch of
+  lines are found in one Aho-Corasick pass; without it, by substring tests
+  (same verdicts, slower);
+* an anchored unit without a gate can only match a line that opens with one of
+  its first characters, also read off the parsed pattern, and the anchored
+  units a line can meet are pre-tested by one joint match.
 
-A pattern whose literals cannot be worked out (no gate) is always searched.
-Gates are computed when a rule file is parsed (``Rule.gate``, see
-:func:`gate_of`); nothing is cached at module level: the text module keeps one
-matcher per rule set (``RuleSet.derived``).
+A unit with neither (features, odd patterns) is always tested.  Rule gates are
+computed when a rule file is parsed (``Rule.gate``, see :func:`gate_of`);
+nothing is cached at module level: the text module keeps one matcher per rule
+set (``RuleSet.derived``).
 """
 
 from __future__ import annotations
