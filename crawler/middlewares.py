@@ -7,6 +7,9 @@
   middleware sends the request again.
 * Blocks: after ``NEWSCLEAN_BLOCK_STREAK`` consecutive 403/429 answers from a
   host, its remaining requests are dropped and the host is reported as blocked.
+
+:class:`CheapMetaRefreshMiddleware` replaces Scrapy's meta-refresh redirects with the
+same behaviour at a fraction of the crawl process's CPU.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
@@ -25,6 +29,9 @@ from scrapy.utils.httpobj import urlparse_cached
 
 log = logging.getLogger(__name__)
 
+# get_meta_refresh reads the first 4096 characters; in any ASCII-compatible encoding
+# they lie within the first 16 KB.
+META_REFRESH_WINDOW = 16384
 BLOCK_CODES = (403, 429)
 BACKOFF_CODES = (429, 500, 502, 503, 504, 522, 524)
 
@@ -153,3 +160,22 @@ class PolitenessMiddleware:
             self.backoff[host] = (current, normal)
             if slot is not None:
                 slot.delay = current
+
+
+class CheapMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, looked for only in pages that contain ``refresh``.
+
+    The stock middleware decodes every HTML body to text (encoding detection included:
+    0.1-0.3 ms per news page in the crawl process, which shares the cores with the
+    cleaning processes, and the decoded copy lives as long as the response) to find the
+    rare ``<meta http-equiv="refresh">``.  A byte search of the window it reads skips the
+    pages that cannot have one.
+    """
+
+    # Scrapy 2.13+ style (no spider argument); the parent keeps the old one for its callers.
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if b"refresh" not in response.body[:META_REFRESH_WINDOW].lower():
+            return response
+        return super().process_response(request, response)

@@ -46,6 +46,9 @@ DOWNLOADER_MIDDLEWARES = {
     # after RobotsTxtMiddleware (100), so Crawl-delay is known; before RetryMiddleware (550)
     # sees responses, so a retried request waits for the backed-off slot.
     "crawler.middlewares.PolitenessMiddleware": 560,
+    # Scrapy's meta-refresh redirects, without decoding every page to look for one
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.CheapMetaRefreshMiddleware": 580,
 }
 # Every request the spider yields (thousands per sitemap) passes each spider middleware;
 # these three add nothing here and cost CPU the cleaning processes could use: no depth

@@ -283,3 +283,29 @@ def test_every_spider_request_survives_the_disk_queue(tmp_path: Path) -> None:
         assert back.url == request.url
         assert back.callback == request.callback
         assert back.errback == request.errback
+
+
+def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import CheapMetaRefreshMiddleware
+
+    mw = CheapMetaRefreshMiddleware.from_crawler(get_crawler())
+    request = Request("http://127.0.0.1:8000/news/old")
+    moved = HtmlResponse(
+        request.url,
+        body=b'<html><head><META HTTP-EQUIV="Refresh" content="0; url=/news/new"></head>'
+        b"<body>Moved</body></html>",
+        request=request,
+    )
+    result = mw.process_response(request, moved)
+    assert isinstance(result, Request)
+    assert result.url == "http://127.0.0.1:8000/news/new"
+    article = HtmlResponse(
+        request.url,
+        body=b"<html><head><title>A story</title></head><body><p>Text.</p></body></html>",
+        request=request,
+    )
+    assert mw.process_response(request, article) is article
