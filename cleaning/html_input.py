@@ -77,6 +77,9 @@ _PARSER = lxml.html.HTMLParser(
 # a lead character of a two-to-four byte sequence followed by continuation characters.
 _CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
+# The same runs in the UTF-8 bytes: a lead character (C3 82-B4) followed by a continuation
+# character (U+0080-U+00BF: C2 xx) or a windows-1252 special (C5, C6, CB or E2 lead byte).
+_MOJIBAKE_BYTES = re.compile(rb"\xc3[\x82-\xb4][\xc2\xc5\xc6\xcb\xe2]")
 # A page with fewer runs than this is left alone (a lone "Ü¼" may be meant).
 MOJIBAKE_MIN_RUNS = 3
 
@@ -215,7 +218,10 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
         text, encoding = decode_html(raw[:MAX_INPUT_BYTES])
     else:
         raise HTMLInputError(f"expected str or bytes, got {type(html).__name__}")
-    data = fix_mojibake(text).encode("utf-8", errors="replace")[:MAX_INPUT_BYTES]
+    data = text.encode("utf-8", errors="replace")
+    if _MOJIBAKE_BYTES.search(data):  # fast check on the bytes (literal first byte)
+        data = fix_mojibake(text).encode("utf-8", errors="replace")
+    data = data[:MAX_INPUT_BYTES]
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:

@@ -10,8 +10,6 @@ belong to the same article (no second headline between them).
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -29,13 +27,14 @@ MAX_CHUNKS = 12
 # A block with this share of link text is a teaser, not article text (as in cleaning/dom.py).
 LINK_SHARE = 0.95
 _BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li")
-_SPACE = re.compile(r"\s+")
 _KEY_CHARS = 60
 
 
 def _key(text: str) -> str:
     # without any whitespace: the extractor breaks lines at <br>, text_content() glues them
-    return _SPACE.sub("", text).lower()[:_KEY_CHARS]
+    # only the start is needed: the texts compared are single-spaced, so ten times the
+    # key length holds more than enough non-space characters
+    return "".join(text[: 10 * _KEY_CHARS].split()).lower()[:_KEY_CHARS]
 
 
 # paragraphs long enough before whitespace is collapsed (measured in C); the exact
@@ -47,7 +46,7 @@ def _long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """The paragraphs under ``el`` of at least MIN_PARAGRAPH characters, with their text."""
     out = []
     for p in _LONG_P(el):
-        text = _SPACE.sub(" ", p.text_content()).strip()
+        text = " ".join(p.text_content().split())
         if len(text) >= MIN_PARAGRAPH:
             out.append((p, text))
     return out
@@ -60,7 +59,7 @@ def _blocks(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
     for block in el.iter(*_BLOCKS):
         if any(a.tag in _BLOCKS for a in block.iterancestors() if a is not el):
             continue  # inside a block already taken whole
-        text = _SPACE.sub(" ", block.text_content()).strip()
+        text = " ".join(block.text_content().split())
         if text and not _link_only(block):
             out.append((block, ("- " if block.tag == "li" else "") + text))
     return out
@@ -181,7 +180,7 @@ def finish_container(
     if last < 0:
         return body
     # the extractor may have split a block into lines (<br>): compare against the whole body
-    flat = _SPACE.sub("", body).lower()
+    flat = "".join(body.split()).lower()
     tail = [
         (el, line) for el, line in blocks[last + 1 :] if _key(line.removeprefix("- ")) not in flat
     ]
