@@ -230,8 +230,10 @@ class _Unit:
         self.body = ""
 
 
-def _units(index: int, rule: Rule) -> list[_Unit]:
-    """The units of one rule: a line matches the rule when it matches one of them."""
+def _units(index: int, rule: Rule, prefer_gate: bool = True) -> list[_Unit]:
+    """The units of one rule: a line matches the rule when it matches one of them.
+    ``prefer_gate``: an anchored unit with a gate is pre-tested by its gate (the right
+    choice when an automaton finds all literals at once), else by its opening characters."""
     if rule.pattern is None:
         return [_Unit(index, FEATURES[rule.feature or ""])]
     parts = branches(rule.pattern.pattern)
@@ -250,7 +252,7 @@ def _units(index: int, rule: Rule) -> list[_Unit]:
             gate = loose = None
         # a selective gate costs nothing more (all literals of a line are found at once);
         # else the joint anchored match, which costs one match per line
-        if gate:
+        if gate and (prefer_gate or not (body and firsts is not None)):
             unit.kind, unit.gate = "literal", gate
         elif body and firsts is not None:
             unit.kind, unit.body, unit.firsts = "anchored", body, firsts
@@ -377,7 +379,8 @@ class RuleMatcher:
             r for r in rules if r.action != "drop"
         ]
         self._rules = ordered
-        units = [u for i, r in enumerate(ordered) for u in _units(i, r)]
+        use_automaton = automaton and _AhoCorasick is not None
+        units = [u for i, r in enumerate(ordered) for u in _units(i, r, use_automaton)]
         self._units = [(u.rule, u.test) for u in units]
         chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
         compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints
@@ -393,7 +396,7 @@ class RuleMatcher:
             _AhoCorasick(
                 [g.encode("utf-8") for g in literals], implementation=_DFA
             ).find_matches_as_indexes
-            if automaton and _AhoCorasick is not None and literals
+            if use_automaton and literals
             else None
         )
         limits = sorted({_limit(r) for r in ordered})
