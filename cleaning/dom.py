@@ -189,7 +189,7 @@ def _paragraph_chars(el: HtmlElement) -> int:
 _CLASS_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
 
 
-def _doc_position(el: HtmlElement) -> tuple[int, ...]:
+def doc_position(el: HtmlElement) -> tuple[int, ...]:
     """Sort key putting elements in document order: child indexes from the root."""
     path = []
     parent = el.getparent()
@@ -337,7 +337,7 @@ def apply_dom_rules(
     # element spared by the guards leaves its own picked descendants eligible
     gone: set[HtmlElement] = set()
     removed: list[Removal] = []
-    for el in sorted(picked, key=_doc_position):
+    for el in sorted(picked, key=doc_position):
         if any(a in gone for a in el.iterancestors()):
             continue
         text = _text(el)

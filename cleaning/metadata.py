@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from cleaning.dom import doc_position
+
 _ARTICLE_TYPES = {
     "article",
     "newsarticle",
@@ -426,15 +428,6 @@ def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
     return parse_date(found) if found else None
 
 
-def _doc_position(el: HtmlElement) -> tuple[int, ...]:
-    path = []
-    parent = el.getparent()
-    while parent is not None:
-        path.append(parent.index(el))
-        el, parent = parent, parent.getparent()
-    return tuple(reversed(path))
-
-
 def _byline_elements(root: HtmlElement) -> list[HtmlElement]:
     """Elements that hold a byline (rel=author, author name, byline classes), in page order."""
     found = list(_BYLINE_ATTRS(root))
@@ -443,7 +436,7 @@ def _byline_elements(root: HtmlElement) -> list[HtmlElement]:
         return found
     seen = set(found)
     found.extend(el for el in by_class if el not in seen)
-    return sorted(found, key=_doc_position)
+    return sorted(found, key=doc_position)
 
 
 def _byline_texts(root: HtmlElement) -> list[str]:
