@@ -15,7 +15,8 @@ newsclean's own settings:
 * ``NEWSCLEAN_BACKOFF_BASE``: seconds of delay after a first 429/5xx (doubles after).
 * ``NEWSCLEAN_HOST_DELAYS``: {host: seconds}, minimum delays from the sites file.
 * ``NEWSCLEAN_GC_THRESHOLD``: allocations between young-generation garbage collections in
-  the crawl process (Python's default, 700, collects every few requests); 0 keeps the default.
+  the crawl process (Python's default, 700, collects every few requests; higher keeps
+  garbage holding response bodies longer); 0 keeps the default.
 """
 
 BOT_NAME = "newsclean"
@@ -82,4 +83,4 @@ NEWSCLEAN_WARC = True
 NEWSCLEAN_BLOCK_STREAK = 5
 NEWSCLEAN_BACKOFF_BASE = 1.0
 NEWSCLEAN_HOST_DELAYS: dict[str, float] = {}
-NEWSCLEAN_GC_THRESHOLD = 20_000
+NEWSCLEAN_GC_THRESHOLD = 3_000
