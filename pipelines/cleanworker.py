@@ -52,7 +52,9 @@ def clean_page(profile: Profile, body: bytes, url: str) -> tuple[CleanedRecord, 
     from cleaning.html import clean_html
 
     rules = ruleset_for(profile)
-    return clean_html(body, url, rules=rules), rules.version
+    from pipelines.resources import rules_version
+
+    return clean_html(body, url, rules=rules), rules_version(rules)
 
 
 def process_page(

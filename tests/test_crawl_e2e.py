@@ -80,6 +80,10 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     moved = [r for r in written if "/old/" in r["source"]]
     assert len(moved) == 1 and urlsplit(moved[0]["url"]).path == f"/news/{slug(site.n + 1)}"
     assert all(r["text"] and "Share this article" not in r["text"] for r in written)
+    # the same rules_version as `newsclean clean` writes, so re-cleans compare like with like
+    from pipelines.resources import load_ruleset, rules_version
+
+    assert {r["rules_version"] for r in written} == {rules_version(load_ruleset())}
     # listing pages were fetched but not written; disallowed paths never requested
     requested = site.paths()
     assert "/section/politics" in requested and "/tag/economy" in requested
