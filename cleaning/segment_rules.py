@@ -282,6 +282,7 @@ class _Bucket:
         chars: list[str],
         joints: Callable[[tuple[int, ...]], Any],
         all_literals: Sequence[str],
+        literal_search: bool = True,
     ) -> None:
         self.always = tuple(i for i, u in indexed if u.kind == "always")
         by_literal: dict[str, list[int]] = {}
@@ -294,9 +295,12 @@ class _Bucket:
         # without the automaton: one substring test per literal (C speed) beats one
         # alternation searched at every position of a long line ...
         self.literals = tuple(sorted(by_literal))
-        # ... except on short lines, where one search of their alternation is quicker
+        # ... except on short lines, where one search of their alternation is quicker (not
+        # built when an automaton finds the literals: compiling it is most of a build's time)
         self.literal_re = (
-            re.compile("|".join(map(re.escape, self.literals))).search if self.literals else None
+            re.compile("|".join(map(re.escape, self.literals))).search
+            if self.literals and literal_search
+            else None
         )
         anchored = [(i, u.firsts) for i, u in indexed if u.kind == "anchored"]
         self.anchored: dict[str, tuple[Any, tuple[int, ...]]] = {}
@@ -407,6 +411,7 @@ class RuleMatcher:
                 chars,
                 joint,
                 literals,
+                literal_search=self._automaton is None,
             )
             for lim in limits
         ]
