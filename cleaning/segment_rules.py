@@ -147,15 +147,20 @@ def anchored_body(pattern: str) -> str | None:
         return None
     m = _GLOBAL_FLAGS.match(pattern)
     flags, rest = (m.group(1), pattern[m.end() :]) if m else ("", pattern)
-    if not rest.startswith("^"):
+    if not rest.startswith("^") or _after_anchor(pattern) is None:
         return None
+    return f"(?{flags}:{rest[1:]})" if flags else f"(?:{rest[1:]})"
+
+
+def _after_anchor(pattern: str) -> list[Any] | None:
+    """The parsed items after a leading ``^``; None when the pattern does not open with one."""
     try:
         parsed = list(_sp.parse(pattern))
     except Exception:  # noqa: BLE001 - the engine already validated it; be safe
         return None
     if not parsed or parsed[0] != (_sc.AT, _sc.AT_BEGINNING):
         return None
-    return f"(?{flags}:{rest[1:]})" if flags else f"(?:{rest[1:]})"
+    return parsed[1:]
 
 
 def _anchored(seq: list[Any]) -> bool:
@@ -313,13 +318,10 @@ class _Bucket:
 
 def first_chars(pattern: str) -> frozenset[str] | None:
     """The characters a match of the anchored ``pattern`` can open with (None: any)."""
-    try:
-        parsed = list(_sp.parse(pattern))
-    except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+    rest = _after_anchor(pattern)
+    if rest is None:
         return None
-    if not parsed or parsed[0] != (_sc.AT, _sc.AT_BEGINNING):
-        return None
-    found = _first(parsed[1:])
+    found = _first(rest)
     if found is None:
         return None
     # case variants: the pattern may ignore case (a wider set is still a correct filter)
