@@ -159,7 +159,7 @@ def test_no_inputs_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("clean", str(empty_dir), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "no input files in this directory" in result.stderr
-    assert not list((tmp_path / "out").glob("*.parquet")) if (tmp_path / "out").exists() else True
+    assert not list((tmp_path / "out").glob("*.parquet"))
 
 
 def test_saved_statistics_are_reused_for_a_single_new_file(tmp_path: Path) -> None:
