@@ -23,15 +23,20 @@ def load_ruleset(extra_files: Sequence[str | Path] = (), disabled: Iterable[str]
     """The bundled rules, then each of ``extra_files``, less the ``disabled`` ids."""
     groups: list[list[Rule]] = [parse_rules(text, name) for name, text in bundled_rule_files()]
     for path in extra_files:
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RuleError(f"{p}: cannot read rule file ({exc.strerror or exc})") from None
-        except UnicodeDecodeError:
-            raise RuleError(f"{p}: rule file is not UTF-8; save it as UTF-8") from None
-        groups.append(parse_rules(text, str(p)))
+        text = read_config(Path(path), "rule file", RuleError)
+        groups.append(parse_rules(text, str(path)))
     return build_ruleset(groups, disabled)
+
+
+def read_config(path: Path, what: str, error: type[Exception]) -> str:
+    """The text of a user's configuration file (rules, sites); ``error`` carries the one-line
+    message when it cannot be read or is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: {what} is not UTF-8; save it as UTF-8") from None
 
 
 def rules_version(ruleset: RuleSet) -> str:

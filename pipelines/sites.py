@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 from courlan import extract_domain
 
+from pipelines.resources import read_config
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -192,13 +194,7 @@ def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Si
 def load_sites(path: str | Path) -> list[Site]:
     """Read and validate a sites file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SitesError(f"{p}: cannot read sites file ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise SitesError(f"{p}: sites file is not UTF-8; save it as UTF-8") from None
-    return parse_sites(text, str(p), base_dir=p.parent)
+    return parse_sites(read_config(p, "sites file", SitesError), str(p), base_dir=p.parent)
 
 
 def sites_from_sources(
