@@ -151,6 +151,8 @@ def build_batch_stats(
 ) -> RepetitionStats:
     """Repetition statistics of the text inputs, by folder (or --domain), merged with ``base``."""
 
+    # Files are read here and again when cleaned: holding a whole batch's text in memory
+    # between the two passes would not stay flat on large batches; a second read is cheap.
     def docs() -> Iterator[tuple[str, str]]:
         for item in inputs:
             if item.kind != "text":
@@ -161,7 +163,8 @@ def build_batch_stats(
                 continue  # reported when the file itself is cleaned
             yield (options.domain or item.group), text
 
-    return merge_stats(build_stats(docs()), base) if base is not None else build_stats(docs())
+    stats = build_stats(docs())
+    return merge_stats(stats, base) if base is not None else stats
 
 
 def merge_stats(a: RepetitionStats, b: RepetitionStats) -> RepetitionStats:
