@@ -316,10 +316,45 @@ def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
     return None
 
 
-def _h1(root: HtmlElement) -> str | None:
+def _h1s(root: HtmlElement) -> list[str]:
     heads = [" ".join(h.text_content().split()) for h in root.iter("h1")]
-    heads = [h for h in heads if 3 <= len(h) <= 300]
-    return heads[0] if heads else None
+    return [h for h in heads if 3 <= len(h) <= 300]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _visible_headline(
+    heads: list[str], declared: str | None, site_name: str | None, domain: str | None
+) -> str | None:
+    """The page's one ``<h1>`` when it is the story's headline, else None.
+
+    Publishers often declare an SEO title (JSON-LD ``headline``, ``og:title``) that
+    differs from the headline readers see ("Opinion | X" for "X", "Editorial" for
+    the leader's real headline). The visible one wins when the page has exactly one
+    ``<h1>`` of two words or more that is not the site's name, and it shares at least
+    a fifth of its words with the declared title (an ``<h1>`` about something else is
+    a widget or a blog's name, not this story's headline). When both have the same
+    words, the declared form is kept.
+    """
+    keys = {re.sub(r"\W", "", k).lower() for k in (site_name, domain) if k}
+    found = []
+    for head in heads:
+        head = _strip_site_name(head, site_name, domain)
+        if len(head.split()) < 2 or re.sub(r"\W", "", head).lower() in keys:
+            continue
+        found.append(head)
+    if len(found) != 1:
+        return None
+    words = _words(found[0])
+    if declared and (not words or len(words & _words(declared)) < 0.2 * len(words)):
+        return None
+    if declared and re.findall(r"\w+", found[0].casefold()) == re.findall(
+        r"\w+", declared.casefold()
+    ):
+        return None  # the same words: the declared form keeps its case and quotes
+    return found[0]
 
 
 def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
@@ -341,8 +376,9 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     if out.site_name and out.site_name.startswith("@"):
         out.site_name = out.site_name[1:]
 
-    h1 = _h1(root)
-    candidates = [_clean(art.get("headline")), _first(meta, "og:title", "twitter:title"), h1]
+    heads = _h1s(root)
+    candidates = [_clean(art.get("headline")), _first(meta, "og:title", "twitter:title")]
+    candidates.append(heads[0] if heads else None)
     title_el = root.find(".//title")
     if title_el is not None:
         candidates.append(_clean(title_el.text_content()))
@@ -350,6 +386,7 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
         if cand:
             out.title = _strip_site_name(cand, out.site_name, domain)
             break
+    out.title = _visible_headline(heads, out.title, out.site_name, domain) or out.title
 
     out.description = _first(
         meta, "og:description", "description", "twitter:description"
