@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _DIGIT = re.compile(r"\d")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _PUNCT = re.compile(r"[^\w\s]|_")
 FORMAT_VERSION = 1
 # ASCII: digits -> 0, punctuation, control characters and "_" -> space (what _DIGIT and
@@ -57,7 +58,17 @@ def line_hash(line: str) -> str:
         # normalise_line on bytes, the form hashed: the same result in fewer, faster steps
         norm = b" ".join(lower.encode("ascii").translate(_ASCII_BYTES).split())
     else:
-        norm = normalise_line(line).encode("utf-8")
+        # mostly ASCII with a few curly quotes, dashes, no-break spaces or accented letters:
+        # map the distinct non-ASCII characters one by one (what the regular expressions of
+        # normalise_line do to each: \d -> 0, neither \w nor \s -> space; other spaces ->
+        # space, as bytes.split() splits on ASCII whitespace only), then take the bytes path:
+        # letters left as they are match no byte of _ASCII_BYTES' mapping
+        for ch in set(_NON_ASCII.findall(lower)):
+            if ch.isdecimal():
+                lower = lower.replace(ch, "0")
+            elif ch.isspace() or not ch.isalnum():
+                lower = lower.replace(ch, " ")
+        norm = b" ".join(lower.encode("utf-8").translate(_ASCII_BYTES).split())
     if not norm:
         return ""
     return hashlib.blake2b(norm, digest_size=8).hexdigest()

@@ -165,6 +165,7 @@ def test_line_normalisation_is_the_cc_net_regular_expressions_on_every_kind_of_c
         return re.sub(r"\s+", " ", text).strip()
 
     points = [*range(0x300), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x0663, 0xFF11]
+    points += [0x10400, 0x1D7CE, 0x1F600, 0xE0041]  # beyond the BMP: a letter, a digit, others
     for char in map(chr, points):
         for line in (char, f"Ab{char}c", f" {char}9 x_y\t"):
             assert normalise_line(line) == definition(line), repr(line)
