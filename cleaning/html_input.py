@@ -82,6 +82,10 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
 _MOJIBAKE_BYTES = re.compile(rb"\xc3[\x82-\xb4][\xc2\xc5\xc6\xcb\xe2]")
 # A page with fewer runs than this is left alone (a lone "Ü¼" may be meant).
 MOJIBAKE_MIN_RUNS = 3
+# libxml2 drops what follows </html> and puts what follows </body> outside the body;
+# browsers carry on in <body>.  Templates that print their header as a whole document and
+# the article after it exist.
+_DOC_END = re.compile(rb"</(?:html|body)\s*>", re.I)
 
 
 def _unmangle(match: re.Match[str]) -> str:
@@ -221,7 +225,7 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
     data = text.encode("utf-8", errors="replace")
     if _MOJIBAKE_BYTES.search(data):  # fast check on the bytes (literal first byte)
         data = fix_mojibake(text).encode("utf-8", errors="replace")
-    data = data[:MAX_INPUT_BYTES]
+    data = _keep_after_html_end(data[:MAX_INPUT_BYTES])
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
@@ -230,6 +234,17 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
         raise HTMLInputError("not HTML: the parser found no document")
     _flatten_deep(root)
     return root, encoding
+
+
+def _keep_after_html_end(data: bytes) -> bytes:
+    """``data`` without its </body> and </html> end tags when markup follows the first one.
+
+    Both end tags are optional (the parser closes the document at the end of the input),
+    so removing them keeps the page as a browser shows it: the trailing part in <body>."""
+    m = _DOC_END.search(data)
+    if m is None or not _DOC_END.sub(b"", data[m.end() :]).strip():
+        return data
+    return _DOC_END.sub(b"", data)
 
 
 def _flatten_deep(root: lxml.html.HtmlElement) -> None:

@@ -242,3 +242,20 @@ def test_single_accented_pairs_are_left_alone(rules):
     html = f"<html><body><article><p>{text}</p><p>{text}</p></article></body></html>"
     record = clean_html(html.encode("utf-8"), ARTICLE_URL, rules=rules)
     assert "Über alles" in record.text
+
+
+def test_article_after_a_closing_html_tag_is_kept(rules):
+    # some templates print the site header as a whole document, then the article after it;
+    # browsers show both, libxml2 alone would stop at </html>
+    paras = "".join(
+        f"<p>{topic} The ferry timetable changes next month after a long consultation with "
+        "islanders, hauliers and the harbour board, who asked for earlier sailings.</p>"
+        for topic in ("Monday:", "Tuesday:", "Wednesday:", "Thursday:")
+    )
+    html = (
+        "<html><head><title>Ferry timetable</title></head><body><header><a href='/'>Home</a>"
+        f"</header></body></html>\n<div class='post'><article>{paras}</article></div>"
+    )
+    record = clean_html(html.encode(), "https://news.example.org/ferry-timetable", rules=rules)
+    assert "Thursday: The ferry timetable changes next month" in record.text
+    assert record.drop_reason is None
