@@ -39,3 +39,13 @@ FEATURES: dict[str, Callable[[str], bool]] = {
     "symbols_only": symbols_only,
     "date_only": date_only,
 }
+
+# Cheap necessary conditions of features (one C call instead of a Python one): a block for
+# which ``PRETESTS[name](block)`` is None cannot pass ``FEATURES[name]``; the rule matcher
+# calls the feature only on the others.  A feature without one is called on every block.
+PRETESTS: dict[str, Callable[[str], object]] = {
+    # nothing but non-letters (fails at the first letter, the first character of most lines)
+    "symbols_only": re.compile(r"[\W\d_]*").fullmatch,
+    # a digit within the first 80 characters (a date stamp is at most 80 long)
+    "date_only": re.compile(r"\D{0,79}\d").match,
+}

@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from cleaning.features import FEATURES
+from cleaning.features import FEATURES, PRETESTS
 from cleaning.lines import STOPWORDS
 from cleaning.rules import Rule
 from cleaning.segment import NO_VERDICT, Verdict
@@ -223,16 +223,18 @@ def _selectivity(literal: str) -> int:
 
 class _Unit:
     """One alternative of a rule's pattern (or a feature rule), with how it is pre-tested:
-    ``kind`` is "anchored" (the joint match by opening character), "literal" (its gate)
-    or "always"."""
+    ``kind`` is "anchored" (the joint match by opening character), "literal" (its gate),
+    "pretested" (a feature's own cheap pre-test, :data:`cleaning.features.PRETESTS`) or
+    "always"."""
 
-    __slots__ = ("rule", "test", "kind", "gate", "firsts", "body")
+    __slots__ = ("rule", "test", "kind", "gate", "firsts", "body", "pretest")
 
     def __init__(self, rule: int, test: Any, kind: str = "always") -> None:
         self.rule, self.test, self.kind = rule, test, kind
         self.gate: tuple[str, ...] = ()
         self.firsts: frozenset[str] | None = None
         self.body = ""
+        self.pretest: Callable[[str], object] | None = None
 
 
 def _units(index: int, rule: Rule, prefer_gate: bool = True) -> list[_Unit]:
@@ -240,7 +242,11 @@ def _units(index: int, rule: Rule, prefer_gate: bool = True) -> list[_Unit]:
     ``prefer_gate``: an anchored unit with a gate is pre-tested by its gate (the right
     choice when an automaton finds all literals at once), else by its opening characters."""
     if rule.pattern is None:
-        return [_Unit(index, FEATURES[rule.feature or ""])]
+        unit = _Unit(index, FEATURES[rule.feature or ""])
+        pretest = PRETESTS.get(rule.feature or "")
+        if pretest is not None:
+            unit.kind, unit.pretest = "pretested", pretest
+        return [unit]
     parts = branches(rule.pattern.pattern)
     out = []
     for part in parts:
@@ -273,13 +279,23 @@ class _Bucket:
     """The units that can fire on lines of up to some number of words, by how they are
     pre-tested (units are referred to by their index in the matcher's order).
 
-    ``always``: units tested on every line (features, patterns with no gate);
+    ``always``: units tested on every line (patterns with no gate, features without a
+    pre-test);
+    ``pretested``: (pre-test, unit) of the features with a pre-test;
     ``by_literal``: for each gate literal, the units it lets through;
     ``anchored``: for each opening character, the anchored units a line opening
     with it can meet.
     """
 
-    __slots__ = ("always", "literals", "literal_re", "by_literal", "by_global", "anchored")
+    __slots__ = (
+        "always",
+        "pretested",
+        "literals",
+        "literal_re",
+        "by_literal",
+        "by_global",
+        "anchored",
+    )
 
     def __init__(
         self,
@@ -290,6 +306,9 @@ class _Bucket:
         literal_search: bool = True,
     ) -> None:
         self.always = tuple(i for i, u in indexed if u.kind == "always")
+        self.pretested: tuple[tuple[Callable[[str], object], int], ...] = tuple(
+            (u.pretest, i) for i, u in indexed if u.pretest is not None
+        )
         by_literal: dict[str, list[int]] = {}
         for i, unit in indexed:
             for g in unit.gate:
@@ -457,12 +476,20 @@ class RuleMatcher:
             if k == len(self._limits):
                 return NO_VERDICT
             bucket = self._buckets[k]
-        candidates: Sequence[int] = bucket.always
         extra: set[int] | None = None
+        for pretest, unit in bucket.pretested:
+            if pretest(text) is not None:
+                if extra is None:
+                    extra = {unit}
+                else:
+                    extra.add(unit)
         if bucket.anchored:
             anchored = bucket.anchored.get(text[:1]) or bucket.anchored.get("")
             if anchored is not None and anchored[0](text) is not None:
-                extra = set(anchored[1])
+                if extra is None:
+                    extra = set(anchored[1])
+                else:
+                    extra.update(anchored[1])
         if literals is not None:
             by_global = bucket.by_global
             for index in literals:
@@ -481,9 +508,12 @@ class RuleMatcher:
                         extra = set(by_literal[literal])
                     else:
                         extra.update(by_literal[literal])
+        candidates: Sequence[int] = bucket.always
         if extra is not None:
             extra.update(candidates)
             candidates = sorted(extra)
+        elif not candidates:
+            return NO_VERDICT  # no unit can fire (most lines)
         units, rules = self._units, self._rules
         weight, best_id, best_w = 0.0, None, 0.0
         fired = -1  # the units of a rule are consecutive: once it fired, skip its others

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from cleaning.features import FEATURES, PRETESTS
 from cleaning.lines import split_glued, split_lines
 from cleaning.repetition import RepetitionStats, build_stats, line_hash, normalise_line
 from cleaning.segment import NO_VERDICT, Verdict
@@ -261,3 +262,17 @@ def test_rule_gates_hold_a_literal_of_every_example(rules) -> None:
             assert any(g in example.lower() for g in rule.gate), (rule.id, example)
     assert gate_of(r"(?i)\bsign up\b.{0,20}\bnewsletter") == ("newsletter",)
     assert gate_of(r"^Share$") is None  # anchored: searched directly, no gate needed
+
+
+def test_feature_pretests_never_reject_a_block_their_feature_accepts(rules) -> None:
+    # the matcher skips a feature when its pre-test says no: that must never hide a hit
+    texts = [t for r in rules.rules for t in (*r.examples, *r.counter_examples)]
+    texts += ["12:30", "— • —", "Updated 8:03 am ET, Nov. 19, 2019", "2024", "***", "①②", "٣"]
+    texts += ["x" * 79 + "1", "x" * 80 + "1", "Posted 3 days ago", "_ _ 9", "Ünï 1"]
+    for name, pretest in PRETESTS.items():
+        feature = FEATURES[name]
+        fired = [t for t in texts if feature(t)]
+        assert len(fired) >= 3, name  # the check below would pass on nothing
+        for text in texts:
+            if pretest(text) is None:
+                assert not feature(text), (name, text)
