@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,7 +13,6 @@ from typing import Any
 
 from cleaning.repetition import RepetitionStats, build_stats
 from cleaning.rules import RuleSet
-from pipelines.dataset import load_index, remove_rows
 from pipelines.inputs import (
     DEFAULT_MAX_BYTES,
     InputError,
@@ -23,8 +22,11 @@ from pipelines.inputs import (
     raw_identity,
     read_bytes,
 )
-from pipelines.parquet import PartWriter, record_id, record_to_row, remove_stale_temporaries
 from pipelines.resources import load_ruleset, rules_version
+from pipelines.rows import record_id, record_to_row
+
+# pyarrow (with numpy) is imported by run_batch only, once the workers are cleaning: they
+# build plain rows (pipelines.rows) and never load it, and the parent's import overlaps them.
 
 
 @dataclass(frozen=True)
@@ -195,26 +197,29 @@ def run_batch(
     """Clean ``inputs`` into ``outdir`` and return the counts; rows are written as they come."""
     ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
     outdir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(outdir)
-    index, stale = load_index(outdir)
-    if stale:
-        remove_rows(stale)
     summary = Summary(files=len(inputs))
     replaced: dict[Path, set[str]] = {}
     seen: set[str] = set()
-    show = sys.stderr.isatty() if progress is None else progress
+    with ExitStack() as stack:
+        # Workers start first; the parent's own set-up (pyarrow, the folder's index) runs
+        # while they clean.  Nothing below writes before the index is read.
+        outcomes = _start(stack, inputs, ruleset, stats, options, jobs)
+        from pipelines.dataset import load_index, remove_rows
+        from pipelines.parquet import PartWriter, remove_stale_temporaries
 
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(inputs), unit="file", disable=not show, file=sys.stderr, leave=False)
-    with PartWriter(outdir, prefix="part") as writer:
-        for outcome in _outcomes(inputs, ruleset, stats, options, jobs):
-            bar.update(1)
+        remove_stale_temporaries(outdir)
+        index, stale = load_index(outdir)
+        if stale:
+            remove_rows(stale)
+        report = _Progress(len(inputs), sys.stderr.isatty() if progress is None else progress)
+        writer = stack.enter_context(PartWriter(outdir, prefix="part"))
+        for outcome in outcomes:
+            report.update()
             for note in outcome.notes:
-                bar.write(f"warning: {note}", file=sys.stderr)
+                report.write(f"warning: {note}")
             if outcome.error:
                 summary.errors += 1
-                bar.write(f"error: {outcome.error}", file=sys.stderr)
+                report.write(f"error: {outcome.error}")
             summary.dropped.update(outcome.dropped)
             for row in outcome.rows:
                 if row["id"] in seen:
@@ -231,10 +236,35 @@ def run_batch(
                 summary.removed_by_rule.update(r["rule_id"] for r in row["removed"])
                 writer.write(row)
                 summary.written += 1
-    bar.close()
+    report.close()
     if replaced:
         remove_rows(replaced)
     return summary
+
+
+class _Progress:
+    """A progress bar on a terminal (tqdm, imported only then), plain stderr lines otherwise."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.bar: Any = None
+        if show:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+
+    def update(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def write(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 _WARM_TEXT = "A line of text to prepare the rule matchers with.\nAnother line of it."
@@ -251,13 +281,21 @@ def _warm_up(ruleset: RuleSet, kinds: set[str]) -> None:
         clean_html(_WARM_HTML, None, rules=ruleset)
 
 
-def _outcomes(
-    inputs: list[InputFile], ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions, jobs: int
+def _start(
+    stack: ExitStack,
+    inputs: list[InputFile],
+    ruleset: RuleSet,
+    stats: RepetitionStats | None,
+    options: CleanOptions,
+    jobs: int,
 ) -> Iterator[Outcome]:
+    """The outcomes of ``inputs`` in input order; with ``jobs`` > 1 the worker pool (closed by
+    ``stack``) is already cleaning when this returns."""
     if jobs <= 1 or len(inputs) <= 1:
         _init_worker(ruleset, stats, options)
-        yield from map(clean_file, inputs)
-        return
+        return map(clean_file, inputs)
+    import multiprocessing as mp
+
     # fork: workers start with the parent's imports (trafilatura, lxml) already loaded,
     # and with the rule set's prepared matchers, built here once instead of once per worker.
     fork = sys.platform.startswith("linux")
@@ -265,5 +303,7 @@ def _outcomes(
         _warm_up(ruleset, {item.kind for item in inputs})
     ctx = mp.get_context("fork" if fork else "spawn")
     chunk = max(1, min(16, len(inputs) // (jobs * 8)))
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(ruleset, stats, options)) as pool:
-        yield from pool.imap(clean_file, inputs, chunksize=chunk)
+    workers = min(jobs, len(inputs))
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(ruleset, stats, options))
+    stack.enter_context(pool)
+    return pool.imap(clean_file, inputs, chunksize=chunk)

@@ -1,8 +1,7 @@
-"""The Parquet dataset: one explicit schema, rows built from records, atomic part files."""
+"""The Parquet dataset: one explicit schema and atomic part files (rows: :mod:`pipelines.rows`)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
 from collections.abc import Iterable
@@ -13,8 +12,19 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cleaning import __version__ as CLEANER_VERSION
-from cleaning.record import CleanedRecord
+# re-exported: rows are built in pipelines.rows, which worker processes import without pyarrow
+from pipelines.rows import content_hash, record_id, record_to_row
+
+__all__ = [
+    "SCHEMA",
+    "PartWriter",
+    "content_hash",
+    "record_id",
+    "record_to_row",
+    "remove_stale_temporaries",
+    "temp_path",
+    "write_part",
+]
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -58,63 +68,6 @@ def temp_path(final: Path) -> Path:
     """Where ``final`` is written before the rename: hidden (pyarrow, Spark skip dot files)
     and not ending in ``.parquet`` (DuckDB's and Polars' ``*.parquet`` globs skip it)."""
     return final.with_name(f"{TMP_PREFIX}{final.name}.partial")
-
-
-def record_id(identity: str) -> str:
-    """A stable id from what identifies the document (its canonical URL, or its raw bytes' hash)."""
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
-
-
-def content_hash(record: CleanedRecord) -> str:
-    """Hash of what a reader gets: title, description and body."""
-    blob = "\x1f".join([record.title or "", record.description or "", record.text])
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def record_to_row(
-    record: CleanedRecord,
-    *,
-    id: str,
-    source: str,
-    rules_version: str,
-    url: str | None = None,
-    fetched_at: datetime | None = None,
-    cleaned_at: datetime | None = None,
-) -> dict[str, Any]:
-    """One row of :data:`SCHEMA` for a cleaned record."""
-    return {
-        "id": id,
-        "source": source,
-        "url": url,
-        "canonical_url": record.canonical_url,
-        "title": record.title,
-        "description": record.description,
-        "text": record.text,
-        "word_count": record.word_count,
-        "language": record.language,
-        "authors": list(record.authors),
-        "published": _utc(record.published),
-        "modified": _utc(record.modified),
-        "site_name": record.site_name,
-        "section": record.section,
-        "tags": list(record.tags),
-        "image_url": record.image_url,
-        "paywalled": record.paywalled,
-        "removed": [{"rule_id": r.rule_id, "text": r.text} for r in record.removed],
-        "content_sha256": content_hash(record),
-        "fetched_at": _utc(fetched_at),
-        "cleaned_at": _utc(cleaned_at) or datetime.now(timezone.utc),
-        "cleaner_version": CLEANER_VERSION,
-        "rules_version": rules_version,
-    }
 
 
 def write_part(directory: str | Path, rows: list[dict[str, Any]], prefix: str = "part") -> Path:
