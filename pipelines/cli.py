@@ -60,11 +60,12 @@ def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    program = argv is None  # this process is the `newsclean` command (not a caller's main())
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(with_crawl=bool(argv) and argv[0] == "crawl").parse_args(argv)
     try:
         if args.command == "clean":
-            return _clean(args)
+            return _clean(args, program)
         if args.command == "explain":
             return _explain(args)
         if args.command == "rules":
@@ -92,7 +93,7 @@ def _load_stats(path: Path | None) -> RepetitionStats | None:
         raise RuleError(f"{path}: cannot read repetition statistics ({exc}); pass a file saved with --save-stats") from None
 
 
-def _clean(args: argparse.Namespace) -> int:
+def _clean(args: argparse.Namespace, program: bool = False) -> int:
     from pipelines.batch import CleanOptions, build_batch_stats, run_batch
     from pipelines.resources import load_ruleset
 
@@ -115,7 +116,7 @@ def _clean(args: argparse.Namespace) -> int:
         _write_json_atomic(args.save_stats, stats.to_json())
     summary = run_batch(
         inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
-        progress=False if args.no_progress else None,
+        progress=False if args.no_progress else None, without_numpy=program,
     )
     summary.errors += len(errors)
     print(summary.line(args.output), file=sys.stderr)
