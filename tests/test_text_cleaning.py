@@ -276,3 +276,19 @@ def test_feature_pretests_never_reject_a_block_their_feature_accepts(rules) -> N
         for text in texts:
             if pretest(text) is None:
                 assert not feature(text), (name, text)
+
+
+def test_date_stamps_are_recognised_whatever_their_pieces_and_other_lines_are_not() -> None:
+    # date_only refuses early (a character or a word that no date piece holds): the early
+    # refusals must not turn a date stamp away
+    stamps = [
+        "Updated 8:03 am ET, Nov. 19, 2019",
+        "Published: Thursday, 3rd March 2024 | 10:15 a.m. GMT",
+        "Posted 3 hours ago",
+        "Sept 9, 2021 · 5 mins",
+        "Tues 12/03/2024 – 14:00 CEST",
+        "(Last modified on 2 Jan 2020)",
+    ]
+    assert all(FEATURES["date_only"](s) for s in stamps)
+    others = ["Posted by Jane 3 hours ago", "Top 10 stories of 2024", "12345", "3 May 2024!"]
+    assert not any(FEATURES["date_only"](s) for s in others)
