@@ -91,6 +91,9 @@ class RepetitionStats:
 
     groups: dict[str, dict[str, int]] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=dict)
+    # derived: the template hashes of each group consulted (a function of the counts alone,
+    # so it cannot make output depend on history; see template_hashes)
+    _templates: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict; :meth:`from_json` reads it back."""
@@ -110,7 +113,11 @@ class RepetitionStats:
         """The stats of one group only (empty when the group is unknown)."""
         if group not in self.groups:
             return RepetitionStats()
-        return RepetitionStats(groups={group: self.groups[group]}, docs={group: self.docs[group]})
+        return RepetitionStats(
+            groups={group: self.groups[group]},
+            docs={group: self.docs[group]},
+            _templates={group: self.template_hashes(group)},  # found once, not per document
+        )
 
     def resolve_group(self, domain: str | None) -> str | None:
         """The group to consult for a document: ``domain`` when counted, else the only group."""
@@ -135,6 +142,18 @@ class RepetitionStats:
         """
         n = self.docs.get(group, 0)
         return max(3, min(-(-n // 10), 10))
+
+    def template_hashes(self, group: str) -> frozenset[str]:
+        """The hashes of the group's template lines (:meth:`template_threshold` documents
+        or more), found once per group.  Often empty (a group of one or two documents): a
+        document of such a group needs no line hashed."""
+        found = self._templates.get(group)
+        if found is None:
+            threshold = self.template_threshold(group)
+            counts = self.groups.get(group, {})
+            found = frozenset(h for h, n in counts.items() if n >= threshold)
+            self._templates[group] = found
+        return found
 
 
 def build_stats(docs: Iterable[tuple[str, str]]) -> RepetitionStats:

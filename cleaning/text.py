@@ -170,9 +170,10 @@ class _Judge:
         template_id: str | None,
     ) -> None:
         self.matcher = matcher
-        self.stats = stats
-        self.group = stats.resolve_group(domain) if stats is not None and template_id else None
-        self.threshold = stats.template_threshold(self.group) if stats and self.group else 0
+        group = stats.resolve_group(domain) if stats is not None and template_id else None
+        # the hashes of the group's template lines: when there are none (a small group), no
+        # line needs hashing
+        self.templates = stats.template_hashes(group) if stats and group else frozenset()
         self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
         self.judged: set[int] = set()
         self.flagged: list[int] = []  # the judged lines some rule or the stats say something of
@@ -186,9 +187,7 @@ class _Judge:
     ) -> None:
         """Fill ``out[i]`` for each of ``indexes`` not judged yet (and passing ``only``)."""
         seen, judged, flagged, judge = self.seen, self.judged, self.flagged, self.matcher.judge_many
-        # the document counts of the group (what stats.doc_freq looks up, read once here)
-        counts = self.stats.groups.get(self.group) if self.stats and self.group else None
-        threshold = self.threshold
+        templates = self.templates
         todo = []
         for i in indexes:
             if i in judged or (only is not None and not only(lines[i])):
@@ -202,7 +201,7 @@ class _Judge:
             if line.text not in seen:
                 fresh.setdefault(line.text, line.words)
         for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
-            if counts and counts.get(line_hash(text), 0) >= threshold:
+            if templates and line_hash(text) in templates:
                 verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
             seen[text] = verdict
         for i in todo:

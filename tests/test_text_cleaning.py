@@ -212,6 +212,19 @@ def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(
     assert only.text == record.text
 
 
+def test_template_hashes_are_the_lines_of_enough_documents_and_a_small_group_has_none() -> None:
+    docs = _docs() + [("pair", f"{PROMO}\nOne story"), ("pair", f"{PROMO}\nAnother story")]
+    stats = build_stats(docs)
+    assert stats.template_hashes("gazette") == {line_hash(PROMO), line_hash("Posted 12 May 2024")}
+    assert stats.for_group("gazette").template_hashes("gazette") == stats.template_hashes("gazette")
+    assert stats.doc_freq("pair", PROMO) == 2 and stats.template_hashes("pair") == frozenset()
+    # a promo in two documents of a group is kept (and its paragraphs are not hashed)
+    record = clean_text(
+        docs[-1][1] + "\n" + PARAS[0], rules=load_ruleset(), stats=stats.for_group("pair")
+    )
+    assert PROMO not in [r.text for r in record.removed if r.rule_id.endswith("template")]
+
+
 # ---------------------------------------------------------------- fast rule matching
 
 
