@@ -12,7 +12,11 @@ Prints:
   bound) and of the crawl process alone, sampled from /proc every 0.1 s.
 
 The local server runs in this process (threads), so it takes CPU from the crawl
-on a small machine; other work on the machine makes the figures noisy.
+on a small machine: its CPU per page is printed on its own line (an artefact of
+running both ends on one machine, not a cost a user pays).  Other work on the
+machine makes the rates noisy; the CPU figures per page are steadier.
+
+``--profile FILE`` runs the crawl process under cProfile (``python -m pstats FILE``).
 
     python -m bench.crawl_bench --pages 2000
 """
@@ -29,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,6 +45,24 @@ from pipelines.cleanworker import clean_page, init_worker  # noqa: E402
 from tests.newssite.server import NewsSite  # noqa: E402
 
 PROFILE: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+# Runs ``pipelines.crawl`` under cProfile timed by the reactor thread's CPU clock: the
+# default wall clock charges the reactor with its waits for the GIL (held by the pool's
+# feeder and manager threads), which are not CPU it spends.
+PROFILED_CRAWL = """
+import cProfile, runpy, sys, time
+out = sys.argv[1]
+sys.argv = ["pipelines.crawl", *sys.argv[2:]]
+prof = cProfile.Profile(time.thread_time)
+try:
+    prof.runcall(runpy.run_module, "pipelines.crawl", run_name="__main__", alter_sys=True)
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+prof.dump_stats(out)
+sys.exit(code)
+"""
 
 
 def _children(pid: int) -> list[int]:
@@ -80,16 +103,24 @@ def _tree(pid: int) -> list[int]:
 
 
 class RssSampler(threading.Thread):
-    """Peak RSS of a process tree and of its root, sampled from /proc."""
+    """Peak RSS of a process tree and of its root, and CPU per process, sampled from /proc.
 
-    def __init__(self, pid: int, every: float = 0.1):
+    ``served`` counts the articles the server has answered: once it reaches
+    ``warm``, the CPU of each process and of this process (the server) is noted, so
+    that the figures per page can leave out process starts, discovery and warm-up."""
+
+    def __init__(self, pid: int, served: Callable[[], int], warm: int, every: float = 0.1):
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        self.pid, self.every, self.served, self.warm = pid, every, served, warm
+        self.cpu_at_start: dict[int, float] | None = None
+        self.server_cpu_at_start = 0.0
+        self.served_at_start = 0
         self.peak_tree_kb = self.peak_root_kb = 0
         self.max_procs = 0
         self.cpu: dict[int, float] = {}  # last CPU seconds seen per process
         self.peak_kb: dict[int, int] = {}
         self.stop = threading.Event()
+        self.own_cpu = 0.0  # this thread's CPU, to take out of the server's figure
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -100,6 +131,11 @@ class RssSampler(threading.Thread):
             for p in pids:
                 self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_seconds(p))
                 self.peak_kb[p] = max(self.peak_kb.get(p, 0), _rss_kb(p))
+            self.own_cpu = time.thread_time()
+            if self.cpu_at_start is None and self.served() >= self.warm:
+                self.served_at_start = self.served()
+                self.cpu_at_start = dict(self.cpu)
+                self.server_cpu_at_start = time.process_time() - self.own_cpu
             time.sleep(self.every)
 
 
@@ -149,6 +185,9 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the output folder")
     parser.add_argument(
+        "--profile", type=Path, metavar="FILE", help="cProfile the crawl process into FILE"
+    )
+    parser.add_argument(
         "-s",
         "--set",
         action="append",
@@ -183,10 +222,10 @@ def main() -> None:
     )
 
     out = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
+    start = ["-c", PROFILED_CRAWL, str(args.profile.resolve())] if args.profile else []
     cmd = [
         sys.executable,
-        "-m",
-        "pipelines.crawl",
+        *(start or ["-m", "pipelines.crawl"]),
         site.base + "/",
         "-o",
         str(out),
@@ -207,13 +246,16 @@ def main() -> None:
         cmd += ["-s", item]
     t0 = time.monotonic()
     cpu0 = _cpu_children()
+    self0 = time.process_time()
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    sampler = RssSampler(proc.pid)
+    sampler = RssSampler(proc.pid, lambda: site.articles_served, warm=max(1, args.pages // 10))
     sampler.start()
     _, stderr = proc.communicate()
     t_end = time.monotonic()
     sampler.stop.set()
     sampler.join()
+    server_cpu = time.process_time() - self0 - sampler.own_cpu
+    server_steady = time.process_time() - sampler.own_cpu - sampler.server_cpu_at_start
     if proc.returncode != 0:
         print(stderr, file=sys.stderr)
         raise SystemExit(f"crawl failed with code {proc.returncode}")
@@ -241,6 +283,26 @@ def main() -> None:
         f"  of which the crawl process (Scrapy, Parquet, state; sampled): "
         f"{1000 * root_cpu / pages_done:.1f} ms per page, the cleaning processes (cleaning, "
         f"WARC records): {1000 * (sum(sampler.cpu.values()) - root_cpu) / pages_done:.1f} ms"
+    )
+    print(
+        f"  local server (in the bench process, shares the cores; not part of the crawl): "
+        f"{1000 * server_cpu / pages_done:.1f} ms CPU per page"
+    )
+    at_start = sampler.cpu_at_start or {}
+    root_steady = root_cpu - at_start.get(proc.pid, 0.0)
+    workers_steady = sum(c - at_start.get(p, 0.0) for p, c in sampler.cpu.items() if p != proc.pid)
+    window = max(1, site.articles_served - sampler.served_at_start)
+    per_page = [1000 * c / window for c in (root_steady, workers_steady, server_steady)]
+    print(
+        f"CPU per page after the first {sampler.served_at_start} articles (process starts, "
+        f"discovery and warm-up left out): crawl process {per_page[0]:.2f} ms, cleaning "
+        f"processes {per_page[1]:.2f} ms (cleaning alone {cpu_ms:.2f} ms), local server "
+        f"{per_page[2]:.2f} ms"
+    )
+    print(
+        f"  so with both cores busy the crawl could reach at most "
+        f"{100 * cpu_ms / sum(per_page):.0f} % of the cleaning-only rate "
+        f"({100 * cpu_ms / sum(per_page[:2]):.0f} % with the server on another machine)"
     )
     print(
         f"peak RSS: {sampler.peak_tree_kb / 1024:.0f} MB crawl process tree "

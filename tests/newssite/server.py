@@ -274,6 +274,7 @@ class NewsSite:
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
+        self.articles_served = 0  # requests for /news/ pages (read by the benchmark)
         self.user_agents: set[str] = set()
         self.page_delay = page_delay
         self.refuse_articles = refuse_articles  # answer 403 to every article, like a bot wall
@@ -335,6 +336,8 @@ class NewsSite:
                     site.requests.append(self.path)
                     site.times.append((time.monotonic(), self.path))
                     site.user_agents.add(self.headers.get("User-Agent", ""))
+                    if self.path.startswith("/news/"):
+                        site.articles_served += 1
                 path = urlsplit(self.path).path
                 if site.refuse_articles and path.startswith(("/news/", "/old/")):
                     self._send(403, b"Access denied", "text/plain")
