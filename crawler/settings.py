@@ -69,7 +69,11 @@ DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"
 # NEWSCLEAN_BATCH_ROWS.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
-CONCURRENT_ITEMS = 32
+# Items processed in parallel *per response*.  An article response gives one item, and
+# Scrapy starts this many asyncio tasks for every response whatever it yields: 32 cost
+# 0.5 ms of the crawl process's CPU per page.  Pages are still cleaned in parallel:
+# every response in the scraper (up to SCRAPER_SLOT_MAX_ACTIVE_SIZE) has its item in flight.
+CONCURRENT_ITEMS = 1
 
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"  # drops are counted in the run summary
 LOG_LEVEL = "INFO"
