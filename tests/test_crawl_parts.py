@@ -309,3 +309,18 @@ def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
         request=request,
     )
     assert mw.process_response(request, article) is article
+    scripted = HtmlResponse(
+        request.url,
+        body=b"<html><head><script>setInterval(refreshAds, 30000)</script>"
+        b'<meta http-equiv="refresh" content="5; url=/news/later"></head><body>x</body></html>',
+        request=request,
+    )
+    result = mw.process_response(request, scripted)
+    assert isinstance(result, Request) and result.url == "http://127.0.0.1:8000/news/later"
+    ads = HtmlResponse(
+        request.url,
+        body=b"<html><head><script>setInterval(refreshAds, 30000)</script></head>"
+        b"<body><p>Text.</p></body></html>",
+        request=request,
+    )
+    assert mw.process_response(request, ads) is ads
