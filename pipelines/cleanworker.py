@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from cleaning.record import CleanedRecord
 from cleaning.rules import RuleSet
@@ -57,27 +58,60 @@ def clean_page(profile: Profile, body: bytes, url: str) -> tuple[CleanedRecord, 
     return clean_html(body, url, rules=rules), rules_version(rules)
 
 
+def document_id(canonical_url: str) -> str:
+    """The record id of an article, as ``newsclean clean`` computes it for archived pages:
+    a hash of its canonical URL (the page's own, else the URL after redirects)."""
+    from pipelines.rows import record_id
+
+    return record_id(canonical_url)
+
+
+class PageResult(NamedTuple):
+    """What the pool sends back for one page (small: the body does not travel back)."""
+
+    row: dict[str, Any] | None  # the dataset row of an article
+    drop_reason: str | None  # why the page is not an article
+    warc: bytes | None  # the response's WARC record, a complete gzip member
+    error: str | None  # the cleaner failed on this page
+
+
 def process_page(
     profile: Profile,
     body: bytes,
     url: str,
-    archive: tuple[int, list[tuple[str, str]], datetime] | None = None,
-) -> tuple[CleanedRecord | None, str, bytes | None, str | None]:
+    source: str,
+    fetched_at: datetime,
+    archive: tuple[int, list[tuple[str, str]]] | None = None,
+) -> PageResult:
     """What the crawler's pool runs per page: the WARC record of the response (when
-    ``archive`` = (status, headers, fetched_at) is given) and the cleaned record.
+    ``archive`` = (status, headers) is given) and the cleaned page as a dataset row.
 
-    Returns (record, rules version, WARC record bytes, error).  A page that breaks
-    the cleaner comes back with ``error`` set and its WARC record still made, so the
-    raw page is archived for a later re-clean.
+    ``url`` is the URL after redirects, ``source`` the one requested.  The row is
+    built here, not in the crawl process, whose CPU is the crawl's bottleneck: its
+    hashes and word count cost as much there as the rest of the item's handling.
+    A page that breaks the cleaner comes back with ``error`` set and its WARC record
+    still made, so the raw page is archived for a later re-clean.
     """
     warc = None
     if archive is not None:
         from pipelines.warc import response_record
 
-        status, headers, fetched_at = archive
+        status, headers = archive
         warc = response_record(url, status, headers, body, fetched_at)
     try:
         record, version = clean_page(profile, body, url)
+        if record.drop_reason:
+            return PageResult(None, record.drop_reason, warc, None)
+        from pipelines.rows import record_to_row
+
+        row = record_to_row(
+            record,
+            id=document_id(record.canonical_url or url),
+            source=source,
+            url=url,
+            fetched_at=fetched_at,
+            rules_version=version,
+        )
     except Exception as exc:  # reported by the crawl process, which keeps going
-        return None, "", warc, f"{type(exc).__name__}: {exc}"
-    return record, version, warc, None
+        return PageResult(None, None, warc, f"{type(exc).__name__}: {exc}")
+    return PageResult(row, None, warc, None)

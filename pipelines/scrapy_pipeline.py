@@ -38,18 +38,15 @@ from scrapy.exceptions import DropItem, NotConfigured
 from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred
 
-from pipelines.cleanworker import init_worker, process_page
-from pipelines.parquet import record_id, record_to_row, remove_stale_temporaries, write_part
+from pipelines.cleanworker import PageResult, document_id, init_worker, process_page
+from pipelines.parquet import remove_stale_temporaries, write_part
 from pipelines.state import CrawlState
 from pipelines.warc import WarcFileWriter, recover_partial
 
 log = logging.getLogger(__name__)
 
 
-def document_id(canonical_url: str) -> str:
-    """The record id of an article, as ``newsclean clean`` computes it for archived pages:
-    a hash of its canonical URL (the page's own, else the URL after redirects)."""
-    return record_id(canonical_url)
+__all__ = ["CleaningPipeline", "document_id"]
 
 
 def _as_deferred(future: Future[Any]) -> Deferred[Any]:
@@ -105,6 +102,12 @@ class CleaningPipeline:
         self.state = state if isinstance(state, CrawlState) else CrawlState.for_outdir(self.outdir)
 
     def open_spider(self) -> None:
+        # Scrapy sets the root logger to NOTSET and filters in its handler, so every debug
+        # message (two per page: "Crawled", "Scraped from") is built as a LogRecord and
+        # dropped there.  The level below the handler's is never shown: filter at the root.
+        level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL", "INFO")).upper())
+        if isinstance(level, int):
+            logging.getLogger().setLevel(level)
         # Every full collection would walk the startup objects (modules, rules) again:
         # they are frozen out of collection.
         gc.collect()
@@ -153,45 +156,41 @@ class CleaningPipeline:
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.state is not None
         fetched_at: datetime = item["fetched_at"]
-        archive = None
-        if self.warc is not None:
-            archive = (item["status"], item["headers"], fetched_at)
+        archive = (item["status"], item["headers"]) if self.warc is not None else None
         self.stats.inc_value("newsclean/pages_cleaned")
         future = self._pool().submit(
-            process_page, item["profile"], item["body"], item["response_url"], archive
+            process_page,
+            item["profile"],
+            item["body"],
+            item["response_url"],
+            item["url"],
+            fetched_at,
+            archive,
         )
         try:
-            record, rules_version, warc_bytes, error = await _await(future)
+            result: PageResult = await _await(future)
         except BrokenProcessPool:
             # A worker died (out of memory, a crash in a C library): start a new pool.
             log.error("a cleaning process died on %s; restarting the pool", item["response_url"])
             self._restart_pool()
             self._drop(item, "clean_error", mark=False)
-        if warc_bytes is not None and self.warc is not None:
-            self.warc.write_record(warc_bytes)
-        if error is not None or record is None:
+        row = result.row
+        if result.warc is not None and self.warc is not None:
+            self.warc.write_record(result.warc)
+        if result.drop_reason:
+            self._drop(item, result.drop_reason)
+        if result.error is not None or row is None:
             # a page that breaks the cleaner must not stop the crawl
-            log.error("cleaning %s failed: %s", item["response_url"], error)
+            log.error("cleaning %s failed: %s", item["response_url"], result.error)
             self._drop(item, "clean_error")
-        urls = [item["url"], item["response_url"]]
-        if record.drop_reason:
-            self._drop(item, record.drop_reason)
-        canonical = record.canonical_url or item["response_url"]
-        urls.append(canonical)
-        doc_id = document_id(canonical)
+        canonical = row["canonical_url"] or item["response_url"]
+        urls = [item["url"], item["response_url"], canonical]
+        doc_id = row["id"]
         if doc_id in self.pending_ids:
             self.pending_ids[doc_id].extend(urls)  # marked done with the buffered row
             self._drop(item, "duplicate", mark=False)
         if self.state.has_doc(doc_id):
             self._drop(item, "duplicate", mark_status="done")
-        row = record_to_row(
-            record,
-            id=doc_id,
-            source=item["url"],
-            url=item["response_url"],
-            fetched_at=fetched_at,
-            rules_version=rules_version,
-        )
         day = fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%d")
         self.buffers[day].append((row, urls))
         self.pending_ids[doc_id] = urls
