@@ -268,9 +268,43 @@ def _link_share(el: HtmlElement) -> float:
 
 
 def is_link_list(el: HtmlElement) -> bool:
-    """A list of three or more items that are each (almost) only a link: a story rail."""
+    """A list of three or more items that are each (almost) only a link: a story rail.
+
+    A list of short items set between paragraphs of the article (a list of courses,
+    shops, tools or sections, each linked) is part of the article and stays; a rail
+    of headlines stays a rail wherever it sits."""
     items = [li for li in el if li.tag == "li"]
-    return len(items) >= 3 and all(_link_share(li) >= LINK_SHARE for li in items)
+    if len(items) < 3 or not all(_link_share(li) >= LINK_SHARE for li in items):
+        return False
+    words = sum(len(li.text_content().split()) for li in items)
+    return words >= HEADLINE_WORDS * len(items) or not between_prose(el)
+
+
+def between_prose(el: HtmlElement) -> bool:
+    """Whether ``el`` sits inside the article's prose: at least :data:`PROSE_AROUND`
+    long paragraphs before it and after it within one of its three nearest ancestors."""
+    child = el
+    for _ in range(3):
+        parent = child.getparent()
+        if parent is None:
+            return False
+        before = after = 0
+        seen = False
+        for sibling in parent:
+            if sibling is child:
+                seen = True
+                continue
+            if not isinstance(sibling.tag, str):
+                continue
+            n = sum(1 for _ in _LONG_P(sibling))
+            if seen:
+                after += n
+            else:
+                before += n
+        if before >= PROSE_AROUND and after >= PROSE_AROUND:
+            return True
+        child = parent
+    return False
 
 
 def is_link_paragraph(el: HtmlElement) -> bool:
@@ -278,6 +312,13 @@ def is_link_paragraph(el: HtmlElement) -> bool:
     return len(el.text_content().split()) >= 3 and _link_share(el) >= LINK_SHARE
 
 
+# Link lists whose items average this many words are headline rails; lists of shorter
+# items between PROSE_AROUND paragraphs before and after are article content.
+HEADLINE_WORDS = 8
+PROSE_AROUND = 2
+_LONG_P = etree.XPath(
+    f"descendant-or-self::p[string-length(normalize-space(.)) >= {_LONG_PARAGRAPH}]"
+)
 _PROSE_BEFORE = etree.XPath(f"boolean(preceding::p[string-length(.) >= {_LONG_PARAGRAPH}])")
 
 

@@ -10,6 +10,9 @@ belong to the same article (no second headline between them).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -27,6 +30,8 @@ MAX_CHUNKS = 12
 # A block with this share of link text is a teaser, not article text (as in cleaning/dom.py).
 LINK_SHARE = 0.95
 _BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li")
+# Link-only lists whose items average this many words are headline rails (as in cleaning/dom.py).
+HEADLINE_WORDS = 8
 _KEY_CHARS = 60
 
 
@@ -190,9 +195,128 @@ def finish_container(
     return "\n".join([body, *(line for _, line in tail)])
 
 
+# Blocks that fill_gaps puts back between two extracted blocks of the same container.
+_UNITS = ("p", "ul", "ol", "dl", "table", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+# characters the extractor leaves out of its text: zero-width spaces and joiners, soft hyphens
+_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+
+
+def _flat(line: str) -> str:
+    """A line without whitespace, invisible characters, list and table markers and
+    permalink signs, lower-cased: how lines are compared (the extractor splits blocks at
+    <br>, marks list items, drops "#" heading anchors)."""
+    flat = "".join(line.removeprefix("- ").split()).lower()
+    if not flat.isascii():
+        for ch in _INVISIBLE:
+            if ch in flat:
+                flat = flat.replace(ch, "")
+    return flat.replace("|", "").replace("#", "")
+
+
+def _unit_lines(unit: HtmlElement) -> list[str]:
+    """A unit's text as the extractor writes it: a line per list item or table row."""
+    if unit.tag in ("ul", "ol", "dl"):
+        items = [el for el in unit.iter("li", "dt", "dd") if el.getparent() is unit]
+        lines = [" ".join(el.text_content().split()) for el in items]
+        return ["- " + line for line in lines if line]
+    if unit.tag == "table":
+        rows = []
+        for tr in unit.iter("tr"):
+            cells = [" ".join(c.text_content().split()) for c in tr if c.tag in ("td", "th")]
+            if any(cells):
+                rows.append("| " + " | ".join(cells) + " |")
+        return rows
+    text = " ".join(unit.text_content().split())
+    return [text] if text else []
+
+
+def _teaser(unit: HtmlElement, unit_lines: list[str]) -> bool:
+    """A block that is not article text even between article paragraphs: pictures with
+    their captions, or links only (a headline, a list of headlines)."""
+    if any(True for _ in unit.iter("img", "figure", "picture")):
+        return True
+    links = [a.get("href") or "" for a in unit.iter("a")]
+    if links and all(href.startswith("#") for href in links):
+        return True  # a table of contents
+    if not _link_only(unit):
+        return False
+    words = sum(len(line.split()) for line in unit_lines)
+    return unit.tag not in ("ul", "ol") or words >= HEADLINE_WORDS * len(unit_lines)
+
+
+def fill_gaps(
+    root: HtmlElement, body: str, paragraphs: list[tuple[HtmlElement, str]] | None = None
+) -> str:
+    """``body`` plus the blocks the extractor skipped between two extracted blocks of one
+    container: a list, table or crosshead set between the article's paragraphs.
+
+    Only containers holding an extracted paragraph are read.  A block goes back only when
+    it is a sibling of the extracted blocks before and after it, and none of its lines is
+    in ``body`` already."""
+    if not body:
+        return body
+    lines = body.split("\n")
+    flat = [_flat(line) for line in lines]
+    # all lines glued: the extractor splits a block at <br>, a key may span two body lines
+    glued = "".join(flat)
+    starts = list(accumulate((len(f) for f in flat[:-1]), initial=0))
+    line_keys = {f[:_KEY_CHARS]: i for i, f in enumerate(flat) if f}
+
+    def position(unit_lines: list[str]) -> int:
+        """The last body line holding one of these lines, or -1.  A short line found
+        inside a longer one counts as found: a block is put back only when surely missing."""
+        best = -1
+        for line in unit_lines:
+            key = _flat(line[: 4 * _KEY_CHARS])[:_KEY_CHARS]
+            if not key:
+                continue
+            at = line_keys.get(key, -1)  # most blocks start a body line
+            if at < 0:
+                found = glued.find(key)
+                at = -1 if found < 0 else bisect_right(starts, found + len(key) - 1) - 1
+            best = max(best, at)
+        return best
+
+    containers: list[HtmlElement] = []
+    for p, text in _long_paragraphs(root) if paragraphs is None else paragraphs:
+        parent = p.getparent()
+        key = _flat(text[: 4 * _KEY_CHARS])[:_KEY_CHARS]
+        if parent is not None and parent not in containers and key in glued:
+            containers.append(parent)
+    inserts: dict[int, list[str]] = {}
+    for container in containers:
+        last = -1  # body line of the previous extracted block
+        pending: list[str] = []
+        for unit in container:
+            if unit.tag not in _UNITS:
+                continue
+            unit_lines = _unit_lines(unit)
+            if not unit_lines:
+                continue
+            at = position(unit_lines)
+            if at < 0:
+                if not _teaser(unit, unit_lines):
+                    pending.extend(unit_lines)
+                continue
+            if pending and last >= 0 and at > last:
+                inserts.setdefault(last, []).extend(pending)
+            last, pending = at, []
+    if not inserts:
+        return body
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, ()))
+    return "\n".join(out)
+
+
 def recall_passes(root: HtmlElement, body: str) -> str:
-    """:func:`finish_container` then :func:`continue_body`, reading the page's paragraphs once."""
+    """:func:`finish_container`, :func:`continue_body` then :func:`fill_gaps`, reading the
+    page's paragraphs once."""
     if not body:
         return body
     paragraphs = _long_paragraphs(root)
-    return continue_body(root, finish_container(root, body, paragraphs), paragraphs)
+    body = continue_body(root, finish_container(root, body, paragraphs), paragraphs)
+    return fill_gaps(root, body, paragraphs)

@@ -152,3 +152,27 @@ def test_standfirst_goes_but_same_class_further_down_stays(rules):
     result = apply_dom_rules(root, dom_rules)
     assert [r.text for r in result.removed] == ["Council backs the costliest of three options."]
     assert "Option B" in root.text_content()
+
+
+def test_linked_list_of_short_items_between_paragraphs_stays(rules):
+    paras = [
+        "<p>" + f"{day} the new ferry timetable starts in May, the operator said. " * 3 + "</p>"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday")
+    ]
+    courses = (
+        "<ul><li><a href='/c/1'>Harbour pilotage</a></li><li><a href='/c/2'>Knots</a></li>"
+        "<li><a href='/c/3'>Tide tables</a></li></ul>"
+    )
+    rail = (
+        "<ul><li><a href='/a'>Storm damage bill tops two million pounds after winter</a></li>"
+        "<li><a href='/b'>Lifeboat crew rescued from flooded station on the point</a></li>"
+        "<li><a href='/c'>Quay traders count the cost of a winter of storms</a></li></ul>"
+    )
+    html = (
+        "<html><head><title>Ferry timetable changes</title></head><body><article>"
+        f"{paras[0]}{paras[1]}{courses}{rail}{paras[2]}{paras[3]}</article></body></html>"
+    )
+    record = clean_html(html, "https://ferries.example.net/news/timetable", rules=rules)
+    assert "Harbour pilotage" in record.text
+    assert "Storm damage bill" not in record.text
+    assert any(r.rule_id == "generic.related.link_list" for r in record.removed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.html_recall import continue_body, finish_container
+from cleaning.html_recall import continue_body, fill_gaps, finish_container
 
 FIRST = [
     "The harbour board met on Tuesday to weigh three options for the failing sea wall, "
@@ -83,3 +83,53 @@ def test_tail_split_at_line_breaks_is_not_taken_twice():
     body = "\n".join(FIRST) + "\n" + lxml.html.fromstring(f"<p>{dates}</p>").text_content()
     extracted = body.replace("Westport", "Westport\n")
     assert finish_container(root, extracted) == extracted
+
+
+def _gap_page(middle: str, aside: str = "") -> lxml.html.HtmlElement:
+    before = "".join(f"<p>{p}</p>" for p in FIRST)
+    after = "".join(f"<p>{p}</p>" for p in SECOND)
+    return lxml.html.document_fromstring(
+        f"<html><body><div class='post'>{before}{middle}{after}</div>{aside}</body></html>"
+    )
+
+
+def test_list_and_crosshead_between_extracted_paragraphs_go_back_in_place():
+    middle = (
+        "<h2>The three options</h2><ul><li>Repair the wall</li><li>Rebuild it</li>"
+        "<li>Retreat from the <a href='/quay'>quay</a></li></ul>"
+    )
+    body = fill_gaps(_gap_page(middle), "\n".join(FIRST + SECOND))
+    assert body.split("\n") == [
+        *FIRST,
+        "The three options",
+        "- Repair the wall",
+        "- Rebuild it",
+        "- Retreat from the quay",
+        *SECOND,
+    ]
+
+
+def test_gap_blocks_that_are_not_article_text_stay_out():
+    toc = "<ul><li><a href='#a'>Background</a></li><li><a href='#b'>Options</a></li></ul>"
+    rail = "<ul>" + "<li><a href='/s'>Lifeboat crew honoured for rescue off the point</a></li>" * 3
+    gallery = "<ul><li><img src='a.jpg'>The wall in March</li><li>The wall in May</li></ul>"
+    body = "\n".join(FIRST + SECOND)
+    for middle in (toc, rail + "</ul>", gallery):
+        assert fill_gaps(_gap_page(middle), body) == body
+
+
+def test_blocks_outside_the_article_container_stay_out():
+    aside = "<aside><ul><li>Tide times</li><li>Weather</li></ul></aside>"
+    body = "\n".join(FIRST + SECOND)
+    assert fill_gaps(_gap_page("", aside=aside), body) == body
+    # a list that follows the last extracted paragraph is not between two of them
+    root = _gap_page("")
+    root.find(".//div").append(lxml.html.fragment_fromstring("<ul><li>Tide times</li></ul>"))
+    assert fill_gaps(root, body) == body
+
+
+def test_block_the_extractor_split_at_line_breaks_is_not_taken_twice():
+    middle = "<p>Quay Arena, Eastport<br>Harbour Hall, Westport</p>"
+    extracted = [*FIRST, "Quay Arena, Eastport", "Harbour Hall, Westport", *SECOND]
+    body = "\n".join(extracted)
+    assert fill_gaps(_gap_page(middle), body) == body
