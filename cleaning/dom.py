@@ -328,6 +328,23 @@ def is_standfirst(el: HtmlElement) -> bool:
     return not _PROSE_BEFORE(el)
 
 
+# A responsive copy repeats an earlier sibling's text; shorter repeats (a "Share" label in
+# two places) are left to the extractor.
+MIN_COPY_CHARS = 200
+
+
+def is_repeated_sibling(el: HtmlElement) -> bool:
+    """An element whose text repeats, word for word, the text of an earlier sibling: the
+    copy of a block a page sends once per screen size (phone, tablet, desktop)."""
+    text = " ".join(el.text_content().split())
+    if len(text) < MIN_COPY_CHARS:
+        return False
+    return any(
+        isinstance(sib.tag, str) and " ".join(sib.text_content().split()) == text
+        for sib in el.itersiblings(preceding=True)
+    )
+
+
 # Element tests some generic rules add to their selector (a CSS selector cannot say
 # "every item is a link"); the rule files name these rules in their descriptions.
 LINK_SHARE = 0.95
@@ -335,7 +352,11 @@ ELEMENT_TESTS: dict[str, Callable[[HtmlElement], bool]] = {
     "generic.related.link_list": is_link_list,
     "generic.related.link_paragraph": is_link_paragraph,
     "generic.heading.standfirst": is_standfirst,
+    "generic.layout.responsive_copy": is_repeated_sibling,
 }
+# Rules whose element test proves the element repeats text kept elsewhere: the guard that
+# spares elements holding much of the page's text does not apply to them.
+UNGUARDED = {"generic.layout.responsive_copy"}
 
 
 def apply_dom_rules(
@@ -385,7 +406,7 @@ def apply_dom_rules(
         rule = picked[el]
         if rule.id in conditions and not conditions[rule.id](text):
             continue
-        if len(text) > MIN_GUARDED_CHARS:
+        if len(text) > MIN_GUARDED_CHARS and rule.id not in UNGUARDED:
             if not page:
                 page.extend((max(len(_text(scope)), 1), max(_paragraph_chars(scope), 1)))
             if (

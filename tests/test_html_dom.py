@@ -176,3 +176,24 @@ def test_linked_list_of_short_items_between_paragraphs_stays(rules):
     assert "Harbour pilotage" in record.text
     assert "Storm damage bill" not in record.text
     assert any(r.rule_id == "generic.related.link_list" for r in record.removed)
+
+
+def test_responsive_copies_of_the_article_are_taken_once(rules):
+    paras = "".join(
+        f"<p>{day}: the ferry timetable changes next month after a long consultation with "
+        "islanders, hauliers and the harbour board.</p>"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday")
+    )
+    copies = "".join(
+        f'<div class="ssr-variant hidden-{size}">{paras}</div>' for size in ("phone", "desktop")
+    )
+    html = f"<html><head><title>Ferry timetable</title></head><body><main>{copies}</main></body></html>"
+    record = clean_html(html, "https://ferries.example.net/news/timetable-change", rules=rules)
+    assert record.text.count("Thursday: the ferry timetable changes") == 1
+    assert [r.rule_id for r in record.removed] == ["generic.layout.responsive_copy"]
+    # a variant block that differs from its sibling stays
+    head, tail = html.rsplit("Thursday:", 1)
+    record = clean_html(
+        head + "Friday:" + tail, "https://ferries.example.net/news/timetable-change", rules=rules
+    )
+    assert "generic.layout.responsive_copy" not in {r.rule_id for r in record.removed}
