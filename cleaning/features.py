@@ -59,4 +59,6 @@ FEATURES: dict[str, Callable[[str], bool]] = {
 PRETESTS: dict[str, Callable[[str], object]] = {
     # nothing but non-letters (fails at the first letter, the first character of most lines)
     "symbols_only": re.compile(r"[\W\d_]*").fullmatch,
+    # a digit
+    "date_only": _DIGIT.search,
 }

@@ -49,6 +49,8 @@ _OTHER_STOPWORD_TEXT = """der die das und ist nicht mit von zu den ein eine auf 
 STOPWORDS = frozenset(_STOPWORD_TEXT.split() + _OTHER_STOPWORD_TEXT.split())
 _IS_STOP = STOPWORDS.__contains__
 _SAMPLE = 24
+# an unpunctuated line needs its shares only from this many words (segment.plain_score)
+_SHARES_FROM = 12
 
 
 class Line:
@@ -56,7 +58,9 @@ class Line:
 
     Words are whitespace tokens (what ``max_words`` of the rules counts too);
     the stop-word and capitalised-word shares are only measured on lines of
-    four words or more, the only ones whose score depends on them.
+    four words or more, the only ones whose score depends on them, and only
+    when first read: an unpunctuated line of fewer than 12 words (a menu item,
+    a teaser headline) scores the same whatever they are.
     """
 
     __slots__ = (
@@ -67,8 +71,8 @@ class Line:
         "words",
         "size",
         "terminal",
-        "stop_ratio",
-        "cap_ratio",
+        "_stop",
+        "_cap",
     )
 
     def __init__(
@@ -76,14 +80,32 @@ class Line:
         text: str,
         indent: int = 0,
         blank_before: bool = False,
-        features: tuple[int, int, bool, float, float] | None = None,
+        features: tuple[int, int, bool, float | None, float | None] | None = None,
     ) -> None:
         self.text = text
         self.indent = indent
         self.blank_before = blank_before
         self.blank_after = False
-        features = features or measure(text)
-        self.words, self.size, self.terminal, self.stop_ratio, self.cap_ratio = features
+        features = features or _measure(text)
+        self.words, self.size, self.terminal, self._stop, self._cap = features
+
+    @property
+    def stop_ratio(self) -> float:
+        """Share of stop words among the first words."""
+        stop = self._stop
+        if stop is None:
+            stop, self._cap = _shares(self.text)
+            self._stop = stop
+        return stop
+
+    @property
+    def cap_ratio(self) -> float:
+        """Share of capitalised words among the first words."""
+        cap = self._cap
+        if cap is None:
+            self._stop, cap = _shares(self.text)
+            self._cap = cap
+        return cap
 
     def __repr__(self) -> str:
         return f"Line({self.text[:40]!r})"
@@ -97,6 +119,15 @@ def measure(text: str) -> tuple[int, int, bool, float, float]:
     without spaces (Chinese, Japanese, Thai) it is estimated from the
     characters, and such a line counts as prose-like in its stop-word share.
     """
+    n, size, terminal, stop, cap = _measure(text)
+    if stop is None or cap is None:
+        stop, cap = _shares(text)
+    return n, size, terminal, stop, cap
+
+
+def _measure(text: str) -> tuple[int, int, bool, float | None, float | None]:
+    """:func:`measure`, the two shares left out (None) when the line's score cannot depend
+    on them (see :class:`Line`)."""
     tokens = text.split()
     n = len(tokens)
     stripped = text.rstrip(_CLOSERS)
@@ -110,12 +141,23 @@ def measure(text: str) -> tuple[int, int, bool, float, float]:
         return n, size, terminal, 0.3, 0.0
     if n < 4:
         return n, size, terminal, 0.0, 0.0
+    if not terminal and n < _SHARES_FROM:
+        return n, size, terminal, None, None
+    return (n, size, terminal, *_shares_of(tokens))
+
+
+def _shares(text: str) -> tuple[float, float]:
+    """(stop-word share, capitalised share) of a line of four words or more."""
+    return _shares_of(text.split())
+
+
+def _shares_of(tokens: list[str]) -> tuple[float, float]:
     # the shares are measured on the first words only (a paragraph's opening is as telling
-    # as its whole) with map() over C methods: this runs for every line of every page
-    sample = tokens[:_SAMPLE] if n > _SAMPLE else tokens
+    # as its whole) with map() over C methods: this runs for most lines of every page
+    sample = tokens[:_SAMPLE] if len(tokens) > _SAMPLE else tokens
     k = len(sample)
     stop = sum(map(_IS_STOP, map(str.lower, sample))) / k
-    return n, size, terminal, stop, sum(map(str.istitle, sample)) / k
+    return stop, sum(map(str.istitle, sample)) / k
 
 
 def split_glued(text: str) -> list[str]:
@@ -146,7 +188,8 @@ def split_lines(text: str) -> list[Line]:
     """The non-blank lines of ``text`` as :class:`Line` objects, glued blocks split."""
     out: list[Line] = []
     append = out.append
-    seen: dict[str, tuple[int, int, bool, float, float]] = {}  # menus repeat: measure a text once
+    # menus repeat: measure a text once
+    seen: dict[str, tuple[int, int, bool, float | None, float | None]] = {}
     blank = True
     for raw in text.splitlines():
         stripped = raw.strip()
@@ -162,7 +205,7 @@ def split_lines(text: str) -> list[Line]:
         for piece in pieces:
             features = seen.get(piece)
             if features is None:
-                features = seen[piece] = measure(piece)
+                features = seen[piece] = _measure(piece)
             append(Line(piece, indent, blank, features))
             blank = False
     if out:

@@ -44,14 +44,7 @@ def line_score(line: Line, verdict: Verdict) -> float:
         return 0.0  # a separator neither makes nor breaks the article
     if verdict.drop or verdict.template:
         return -2.0 * max(w, 4)
-    if w >= 10 and line.terminal and line.stop_ratio >= 0.2 and line.cap_ratio < 0.6:
-        score = float(w)
-    elif w >= 5 and line.terminal and line.cap_ratio < 0.8:
-        score = w * 0.5
-    elif w >= 12 and line.stop_ratio >= 0.25 and line.cap_ratio < 0.4:
-        score = w * 0.1  # a sentence without its full stop: weak
-    else:
-        score = -2.0 - (1.0 if line.indent >= 4 else 0.0)
+    score = plain_score(line)
     if verdict.evidence:
         # evidence replaces the line's own merit: a fluent appeal is still an appeal; the
         # header of a block that ends an article (weight 3) costs as much as a paragraph
@@ -60,6 +53,20 @@ def line_score(line: Line, verdict: Verdict) -> float:
         score = score * max(0.0, 1.0 - verdict.evidence) if score > 0 else score
         score -= penalty
     return score
+
+
+def plain_score(line: Line) -> float:
+    """:func:`line_score` of a line no rule says anything of (what most lines are)."""
+    w = line.size
+    if w == 0:
+        return 0.0
+    if w >= 10 and line.terminal and line.stop_ratio >= 0.2 and line.cap_ratio < 0.6:
+        return float(w)
+    if w >= 5 and line.terminal and line.cap_ratio < 0.8:
+        return w * 0.5
+    if w >= 12 and line.stop_ratio >= 0.25 and line.cap_ratio < 0.4:
+        return w * 0.1  # a sentence without its full stop: weak
+    return -2.0 - (1.0 if line.indent >= 4 else 0.0)
 
 
 def best_run(scores: Sequence[float]) -> tuple[int, int]:
@@ -118,8 +125,8 @@ def indent_adjusted(
         if acc >= half:
             base = indent
             break
-    out = list(scores)
-    for i, line in enumerate(lines):
-        if line.indent > base + 1:
-            out[i] = scores[i] * DEEPER_POSITIVE if scores[i] > 0 else scores[i] * DEEPER_NEGATIVE
-    return out
+    limit = base + 1
+    return [
+        (s * DEEPER_POSITIVE if s > 0 else s * DEEPER_NEGATIVE) if line.indent > limit else s
+        for line, s in zip(lines, scores, strict=True)
+    ]

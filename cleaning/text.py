@@ -34,6 +34,7 @@ from cleaning.segment import (
     is_promo,
     is_prose,
     line_score,
+    plain_score,
     with_block_evidence,
 )
 from cleaning.segment_rules import RuleMatcher
@@ -279,7 +280,7 @@ def _heuristic_run(
     n = len(lines)
     start = end = 0
     scores: list[float] = []
-    plain = [line_score(line, NO_VERDICT) for line in lines]  # the score of a line judged clean
+    plain = list(map(plain_score, lines))  # the score of a line judged clean
     for _ in range(_MAX_ROUNDS):
         flagged = sorted(judge.flagged)
         scores = _scores(lines, verdicts, flagged, plain)
