@@ -7,16 +7,22 @@ files: a plain loop of ``trafilatura.extract`` in a fresh interpreter (start-up
 included), ``newsclean clean -j 1`` and ``newsclean clean -j 2``, each as a whole
 process, best of N runs, and the -j 2 / -j 1 ratio.
 
+The commands take turns (one round runs each once), so a change in the machine's
+load during the benchmark falls on all of them alike. Next to the best wall time,
+the CPU time (user + system, the process and its workers) of the same runs: on a
+shared machine it moves less than wall time, and the -j 1 figures compare directly.
+
 Processes run with Python's default bytecode caching (PYTHONDONTWRITEBYTECODE is
-removed from their environment, and one untimed run of each command comes first),
-as on a user's machine: otherwise every start would recompile the project's
-modules while trafilatura's, installed by pip, come precompiled.
+removed from their environment, and one untimed round comes first), as on a
+user's machine: otherwise every start would recompile the project's modules
+while trafilatura's, installed by pip, come precompiled.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,18 +40,17 @@ for p in sorted(pathlib.Path(sys.argv[1]).glob('*.html.gz')):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _time(cmd: list[str], repeat: int, fresh: Path | None = None) -> float:
-    """Best wall time of ``repeat`` runs after one untimed run; ``fresh`` is an output
-    folder emptied before each."""
-    best = float("inf")
-    for attempt in range(repeat + 1):
-        if fresh is not None:
-            shutil.rmtree(fresh, ignore_errors=True)
-        start = time.perf_counter()
-        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-        if attempt:
-            best = min(best, time.perf_counter() - start)
-    return best
+def _run(cmd: list[str], fresh: Path | None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; ``fresh`` is an output folder emptied first."""
+    if fresh is not None:
+        shutil.rmtree(fresh, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -57,18 +62,25 @@ def main() -> None:
     folder = pages if pages.is_dir() else args.dataset / "dumps"
     n = len([p for p in folder.iterdir() if p.name.endswith((".html.gz", ".txt"))])
     newsclean = [sys.executable, "-m", "pipelines.cli", "clean", str(folder), "--no-progress"]
-    rows: list[tuple[str, float]] = []
-    if folder == pages:
-        rows.append(("trafilatura.extract loop", _time([sys.executable, "-c", TRAFILATURA_LOOP, str(folder)], args.repeat)))
     with tempfile.TemporaryDirectory() as tmp:
+        commands: dict[str, tuple[list[str], Path | None]] = {}
+        if folder == pages:
+            commands["trafilatura.extract loop"] = ([sys.executable, "-c", TRAFILATURA_LOOP, str(folder)], None)
         for jobs in (1, 2):
             out = Path(tmp) / f"out{jobs}"
-            cmd = [*newsclean, "-o", str(out), "-j", str(jobs)]
-            rows.append((f"newsclean clean -j {jobs}", _time(cmd, args.repeat, fresh=out)))
+            commands[f"newsclean clean -j {jobs}"] = ([*newsclean, "-o", str(out), "-j", str(jobs)], out)
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for attempt in range(args.repeat + 1):
+            for name, (cmd, fresh) in commands.items():
+                result = _run(cmd, fresh)
+                if attempt:  # the first round only fills the bytecode and page caches
+                    runs[name].append(result)
     print(f"{args.dataset.name}: {n} files, {os.cpu_count()} cores, best of {args.repeat}, whole process")
-    for name, secs in rows:
-        print(f"  {name:<28} {secs:7.2f} s  {n / secs:7.1f} files/s")
-    j1, j2 = rows[-2][1], rows[-1][1]
+    best = {name: min(r) for name, r in runs.items()}
+    for name, (wall, _) in best.items():
+        cpu = min(c for _, c in runs[name])
+        print(f"  {name:<28} {wall:7.2f} s  {n / wall:7.1f} files/s   CPU {cpu:6.2f} s (best)")
+    j1, j2 = best["newsclean clean -j 1"][0], best["newsclean clean -j 2"][0]
     print(f"  -j 2 / -j 1 rate: {j1 / j2:.2f}x")
 
 
