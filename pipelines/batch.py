@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -79,6 +80,26 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions) -> None:
     _WORKER.update(ruleset=ruleset, version=rules_version(ruleset), stats=stats, options=options)
+
+
+def _init_pool_worker(
+    ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions
+) -> None:
+    _init_worker(ruleset, stats, options)
+    _tune_gc()
+
+
+def _tune_gc() -> None:
+    """Garbage collection for a process that cleans a batch (outputs do not change).
+
+    What exists now (modules, rules, prepared matchers) lives as long as the process: it is
+    frozen out of the collections, which no longer walk it (in a forked worker, neither
+    are its memory pages touched).  Young collections run every 5,000 new objects rather
+    than 700: a page's garbage is freed by reference counting, cycles are few.  On the 181
+    aeb pages (-j 1) collections took 0.10 s of CPU, 0.035 s with both.
+    """
+    gc.freeze()
+    gc.set_threshold(5000, 10, 10)
 
 
 def clean_file(item: InputFile) -> Outcome:
@@ -194,12 +215,13 @@ def run_batch(
     ruleset: RuleSet | None = None,
     progress: bool | None = None,
     *,
-    without_numpy: bool = False,
+    own_process: bool = False,
 ) -> Summary:
     """Clean ``inputs`` into ``outdir`` and return the counts; rows are written as they come.
 
-    ``without_numpy``: load pyarrow without numpy (see :func:`_import_pyarrow`); only for a
-    process that is the ``newsclean`` command itself.
+    ``own_process``: this process is the ``newsclean`` command itself, and is set up for the
+    batch (pyarrow without numpy, garbage collection: :func:`_import_pyarrow`, :func:`_tune_gc`);
+    worker processes always are.
     """
     ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -209,8 +231,8 @@ def run_batch(
     with ExitStack() as stack:
         # Workers start first; the parent's own set-up (pyarrow, the folder's index) runs
         # while they clean.  Nothing below writes before the index is read.
-        outcomes = _start(stack, inputs, ruleset, stats, options, jobs)
-        _import_pyarrow(without_numpy)
+        outcomes = _start(stack, inputs, ruleset, stats, options, jobs, own_process)
+        _import_pyarrow(without_numpy=own_process)
         from pipelines.dataset import load_index, remove_rows
         from pipelines.parquet import PartWriter, remove_stale_temporaries
 
@@ -249,7 +271,7 @@ def run_batch(
     return summary
 
 
-def _import_pyarrow(without_numpy: bool) -> None:
+def _import_pyarrow(*, without_numpy: bool) -> None:
     """Import pyarrow, with ``without_numpy`` keeping numpy out of this process.
 
     Rows go from Python values to Parquet, which never needs numpy, and numpy is about
@@ -318,11 +340,14 @@ def _start(
     stats: RepetitionStats | None,
     options: CleanOptions,
     jobs: int,
+    own_process: bool,
 ) -> Iterator[Outcome]:
     """The outcomes of ``inputs`` in input order; with ``jobs`` > 1 the worker pool (closed by
     ``stack``) is already cleaning when this returns."""
     if jobs <= 1 or len(inputs) <= 1:
         _init_worker(ruleset, stats, options)
+        if own_process:
+            _tune_gc()
         return map(clean_file, inputs)
     import multiprocessing as mp
 
@@ -333,7 +358,7 @@ def _start(
         _warm_up(ruleset, {item.kind for item in inputs})
     ctx = mp.get_context("fork" if fork else "spawn")
     workers = min(jobs, len(inputs))
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(ruleset, stats, options))
+    pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=(ruleset, stats, options))
     stack.enter_context(pool)
     chunks = pool.imap(clean_files, shrinking_chunks(inputs, workers), chunksize=1)
     return (outcome for chunk in chunks for outcome in chunk)

@@ -116,7 +116,7 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
         _write_json_atomic(args.save_stats, stats.to_json())
     summary = run_batch(
         inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
-        progress=False if args.no_progress else None, without_numpy=program,
+        progress=False if args.no_progress else None, own_process=program,
     )
     summary.errors += len(errors)
     print(summary.line(args.output), file=sys.stderr)
