@@ -24,6 +24,11 @@ _GLUED_SENTENCE = re.compile(
     r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z][a-z])"
 )
 _GLUE_HINT = re.compile(r"[.!?\"'”’][A-Z]")
+# the bytes _GLUE_HINT looks for, in UTF-8: its punctuation (the last byte of ” and ’ stands
+# for them) -> ".", capitals -> "A", any other byte -> " "
+_GLUE_BYTES = bytes(
+    46 if byte in b".!?\"'\x9d\x99" else 65 if 65 <= byte <= 90 else 32 for byte in range(256)
+)
 # a quoted crosshead glued to its paragraph: 'Harden opinions'Mr Alexander
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
 _ALNUM = re.compile(r"[^\W_]")
@@ -191,6 +196,7 @@ def split_lines(text: str) -> list[Line]:
     # menus repeat: measure a text once
     seen: dict[str, tuple[int, int, bool, float | None, float | None]] = {}
     blank = True
+    pairs = _glue_pairs(text)  # most pages have none or one or two
     for raw in text.splitlines():
         stripped = raw.strip()
         if not stripped:
@@ -200,8 +206,11 @@ def split_lines(text: str) -> list[Line]:
             continue
         indent = len(raw) - len(raw.lstrip()) if raw[0].isspace() else 0
         pieces: Sequence[str] = (stripped,)
-        if len(stripped) > 20 and _GLUE_HINT.search(stripped) is not None:
-            pieces = split_glued(stripped)
+        if pairs and len(stripped) > 20:
+            for pair in pairs:  # the line holds what _GLUE_HINT matches exactly when one is in it
+                if pair in stripped:
+                    pieces = split_glued(stripped)
+                    break
         for piece in pieces:
             features = seen.get(piece)
             if features is None:
@@ -212,6 +221,24 @@ def split_lines(text: str) -> list[Line]:
         out[-1].blank_after = True
     _join_wrapped(out)
     return out
+
+
+def _glue_pairs(text: str) -> set[str]:
+    """The two-character strings of ``text`` that :data:`_GLUE_HINT` matches (a full stop
+    or quote and a capital), found by one byte translation of the whole text: the regular
+    expression, searched in each line, tried its class at every character of the page."""
+    data = text.encode("utf-8", "surrogatepass")
+    marked = data.translate(_GLUE_BYTES)
+    pairs: set[str] = set()
+    i = marked.find(b".A")
+    while i >= 0:
+        byte = data[i]
+        if byte < 0x80:
+            pairs.add(chr(byte) + chr(data[i + 1]))
+        elif i >= 2 and data[i - 2 : i] == b"\xe2\x80":  # the end of ” (U+201D) or ’ (U+2019)
+            pairs.add(("”" if byte == 0x9D else "’") + chr(data[i + 1]))
+        i = marked.find(b".A", i + 1)
+    return pairs
 
 
 def _join_wrapped(lines: list[Line]) -> None:

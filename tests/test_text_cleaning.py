@@ -127,6 +127,24 @@ def test_glued_blocks_are_split_but_abbreviations_are_not() -> None:
         assert split_glued(text) == [text]
 
 
+def test_split_lines_finds_glued_blocks_behind_straight_and_curly_quotes() -> None:
+    text = (
+        "Home\n  News\n"
+        "Your support makes all the difference.Cabinet minister Danny Alexander spoke.\n"
+        "\u201cIt is a distraction,\u201d he said.\u201dThe union disagreed on Monday night.\n"
+        "It\u2019s been a long year for the town\u2019s library and its readers.\n"
+    )
+    assert [line.text for line in split_lines(text)] == [
+        "Home",
+        "News",
+        "Your support makes all the difference.",
+        "Cabinet minister Danny Alexander spoke.",
+        "\u201cIt is a distraction,\u201d he said.\u201d",
+        "The union disagreed on Monday night.",
+        "It\u2019s been a long year for the town\u2019s library and its readers.",
+    ]
+
+
 def test_lines_in_scripts_without_spaces_count_by_their_characters() -> None:
     (line,) = split_lines(
         "先日、不正に改造したスマートフォンを販売したとして、男性が逮捕されました。"
