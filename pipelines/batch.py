@@ -170,36 +170,64 @@ def _clean_warc(item: InputFile, out: Outcome, ruleset: RuleSet, version: str, n
 
 
 def build_batch_stats(
-    inputs: list[InputFile], options: CleanOptions, base: RepetitionStats | None
+    inputs: list[InputFile], options: CleanOptions, base: RepetitionStats | None, jobs: int = 1
 ) -> RepetitionStats:
-    """Repetition statistics of the text inputs, by folder (or --domain), merged with ``base``."""
+    """Repetition statistics of the text inputs, by folder (or --domain), merged with ``base``.
+
+    With ``jobs`` > 1 and enough text files, worker processes count chunks of the files and
+    the counts are added up: the same statistics (document frequencies are sums), found in
+    about half the time on two cores.
+    """
+    texts = [item for item in inputs if item.kind == "text"]
+    if jobs > 1 and len(texts) >= _POOLED_STATS_FILES:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        chunks = [(chunk, options) for chunk in shrinking_chunks(texts, jobs)]
+        with ctx.Pool(jobs) as pool:
+            parts = pool.starmap(_count_lines, chunks, chunksize=1)
+    else:
+        parts = [_count_lines(texts, options)]
+    return merge_stats(*parts, *([base] if base is not None else []))
+
+
+# Below this many text files, starting worker processes for the statistics costs more than
+# it saves (counting takes about 1 ms per file).
+_POOLED_STATS_FILES = 64
+
+
+def _count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionStats:
+    """The repetition statistics of some text files (unreadable ones are left out)."""
 
     # Files are read here and again when cleaned: holding a whole batch's text in memory
     # between the two passes would not stay flat on large batches; a second read is cheap.
     def docs() -> Iterator[tuple[str, str]]:
-        for item in inputs:
-            if item.kind != "text":
-                continue
+        for item in items:
             try:
                 text, _ = decode_text(item.path, read_bytes(item.path, options.max_bytes), options.encoding)
             except InputError:
                 continue  # reported when the file itself is cleaned
             yield (options.domain or item.group), text
 
-    stats = build_stats(docs())
-    return merge_stats(stats, base) if base is not None else stats
+    return build_stats(docs())
 
 
-def merge_stats(a: RepetitionStats, b: RepetitionStats) -> RepetitionStats:
-    """Add two sets of document frequencies (a saved set and this batch's)."""
-    groups = {g: dict(t) for g, t in a.groups.items()}
-    docs = dict(a.docs)
-    for g, table in b.groups.items():
-        mine = groups.setdefault(g, {})
-        for h, n in table.items():
-            mine[h] = mine.get(h, 0) + n
-    for g, n in b.docs.items():
-        docs[g] = docs.get(g, 0) + n
+def merge_stats(*parts: RepetitionStats) -> RepetitionStats:
+    """Add sets of document frequencies (a saved set and this batch's, or parts of a batch)."""
+    if len(parts) == 1:
+        return parts[0]
+    groups: dict[str, dict[str, int]] = {}
+    docs: dict[str, int] = {}
+    for part in parts:
+        for g, table in part.groups.items():
+            mine = groups.get(g)
+            if mine is None:
+                groups[g] = dict(table)  # a copy in one call; the other parts are added to it
+                continue
+            for h, n in table.items():
+                mine[h] = mine.get(h, 0) + n
+        for g, n in part.docs.items():
+            docs[g] = docs.get(g, 0) + n
     return RepetitionStats(
         groups={g: dict(sorted(groups[g].items())) for g in sorted(groups)},
         docs=dict(sorted(docs.items())),

@@ -111,7 +111,7 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
         encoding=args.encoding, domain=args.domain,
     )
     ruleset = load_ruleset(options.rule_files, options.disabled)
-    stats = build_batch_stats(inputs, options, _load_stats(args.stats))
+    stats = build_batch_stats(inputs, options, _load_stats(args.stats), jobs=args.jobs)
     if args.save_stats:
         _write_json_atomic(args.save_stats, stats.to_json())
     summary = run_batch(
