@@ -7,9 +7,12 @@ charset, bounded parse); every stage reads that one tree:
    scripts, styles, vector art, navigation and embeds are dropped from the tree;
 2. DOM rules (``kind = "dom"``, generic and the page's publisher) take widgets
    out of the tree, each removal carrying its rule id;
-3. trafilatura extracts the body from the pruned tree (it works on its own
-   copies): a fast pass, and the full cascade when the fast pass kept too
-   little of the page's prose;
+3. containers of prose that the extractor would discard for their markup (a
+   class read as a widget, a tab hidden until a click) are unmasked; trafilatura
+   extracts the body from the pruned tree (it works on its own copies): a fast
+   pass, and the full cascade when the fast pass kept too little of the page's
+   prose; recall passes put back article text it left out
+   (:mod:`cleaning.html_recall`);
 4. the first line is cut when it repeats the headline (``generic.heading.headline``),
    then the line and feature rules run on the body (``clean_text(mode="body")``);
 5. ``paywalled`` comes from JSON-LD, paywall rules or a visible paywall prompt;
@@ -28,7 +31,7 @@ from lxml.html import HtmlElement
 from cleaning.dom import CompiledRule, apply_dom_rules, compile_rule, keyword_finder
 from cleaning.html_input import HTMLInputError, parse_html
 from cleaning.html_pagetype import classify_page
-from cleaning.html_recall import recall_passes
+from cleaning.html_recall import long_paragraphs, recall_passes, unmask_prose
 from cleaning.metadata import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
@@ -265,7 +268,10 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
         ("html.dom", tuple(r.id for r in active)), lambda: _plan(active)
     )
     dom = apply_dom_rules(root, active, compiled=compiled, finder=finder)
-    body = recall_passes(root, extract_body(root, url))
+    # the extractor works on copies of the tree: its paragraphs stay valid after extraction
+    paragraphs = long_paragraphs(root)
+    unmask_prose(root, paragraphs)
+    body = recall_passes(root, extract_body(root, url), paragraphs)
     body, head_removed = strip_headline(body, headings)
     text_rules = _without_structure(rules)
     # without publisher line rules for this domain, domain=None selects the same rules and

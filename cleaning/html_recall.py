@@ -10,6 +10,7 @@ belong to the same article (no second headline between them).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from itertools import accumulate
 
@@ -47,7 +48,7 @@ def _key(text: str) -> str:
 _LONG_P = etree.XPath(f"descendant-or-self::p[string-length(.) >= {MIN_PARAGRAPH}]")
 
 
-def _long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
+def long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """The paragraphs under ``el`` of at least MIN_PARAGRAPH characters, with their text."""
     out = []
     for p in _LONG_P(el):
@@ -99,7 +100,7 @@ def continue_body(
     if not have:
         return body
     containers: list[HtmlElement] = []
-    for p, text in _long_paragraphs(root) if paragraphs is None else paragraphs:
+    for p, text in long_paragraphs(root) if paragraphs is None else paragraphs:
         if _key(text) in have:
             parent = p.getparent()
             if parent is not None and parent not in containers:
@@ -126,7 +127,7 @@ def continue_body(
             d in taken for d in chunk.iterdescendants()
         ):
             continue
-        in_chunk = _long_paragraphs(chunk)
+        in_chunk = long_paragraphs(chunk)
         new = [t for _, t in in_chunk if _key(t) not in have]
         if sum(len(t) for t in new) < MIN_ADDED or len(new) < len(in_chunk) / 2:
             continue
@@ -169,14 +170,14 @@ def finish_container(
     have = {_key(line) for line in body.split("\n") if len(line.strip()) >= MIN_PARAGRAPH}
     if not have:
         return body
-    pairs = _long_paragraphs(root) if paragraphs is None else paragraphs
+    pairs = long_paragraphs(root) if paragraphs is None else paragraphs
     parents = {p.getparent() for p, text in pairs if _key(text) in have}
     if len(parents) != 1:
         return body
     container = next(iter(parents))
     if container is None:
         return body
-    total = sum(len(t) for _, t in _long_paragraphs(container))
+    total = sum(len(t) for _, t in long_paragraphs(container))
     blocks = _blocks(container)
     last = max(
         (i for i, (_, line) in enumerate(blocks) if _key(line.removeprefix("- ")) in have),
@@ -280,7 +281,7 @@ def fill_gaps(
         return best
 
     containers: list[HtmlElement] = []
-    for p, text in _long_paragraphs(root) if paragraphs is None else paragraphs:
+    for p, text in long_paragraphs(root) if paragraphs is None else paragraphs:
         parent = p.getparent()
         key = _flat(text[: 4 * _KEY_CHARS])[:_KEY_CHARS]
         if parent is not None and parent not in containers and key in glued:
@@ -312,11 +313,91 @@ def fill_gaps(
     return "\n".join(out)
 
 
-def recall_passes(root: HtmlElement, body: str) -> str:
+# Class-name fragments that make the extractor discard an element as a widget (an "embed",
+# a "meta" field, an accordion with an "-icon", a "slide") although CMSs put article text
+# in such elements too; and the marks of content hidden until a click (tabs, accordions).
+_WEAK_CLASS = re.compile(r"embed|-icon|meta|expand|slide|options|rating|hidden|hide")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CONTAINERS = {"div", "section", "span"}
+# An element holding this many paragraphs of prose is article text, whatever its class says.
+PROSE_PARAGRAPHS = 2
+MAX_LINK_SHARE = 0.3
+
+
+def _link_share(el: HtmlElement) -> float:
+    text = len(el.text_content())
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return linked / text if text else 0.0
+
+
+def _masked(el: HtmlElement) -> bool:
+    """Whether the extractor would discard ``el`` for its markup alone."""
+    cls = el.get("class")
+    if cls and _WEAK_CLASS.search(cls):
+        return True
+    style = el.get("style")
+    return el.get("aria-hidden") == "true" or bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _masked_ancestors(
+    el: HtmlElement, memo: dict[HtmlElement, tuple[HtmlElement, ...]]
+) -> tuple[HtmlElement, ...]:
+    """The masked containers among the ancestors of ``el`` (paragraphs share ancestors:
+    each one is tested once, ``memo`` keeps the answers)."""
+    path: list[HtmlElement] = []
+    node = el.getparent()
+    while node is not None and node not in memo:
+        path.append(node)
+        node = node.getparent()
+    found = memo[node] if node is not None else ()
+    for node in reversed(path):  # from the top down
+        if node.tag in _CONTAINERS and _masked(node):
+            found = (node, *found)
+        memo[node] = found
+    return found
+
+
+def _defuse(match: re.Match[str]) -> str:
+    word = match.group()
+    return word[:2] + "_" + word[2:]
+
+
+def unmask_prose(root: HtmlElement, paragraphs: list[tuple[HtmlElement, str]] | None = None) -> int:
+    """Let the extractor see article text it would discard for its markup.
+
+    A container (div, section, span) that holds :data:`PROSE_PARAGRAPHS` long paragraphs
+    keeps its place in the tree but has the class-name fragments that read as a widget to
+    the extractor (see :data:`_WEAK_CLASS`) broken up, and loses the marks that hide it
+    until a click (``display: none``, ``aria-hidden``).  Runs after the DOM rules, so the
+    widgets they know are gone.  Returns how many elements were changed."""
+    held: dict[HtmlElement, int] = {}  # masked ancestors of long paragraphs -> how many
+    above: dict[HtmlElement, tuple[HtmlElement, ...]] = {}  # element -> masked ancestors
+    for p, _ in long_paragraphs(root) if paragraphs is None else paragraphs:
+        for el in _masked_ancestors(p, above):
+            held[el] = held.get(el, 0) + 1
+    changed = 0
+    for el, count in held.items():
+        if count < PROSE_PARAGRAPHS or _link_share(el) >= MAX_LINK_SHARE:
+            continue
+        cls = el.get("class")
+        if cls:
+            el.set("class", _WEAK_CLASS.sub(_defuse, cls))
+        style = el.get("style")
+        if style:
+            el.set("style", _HIDDEN_STYLE.sub("", style))
+        el.attrib.pop("aria-hidden", None)
+        changed += 1
+    return changed
+
+
+def recall_passes(
+    root: HtmlElement, body: str, paragraphs: list[tuple[HtmlElement, str]] | None = None
+) -> str:
     """:func:`finish_container`, :func:`continue_body` then :func:`fill_gaps`, reading the
-    page's paragraphs once."""
+    page's paragraphs once (``paragraphs``: :func:`long_paragraphs` of ``root``)."""
     if not body:
         return body
-    paragraphs = _long_paragraphs(root)
+    if paragraphs is None:
+        paragraphs = long_paragraphs(root)
     body = continue_body(root, finish_container(root, body, paragraphs), paragraphs)
     return fill_gaps(root, body, paragraphs)

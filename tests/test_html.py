@@ -259,3 +259,25 @@ def test_article_after_a_closing_html_tag_is_kept(rules):
     record = clean_html(html.encode(), "https://news.example.org/ferry-timetable", rules=rules)
     assert "Thursday: The ferry timetable changes next month" in record.text
     assert record.drop_reason is None
+
+
+def test_article_text_in_widget_like_markup_is_extracted(rules):
+    # CMS blocks named like widgets ("embed", an accordion "-icon" style) and tab panels
+    # hidden until a click hold article text
+    def paras(topic: str, count: int = 2) -> str:
+        return "".join(
+            f"<p>{topic} {n}: the harbour board weighed repairs against a full rebuild of the "
+            "sea wall, which lost a third of its height in the winter storms.</p>"
+            for n in range(1, count + 1)
+        )
+
+    html = (
+        "<html><head><title>Sea wall options</title></head><body><article>"
+        f"<h1>Sea wall options</h1>{paras('Summary', 4)}"
+        f'<section class="content-embed">{paras("Costs")}</section>'
+        f'<div class="panel" style="display:none">{paras("Timeline")}</div>'
+        f"{paras('Outlook', 4)}</article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/sea-wall-options", rules=rules)
+    assert "Costs 2: the harbour board" in record.text
+    assert "Timeline 2: the harbour board" in record.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.html_recall import continue_body, fill_gaps, finish_container
+from cleaning.html_recall import continue_body, fill_gaps, finish_container, unmask_prose
 
 FIRST = [
     "The harbour board met on Tuesday to weigh three options for the failing sea wall, "
@@ -133,3 +133,22 @@ def test_block_the_extractor_split_at_line_breaks_is_not_taken_twice():
     extracted = [*FIRST, "Quay Arena, Eastport", "Harbour Hall, Westport", *SECOND]
     body = "\n".join(extracted)
     assert fill_gaps(_gap_page(middle), body) == body
+
+
+def test_prose_in_widget_markup_is_unmasked_and_widgets_are_not():
+    prose = "".join(f"<p>{p}</p>" for p in FIRST)
+    root = lxml.html.document_fromstring(
+        "<html><body>"
+        f'<div class="tab-panel" style="display: none" aria-hidden="true">{prose}</div>'
+        f'<section class="wp-embed accordion-icon-right">{prose}</section>'
+        '<div class="modal" style="display:none"><p>Sign in to keep reading.</p></div>'
+        '<div class="entry-meta">By Jane Doe</div>'
+        "</body></html>"
+    )
+    assert unmask_prose(root) == 2
+    tab, section, modal, meta = root.find("body")
+    assert "none" not in tab.get("style") and tab.get("aria-hidden") is None
+    assert "embed" not in section.get("class") and "-icon" not in section.get("class")
+    assert "accordion" in section.get("class")  # the rest of the class stays
+    assert modal.get("style") == "display:none"
+    assert meta.get("class") == "entry-meta"
