@@ -29,6 +29,17 @@ _DIGIT = re.compile(r"\d")
 _OTHER_CHAR = re.compile(rf"[^\w{_SEPARATOR_CHARS}]")
 _WORD_RUN = re.compile(r"\w+")
 _PIECE_RUN = re.compile(rf"(?i)(?:{_PIECES}|a|p|m)")
+# the same test for a run of ASCII characters, without trying ~60 alternatives in turn: its
+# lower case is one of the words _PIECE_RUN spells out (a test checks the two agree), or
+# it is a number
+_PIECE_WORD_TEXT = """jan january feb february mar march apr april may jun june jul july aug august sep
+    sept sepember september oct october nov november dec december mon monday tue tues
+    tuesday wed wednesday thu thur thurs thursday fri friday sat saturday sun sunday
+    published updated posted modified last on at and am pm a p m utc gmt bst cet cest est
+    edt cst cdt mst mdt pst pdt et pt ist aest today yesterday ago hour hours hr hrs
+    minute minutes min mins day days week weeks month months year years"""
+_PIECE_WORDS = frozenset(_PIECE_WORD_TEXT.split())
+_NUMBER_RUN = re.compile(r"(?i)\d{1,4}(?:st|nd|rd|th)?")
 
 
 def symbols_only(text: str) -> bool:
@@ -42,8 +53,12 @@ def date_only(text: str) -> bool:
         return False
     if _OTHER_CHAR.search(text) is not None:
         return False
-    if not all(map(_PIECE_RUN.fullmatch, _WORD_RUN.findall(text))):
-        return False
+    for run in _WORD_RUN.findall(text):
+        if run.isascii():
+            if run.lower() not in _PIECE_WORDS and _NUMBER_RUN.fullmatch(run) is None:
+                return False
+        elif _PIECE_RUN.fullmatch(run) is None:
+            return False
     rest = _DATE_SEPARATORS.sub("", _DATE_PIECE.sub("", text))
     return rest == ""
 

@@ -323,3 +323,22 @@ def test_date_stamps_are_recognised_whatever_their_pieces_and_other_lines_are_no
     assert all(FEATURES["date_only"](s) for s in stamps)
     others = ["Posted by Jane 3 hours ago", "Top 10 stories of 2024", "12345", "3 May 2024!"]
     assert not any(FEATURES["date_only"](s) for s in others)
+
+
+def test_the_date_word_list_spells_out_the_date_pieces_exactly() -> None:
+    # date_only looks ASCII words up in a list instead of trying the pieces' alternatives:
+    # the list must hold every word the pieces match and nothing else (checked on each
+    # word and on every one-letter edit of it, where a forgotten or extra word would show)
+    from cleaning.features import _PIECE_RUN, _PIECE_WORDS
+
+    assert len(_PIECE_WORDS) > 80
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    candidates = set(_PIECE_WORDS)
+    for word in _PIECE_WORDS:
+        for i in range(len(word) + 1):
+            candidates.add(word[:i] + word[i + 1 :])
+            for c in letters:
+                candidates.update((word[:i] + c + word[i:], word[:i] + c + word[i + 1 :]))
+    for word in candidates:
+        assert (_PIECE_RUN.fullmatch(word) is not None) == (word in _PIECE_WORDS), word
+        assert (_PIECE_RUN.fullmatch(word.upper()) is not None) == (word in _PIECE_WORDS), word
