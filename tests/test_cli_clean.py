@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -179,3 +180,59 @@ def test_explain_marks_removed_lines_with_rule_ids() -> None:
     assert len(marked) == 2 and all("Press Association" in ln for ln in marked)
     rule_id = marked[0][3 : marked[0].index("]")]
     assert rule_id.count(".") == 2
+
+
+def _story(i: int) -> str:
+    """A made-up article of five paragraphs, worded differently for each ``i`` (digits alone
+    would not do: lines are compared with digits folded), ending in a template line."""
+    words = [
+        "council", "budget", "library", "housing", "river", "bridge", "school", "parking",
+        "tram", "market", "harbour", "museum", "hospital", "stadium", "theatre", "airport",
+        "festival", "ferry", "mill", "tower", "garden", "station",
+    ]
+    paras = []
+    for k in range(5):
+        w = random.Random(i * 10 + k).sample(words, 6)
+        paras.append(
+            f"Officials discussed the {w[0]} and the {w[1]} near the {w[2]}, while residents "
+            f"asked about the {w[3]}, the {w[4]} and what the plan means for the {w[5]} "
+            f"over the coming {['months', 'years', 'weeks'][(i + k) % 3]}."
+        )
+    return "\n".join([*paras, "Read more stories like this in our weekly regional round-up"]) + "\n"
+
+
+def test_statistics_and_rows_do_not_depend_on_jobs(tmp_path: Path) -> None:
+    # 70 files: enough for -j 2 to count the repetition statistics in worker processes
+    src = tmp_path / "in"
+    for i in range(70):
+        folder = src / ("north" if i % 2 else "south")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"story{i:03d}.txt").write_text(_story(i), encoding="utf-8")
+    results = {}
+    for jobs in ("1", "2"):
+        stats = tmp_path / f"stats{jobs}.json"
+        out = tmp_path / f"out{jobs}"
+        run = run_cli("clean", str(src), "-o", str(out), "-j", jobs, "--save-stats", str(stats))
+        assert run.returncode == 0, run.stderr
+        rows = {r["id"]: (r["text"], r["removed"]) for r in _read(out).to_pylist()}
+        results[jobs] = (stats.read_text(encoding="utf-8"), rows)
+    assert results["1"] == results["2"]
+    _, rows = results["2"]
+    assert len(rows) == 70
+    for text, removed in rows.values():
+        assert "weekly regional round-up" not in text
+        assert any(r["rule_id"] == "generic.repetition.template" for r in removed)
+
+
+@pytest.mark.parametrize(("kind", "n", "cap"), [("html", 181, 16), ("text", 500, 64), ("warc", 9, 1)])
+def test_chunks_keep_the_input_order_and_end_with_single_files(kind: str, n: int, cap: int) -> None:
+    from pipelines.batch import shrinking_chunks
+    from pipelines.inputs import InputFile
+
+    inputs = [InputFile(Path(f"f{i:04d}"), kind) for i in range(n)]
+    chunks = shrinking_chunks(inputs, workers=2)
+    assert [item for chunk in chunks for item in chunk] == inputs
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= cap and sizes[-1] == 1
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(chunks) < n or cap == 1  # fewer round trips than files
