@@ -1,14 +1,18 @@
 """The function the crawler's cleaning processes run, kept in a light module.
 
-Worker processes are started with ``spawn`` and import only this module and the
-cleaning core (no scrapy, no Twisted, no pyarrow), which keeps their memory small.
-Each worker loads a rule profile once and keeps it for the life of the process.
+Worker processes run ``python -m pipelines.cleanworker`` (see
+:mod:`pipelines.procpool`) and import only this module and the cleaning core (no
+scrapy, no Twisted, no pyarrow), which keeps their memory small.  Each worker
+loads a rule profile once and keeps it for the life of the process.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
+import struct
+import sys
 import threading
 import time
 from datetime import datetime
@@ -115,3 +119,34 @@ def process_page(
     except Exception as exc:  # reported by the crawl process, which keeps going
         return PageResult(None, None, warc, f"{type(exc).__name__}: {exc}")
     return PageResult(row, None, warc, None)
+
+
+def main() -> None:
+    """Serve :func:`process_page` on stdin/stdout: each message is an 8-byte big-endian
+    length and a pickle (arguments in, :class:`PageResult` out).  Exits at EOF, which is
+    also what a worker reads when the crawl process is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl process drains us on Ctrl-C
+    header = struct.Struct("!Q")
+    inp = sys.stdin.buffer
+    # Answers go to a private copy of stdout; fd 1 now points at stderr, so a library
+    # that prints cannot corrupt the stream.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    while True:
+        head = inp.read(header.size)
+        if len(head) < header.size:
+            return
+        (size,) = header.unpack(head)
+        args = pickle.loads(inp.read(size))
+        data = pickle.dumps(process_page(*args), protocol=5)
+        out.write(header.pack(len(data)))
+        out.write(data)
+        out.flush()
+
+
+if __name__ == "__main__":
+    # Run from the imported module, not __main__: the answers' classes must pickle by
+    # their real module name for the crawl process to load them.
+    from pipelines.cleanworker import main as _main
+
+    _main()

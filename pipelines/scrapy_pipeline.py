@@ -20,14 +20,10 @@ Settings: ``NEWSCLEAN_OUTDIR`` (required), ``NEWSCLEAN_WORKERS``,
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
@@ -35,11 +31,12 @@ from typing import Any, NoReturn
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from twisted.internet import reactor, task
-from twisted.internet.defer import Deferred
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
 
-from pipelines.cleanworker import PageResult, document_id, init_worker, process_page
+from pipelines.cleanworker import PageResult, document_id
 from pipelines.parquet import remove_stale_temporaries, write_part
+from pipelines.procpool import ReactorPool, WorkerDied
 from pipelines.state import CrawlState
 from pipelines.warc import WarcFileWriter, recover_partial
 
@@ -47,21 +44,6 @@ log = logging.getLogger(__name__)
 
 
 __all__ = ["CleaningPipeline", "document_id"]
-
-
-def _as_deferred(future: Future[Any]) -> Deferred[Any]:
-    """A Deferred fired in the reactor thread when a concurrent.futures future completes."""
-    d: Deferred[Any] = Deferred()
-
-    def fire(f: Future[Any]) -> None:
-        exc = f.exception()
-        if exc is not None:
-            d.errback(exc)
-        else:
-            d.callback(f.result())
-
-    future.add_done_callback(lambda f: reactor.callFromThread(fire, f))
-    return d
 
 
 class CleaningPipeline:
@@ -81,7 +63,7 @@ class CleaningPipeline:
         self.gc_threshold = settings.getint("NEWSCLEAN_GC_THRESHOLD", 0)
         self.stats = crawler.stats
         self.state: CrawlState | None = None
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ReactorPool | None = None
         self.warc: WarcFileWriter | None = None
         # crawl date -> [(row, urls to mark done)]; pending ids guard against
         # two URLs of one article in the same batch.
@@ -132,34 +114,27 @@ class CleaningPipeline:
             self.flusher = task.LoopingCall(self.flush)
             self.flusher.start(self.flush_seconds, now=False)
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         self.flush()
         if self.warc is not None:
             self.warc.close()
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            await maybe_deferred_to_future(self.pool.close())
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _pool(self) -> ReactorPool:
         # Started on the first page, so a run with nothing new to fetch spawns no process.
         if self.pool is None:
-            ctx = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker)
+            self.pool = ReactorPool(self.workers)
         return self.pool
-
-    def _restart_pool(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.state is not None
         fetched_at: datetime = item["fetched_at"]
         archive = (item["status"], item["headers"]) if self.warc is not None else None
         self.stats.inc_value("newsclean/pages_cleaned")
-        future = self._pool().submit(
-            process_page,
+        answer = self._pool().submit(
             item["profile"],
             item["body"],
             item["response_url"],
@@ -168,11 +143,10 @@ class CleaningPipeline:
             archive,
         )
         try:
-            result: PageResult = await _await(future)
-        except BrokenProcessPool:
-            # A worker died (out of memory, a crash in a C library): start a new pool.
-            log.error("a cleaning process died on %s; restarting the pool", item["response_url"])
-            self._restart_pool()
+            result: PageResult = await maybe_deferred_to_future(answer)
+        except WorkerDied:
+            # out of memory, a crash in a C library: the pool starts another process
+            log.error("a cleaning process died on %s", item["response_url"])
             self._drop(item, "clean_error", mark=False)
         row = result.row
         if result.warc is not None and self.warc is not None:
@@ -227,14 +201,3 @@ class CleaningPipeline:
             for row, _ in entries:
                 self.pending_ids.pop(row["id"], None)
         self.buffers.clear()
-
-
-async def _await(future: Future[Any]) -> Any:
-    """Await a concurrent.futures future under the asyncio reactor or any other."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    if loop is not None:
-        return await asyncio.wrap_future(future, loop=loop)
-    return await _as_deferred(future)

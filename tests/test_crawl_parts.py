@@ -324,3 +324,44 @@ def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
         request=request,
     )
     assert mw.process_response(request, ads) is ads
+
+
+def test_cleaning_process_answers_framed_pickles_and_exits_at_eof() -> None:
+    import pickle
+    import struct
+    import subprocess
+    import sys
+
+    from pipelines.cleanworker import PageResult
+
+    header = struct.Struct("!Q")
+    fetched = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    body = (
+        b"<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour "
+        b"reopens</h1>" + b"<p>The harbour reopened on Monday after a long winter of repairs "
+        b"that cost more than planned, officials said at a meeting.</p>" * 6 + b"</article>"
+        b"</body></html>"
+    )
+    job = (
+        ((), ()),
+        body,
+        "https://p.test/story",
+        "https://p.test/story?utm_source=x",
+        fetched,
+        (200, [("Content-Type", "text/html")]),
+    )
+    payload = pickle.dumps(job)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cleanworker"],
+        input=header.pack(len(payload)) + payload,  # then EOF: the worker must exit
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (size,) = header.unpack_from(proc.stdout)
+    assert len(proc.stdout) == header.size + size  # one answer, nothing else on stdout
+    result = pickle.loads(proc.stdout[header.size :])
+    assert isinstance(result, PageResult) and result.error is None
+    assert result.row is not None and "harbour reopened" in result.row["text"].lower()
+    assert result.row["source"] == "https://p.test/story?utm_source=x"
+    assert result.warc is not None and result.warc[:2] == b"\x1f\x8b"  # a gzip member

@@ -1,0 +1,177 @@
+"""The crawler's cleaning processes, driven by the Twisted reactor: no thread in the crawl process.
+
+``concurrent.futures.ProcessPoolExecutor`` runs two threads in the crawl process
+(a manager and a queue feeder) and a resource-tracker process.  On two cores
+they cost the crawl about 0.5 ms of CPU per page, their GIL hand-offs delay the
+reactor, and the tracker holds 13 MB.  Here each worker is a child process
+(``python -m pipelines.cleanworker``) fed length-prefixed pickles on its stdin
+and answering on its stdout; the reactor writes and reads those pipes like any
+socket.  A worker reads EOF when the crawl process is gone, and exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import struct
+import sys
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from twisted.internet import protocol
+from twisted.internet import reactor as _reactor
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.error import ProcessExitedAlready
+from twisted.python.failure import Failure
+
+log = logging.getLogger(__name__)
+# zope interfaces are opaque to mypy without Twisted's plugin
+reactor: Any = _reactor
+
+HEADER = struct.Struct("!Q")  # payload length, before each pickled message
+PER_WORKER = 2  # jobs sent ahead to a worker: one cleaning, one waiting in its pipe
+MAX_START_FAILURES = 3  # workers that died before answering once: stop respawning
+
+
+class WorkerDied(Exception):
+    """The cleaning process handling a job ended before answering it."""
+
+
+class _Worker(protocol.ProcessProtocol):
+    def __init__(self, pool: ReactorPool):
+        self.pool = pool
+        self.buffer = bytearray()
+        self.waiting: deque[Deferred[Any]] = deque()
+        self.answered = 0
+        self.ended: Deferred[None] = Deferred()
+
+    def send(self, payload: bytes, done: Deferred[Any]) -> None:
+        self.waiting.append(done)
+        transport: Any = self.transport
+        transport.writeSequence([HEADER.pack(len(payload)), payload])
+
+    def childDataReceived(self, fd: int, data: bytes) -> None:  # noqa: N802 - Twisted's name
+        if fd != 1:
+            return
+        self.buffer += data
+        while len(self.buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(self.buffer)
+            if len(self.buffer) < HEADER.size + size:
+                break
+            message = bytes(memoryview(self.buffer)[HEADER.size : HEADER.size + size])
+            del self.buffer[: HEADER.size + size]
+            done = self.waiting.popleft()
+            try:
+                result = pickle.loads(message)
+            except Exception as exc:  # a corrupt stream: fail the job, replace the worker
+                done.errback(WorkerDied(f"unreadable answer from a cleaning process: {exc}"))
+                transport: Any = self.transport
+                with contextlib.suppress(ProcessExitedAlready):
+                    transport.signalProcess("KILL")
+                return
+            self.answered += 1
+            done.callback(result)
+            self.pool._dispatch()
+
+    def processEnded(self, reason: Failure) -> None:  # noqa: N802 - Twisted's name
+        waiting, self.waiting = self.waiting, deque()
+        for done in waiting:
+            done.errback(WorkerDied(f"a cleaning process ended: {reason.getErrorMessage()}"))
+        self.pool._ended(self)
+        self.ended.callback(None)
+
+
+class ReactorPool:
+    """``workers`` cleaning processes; :meth:`submit` returns a Deferred of the answer.
+
+    Jobs go to the least busy worker, at most :data:`PER_WORKER` each; the rest
+    wait here (the scraper's memory cap bounds how many).  A worker that dies
+    fails its jobs with :class:`WorkerDied` and is replaced.
+    """
+
+    def __init__(self, workers: int):
+        self.size = max(1, workers)
+        self.workers: list[_Worker] = []
+        # arguments wait unpickled: the item holds the body already, a pickle would copy it
+        self.queue: deque[tuple[tuple[Any, ...], Deferred[Any]]] = deque()
+        self.closing = False
+        self.start_failures = 0
+        for _ in range(self.size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        worker = _Worker(self)
+        env = dict(os.environ)
+        # the package this module belongs to, importable by the child whatever its cwd
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        reactor.spawnProcess(
+            worker,
+            sys.executable,
+            [sys.executable, "-m", "pipelines.cleanworker"],
+            env=env,
+            childFDs={0: "w", 1: "r", 2: 2},
+        )
+        self.workers.append(worker)
+
+    def submit(self, *args: Any) -> Deferred[Any]:
+        """Run :func:`pipelines.cleanworker.process_page` on ``args`` in a worker."""
+        done: Deferred[Any] = Deferred()
+        if not self.workers:
+            done.errback(WorkerDied("no cleaning process could be started"))
+            return done
+        self.queue.append((args, done))
+        self._dispatch()
+        return done
+
+    def _dispatch(self) -> None:
+        while self.queue and self.workers:
+            worker = min(self.workers, key=lambda w: len(w.waiting))
+            if len(worker.waiting) >= PER_WORKER:
+                return
+            args, done = self.queue.popleft()
+            worker.send(pickle.dumps(args, protocol=5), done)
+
+    def _ended(self, worker: _Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if self.closing:
+            return
+        if worker.answered == 0:
+            self.start_failures += 1
+        if self.start_failures >= MAX_START_FAILURES:
+            log.error("cleaning processes die on start; not starting more")
+            queued, self.queue = self.queue, deque()
+            for _, done in queued:
+                done.errback(WorkerDied("no cleaning process could be started"))
+            return
+        log.error("a cleaning process ended; starting another")
+        self._spawn()
+        self._dispatch()
+
+    def close(self, timeout: float = 30.0) -> Deferred[Any]:
+        """Let the workers finish what they were sent, then end them (killed after
+        ``timeout`` seconds); fires when all have exited."""
+        self.closing = True
+        ended = [w.ended for w in self.workers]
+        transports: list[Any] = [w.transport for w in self.workers if w.transport is not None]
+        for transport in transports:
+            transport.closeStdin()  # the worker exits at EOF
+
+        def kill() -> None:
+            for transport in transports:
+                with contextlib.suppress(ProcessExitedAlready):
+                    transport.signalProcess("KILL")
+
+        call = reactor.callLater(timeout, kill)
+        all_ended: Deferred[Any] = DeferredList(ended)
+
+        def cancel(result: Any) -> Any:
+            if call.active():
+                call.cancel()
+            return result
+
+        return all_ended.addBoth(cancel)
