@@ -181,7 +181,8 @@ def main() -> None:
         "--html-dir",
         type=Path,
         help="serve these real pages (*.html, *.html.gz; e.g. an eval dataset's pages/) "
-        "as the articles instead of generated ones, cycling through them",
+        "as the articles instead of generated ones, cycling through them; each copy "
+        "declares its own canonical URL, so every page served is an article to write",
     )
     parser.add_argument("--keep", action="store_true", help="keep the output folder")
     parser.add_argument(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -259,6 +260,17 @@ def _rss(base: str, items: list[tuple[int, datetime]]) -> str:
     )
 
 
+_HEAD = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
+
+
+def _own_canonical(body: bytes, url: str) -> bytes:
+    """A served copy of a real page that declares ``url`` as its canonical URL (the first
+    one counts), so that pages served many times are as many articles, as in a crawl."""
+    head = _HEAD.search(body, 0, 65536)
+    at = head.end() if head else 0
+    return body[:at] + f'<link rel="canonical" href="{url}">'.encode() + body[at:]
+
+
 class NewsSite:
     """The site in a background thread.  Use as a context manager or start()/stop()."""
 
@@ -364,13 +376,17 @@ class NewsSite:
                 status, ctype, body = page
                 if path.startswith("/news/") and site.page_delay:
                     time.sleep(site.page_delay)
-                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 cacheable = not path.startswith(("/news/", "/private/"))
-                if cacheable and self.headers.get("If-None-Match") == etag:
+                if not cacheable:
+                    if site.content.bodies and path.startswith("/news/"):
+                        body = _own_canonical(body, site.base + path)
+                    self._send(status, body, ctype + "; charset=utf-8")
+                    return
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
                     self._send(304, b"", ctype, {"ETag": etag})
                     return
-                extra = {"ETag": etag} if cacheable else {}
-                self._send(status, body, ctype + "; charset=utf-8", extra)
+                self._send(status, body, ctype + "; charset=utf-8", {"ETag": etag})
 
             def _send(
                 self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
