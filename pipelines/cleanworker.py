@@ -28,8 +28,9 @@ _RULESETS: dict[Profile, RuleSet] = {}
 
 
 def init_worker() -> None:
-    """Ignore Ctrl-C in workers (the crawl process decides when to stop and drains them),
-    and exit when the crawl process is gone (SIGKILL leaves no orphan workers behind)."""
+    """Initializer for a ``multiprocessing`` pool of :func:`clean_page` (the benchmark's
+    cleaning-only rate): ignore Ctrl-C, and exit when the parent is gone.  The crawler's
+    workers run :func:`main` instead."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
 

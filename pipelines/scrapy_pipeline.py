@@ -6,7 +6,8 @@ fetched page (``url`` requested, ``response_url`` after redirects, ``status``,
 
 1. the response goes to the WARC archive (``OUTDIR/warc``);
 2. the page is cleaned in a worker process (``NEWSCLEAN_WORKERS``, default the
-   number of cores), awaited as a future so the reactor keeps crawling;
+   number of cores, :class:`pipelines.procpool.ReactorPool`), awaited so the reactor
+   keeps crawling;
 3. a non-article is dropped with its ``drop_reason`` counted, and its URL
    marked so the next run does not fetch it again;
 4. an article row is buffered per crawl date and written as an atomic part file
