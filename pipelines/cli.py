@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -120,6 +121,11 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
     )
     summary.errors += len(errors)
     print(summary.line(args.output), file=sys.stderr)
+    if program:
+        # Python's exit runs a last garbage collection over every object (trafilatura, lxml,
+        # pyarrow, the rules): 0.08-0.15 s here, for memory the process is about to return.
+        # Frozen objects are skipped; everything written is already closed and renamed.
+        gc.freeze()
     return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
 
 
