@@ -104,8 +104,6 @@ def _tune_gc() -> None:
 
 def clean_file(item: InputFile) -> Outcome:
     """Clean one input file in a worker; never raises for bad input."""
-    from cleaning import clean_html, clean_text
-
     ruleset: RuleSet = _WORKER["ruleset"]
     options: CleanOptions = _WORKER["options"]
     version: str = _WORKER["version"]
@@ -116,6 +114,9 @@ def clean_file(item: InputFile) -> Outcome:
             return _clean_warc(item, out, ruleset, version, now)
         data = read_bytes(item.path, options.max_bytes)
         if item.kind == "text":
+            # cleaning.text only: a batch of text files never loads trafilatura (cleaning.html)
+            from cleaning.text import clean_text
+
             text, note = decode_text(item.path, data, options.encoding)
             if note:
                 out.notes.append(note)
@@ -126,6 +127,8 @@ def clean_file(item: InputFile) -> Outcome:
             )
             identity = raw_identity(data)
         else:
+            from cleaning.html import clean_html
+
             record = clean_html(data, None, rules=ruleset)
             identity = record.canonical_url or raw_identity(data)
     except InputError as exc:
@@ -144,7 +147,7 @@ def clean_file(item: InputFile) -> Outcome:
 
 
 def _clean_warc(item: InputFile, out: Outcome, ruleset: RuleSet, version: str, now: datetime) -> Outcome:
-    from cleaning import clean_html
+    from cleaning.html import clean_html
     from pipelines.warc import iter_warc
 
     try:
@@ -353,11 +356,13 @@ _WARM_HTML = b"<html><body><article><p>A paragraph to prepare the DOM rules with
 
 def _warm_up(ruleset: RuleSet, kinds: set[str]) -> None:
     """Clean a tiny document of each kind so the rule set's derived matchers exist before fork."""
-    from cleaning import clean_html, clean_text
-
     if "text" in kinds:
+        from cleaning.text import clean_text
+
         clean_text(_WARM_TEXT, rules=ruleset)
     if kinds & {"html", "warc"}:
+        from cleaning.html import clean_html
+
         clean_html(_WARM_HTML, None, rules=ruleset)
 
 

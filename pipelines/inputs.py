@@ -8,8 +8,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -155,6 +153,8 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> tuple[s
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         bad = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+    from charset_normalizer import from_bytes  # only for a file that is not UTF-8
+
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise InputError(f"{path}: not UTF-8 ({bad}) and no other encoding fits; pass --encoding")
