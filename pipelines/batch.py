@@ -85,8 +85,17 @@ def _init_worker(ruleset: RuleSet, stats: RepetitionStats | None, options: Clean
 def _init_pool_worker(
     ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions
 ) -> None:
+    _ignore_ctrl_c()
     _init_worker(ruleset, stats, options)
     _tune_gc()
+
+
+def _ignore_ctrl_c() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, and the parent alone handles it
+    (writes what was cleaned, then stops the workers) without a traceback from each worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tune_gc() -> None:
@@ -187,7 +196,7 @@ def build_batch_stats(
 
         ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         chunks = [(chunk, options) for chunk in shrinking_chunks(texts, jobs)]
-        with ctx.Pool(jobs) as pool:
+        with ctx.Pool(jobs, initializer=_ignore_ctrl_c) as pool:
             parts = pool.starmap(_count_lines, chunks, chunksize=1)
     else:
         parts = [_count_lines(texts, options)]
