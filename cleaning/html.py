@@ -64,6 +64,9 @@ _INERT = (
 _PAYWALL_CATEGORY = "paywall"
 # The <h1> that repeats the headline (which goes in ``title``) is removed under this rule.
 HEADLINE_RULE = "generic.heading.headline"
+# Lines without a letter are separators in prose, but data in a table ("| 3/1/2024 | +4.9% |").
+SYMBOLS_RULE = "generic.symbols.no_letters"
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 
 
 def _domain(url: str | None) -> str | None:
@@ -199,16 +202,32 @@ def _without_structure(rules: RuleSet) -> RuleSet:
 
     Those guess page structure from a full-page dump; after extraction the DOM has
     already decided it, and on the HTML gold sets the link-list guess removed real
-    paragraphs (recall -3 points on scrapinghub-aeb).  Line and feature rules still run.
+    paragraphs (recall -3 points on scrapinghub-aeb).  Line and feature rules still run,
+    except :data:`SYMBOLS_RULE`, which :func:`drop_symbol_lines` applies outside tables.
     """
 
     def build() -> RuleSet:
-        kept = tuple(r for r in rules.rules if r.kind != "structure")
+        kept = tuple(r for r in rules.rules if r.kind != "structure" and r.id != SYMBOLS_RULE)
         return rules if len(kept) == len(rules.rules) else RuleSet(kept, version=rules.version)
 
     # kept by the rule set, so the text matcher built on it is built once, not per page
     result: RuleSet = rules.derived("html.without_structure", build)
     return result
+
+
+def drop_symbol_lines(text: str, rule: Rule | None) -> tuple[str, list[Removal]]:
+    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows
+    excepted: the extractor writes a table row per line, and a row of figures is data."""
+    if rule is None:
+        return text, []
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for line in text.split("\n"):
+        if line.strip() and not _TABLE_ROW.match(line) and rule.matches_text(line):
+            removed.append(Removal(rule.id, line.strip()))
+        else:
+            kept.append(line)
+    return "\n".join(kept) if removed else text, removed
 
 
 def _headings(root: HtmlElement, meta: PageMeta) -> list[list[str]]:
@@ -278,6 +297,8 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # lets the text stage reuse the matcher it built for the generic rules
     has_own = any(not r.is_generic for r in text_rules.for_domain(domain))
     cleaned = clean_text(body, rules=text_rules, domain=domain if has_own else None, mode="body")
+    symbols = next((r for r in rules.rules if r.id == SYMBOLS_RULE), None)
+    text, symbol_removed = drop_symbol_lines(cleaned.text, symbols)
 
     paywalled = meta.paywalled
     if (
@@ -287,10 +308,10 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     ):
         paywalled = True
 
-    drop_reason = classify_page(root, url, meta, cleaned.text)
+    drop_reason = classify_page(root, url, meta, text)
     return CleanedRecord(
-        text=cleaned.text,
-        removed=dom.removed + tuple(head_removed) + cleaned.removed,
+        text=text,
+        removed=dom.removed + tuple(head_removed) + cleaned.removed + tuple(symbol_removed),
         title=meta.title,
         description=meta.description,
         language=meta.language,

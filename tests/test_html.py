@@ -281,3 +281,21 @@ def test_article_text_in_widget_like_markup_is_extracted(rules):
     record = clean_html(html, "https://news.example.org/sea-wall-options", rules=rules)
     assert "Costs 2: the harbour board" in record.text
     assert "Timeline 2: the harbour board" in record.text
+
+
+def test_table_rows_of_figures_stay_and_separator_lines_go(rules):
+    paras = "".join(
+        f"<p>{month}: house prices in the harbour district rose again, the agents' survey "
+        "found, with the strongest demand for flats near the quay.</p>"
+        for month in ("January", "February", "March", "April")
+    )
+    rows = "".join(f"<tr><td>{m}/1/2024</td><td>+{m}.5%</td></tr>" for m in range(1, 7))
+    table = f"<table><tr><th>Month</th><th>Change</th></tr>{rows}</table>"
+    html = (
+        "<html><head><title>House prices</title></head><body><article>"
+        f"{paras}{table}<p>* * *</p>{paras.replace('prices', 'rents')}</article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/house-prices-rise", rules=rules)
+    assert "| 3/1/2024 | +3.5% |" in record.text
+    assert "* * *" not in record.text
+    assert ("generic.symbols.no_letters", "* * *") in {(r.rule_id, r.text) for r in record.removed}
