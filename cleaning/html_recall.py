@@ -33,6 +33,8 @@ LINK_SHARE = 0.95
 _BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li")
 # Link-only lists whose items average this many words are headline rails (as in cleaning/dom.py).
 HEADLINE_WORDS = 8
+# A link behind a label of at most this many words is a teaser ("Read more: ...").
+LABEL_WORDS = 3
 _KEY_CHARS = 60
 
 
@@ -233,14 +235,29 @@ def _unit_lines(unit: HtmlElement) -> list[str]:
     return [text] if text else []
 
 
+def _labelled_link(el: HtmlElement) -> bool:
+    """A link behind a short label ("Read more: <a>...</a>", "See also: <a>...</a>")."""
+    text = " ".join(el.text_content().split())
+    linked = " ".join(" ".join(a.text_content().split()) for a in el.iter("a"))
+    label = len(text.split()) - len(linked.split())
+    return bool(linked) and 0 < label <= LABEL_WORDS and len(linked) >= len(text) / 2
+
+
 def _teaser(unit: HtmlElement, unit_lines: list[str]) -> bool:
     """A block that is not article text even between article paragraphs: pictures with
-    their captions, or links only (a headline, a list of headlines)."""
+    their captions, links behind a "Read more:" label, or links only (a headline, a list
+    of headlines)."""
     if any(True for _ in unit.iter("img", "figure", "picture")):
         return True
     links = [a.get("href") or "" for a in unit.iter("a")]
     if links and all(href.startswith("#") for href in links):
         return True  # a table of contents
+    if unit.tag in ("ul", "ol"):
+        items = [li for li in unit if li.tag == "li"]
+        if items and all(_labelled_link(li) for li in items):
+            return True
+    elif unit.tag == "p" and _labelled_link(unit):
+        return True
     if not _link_only(unit):
         return False
     words = sum(len(line.split()) for line in unit_lines)

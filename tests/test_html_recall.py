@@ -113,8 +113,10 @@ def test_gap_blocks_that_are_not_article_text_stay_out():
     toc = "<ul><li><a href='#a'>Background</a></li><li><a href='#b'>Options</a></li></ul>"
     rail = "<ul>" + "<li><a href='/s'>Lifeboat crew honoured for rescue off the point</a></li>" * 3
     gallery = "<ul><li><img src='a.jpg'>The wall in March</li><li>The wall in May</li></ul>"
+    read_more = "<p>Read more: <a href='/s'>Lifeboat crew honoured for rescue</a></p>"
+    see_also = "<ul>" + "<li>See also: <a href='/t'>Tide tables for the bay</a></li>" * 2 + "</ul>"
     body = "\n".join(FIRST + SECOND)
-    for middle in (toc, rail + "</ul>", gallery):
+    for middle in (toc, rail + "</ul>", gallery, read_more, see_also):
         assert fill_gaps(_gap_page(middle), body) == body
 
 
