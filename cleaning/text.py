@@ -292,7 +292,12 @@ def _heuristic_run(
         window = range(max(0, start - _ABOVE), min(n, end + _BELOW))
         if judged_all or all(i in judge.judged for i in window):
             break
+        said = len(judge.flagged)
         judge.judge(lines, window, verdicts)
+        if len(judge.flagged) == said:
+            # no rule said anything of the new lines: the scores are unchanged, so the next
+            # round would find this run again, now judged
+            break
     return start, end, scores
 
 
@@ -375,7 +380,10 @@ def _mark_link_lists(
     (ingredients, steps, features) and stay."""
     i = start
     while i < end:
-        if not _opens_list(lines[i], verdicts[i]):
+        # most lines of an article are long and no rule judged them: not a header
+        if (verdicts[i] is NO_VERDICT and lines[i].words > 4) or not _opens_list(
+            lines[i], verdicts[i]
+        ):
             i += 1
             continue
         j = i + 1
