@@ -200,6 +200,8 @@ def finish_container(
 
 # Blocks that fill_gaps puts back between two extracted blocks of the same container.
 _UNITS = ("p", "ul", "ol", "dl", "table", "h2", "h3", "h4", "h5", "h6", "blockquote")
+_WRAPPERS = ("div", "section", "figure")
+_WRAPPED = ("ul", "ol", "dl", "table", "p", "blockquote")
 
 
 # characters the extractor leaves out of its text: zero-width spaces and joiners, soft hyphens
@@ -233,6 +235,22 @@ def _unit_lines(unit: HtmlElement) -> list[str]:
         return rows
     text = " ".join(unit.text_content().split())
     return [text] if text else []
+
+
+def _as_unit(el: HtmlElement) -> HtmlElement | None:
+    """``el`` when it is a block; else the one table or list a wrapper holds (``<div
+    class="table-wrapper"><table>``, a list in a group), or None."""
+    if el.tag in _UNITS:
+        return el
+    for _ in range(3):
+        if el.tag not in _WRAPPERS or (el.text and el.text.strip()) or len(el) != 1:
+            return None
+        el = el[0]
+        if el.tail and el.tail.strip():
+            return None
+        if el.tag in _WRAPPED:
+            return el
+    return None
 
 
 def _labelled_link(el: HtmlElement) -> bool:
@@ -307,8 +325,9 @@ def fill_gaps(
     for container in containers:
         last = -1  # body line of the previous extracted block
         pending: list[str] = []
-        for unit in container:
-            if unit.tag not in _UNITS:
+        for child in container:
+            unit = _as_unit(child)
+            if unit is None:
                 continue
             unit_lines = _unit_lines(unit)
             if not unit_lines:

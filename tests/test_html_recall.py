@@ -154,3 +154,15 @@ def test_prose_in_widget_markup_is_unmasked_and_widgets_are_not():
     assert "accordion" in section.get("class")  # the rest of the class stays
     assert modal.get("style") == "display:none"
     assert meta.get("class") == "entry-meta"
+
+
+def test_table_in_a_wrapper_between_paragraphs_goes_back():
+    table = (
+        "<div class='table-responsive'><table><tr><th>Option</th><th>Cost</th></tr>"
+        "<tr><td>Repair</td><td>2 million</td></tr></table></div>"
+    )
+    body = fill_gaps(_gap_page(table), "\n".join(FIRST + SECOND))
+    assert body.split("\n") == [*FIRST, "| Option | Cost |", "| Repair | 2 million |", *SECOND]
+    # a wrapper holding more than the one block is a layout box, left to the extractor
+    boxed = table.replace("</table></div>", "</table><p>Source: harbour board</p></div>")
+    assert fill_gaps(_gap_page(boxed), "\n".join(FIRST + SECOND)) == "\n".join(FIRST + SECOND)
