@@ -187,8 +187,8 @@ def build_batch_stats(
     """Repetition statistics of the text inputs, by folder (or --domain), merged with ``base``.
 
     With ``jobs`` > 1 and enough text files, worker processes count chunks of the files and
-    the counts are added up: the same statistics (document frequencies are sums), found in
-    about half the time on two cores.
+    the parent adds the counts up: the same statistics (document frequencies are sums), the
+    counting shared between the cores instead of done by the parent alone before cleaning.
     """
     texts = [item for item in inputs if item.kind == "text"]
     if jobs > 1 and len(texts) >= _POOLED_STATS_FILES:
