@@ -322,9 +322,13 @@ def _import_pyarrow(*, without_numpy: bool) -> None:
     if not without_numpy or "pyarrow" in sys.modules or "numpy" in sys.modules:
         import pyarrow  # noqa: F401
         return
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    if int(version("pyarrow").split(".")[0]) < 18:  # older pyarrow fails to import without it
+    try:
+        major = int(version("pyarrow").split(".")[0])
+    except (PackageNotFoundError, ValueError):  # no metadata, or an unusual version string
+        major = 0
+    if major < 18:  # older pyarrow fails to import without numpy
         import pyarrow  # noqa: F401
         return
     sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` fails, as if absent
