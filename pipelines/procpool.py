@@ -5,8 +5,8 @@
 they cost the crawl about 0.5 ms of CPU per page, their GIL hand-offs delay the
 reactor, and the tracker holds 13 MB.  Here each worker is a child process
 (``python -m pipelines.cleanworker``) fed length-prefixed pickles on its stdin
-and answering on its stdout; the reactor writes and reads those pipes like any
-socket.  A worker reads EOF when the crawl process is gone, and exits.
+and answering on its stdout (a socket); the reactor writes and reads them like
+any connection.  A worker reads EOF when the crawl process is gone, and exits.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import pickle
+import socket
 import struct
 import sys
 from collections import deque
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 reactor: Any = _reactor
 
 HEADER = struct.Struct("!Q")  # payload length, before each pickled message
-PER_WORKER = 2  # jobs sent ahead to a worker: one cleaning, one waiting in its pipe
+PER_WORKER = 3  # jobs sent to a worker ahead of its answers: it never waits for the reactor
 MAX_START_FAILURES = 3  # workers that died before answering once: stop respawning
 
 
@@ -47,15 +48,16 @@ class _Worker(protocol.ProcessProtocol):
         self.waiting: deque[Deferred[Any]] = deque()
         self.answered = 0
         self.ended: Deferred[None] = Deferred()
+        self.open_ends = 2  # the process and its answer socket
+        self.reason = ""
 
     def send(self, payload: bytes, done: Deferred[Any]) -> None:
         self.waiting.append(done)
         transport: Any = self.transport
         transport.writeSequence([HEADER.pack(len(payload)), payload])
 
-    def childDataReceived(self, fd: int, data: bytes) -> None:  # noqa: N802 - Twisted's name
-        if fd != 1:
-            return
+    def received(self, data: bytes) -> None:
+        """Bytes of the worker's answers, as they come off its socket."""
         self.buffer += data
         while len(self.buffer) >= HEADER.size:
             (size,) = HEADER.unpack_from(self.buffer)
@@ -77,11 +79,41 @@ class _Worker(protocol.ProcessProtocol):
             self.pool._dispatch()
 
     def processEnded(self, reason: Failure) -> None:  # noqa: N802 - Twisted's name
+        self.reason = reason.getErrorMessage()
+        self.closed()
+
+    def closed(self) -> None:
+        """Called when the process has ended and when its answer socket is closed: only
+        after both are the answers all read, and the jobs still waiting lost."""
+        self.open_ends -= 1
+        if self.open_ends:
+            return
         waiting, self.waiting = self.waiting, deque()
         for done in waiting:
-            done.errback(WorkerDied(f"a cleaning process ended: {reason.getErrorMessage()}"))
+            done.errback(WorkerDied(f"a cleaning process ended: {self.reason}"))
         self.pool._ended(self)
         self.ended.callback(None)
+
+
+class _Answers(protocol.Protocol):
+    """The crawl process's end of a worker's answer socket."""
+
+    def __init__(self, worker: _Worker):
+        self.worker = worker
+
+    def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's name
+        self.worker.received(data)
+
+    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:  # noqa: N802
+        self.worker.closed()
+
+
+class _AnswersFactory(protocol.Factory):
+    def __init__(self, worker: _Worker):
+        self.worker = worker
+
+    def buildProtocol(self, addr: Any) -> _Answers:  # noqa: N802 - Twisted's name
+        return _Answers(self.worker)
 
 
 class ReactorPool:
@@ -108,13 +140,19 @@ class ReactorPool:
         # the package this module belongs to, importable by the child whatever its cwd
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-        reactor.spawnProcess(
-            worker,
-            sys.executable,
-            [sys.executable, "-m", "pipelines.cleanworker"],
-            env=env,
-            childFDs={0: "w", 1: "r", 2: 2},
-        )
+        # Answers come back on a socket, not a pipe: Twisted reads a pipe 8 KB per reactor
+        # turn (a real page's answer, its WARC record included, is about 50 KB), a socket
+        # 64 KB, so the next job reaches the worker sooner.
+        mine, theirs = socket.socketpair()
+        with mine, theirs:
+            reactor.spawnProcess(
+                worker,
+                sys.executable,
+                [sys.executable, "-m", "pipelines.cleanworker"],
+                env=env,
+                childFDs={0: "w", 1: theirs.fileno(), 2: 2},
+            )
+            reactor.adoptStreamConnection(mine.fileno(), socket.AF_UNIX, _AnswersFactory(worker))
         self.workers.append(worker)
 
     def submit(self, *args: Any) -> Deferred[Any]:
