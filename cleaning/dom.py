@@ -345,6 +345,32 @@ def is_repeated_sibling(el: HtmlElement) -> bool:
     )
 
 
+# A card of a story list: a heading that is a link to another page, with at most a
+# teaser of this many words.
+CARD_WORDS = 120
+_CARD_HEADING = etree.XPath("descendant::*[self::h2 or self::h3 or self::h4][.//a[@href]]")
+
+
+def _is_card(el: HtmlElement) -> bool:
+    heads = _CARD_HEADING(el)
+    if len(heads) != 1 or _link_share(heads[0]) < LINK_SHARE:
+        return False
+    href = next(heads[0].iter("a")).get("href") or ""
+    return not href.startswith("#") and len(el.text_content().split()) <= CARD_WORDS
+
+
+def is_card_list(el: HtmlElement) -> bool:
+    """Three or more sibling cards, each one linked headline (and a short teaser), after
+    the article's first long paragraph: a list of other stories, not this one.
+
+    A listicle's items (a linked product name over its review) run longer than a
+    teaser and sit in the article's own flow, not in a list of look-alike boxes."""
+    cards = [child for child in el if isinstance(child.tag, str) and child.tag != "script"]
+    if len(cards) < 3 or not all(_is_card(c) for c in cards):
+        return False
+    return bool(_PROSE_BEFORE(el))
+
+
 # Element tests some generic rules add to their selector (a CSS selector cannot say
 # "every item is a link"); the rule files name these rules in their descriptions.
 LINK_SHARE = 0.95
@@ -353,6 +379,7 @@ ELEMENT_TESTS: dict[str, Callable[[HtmlElement], bool]] = {
     "generic.related.link_paragraph": is_link_paragraph,
     "generic.heading.standfirst": is_standfirst,
     "generic.layout.responsive_copy": is_repeated_sibling,
+    "generic.related.card_list": is_card_list,
 }
 # Rules whose element test proves the element repeats text kept elsewhere: the guard that
 # spares elements holding much of the page's text does not apply to them.

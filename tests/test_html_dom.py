@@ -197,3 +197,32 @@ def test_responsive_copies_of_the_article_are_taken_once(rules):
         head + "Friday:" + tail, "https://ferries.example.net/news/timetable-change", rules=rules
     )
     assert "generic.layout.responsive_copy" not in {r.rule_id for r in record.removed}
+
+
+def test_story_cards_after_the_article_go_but_long_linked_reviews_stay(rules):
+    para = (
+        "<p>" + "The new ferry timetable starts in May, the operator said on Monday. " * 4 + "</p>"
+    )
+    cards = "".join(
+        f"<div class='post-item'><h3><a href='/story/{i}'>{title}</a></h3>"
+        f"<p>{title} and what it means for the town this winter.</p></div>"
+        for i, title in enumerate(
+            [
+                "Storm damage bill tops two million",
+                "Lifeboat crew rescued from station",
+                "Quay traders count the cost of winter",
+            ]
+        )
+    )
+    review = " ".join(["The boat is quiet, dry and quick in a swell, and the crew like it."] * 10)
+    reviews = "".join(
+        f"<div class='post-item'><h3><a href='/shop/{i}'>Ferry model {i}</a></h3><p>{review}</p></div>"
+        for i in range(3)
+    )
+    html = f"""<html><head><title>Ferry timetable changes</title></head><body>
+    <article>{para}{para}<div class="article-list">{reviews}</div>{para}</article>
+    <div class="post-list">{cards}</div></body></html>"""
+    record = clean_html(html, "https://ferries.example.net/news/timetable", rules=rules)
+    assert any(r.rule_id == "generic.related.card_list" for r in record.removed)
+    assert "Storm damage bill" not in record.text
+    assert "Ferry model 1" in record.text and "quick in a swell" in record.text
