@@ -141,7 +141,15 @@ def compile_rule(rule: Rule) -> CompiledRule:
 
 def matches(compiled: CompiledRule, el: HtmlElement) -> bool:
     """Whether ``el`` matches a simple compiled rule."""
-    return any(all(_holds(c, el) for c in conds) for conds in compiled.alternatives)
+    # plain loops: this runs for every keyword candidate of every rule, and the nested
+    # any(all(...)) generators cost more than the tests themselves
+    for conds in compiled.alternatives:
+        for cond in conds:
+            if not _holds(cond, el):
+                break
+        else:
+            return True
+    return False
 
 
 # the text nodes of an element, as itertext() yields them, collected in C (itertext makes
