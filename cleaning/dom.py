@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cssselect import HTMLTranslator
 from lxml import etree
@@ -26,6 +27,16 @@ from lxml.html import HtmlElement
 
 from cleaning.record import Removal
 from cleaning.rules import Rule
+
+_AhoCorasick: Any
+_LEFTMOST_LONGEST: Any
+try:  # optional: one Aho-Corasick pass (Rust) finds the keywords ~5 times faster than re
+    from ahocorasick_rs import AhoCorasick as _AhoCorasick
+    from ahocorasick_rs import MatchKind
+
+    _LEFTMOST_LONGEST = MatchKind.LeftmostLongest
+except ImportError:  # pragma: no cover - the regular expression finds the same keywords
+    _AhoCorasick = _LEFTMOST_LONGEST = None
 
 # An element holding this share of the page's text, or of its paragraph text, is a
 # layout wrapper that happens to carry a matching class name (<body class="has-newsletter">,
@@ -207,18 +218,42 @@ def doc_position(el: HtmlElement) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
-def keyword_finder(compiled: Sequence[CompiledRule]) -> re.Pattern[str] | None:
-    """The regular expression finding the prefilter keywords of ``compiled`` (None: none).
+class KeywordFinder:
+    """Finds keywords in a text: leftmost-longest, non-overlapping (as :func:`trie_pattern`'s
+    regular expression does), with Aho-Corasick when ``ahocorasick-rs`` is installed."""
 
-    Build it once per rule set (the caller keeps it): compiling it is dearer than using it."""
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = sorted(set(words))
+        self._automaton = (
+            _AhoCorasick(self._words, matchkind=_LEFTMOST_LONGEST)
+            if _AhoCorasick is not None and self._words
+            else None
+        )
+        self._pattern = re.compile(trie_pattern(self._words)) if self._automaton is None else None
+
+    def find(self, text: str) -> list[tuple[str, int]]:
+        """(keyword, start) of each keyword found in ``text``, left to right."""
+        if self._automaton is not None:
+            words = self._words
+            return [
+                (words[i], start) for i, start, _ in self._automaton.find_matches_as_indexes(text)
+            ]
+        assert self._pattern is not None
+        return [(m.group(), m.start()) for m in self._pattern.finditer(text)]
+
+
+def keyword_finder(compiled: Sequence[CompiledRule]) -> KeywordFinder | None:
+    """The finder of the prefilter keywords of ``compiled`` (None: none).
+
+    Build it once per rule set (the caller keeps it): building it is dearer than using it."""
     words = {w for c in compiled if c.xpath is None for w in c.keywords}
-    return re.compile(trie_pattern(words)) if words else None
+    return KeywordFinder(words) if words else None
 
 
 def _select(
     scope: HtmlElement,
     compiled: Sequence[CompiledRule],
-    finder: re.Pattern[str] | None = None,
+    finder: KeywordFinder | None = None,
 ) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
@@ -238,7 +273,7 @@ def _select(
     candidates: dict[HtmlElement, set[int]] = {}
     if by_word:
         if finder is None:
-            finder = re.compile(trie_pattern(by_word))
+            finder = KeywordFinder(by_word)
         # the attribute values come back as strings that know their element: element
         # proxies are made only for the few elements with a keyword hit
         values = _CLASS_ID(scope)
@@ -248,12 +283,11 @@ def _select(
             starts.append(pos)
             pos += len(value) + 1
         expand: dict[str, list[int]] = {}
-        for m in finder.finditer("\n".join(values)):
-            word = m.group()
+        for word, start in finder.find("\n".join(values)):
             if word not in expand:
                 # a hit on "more-related" also stands for the keywords inside it ("related")
                 expand[word] = [id(c) for k, cs in by_word.items() if k in word for c in cs]
-            owner = values[bisect_right(starts, m.start()) - 1].getparent()
+            owner = values[bisect_right(starts, start) - 1].getparent()
             candidates.setdefault(owner, set()).update(expand[word])
     if by_tag:
         for el in scope.iter(*by_tag):
@@ -400,7 +434,7 @@ def apply_dom_rules(
     text_conditions: Mapping[str, Callable[[str], bool]] | None = None,
     *,
     compiled: Sequence[CompiledRule] | None = None,
-    finder: re.Pattern[str] | None = None,
+    finder: KeywordFinder | None = None,
 ) -> DomResult:
     """Apply ``rules`` (kind ``dom``) to ``root`` in place; see the module docstring.
 

@@ -28,7 +28,13 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.dom import CompiledRule, apply_dom_rules, compile_rule, keyword_finder
+from cleaning.dom import (
+    CompiledRule,
+    KeywordFinder,
+    apply_dom_rules,
+    compile_rule,
+    keyword_finder,
+)
 from cleaning.html_input import HTMLInputError, parse_html
 from cleaning.html_pagetype import classify_page
 from cleaning.html_recall import long_paragraphs, recall_passes, unmask_prose
@@ -273,7 +279,7 @@ def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Remo
     return body, []
 
 
-def _plan(active: tuple[Rule, ...]) -> tuple[list[CompiledRule], re.Pattern[str] | None]:
+def _plan(active: tuple[Rule, ...]) -> tuple[list[CompiledRule], KeywordFinder | None]:
     """The compiled dom rules and their keyword finder (kept by the rule set, built once)."""
     compiled = [compile_rule(r) for r in active]
     return compiled, keyword_finder(compiled)
