@@ -279,6 +279,16 @@ def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Remo
     return body, []
 
 
+def _publisher_text_rules(rules: RuleSet) -> tuple[Rule, ...]:
+    """The publisher rules among the line and feature rules (kept by the rule set): the page's
+    own rules are these that apply to its domain, without testing every generic rule."""
+    own: tuple[Rule, ...] = rules.derived(
+        "html.publisher_text_rules",
+        lambda: tuple(r for r in rules.rules if not r.is_generic and r.kind in ("line", "feature")),
+    )
+    return own
+
+
 def _plan(active: tuple[Rule, ...]) -> tuple[list[CompiledRule], KeywordFinder | None]:
     """The compiled dom rules and their keyword finder (kept by the rule set, built once)."""
     compiled = [compile_rule(r) for r in active]
@@ -318,7 +328,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     text_rules = _without_structure(rules)
     # without publisher line rules for this domain, domain=None selects the same rules and
     # lets the text stage reuse the matcher it built for the generic rules
-    has_own = any(not r.is_generic for r in text_rules.for_domain(domain))
+    has_own = any(r.applies_to(domain) for r in _publisher_text_rules(text_rules))
     cleaned = clean_text(body, rules=text_rules, domain=domain if has_own else None, mode="body")
     symbols = next((r for r in rules.rules if r.id == SYMBOLS_RULE), None)
     text, symbol_removed = drop_symbol_lines(cleaned.text, symbols)
