@@ -257,8 +257,8 @@ def _select(
 ) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
-    All class and id values of the page are joined and searched with one regular
-    expression; only elements with a keyword hit are tested."""
+    All class and id values of the page are joined and searched once for the rules'
+    keywords (:class:`KeywordFinder`); only elements with a keyword hit are tested."""
     hits: dict[str, list[HtmlElement]] = {c.rule.id: [] for c in compiled}
     by_word: dict[str, list[CompiledRule]] = {}
     by_tag: dict[str, list[CompiledRule]] = {}

@@ -184,9 +184,11 @@ def _norm(text: str) -> list[str]:
 
 # A paywall prompt says both "subscribe / sign in" and "to continue / keep reading".
 # Prompts inside a modal or pop-up are sign-up nags shown over free articles too.
+# The clue phrases are searched in the source first: a page holding none is not walked.
+_WALL_PHRASES = ("ontinue reading", "eep reading", "to read the full", "to read this article")
+_WALL_BYTES = tuple(p.encode("ascii") for p in _WALL_PHRASES)
 _WALL_CLUE = etree.XPath(
-    "//body//text()[contains(., 'ontinue reading') or contains(., 'eep reading')"
-    " or contains(., 'to read the full') or contains(., 'to read this article')]"
+    "//body//text()[" + " or ".join(f"contains(., '{p}')" for p in _WALL_PHRASES) + "]"
     "[not(ancestor::*[contains(@class, 'modal') or contains(@class, 'popup')])]",
     smart_strings=False,
 )
@@ -196,18 +198,14 @@ _WALL_PROMPT = re.compile(
 )
 
 
-# the clue phrases of _WALL_CLUE: a page whose source holds none of them is not searched
-_WALL_PHRASES = ("ontinue reading", "eep reading", "to read the full", "to read this article")
-_WALL_BYTES = tuple(p.encode("ascii") for p in _WALL_PHRASES)
+def may_show_truncation(html: str | bytes) -> bool:
+    """Whether the page source holds a clue phrase of :func:`shows_truncation` (searching
+    the source is far cheaper than walking every text node of the tree).
 
-
-def may_show_truncation(html: str | bytes, encoding: str) -> bool:
-    """Whether the page source holds a clue phrase of :func:`shows_truncation` (a search
-    of the source is ~50 times cheaper than walking the tree's text nodes)."""
+    Bytes that reach here are in an ASCII-compatible encoding: :func:`parse_html` refuses
+    UTF-16 and UTF-32 input (NUL bytes throughout)."""
     if isinstance(html, str):
         return any(p in html for p in _WALL_PHRASES)
-    if not isinstance(html, (bytes, bytearray)) or "16" in encoding or "32" in encoding:
-        return True  # a memoryview, or an encoding where ASCII text is not ASCII bytes
     return any(p in html for p in _WALL_BYTES)
 
 
@@ -303,7 +301,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     without it (a saved page) the page's own canonical URL selects the publisher.
     Raises :class:`HTMLInputError` for input that is not an HTML page.
     """
-    root, encoding = parse_html(html)
+    root, _encoding = parse_html(html)
     meta = extract_metadata(root, url)
     domain = _domain(url) or _domain(meta.canonical_url)
     # metadata has read the JSON-LD; what follows never reads scripts, styles or vector
@@ -337,7 +335,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     if (
         any(rules.by_id(rid).category == _PAYWALL_CATEGORY for rid in dom.evidence)
         or any(rules.by_id(r.rule_id).category == _PAYWALL_CATEGORY for r in dom.removed)
-        or (may_show_truncation(html, encoding) and shows_truncation(root))
+        or (may_show_truncation(html) and shows_truncation(root))
     ):
         paywalled = True
 

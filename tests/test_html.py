@@ -216,6 +216,8 @@ def test_visible_paywall_prompt_sets_paywalled(rules):
         "</article></body></html>"
     )
     assert clean_html(html, "https://news.example.org/port", rules=rules).paywalled is True
+    # page bytes are searched for the prompt's phrases before the tree is walked
+    assert clean_html(html.encode(), "https://news.example.org/port", rules=rules).paywalled
     free = html.replace("Subscribe today to continue reading this story.", "")
     assert clean_html(free, "https://news.example.org/port", rules=rules).paywalled is None
 

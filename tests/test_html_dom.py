@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 from lxml.cssselect import CSSSelector
 
-from cleaning.dom import _select, apply_dom_rules, compile_rule, trie_pattern
+from cleaning.dom import KeywordFinder, _select, apply_dom_rules, compile_rule, trie_pattern
 from cleaning.html import clean_html
 from cleaning.rules import parse_rules
 from pipelines.resources import load_ruleset
@@ -132,6 +132,9 @@ def test_keyword_tree_finds_the_longest_keyword_at_each_place():
     found = [m.group() for m in re.finditer(trie_pattern(words), text)]
     assert found == [m.group() for m in plain.finditer(text)]
     assert "newsletter" in found and "more-related" in found
+    # the finder the DOM rules use (Aho-Corasick when installed) agrees with the trie
+    expected = [(m.group(), m.start()) for m in re.finditer(trie_pattern(words), text)]
+    assert KeywordFinder(words).find(text) == expected
 
 
 def test_standfirst_goes_but_same_class_further_down_stays(rules):
