@@ -288,17 +288,11 @@ def _strip_site_name(title: str, site_name: str | None, domain: str | None) -> s
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    keys = {k for k in (site_name, domain.split(".")[0] if domain else None) if k}
+    keys = {_squash(k) for k in (site_name, domain.split(".")[0] if domain else None) if k}
 
     def is_site(part: str) -> bool:
-        squashed = re.sub(r"\W", "", part).lower()
-        return any(
-            squashed
-            and (
-                squashed in re.sub(r"\W", "", k).lower() or re.sub(r"\W", "", k).lower() in squashed
-            )
-            for k in keys
-        )
+        squashed = _squash(part)
+        return bool(squashed) and any(squashed in k or k in squashed for k in keys)
 
     if is_site(parts[-1]):
         return " ".join(_TITLE_SEPARATORS.split(title)[:-1]) if len(parts) > 2 else parts[0]
@@ -321,8 +315,14 @@ def _h1s(root: HtmlElement) -> list[str]:
     return [h for h in heads if 3 <= len(h) <= 300]
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.casefold()))
+def _squash(text: str) -> str:
+    """``text`` lower-cased without its non-word characters ("The Daily-Ledger" ->
+    "thedailyledger"), to compare a title part with a site name."""
+    return re.sub(r"\W", "", text).lower()
+
+
+def _word_list(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 def _visible_headline(
@@ -338,21 +338,19 @@ def _visible_headline(
     a widget or a blog's name, not this story's headline). When both have the same
     words, the declared form is kept.
     """
-    keys = {re.sub(r"\W", "", k).lower() for k in (site_name, domain) if k}
+    keys = {_squash(k) for k in (site_name, domain) if k}
     found = []
     for head in heads:
         head = _strip_site_name(head, site_name, domain)
-        if len(head.split()) < 2 or re.sub(r"\W", "", head).lower() in keys:
+        if len(head.split()) < 2 or _squash(head) in keys:
             continue
         found.append(head)
     if len(found) != 1:
         return None
-    words = _words(found[0])
-    if declared and (not words or len(words & _words(declared)) < 0.2 * len(words)):
+    words = set(_word_list(found[0]))
+    if declared and (not words or len(words & set(_word_list(declared))) < 0.2 * len(words)):
         return None
-    if declared and re.findall(r"\w+", found[0].casefold()) == re.findall(
-        r"\w+", declared.casefold()
-    ):
+    if declared and _word_list(found[0]) == _word_list(declared):
         return None  # the same words: the declared form keeps its case and quotes
     return found[0]
 
