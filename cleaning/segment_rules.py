@@ -136,7 +136,10 @@ def branches(pattern: str) -> list[str]:
     return out
 
 
-def anchored_body(pattern: str) -> str | None:
+_UNPARSED: Any = object()
+
+
+def anchored_body(pattern: str, after: Any = _UNPARSED) -> str | None:
     """``pattern`` as a piece of a joint ``^(?:...|...)`` expression, when it is anchored.
 
     Only for patterns of the shape ``(?flags)^rest`` with no top-level
@@ -147,15 +150,18 @@ def anchored_body(pattern: str) -> str | None:
         return None
     m = _GLOBAL_FLAGS.match(pattern)
     flags, rest = (m.group(1), pattern[m.end() :]) if m else ("", pattern)
-    if not rest.startswith("^") or _after_anchor(pattern) is None:
+    if after is _UNPARSED:
+        after = _after_anchor(pattern)
+    if not rest.startswith("^") or after is None:
         return None
     return f"(?{flags}:{rest[1:]})" if flags else f"(?:{rest[1:]})"
 
 
-def _after_anchor(pattern: str) -> list[Any] | None:
-    """The parsed items after a leading ``^``; None when the pattern does not open with one."""
+def _after_anchor(pattern: str, parsed: Any = None) -> list[Any] | None:
+    """The parsed items after a leading ``^``; None when the pattern does not open with one.
+    ``parsed``: the pattern already parsed by the caller."""
     try:
-        parsed = list(_sp.parse(pattern))
+        parsed = list(_sp.parse(pattern) if parsed is None else parsed)
     except Exception:  # noqa: BLE001 - the engine already validated it; be safe
         return None
     if not parsed or parsed[0] != (_sc.AT, _sc.AT_BEGINNING):
@@ -237,10 +243,35 @@ class _Unit:
         self.pretest: Callable[[str], object] | None = None
 
 
-def _units(index: int, rule: Rule, prefer_gate: bool = True) -> list[_Unit]:
+def _units(
+    index: int, rule: Rule, prefer_gate: bool = True, cache: dict[Any, Any] | None = None
+) -> list[_Unit]:
     """The units of one rule: a line matches the rule when it matches one of them.
     ``prefer_gate``: an anchored unit with a gate is pre-tested by its gate (the right
-    choice when an automaton finds all literals at once), else by its opening characters."""
+    choice when an automaton finds all literals at once), else by its opening characters.
+    ``cache``: units already worked out for rules of the same rule set (by rule id), so the
+    matchers of several domains parse each pattern once."""
+    if cache is None:
+        return _rule_units(index, rule, prefer_gate)
+    key = (rule.id, prefer_gate)
+    entry = cache.get(key)
+    if entry is None or entry[0] is not rule:  # (a hand-built set may reuse an id)
+        entry = cache[key] = (rule, _rule_units(0, rule, prefer_gate))
+    known = entry[1]
+    out = []
+    for spec in known:
+        unit = _Unit(index, spec.test, spec.kind)
+        unit.gate, unit.firsts, unit.body, unit.pretest = (
+            spec.gate,
+            spec.firsts,
+            spec.body,
+            spec.pretest,
+        )
+        out.append(unit)
+    return out
+
+
+def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
     if rule.pattern is None:
         unit = _Unit(index, FEATURES[rule.feature or ""])
         pretest = PRETESTS.get(rule.feature or "")
@@ -251,16 +282,22 @@ def _units(index: int, rule: Rule, prefer_gate: bool = True) -> list[_Unit]:
     out = []
     for part in parts:
         unit = _Unit(index, re.compile(part).search if len(parts) > 1 else rule.pattern.search)
-        body = anchored_body(part)
-        firsts = first_chars(part) if body else None
         try:
-            parsed = _sp.parse(part)
-            gate = _literal_gate(parsed)
-            # an anchored unit that may open with any character would be matched on every
-            # line: any gate is better, even one of function words ("says")
-            loose = _literal_gate(parsed, len) if body and firsts is None else None
+            parsed = _sp.parse(part)  # once: the helpers below all read the parsed form
         except Exception:  # noqa: BLE001 - the engine already validated it; be safe
-            gate = loose = None
+            parsed = None
+        after = _after_anchor(part, parsed) if parsed is not None else None
+        body = anchored_body(part, after)
+        firsts = first_chars(part, after) if body else None
+        gate = loose = None
+        if parsed is not None:
+            try:
+                gate = _literal_gate(parsed)
+                # an anchored unit that may open with any character would be matched on
+                # every line: any gate is better, even one of function words ("says")
+                loose = _literal_gate(parsed, len) if body and firsts is None else None
+            except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+                gate = loose = None
         # a selective gate costs nothing more (all literals of a line are found at once);
         # else the joint anchored match, which costs one match per line
         if gate and (prefer_gate or not (body and firsts is not None)):
@@ -335,9 +372,10 @@ class _Bucket:
                 self.anchored[c] = (joints(found), found)
 
 
-def first_chars(pattern: str) -> frozenset[str] | None:
-    """The characters a match of the anchored ``pattern`` can open with (None: any)."""
-    rest = _after_anchor(pattern)
+def first_chars(pattern: str, after: Any = _UNPARSED) -> frozenset[str] | None:
+    """The characters a match of the anchored ``pattern`` can open with (None: any).
+    ``after``: :func:`_after_anchor` of the pattern, when the caller has it already."""
+    rest = _after_anchor(pattern) if after is _UNPARSED else after
     if rest is None:
         return None
     found = _first(rest)
@@ -395,9 +433,17 @@ class RuleMatcher:
     Only the units that pass are searched, in the engine's rule order.
     """
 
-    def __init__(self, rules: Sequence[Rule], *, automaton: bool = True) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        automaton: bool = True,
+        unit_cache: dict[Any, Any] | None = None,
+    ) -> None:
         """``automaton=False`` finds gate literals without the optional ``ahocorasick_rs``
-        (the verdicts are the same)."""
+        (the verdicts are the same).  ``unit_cache``: a dict shared by the matchers built
+        from one rule set (rule ids are unique there), so each rule's pattern is analysed
+        once however many domains get a matcher of their own."""
         rules = [r for r in rules if r.kind in ("line", "feature")]
         # drop rules first: the first drop rule that fires names the removal
         ordered = [r for r in rules if r.action == "drop"] + [
@@ -405,7 +451,7 @@ class RuleMatcher:
         ]
         self._rules = ordered
         use_automaton = automaton and _AhoCorasick is not None
-        units = [u for i, r in enumerate(ordered) for u in _units(i, r, use_automaton)]
+        units = [u for i, r in enumerate(ordered) for u in _units(i, r, use_automaton, unit_cache)]
         self._units = [(u.rule, u.test) for u in units]
         chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
         compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints

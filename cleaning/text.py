@@ -153,7 +153,9 @@ def _prepared(rules: RuleSet, domain: str | None) -> tuple[RuleMatcher, dict[str
         key = ("text-generic-matcher",)
 
     def build() -> tuple[RuleMatcher, dict[str, str]]:
-        matcher = RuleMatcher([r for r in active if r.kind != "structure"])
+        # the rules' analysed patterns are shared by the matchers of all domains
+        units = rules.derived(("text-units",), dict)
+        matcher = RuleMatcher([r for r in active if r.kind != "structure"], unit_cache=units)
         structural = {r.decision: r.id for r in active if r.kind == "structure" and r.decision}
         return matcher, structural
 
