@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from cssselect import HTMLTranslator
@@ -242,60 +243,62 @@ class KeywordFinder:
         return [(m.group(), m.start()) for m in self._pattern.finditer(text)]
 
 
-def keyword_finder(compiled: Sequence[CompiledRule]) -> KeywordFinder | None:
-    """The finder of the prefilter keywords of ``compiled`` (None: none).
+class DomPlan:
+    """Compiled dom rules with the indexes :func:`_select` looks candidates up in.
 
-    Build it once per rule set (the caller keeps it): building it is dearer than using it."""
-    words = {w for c in compiled if c.xpath is None for w in c.keywords}
-    return KeywordFinder(words) if words else None
+    Build it once per rule set (the caller keeps it): building the keyword automaton and
+    the indexes costs more than selecting on a page."""
+
+    def __init__(self, compiled: Sequence[CompiledRule]) -> None:
+        self.compiled = list(compiled)
+        # (rule id, XPath) of the rules searched by XPath instead of the keyword prefilter
+        self.searched = [(c.rule.id, c.xpath) for c in self.compiled if c.xpath is not None]
+        by_word: dict[str, list[int]] = {}
+        self.by_tag: dict[str, list[int]] = {}
+        for i, c in enumerate(self.compiled):
+            if c.xpath is None:
+                for word in c.keywords:
+                    by_word.setdefault(word, []).append(i)
+                for tag in c.tags:
+                    self.by_tag.setdefault(tag, []).append(i)
+        self.finder = KeywordFinder(by_word) if by_word else None
+        # a hit on "more-related" also stands for the keywords inside it ("related")
+        self.expand = {
+            word: [i for k, rules in by_word.items() if k in word for i in rules]
+            for word in by_word
+        }
 
 
 def _select(
-    scope: HtmlElement,
-    compiled: Sequence[CompiledRule],
-    finder: KeywordFinder | None = None,
+    scope: HtmlElement, plan: DomPlan | Sequence[CompiledRule]
 ) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
     All class and id values of the page are joined and searched once for the rules'
     keywords (:class:`KeywordFinder`); only elements with a keyword hit are tested."""
+    if not isinstance(plan, DomPlan):
+        plan = DomPlan(plan)
+    compiled = plan.compiled
     hits: dict[str, list[HtmlElement]] = {c.rule.id: [] for c in compiled}
-    by_word: dict[str, list[CompiledRule]] = {}
-    by_tag: dict[str, list[CompiledRule]] = {}
-    for c in compiled:
-        if c.xpath is None:
-            for word in c.keywords:
-                by_word.setdefault(word, []).append(c)
-            for tag in c.tags:
-                by_tag.setdefault(tag, []).append(c)
-        else:
-            hits[c.rule.id] = [el for el in c.xpath(scope) if isinstance(el, HtmlElement)]
+    for rule_id, xpath in plan.searched:
+        hits[rule_id] = [el for el in xpath(scope) if isinstance(el, HtmlElement)]
     candidates: dict[HtmlElement, set[int]] = {}
-    if by_word:
-        if finder is None:
-            finder = KeywordFinder(by_word)
+    if plan.finder is not None:
         # the attribute values come back as strings that know their element: element
         # proxies are made only for the few elements with a keyword hit
         values = _CLASS_ID(scope)
-        starts: list[int] = []
-        pos = 0
-        for value in values:
-            starts.append(pos)
-            pos += len(value) + 1
-        expand: dict[str, list[int]] = {}
-        for word, start in finder.find("\n".join(values)):
-            if word not in expand:
-                # a hit on "more-related" also stands for the keywords inside it ("related")
-                expand[word] = [id(c) for k, cs in by_word.items() if k in word for c in cs]
+        starts = list(accumulate((len(v) + 1 for v in values), initial=0))
+        expand = plan.expand
+        for word, start in plan.finder.find("\n".join(values)):
             owner = values[bisect_right(starts, start) - 1].getparent()
             candidates.setdefault(owner, set()).update(expand[word])
-    if by_tag:
+    if plan.by_tag:
+        by_tag = plan.by_tag
         for el in scope.iter(*by_tag):
-            candidates.setdefault(el, set()).update(id(c) for c in by_tag[el.tag])
-    by_id = {id(c): c for c in compiled}
+            candidates.setdefault(el, set()).update(by_tag[el.tag])
     for el, keys in candidates.items():
         for key in keys:
-            c = by_id[key]
+            c = compiled[key]
             if matches(c, el):
                 hits[c.rule.id].append(el)
     return hits
@@ -433,8 +436,7 @@ def apply_dom_rules(
     rules: Sequence[Rule],
     text_conditions: Mapping[str, Callable[[str], bool]] | None = None,
     *,
-    compiled: Sequence[CompiledRule] | None = None,
-    finder: KeywordFinder | None = None,
+    plan: DomPlan | None = None,
 ) -> DomResult:
     """Apply ``rules`` (kind ``dom``) to ``root`` in place; see the module docstring.
 
@@ -442,11 +444,12 @@ def apply_dom_rules(
     caller supplies; rules listed in :data:`ELEMENT_TESTS` are narrowed by those.
     """
     conditions = text_conditions or {}
-    if compiled is None:  # callers with a RuleSet pass the compiled rules it keeps
-        compiled = [compile_rule(r) for r in rules if r.kind == "dom"]
+    if plan is None:  # callers with a RuleSet pass the plan it keeps
+        plan = DomPlan([compile_rule(r) for r in rules if r.kind == "dom"])
+    compiled = plan.compiled
     body = root.find("body")
     scope = body if body is not None else root
-    hits = _select(scope, compiled, finder)
+    hits = _select(scope, plan)
 
     picked: dict[HtmlElement, Rule] = {}
     evidence: list[str] = []

@@ -28,13 +28,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.dom import (
-    CompiledRule,
-    KeywordFinder,
-    apply_dom_rules,
-    compile_rule,
-    keyword_finder,
-)
+from cleaning.dom import DomPlan, apply_dom_rules, compile_rule
 from cleaning.html_input import HTMLInputError, parse_html
 from cleaning.html_pagetype import classify_page
 from cleaning.html_recall import long_paragraphs, recall_passes, unmask_prose
@@ -287,10 +281,9 @@ def _publisher_text_rules(rules: RuleSet) -> tuple[Rule, ...]:
     return own
 
 
-def _plan(active: tuple[Rule, ...]) -> tuple[list[CompiledRule], KeywordFinder | None]:
-    """The compiled dom rules and their keyword finder (kept by the rule set, built once)."""
-    compiled = [compile_rule(r) for r in active]
-    return compiled, keyword_finder(compiled)
+def _plan(active: tuple[Rule, ...]) -> DomPlan:
+    """The compiled dom rules and their indexes (kept by the rule set, built once)."""
+    return DomPlan([compile_rule(r) for r in active])
 
 
 def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> CleanedRecord:
@@ -314,10 +307,8 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     headline = next((r for r in dom_rules if r.id == HEADLINE_RULE), None)
     headings = _headings(root, meta) if headline is not None else []
     active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE)
-    compiled, finder = rules.derived(
-        ("html.dom", tuple(r.id for r in active)), lambda: _plan(active)
-    )
-    dom = apply_dom_rules(root, active, compiled=compiled, finder=finder)
+    plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
+    dom = apply_dom_rules(root, active, plan=plan)
     # the extractor works on copies of the tree: its paragraphs stay valid after extraction
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)
