@@ -67,15 +67,25 @@ _NOT_JOINABLE = re.compile(r"\(\?P|\\[1-9]|\(\?[aLu]|\(\?[imsx]*-")
 _MIN_LITERAL = 2  # gates of single characters would let almost every line through
 
 
-def gate_of(pattern: str) -> tuple[str, ...] | None:
+def parse_pattern(pattern: str) -> Any:
+    """``pattern`` parsed by the standard library's parser (None if it cannot be), for the
+    analyses below to share one parse."""
+    try:
+        return _sp.parse(pattern)
+    except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+        return None
+
+
+def gate_of(pattern: str, parsed: Any = None) -> tuple[str, ...] | None:
     """Lower-case literals one of which every match of ``pattern`` contains, or None.
 
     None means "no useful gate": the pattern is anchored at the start (fast to
-    search anyway) or its literals are too short or unknown.
+    search anyway) or its literals are too short or unknown.  ``parsed``: the pattern
+    already parsed (:func:`parse_pattern`).
     """
-    try:
-        parsed = _sp.parse(pattern)
-    except Exception:  # noqa: BLE001 - the engine already validated it; be safe
+    if parsed is None:
+        parsed = parse_pattern(pattern)
+    if parsed is None:
         return None
     if _anchored(list(parsed)):
         return None
@@ -151,13 +161,13 @@ def anchored_body(pattern: str, after: Any = _UNPARSED) -> str | None:
     m = _GLOBAL_FLAGS.match(pattern)
     flags, rest = (m.group(1), pattern[m.end() :]) if m else ("", pattern)
     if after is _UNPARSED:
-        after = _after_anchor(pattern)
+        after = after_anchor(pattern)
     if not rest.startswith("^") or after is None:
         return None
     return f"(?{flags}:{rest[1:]})" if flags else f"(?:{rest[1:]})"
 
 
-def _after_anchor(pattern: str, parsed: Any = None) -> list[Any] | None:
+def after_anchor(pattern: str, parsed: Any = None) -> list[Any] | None:
     """The parsed items after a leading ``^``; None when the pattern does not open with one.
     ``parsed``: the pattern already parsed by the caller."""
     try:
@@ -282,11 +292,8 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
     out = []
     for part in parts:
         unit = _Unit(index, re.compile(part).search if len(parts) > 1 else rule.pattern.search)
-        try:
-            parsed = _sp.parse(part)  # once: the helpers below all read the parsed form
-        except Exception:  # noqa: BLE001 - the engine already validated it; be safe
-            parsed = None
-        after = _after_anchor(part, parsed) if parsed is not None else None
+        parsed = parse_pattern(part)  # once: the helpers below all read the parsed form
+        after = after_anchor(part, parsed) if parsed is not None else None
         body = anchored_body(part, after)
         firsts = first_chars(part, after) if body else None
         gate = loose = None
@@ -374,8 +381,8 @@ class _Bucket:
 
 def first_chars(pattern: str, after: Any = _UNPARSED) -> frozenset[str] | None:
     """The characters a match of the anchored ``pattern`` can open with (None: any).
-    ``after``: :func:`_after_anchor` of the pattern, when the caller has it already."""
-    rest = _after_anchor(pattern) if after is _UNPARSED else after
+    ``after``: :func:`after_anchor` of the pattern, when the caller has it already."""
+    rest = after_anchor(pattern) if after is _UNPARSED else after
     if rest is None:
         return None
     found = _first(rest)

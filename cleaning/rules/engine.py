@@ -204,10 +204,11 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        from cleaning.segment_rules import anchored_body, gate_of
+        from cleaning.segment_rules import after_anchor, anchored_body, gate_of, parse_pattern
 
-        gate = gate_of(value)
-        anchored = anchored_body(value)
+        parsed = parse_pattern(value)  # once, for both analyses
+        gate = gate_of(value, parsed)
+        anchored = anchored_body(value, after_anchor(value, parsed))
     elif kind == "dom":
         selector = _check_selector(value, where)
     elif kind == "structure":
