@@ -13,12 +13,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaning.dom import doc_position
+from cleaning.headline import pick_headline
 
 _ARTICLE_TYPES = {
     "article",
@@ -44,7 +45,6 @@ _ARTICLE_TYPES = {
     "howto",
     "videoobject",
 }
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+|\s+::\s+")
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|reporting\s+)?by\s*[:\-]?\s+", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||/|\bund\b|\be\b|\by\b|\bet\b)\s*", re.I)
 _NOT_A_NAME = re.compile(
@@ -283,24 +283,6 @@ def _ld_url(value: Any) -> str | None:
     return _clean(value)
 
 
-def _strip_site_name(title: str, site_name: str | None, domain: str | None) -> str:
-    """Drop a " | Site" or "Site - " part from a title when it names the site."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    keys = {_squash(k) for k in (site_name, domain.split(".")[0] if domain else None) if k}
-
-    def is_site(part: str) -> bool:
-        squashed = _squash(part)
-        return bool(squashed) and any(squashed in k or k in squashed for k in keys)
-
-    if is_site(parts[-1]):
-        return " ".join(_TITLE_SEPARATORS.split(title)[:-1]) if len(parts) > 2 else parts[0]
-    if is_site(parts[0]):
-        return title[len(parts[0]) :].lstrip(" |-–—:·•»")
-    return title
-
-
 def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
     for key in keys:
         for value in meta.get(key, ()):
@@ -308,51 +290,6 @@ def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
             if text:
                 return text
     return None
-
-
-def _h1s(root: HtmlElement) -> list[str]:
-    heads = [" ".join(h.text_content().split()) for h in root.iter("h1")]
-    return [h for h in heads if 3 <= len(h) <= 300]
-
-
-def _squash(text: str) -> str:
-    """``text`` lower-cased without its non-word characters ("The Daily-Ledger" ->
-    "thedailyledger"), to compare a title part with a site name."""
-    return re.sub(r"\W", "", text).lower()
-
-
-def _word_list(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
-
-
-def _visible_headline(
-    heads: list[str], declared: str | None, site_name: str | None, domain: str | None
-) -> str | None:
-    """The page's one ``<h1>`` when it is the story's headline, else None.
-
-    Publishers often declare an SEO title (JSON-LD ``headline``, ``og:title``) that
-    differs from the headline readers see ("Opinion | X" for "X", "Editorial" for
-    the leader's real headline). The visible one wins when the page has exactly one
-    ``<h1>`` of two words or more that is not the site's name, and it shares at least
-    a fifth of its words with the declared title (an ``<h1>`` about something else is
-    a widget or a blog's name, not this story's headline). When both have the same
-    words, the declared form is kept.
-    """
-    keys = {_squash(k) for k in (site_name, domain) if k}
-    found = []
-    for head in heads:
-        head = _strip_site_name(head, site_name, domain)
-        if len(head.split()) < 2 or _squash(head) in keys:
-            continue
-        found.append(head)
-    if len(found) != 1:
-        return None
-    words = set(_word_list(found[0]))
-    if declared and (not words or len(words & set(_word_list(declared))) < 0.2 * len(words)):
-        return None
-    if declared and _word_list(found[0]) == _word_list(declared):
-        return None  # the same words: the declared form keeps its case and quotes
-    return found[0]
 
 
 def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
@@ -363,10 +300,6 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     out = PageMeta()
     for obj in objects:
         out.types |= _types(obj)
-    domain = urlsplit(url).hostname if url else None
-    if domain:
-        domain = domain.removeprefix("www.")
-
     publisher = art.get("publisher")
     out.site_name = _first(meta, "og:site_name", "application-name", "twitter:site") or (
         _clean(publisher.get("name")) if isinstance(publisher, dict) else None
@@ -374,17 +307,14 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     if out.site_name and out.site_name.startswith("@"):
         out.site_name = out.site_name[1:]
 
-    heads = _h1s(root)
-    candidates = [_clean(art.get("headline")), _first(meta, "og:title", "twitter:title")]
-    candidates.append(heads[0] if heads else None)
     title_el = root.find(".//title")
-    if title_el is not None:
-        candidates.append(_clean(title_el.text_content()))
-    for cand in candidates:
-        if cand:
-            out.title = _strip_site_name(cand, out.site_name, domain)
-            break
-    out.title = _visible_headline(heads, out.title, out.site_name, domain) or out.title
+    out.title = pick_headline(
+        root,
+        [_clean(art.get("headline")), _first(meta, "og:title", "twitter:title")],
+        _clean(title_el.text_content()) if title_el is not None else None,
+        site_name=out.site_name,
+        url=url,
+    )
 
     out.description = _first(
         meta, "og:description", "description", "twitter:description"

@@ -1,0 +1,245 @@
+"""The story's headline: the ``<h1>`` readers see when it is this story's, else the declared title.
+
+Publishers declare titles for search engines and social cards (JSON-LD ``headline``,
+``og:title``, ``<title>``) that often differ from the headline on the page ("Opinion | X"
+for "X", a keyword-stuffed variant, the site's name glued on). Readers, and gold sets
+built from what readers see, take the visible ``<h1>``. So the visible one wins when it is
+clearly about this story; otherwise the first declared title does, without the site's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+# " | ", " - ", " : " ... between the story's title and the site's name or section.
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
+# "Garnix Blog: Story": a site name before a colon written without a space before it.
+_COLON_PREFIX = re.compile(r"([^:|]{2,40}):\s+(?=\S)")
+_STRIP_CHARS = " |-–—:·•»"
+# Parts of a heading that are not its words: a date stamp, scripts, icon labels.
+_SKIP_IN_HEADING = {"time", "script", "style", "noscript", "button", "svg"}
+# Elements whose edges are word breaks even when the markup has no space there.
+_BREAKS = {"br", "div", "p", "li", "ul", "ol", "section", "header", "h2", "h3", "figure"}
+# An <h1> that is the site's logo or name, not a story's headline.
+_LOGO_CLASS = re.compile(r"logo|site[-_]?(?:name|title|brand)|brand|masthead", re.I)
+# An <h1> that its template marks as the headline of the page's story.
+_HEADLINE_CLASS = re.compile(
+    r"headline|(?:entry|post|article|story|news|blog|page)[-_]{0,2}title", re.I
+)
+# Words that follow a site's name in the name of its blog or newsletter ("Garnix Blog").
+_SITE_WORDS = {"blog", "news", "magazine", "journal", "digest", "insights", "labs", "newsletter"}
+# Second-level labels that are not a registrable name ("bbc" in "bbc.co.uk").
+_SUFFIX_LABELS = {"co", "com", "org", "net", "ac", "gov", "edu", "gob", "or", "ne"}
+
+
+def squash(text: str) -> str:
+    """``text`` lower-cased without its non-word characters ("The Daily-Ledger" ->
+    "thedailyledger"), to compare a title part with a site name."""
+    return re.sub(r"\W", "", text).lower()
+
+
+def word_list(text: str) -> list[str]:
+    """The words of ``text``, case-folded, in order."""
+    return re.findall(r"\w+", text.casefold())
+
+
+def site_keys(site_name: str | None, domain: str | None) -> set[str]:
+    """Squashed names of the site: its declared name, the first label of its host name
+    and the registrable one ("ucdavis" for health.ucdavis.edu, "bbc" for bbc.co.uk)."""
+    # A site name with separators ("SFist - San Francisco News", a title copied into
+    # og:site_name) is named by its shortest part.
+    names = [min(_SEPARATORS.split(site_name), key=len) if site_name else None]
+    if domain:
+        labels = [part for part in domain.lower().split(".") if part and part != "www"]
+        if labels:
+            names.append(labels[0])
+        if len(labels) >= 3 and labels[-2] in _SUFFIX_LABELS and len(labels[-1]) == 2:
+            names.append(labels[-3])
+        elif len(labels) >= 2:
+            names.append(labels[-2])
+    return {key for key in (squash(name) for name in names if name) if len(key) >= 2}
+
+
+def url_sections(url: str | None) -> set[str]:
+    """Squashed folder names of the URL's path ("district" for /district/343604), which
+    a title often ends with ("Story | District")."""
+    if not url:
+        return set()
+    folders = unquote(urlsplit(url).path).split("/")[:-1]
+    return {key for key in (squash(folder) for folder in folders) if len(key) >= 3}
+
+
+def _names_site(part: str, keys: set[str]) -> bool:
+    squashed = squash(part)
+    return bool(squashed) and any(squashed in key or key in squashed for key in keys)
+
+
+def _is_blog_name(prefix: str, keys: set[str]) -> bool:
+    """``prefix`` is the site's name, alone or followed by "Blog", "News"...: a stricter test
+    than :func:`_names_site`, for a colon that often ends a story's own kicker."""
+    words = prefix.split()
+    if squash(prefix) in keys:
+        return True
+    return words[-1].casefold() in _SITE_WORDS and squash(" ".join(words[:-1])) in keys
+
+
+def strip_site_name(
+    title: str, keys: set[str], sections: Iterable[str] = (), domain: str | None = None
+) -> str:
+    """Drop the parts of ``title`` that name the site or the page's section.
+
+    "Story | Section | Site" -> "Story", "Site - Story" -> "Story", "Site Blog: Story" ->
+    "Story", "example.com Story" -> "Story". The cut is made at the separator, so the
+    separators inside the story's own title stay ("A – B | Site" -> "A – B"). A title is
+    never cut to nothing.
+    """
+    sections = set(sections)
+    while True:
+        seps = list(_SEPARATORS.finditer(title))
+        if not seps:
+            break
+        tail = title[seps[-1].end() :]
+        if _names_site(tail, keys) or squash(tail) in sections:
+            title = title[: seps[-1].start()].rstrip()
+            continue
+        if _names_site(title[: seps[0].start()], keys):
+            title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
+            continue
+        break
+    colon = _COLON_PREFIX.match(title)
+    if colon and _is_blog_name(colon.group(1), keys) and len(title[colon.end() :].split()) >= 2:
+        title = title[colon.end() :]
+    if domain and title.casefold().startswith(domain.casefold() + " "):
+        title = title[len(domain) :].lstrip(_STRIP_CHARS)
+    return title
+
+
+def heading_text(heading: HtmlElement) -> str:
+    """What a reader sees of a heading: ``<br>`` and block edges as spaces, with no
+    ``<time>`` stamp, script or button label, and spacing collapsed."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
+        if tag is not None and tag not in _SKIP_IN_HEADING:
+            breaks = tag in _BREAKS
+            if breaks:
+                parts.append(" ")
+            if node.text:
+                parts.append(node.text)
+            for child in node:
+                walk(child)
+            if breaks:
+                parts.append(" ")
+        if node is not heading and node.tail:
+            parts.append(node.tail)
+
+    walk(heading)
+    return " ".join("".join(parts).split())
+
+
+def _is_logo(heading: HtmlElement, url: str | None) -> bool:
+    """The site's logo or name set in an ``<h1>``: a logo class, or one link to the home page
+    that carries all of the heading's text."""
+    if _LOGO_CLASS.search(heading.get("class") or ""):
+        return True
+    links = heading.findall(".//a")
+    if len(links) != 1 or not links[0].get("href"):
+        return False
+    target = urlsplit(urljoin(url or "", links[0].get("href", "").strip()))
+    home = target.path in ("", "/") and not target.query and not target.fragment
+    return home and " ".join(links[0].text_content().split()) == heading_text(heading)
+
+
+def _is_marked_headline(heading: HtmlElement) -> bool:
+    if heading.get("itemprop") == "headline":
+        return True
+    return bool(_HEADLINE_CLASS.search(heading.get("class") or ""))
+
+
+def _about(head: str, declared: list[str]) -> bool:
+    """``head`` shares at least a fifth of its words with one of the declared titles."""
+    words = set(word_list(head))
+    if not words:
+        return False
+    return any(len(words & set(word_list(title))) >= 0.2 * len(words) for title in declared)
+
+
+def _damaged_copy(head: str, title: str) -> bool:
+    """``head`` is ``title`` with characters lost to a wrong encoding ("Beginner? Guide" for
+    "Beginner's Guide"): each "?" or U+FFFD stands for one to three characters."""
+    if "?" not in head and "\ufffd" not in head:
+        return False
+    pattern = ".{1,3}?".join(re.escape(piece) for piece in re.split(r"[?\ufffd]", head))
+    return re.fullmatch(pattern, title, re.I) is not None
+
+
+def _marks(text: str) -> list[str]:
+    return sorted(re.findall(r"[^\w\s]", text))
+
+
+def _visible_form(head: str, declared: str) -> str:
+    """The <h1> as it is written, unless it is the declared title spelled worse: the same
+    words in capitals only or with no mark the declared one lacks, or with characters lost
+    to a wrong encoding."""
+    if _damaged_copy(head, declared):
+        return declared
+    if word_list(head) != word_list(declared):
+        return head
+    if head.isupper() and not declared.isupper():
+        return declared
+    # Marks only the <h1> has (":" for "-", a final ".") are how readers see it.
+    extra = Counter(_marks(head)) - Counter(_marks(declared))
+    return head if extra else declared
+
+
+def pick_headline(
+    root: HtmlElement,
+    declared: list[str | None],
+    page_title: str | None,
+    *,
+    site_name: str | None,
+    url: str | None,
+) -> str | None:
+    """The headline of the page's story.
+
+    ``declared`` holds the titles the page declares for its story, best first (JSON-LD
+    ``headline``, ``og:title``); ``page_title`` is the ``<title>``. Every title and ``<h1>``
+    loses the parts naming the site or the URL's section, and an ``<h1>`` that is the site's
+    logo does not count. The ``<h1>`` wins when exactly one of the page's distinct ``<h1>``
+    texts is about this story: it shares a fifth of its words with one of the titles, or its
+    template marks it as the headline. Otherwise the first declared title is the headline,
+    then the first ``<h1>``, then the ``<title>``.
+    """
+    domain = urlsplit(url).hostname if url else None
+    domain = domain.removeprefix("www.") if domain else None
+    keys = site_keys(site_name, domain)
+    sections = url_sections(url)
+    titles = [strip_site_name(t, keys, sections, domain) for t in declared if t]
+    page = [strip_site_name(page_title, keys, sections, domain)] if page_title else []
+    heads: list[tuple[str, bool]] = []
+    first_head: list[str] = []
+    for el in root.iter("h1"):
+        if _is_logo(el, url):
+            continue
+        text = heading_text(el)
+        if not 3 <= len(text) <= 300:
+            continue
+        text = strip_site_name(text, keys, sections, domain)
+        first_head = first_head or [text]
+        squashed = squash(text)
+        if len(text.split()) < 2 or squashed in keys or squashed == squash(domain or ""):
+            continue
+        if all(text != known for known, _ in heads):
+            heads.append((text, _is_marked_headline(el)))
+    fallback = titles + first_head + page
+    best = fallback[0] if fallback else None
+    about = [head for head, marked in heads if marked or _about(head, titles + page)]
+    if len(about) != 1:
+        return best
+    return _visible_form(about[0], best) if best else about[0]

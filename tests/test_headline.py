@@ -1,0 +1,124 @@
+"""Which headline a page gets: the visible <h1> of the story, without the site's name."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from cleaning.headline import heading_text, site_keys, strip_site_name
+from cleaning.metadata import extract_metadata
+
+URL = "https://www.ledger.example/news/district/harbour-wall-vote"
+
+
+def title_of(head: str, body: str, url: str = URL) -> str | None:
+    html = f"<html><head>{head}</head><body>{body}<p>Some body text here.</p></body></html>"
+    return extract_metadata(lxml.html.fromstring(html), url).title
+
+
+def og(title: str, site: str = "The Daily Ledger") -> str:
+    return f'<meta property="og:site_name" content="{site}"><meta property="og:title" content="{title}">'
+
+
+def strip(title: str, site: str | None = "The Daily Ledger") -> str:
+    keys = site_keys(site, "ledger.example")
+    return strip_site_name(title, keys, {"news", "district"}, "ledger.example")
+
+
+def test_separators_inside_the_story_title_survive_the_site_name_cut():
+    assert strip("Plant diets \u2013 tips and tricks | The Daily Ledger") == (
+        "Plant diets \u2013 tips and tricks"
+    )
+    assert strip("Rates held - why it matters | Business | Ledger") == (
+        "Rates held - why it matters | Business"
+    )
+
+
+def test_a_url_section_at_the_end_of_a_title_goes_and_other_endings_stay():
+    assert strip("Harbour wall vote delayed | District") == "Harbour wall vote delayed"
+    assert strip("Harbour wall vote delayed | Patient Education | Ledger") == (
+        "Harbour wall vote delayed | Patient Education"
+    )
+
+
+def test_a_blog_name_before_a_colon_goes_but_a_kicker_stays():
+    assert strip("Ledger Blog: Harbour wall vote delayed") == "Harbour wall vote delayed"
+    assert strip("Harbour Report: wall vote delayed") == "Harbour Report: wall vote delayed"
+    assert strip("The 2024 Ledger Awards: best harbour walls") == (
+        "The 2024 Ledger Awards: best harbour walls"
+    )
+
+
+def test_a_host_name_glued_before_the_title_goes():
+    assert strip("ledger.example Harbour wall vote", site=None) == "Harbour wall vote"
+
+
+def test_a_site_name_that_is_a_whole_title_names_the_site_by_its_shortest_part():
+    keys = site_keys("Harbour wall vote delayed | Ledger", None)
+    assert keys == {"ledger"}
+    assert strip_site_name("Harbour wall vote delayed | Ledger", keys) == (
+        "Harbour wall vote delayed"
+    )
+
+
+def test_heading_text_breaks_at_br_and_leaves_out_a_date_stamp():
+    h1 = lxml.html.fromstring(
+        '<h1><time datetime="2025-12-18">Dec 18 2025</time>WEEKEND<br>CODING<br>'
+        "<span>AGENT</span><!-- hero --></h1>"
+    )
+    assert heading_text(h1) == "WEEKEND CODING AGENT"
+
+
+def test_an_h1_that_is_the_logo_linking_home_does_not_count():
+    body = (
+        '<h1><a href="https://www.ledger.example/">dl\u2014x</a></h1>'
+        "<h1>Why the harbour wall vote was delayed again</h1>"
+    )
+    assert title_of(og("Harbour wall vote delayed again"), body) == (
+        "Why the harbour wall vote was delayed again"
+    )
+    logo_only = '<h1 class="site-name">Ledger Daily</h1>'
+    assert title_of("<title>Harbour wall vote</title>", logo_only) == "Harbour wall vote"
+
+
+def test_the_one_h1_about_the_story_wins_over_an_overlay_h1():
+    body = (
+        "<h1>Why the harbour wall vote was delayed again</h1>"
+        '<h1 class="overlay">Subscribe to The Daily Ledger</h1>'
+    )
+    assert title_of(og("Harbour wall vote delayed again"), body) == (
+        "Why the harbour wall vote was delayed again"
+    )
+
+
+def test_an_h1_matching_og_title_beats_an_unrelated_json_ld_headline():
+    ld = '<script type="application/ld+json">{"@type": "Article", "headline": "Menus"}</script>'
+    head = ld + og("Seven days of cheap meals")
+    assert title_of(head, "<h1>Seven days of cheap meals</h1>") == "Seven days of cheap meals"
+    assert title_of(ld, "<h1>Seven days of cheap meals</h1>") == "Menus"
+
+
+def test_an_h1_its_template_marks_as_the_headline_wins_without_shared_words():
+    body = '<h1 class="guide-hero__headline">Find a car that suits you</h1>'
+    assert title_of(og("Hybrid buying guide"), body) == "Find a car that suits you"
+    assert title_of(og("Hybrid buying guide"), "<h1>Find a car that suits you</h1>") == (
+        "Hybrid buying guide"
+    )
+
+
+def test_the_declared_form_stays_when_the_h1_spells_it_worse():
+    declared = og("Event planning: a beginner\u2019s guide")
+    assert title_of(declared, "<h1>Event planning? a beginner? guide</h1>") == (
+        "Event planning: a beginner\u2019s guide"
+    )
+    assert title_of(og("Weekend Coding Agent"), "<h1>WEEKEND CODING AGENT</h1>") == (
+        "Weekend Coding Agent"
+    )
+
+
+def test_the_visible_marks_win_when_the_h1_has_marks_the_declared_title_lacks():
+    assert title_of(og("Mobile design - the guide"), "<h1>Mobile design: the guide</h1>") == (
+        "Mobile design: the guide"
+    )
+    assert title_of(og("Things to know first"), "<h1>Things to know first.</h1>") == (
+        "Things to know first."
+    )
