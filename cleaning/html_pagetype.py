@@ -8,6 +8,7 @@ only costs one bad record, so each test needs two independent signals.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -49,19 +50,37 @@ def _words(text: str) -> int:
     return max(spaced, len(_CJK.findall(text)) // 2 + spaced // 4)
 
 
-def classify_page(root: HtmlElement, url: str | None, meta: PageMeta, text: str) -> str | None:
+@dataclass(frozen=True)
+class PageHead:
+    """What :func:`classify_page` reads in the page's ``<head>``: the ``<title>`` text
+    (spacing collapsed) and the ``og:type`` (lower case); empty when absent."""
+
+    title: str
+    og_type: str
+
+
+def read_head(root: HtmlElement) -> PageHead:
+    """The :class:`PageHead` of a page, read before its ``<head>`` is dropped."""
+    title_el = root.find(".//title")
+    title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    return PageHead(title, _og_type(root))
+
+
+def classify_page(
+    root: HtmlElement, url: str | None, meta: PageMeta, text: str, head: PageHead | None = None
+) -> str | None:
     """The drop reason for a page that is not an article, or None when it is one.
 
-    ``text`` is the extracted body (after rules); ``meta`` the page's metadata.
+    ``text`` is the extracted body (after rules); ``meta`` the page's metadata; ``head``
+    what the ``<head>`` said, when it is no longer in ``root`` (read from ``root`` if None).
     """
+    head = head or read_head(root)
     words = _words(text)
     path = urlsplit(url).path if url else ""
-    is_article_typed = bool(meta.types & _ARTICLE_HINT) or _og_type(root) == "article"
+    is_article_typed = bool(meta.types & _ARTICLE_HINT) or head.og_type == "article"
 
     title = meta.title or ""
-    title_el = root.find(".//title")
-    page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
-    error_titled = bool(_ERROR_TITLE.search(page_title) or _ERROR_TITLE.search(title))
+    error_titled = bool(_ERROR_TITLE.search(head.title) or _ERROR_TITLE.search(title))
     if error_titled and words < 150 and (not is_article_typed or words < 40):
         return "not_article:error_page"
 
