@@ -99,7 +99,11 @@ _BYLINE_ATTRS = etree.XPath(
     'descendant::*[@rel="author" or @data-testid="byline"'
     ' or (@itemprop="name" and ancestor::*[@itemprop="author"])]'
 )
-_CLASSES = etree.XPath("descendant::*/@class")
+# every class _BYLINE_CLASS can match holds "byline" or "author": XPath (in C) keeps those,
+# and only they are made into Python strings and searched
+_BYLINE_CANDIDATES = etree.XPath(
+    "descendant::*/@class[contains(., 'byline') or contains(., 'author')]"
+)
 _BYLINE_CLASS = re.compile(
     r"(?:^|\s)byline(?:\s|$)|byline__name|author-name|author__name|authorName|byline-name"
 )
@@ -396,7 +400,7 @@ def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
 def _byline_elements(root: HtmlElement) -> list[HtmlElement]:
     """Elements that hold a byline (rel=author, author name, byline classes), in page order."""
     found = list(_BYLINE_ATTRS(root))
-    by_class = [v.getparent() for v in _CLASSES(root) if _BYLINE_CLASS.search(v)]
+    by_class = [v.getparent() for v in _BYLINE_CANDIDATES(root) if _BYLINE_CLASS.search(v)]
     if not by_class:
         return found
     seen = set(found)
