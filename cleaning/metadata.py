@@ -45,7 +45,11 @@ _ARTICLE_TYPES = {
     "howto",
     "videoobject",
 }
-_BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|reporting\s+)?by\s*[:\-]?\s+", re.I)
+_BY = re.compile(
+    r"^\s*(?:(?:written|posted|words|reporting|analysis|opinion|commentary|story|text|"
+    r"interview)\s+)?by\s*[:\-]?\s+",
+    re.I,
+)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||/|\bund\b|\be\b|\by\b|\bet\b)\s*", re.I)
 _NOT_A_NAME = re.compile(
     r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
@@ -53,6 +57,17 @@ _NOT_A_NAME = re.compile(
     r"follow|twitter|email|view all)\b",
     re.I,
 )
+# Words of a job title ("Jane Doe, Senior Health Reporter"): a byline part holding one is
+# the author's role, not a name.
+_ROLE = (
+    r"\b(?:experts?|editors?|writers?|reporters?|correspondents?|columnists?|analysts?|"
+    r"producers?|directors?|managers?|specialists?|researchers?|professors?|founders?|"
+    r"co-founders?|ceo|cto|officers?|journalists?|photographers?|consultants?|"
+    r"strategists?|interns?|head of|chief)\b"
+)
+# ", <role>" after a name, up to the next separator ("Jane Doe, Privacy and Security Expert")
+_ROLE_AFTER_COMMA = re.compile(r",[^,;|]*" + _ROLE + r"[^,;|]*", re.I)
+_ROLE_WORD = re.compile(_ROLE, re.I)
 _DATE_META = (
     "article:published_time",
     "og:article:published_time",
@@ -247,9 +262,12 @@ def split_authors(values: Iterable[str]) -> tuple[str, ...]:
         text = re.split(
             r"\s+(?:[|•·]|—|–)\s+|\bupdated\b|\bpublished\b|\bposted\b", text, flags=re.I
         )[0]
-        for part in _AUTHOR_SPLIT.split(text):
-            name = part.strip(" .,:;-–—|()[]\"'")
-            name = _BY.sub("", name)
+        text = _ROLE_AFTER_COMMA.sub("", text)
+        parts = [_BY.sub("", p.strip(" .,:;-–—|()[]\"'")) for p in _AUTHOR_SPLIT.split(text)]
+        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters")
+        if len([p for p in parts if p]) > 1:
+            parts = [p for p in parts if not _ROLE_WORD.search(p)]
+        for name in parts:
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue
             if _NOT_A_NAME.search(name):
@@ -260,7 +278,14 @@ def split_authors(values: Iterable[str]) -> tuple[str, ...]:
                 continue
             if name.casefold() not in (n.casefold() for n in names):
                 names.append(name)
-    return tuple(names)
+    # a name that is another one with words added ("Jane Doe Privacy", a role glued on
+    # without a comma) is that person again
+    words = [n.casefold().split() for n in names]
+    return tuple(
+        n
+        for n, w in zip(names, words, strict=True)
+        if not any(len(o) < len(w) and w[: len(o)] == o and len(o) >= 2 for o in words)
+    )
 
 
 def _ld_authors(obj: dict[str, Any]) -> list[str]:

@@ -24,6 +24,22 @@ def test_bylines_become_names():
     assert split_authors(["Jane Doe", "jane doe"]) == ("Jane Doe",)
 
 
+def test_job_titles_in_bylines_are_not_names():
+    # a role after a comma, and a role as one part of a byline, go
+    assert split_authors(["Ana Lima, Privacy and Security Expert", "Tom Price, Editor"]) == (
+        "Ana Lima",
+        "Tom Price",
+    )
+    assert split_authors(["Li Wei and AP National Political Writer"]) == ("Li Wei",)
+    assert split_authors(["Analysis by Ana Lima"]) == ("Ana Lima",)
+    # the same name with a role glued on without a comma is the same person
+    assert split_authors(["Ana Lima", "Ana Lima Privacy and Security Expert"]) == ("Ana Lima",)
+    # a collective credit that is the whole byline stays: it is what the page says
+    assert split_authors(["Telegraph Reporters"]) == ("Telegraph Reporters",)
+    # names that merely contain role-like letters are names
+    assert split_authors(["Chiefa Odum, Reporter"]) == ("Chiefa Odum",)
+
+
 def test_dates_are_tz_aware_and_never_in_the_future():
     assert parse_date("2024-03-02T09:15:00Z", now=NOW) == datetime(
         2024, 3, 2, 9, 15, tzinfo=timezone.utc
