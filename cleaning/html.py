@@ -303,7 +303,8 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # nor the <head> (metadata is read; trafilatura runs without its own), once the page
     # classifier has what it needs from it: about 4 % of the page's CPU on aeb
     head = read_head(root)
-    etree.strip_elements(root, "head", with_tail=False)
+    if root.find("body") is not None:  # (a page parsed without a body keeps what it has)
+        etree.strip_elements(root, "head", with_tail=False)
 
     dom_rules = rules.for_domain(domain, kinds=("dom",))
     # the headline rule runs after extraction: taking the <h1> out of the tree moves
