@@ -52,6 +52,7 @@ _OTHER_STOPWORD_TEXT = """der die das und ist nicht mit von zu den ein eine auf 
     ya os as é do da dos das em um uma não na ao mas foi ele di della che per gli è sono het een
     van dat op te voor niet met zijn aan er maar om ook dan"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split() + _OTHER_STOPWORD_TEXT.split())
+ENGLISH_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _IS_STOP = STOPWORDS.__contains__
 _SAMPLE = 24
 # an unpunctuated line needs its shares only from this many words (segment.plain_score)

@@ -1,0 +1,65 @@
+"""The page's language reaches trafilatura's full cascade (its jusText fallback), and a
+page that declares none is taken as English only when its text reads as English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html
+import pytest
+
+import cleaning.html as html_mode
+from cleaning.html import guess_english
+
+ENGLISH = (
+    "The council said on Tuesday that the harbour wall would be rebuilt before the winter, "
+    "and that the work would be paid for by the port authority. Residents who have been "
+    "waiting for the repairs since the storm in March told us they were relieved, but some "
+    "of them said that they would believe it when they saw the first stones being laid."
+)
+GERMAN = (
+    "Der Stadtrat hat am Dienstag beschlossen, die Hafenmauer noch vor dem Winter neu zu "
+    "bauen. Die Kosten trägt die Hafenbehörde, teilte ein Sprecher mit. Anwohner, die seit "
+    "dem Sturm im März auf die Reparatur warten, zeigten sich erleichtert, doch einige "
+    "sagten, sie glaubten es erst, wenn die ersten Steine gesetzt seien, und nicht früher."
+)
+SPANISH = (
+    "El consejo dijo el martes que el muro del puerto se reconstruirá antes del invierno y "
+    "que las obras serán pagadas por la autoridad portuaria. Los vecinos que esperan las "
+    "reparaciones desde la tormenta de marzo dijeron que estaban aliviados, aunque algunos "
+    "de ellos dijeron que lo creerán cuando vean colocar las primeras piedras del muro."
+)
+
+
+def test_english_prose_reads_as_english_and_other_languages_do_not():
+    assert guess_english(ENGLISH) == "en"
+    assert guess_english(GERMAN) is None
+    assert guess_english(SPANISH) is None
+    # too few words to tell
+    assert guess_english("The harbour wall and the port") is None
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record trafilatura.bare_extraction's keyword arguments; it returns nothing when
+    asked for a language, as when its language check discards a page."""
+    seen: list[dict[str, Any]] = []
+
+    def fake(tree: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs)
+        if kwargs.get("target_language"):
+            return None
+        return {"text": "Extracted text."}
+
+    monkeypatch.setattr(html_mode.trafilatura, "bare_extraction", fake)
+    return seen
+
+
+def test_the_full_cascade_gets_the_language_and_falls_back_without_it(calls):
+    root = lxml.html.fromstring(f"<html><body><p>{ENGLISH}</p></body></html>")
+    assert html_mode._extract(root, None, fast=False, language="de") == "Extracted text."
+    assert [c.get("target_language") for c in calls] == ["de", None]
+    calls.clear()
+    # the fast pass never gets one (trafilatura would check the page's meta language)
+    html_mode._extract(root, None, fast=True, language="de")
+    assert [c.get("target_language") for c in calls] == [None]
