@@ -150,12 +150,16 @@ def clean_file(item: InputFile) -> Outcome:
         out.dropped.append(record.drop_reason)
         return out
     out.rows.append(
-        record_to_row(record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now)
+        record_to_row(
+            record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
+        )
     )
     return out
 
 
-def _clean_warc(item: InputFile, out: Outcome, ruleset: RuleSet, version: str, now: datetime) -> Outcome:
+def _clean_warc(
+    item: InputFile, out: Outcome, ruleset: RuleSet, version: str, now: datetime
+) -> Outcome:
     from cleaning.html import clean_html
     from pipelines.warc import iter_warc
 
@@ -172,12 +176,19 @@ def _clean_warc(item: InputFile, out: Outcome, ruleset: RuleSet, version: str, n
             identity = record.canonical_url or page.url
             out.rows.append(
                 record_to_row(
-                    record, id=record_id(identity), source=page.url, url=page.url,
-                    fetched_at=page.fetched_at, rules_version=version, cleaned_at=now,
+                    record,
+                    id=record_id(identity),
+                    source=page.url,
+                    url=page.url,
+                    fetched_at=page.fetched_at,
+                    rules_version=version,
+                    cleaned_at=now,
                 )
             )
     except Exception as exc:  # a broken archive: keep what was read, report the rest
-        out.error = f"{out.source}: unreadable WARC after {len(out.rows)} records ({exc}); re-fetch it"
+        out.error = (
+            f"{out.source}: unreadable WARC after {len(out.rows)} records ({exc}); re-fetch it"
+        )
     return out
 
 
@@ -216,7 +227,9 @@ def _count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionSta
     def docs() -> Iterator[tuple[str, str]]:
         for item in items:
             try:
-                text, _ = decode_text(item.path, read_bytes(item.path, options.max_bytes), options.encoding)
+                text, _ = decode_text(
+                    item.path, read_bytes(item.path, options.max_bytes), options.encoding
+                )
             except InputError:
                 continue  # reported when the file itself is cleaned
             yield (options.domain or item.group), text
@@ -321,6 +334,7 @@ def _import_pyarrow(*, without_numpy: bool) -> None:
     """
     if not without_numpy or "pyarrow" in sys.modules or "numpy" in sys.modules:
         import pyarrow  # noqa: F401
+
         return
     from importlib.metadata import PackageNotFoundError, version
 
@@ -330,6 +344,7 @@ def _import_pyarrow(*, without_numpy: bool) -> None:
         major = 0
     if major < 18:  # older pyarrow fails to import without numpy
         import pyarrow  # noqa: F401
+
         return
     sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` fails, as if absent
     try:
@@ -401,13 +416,45 @@ def _start(
     # and with the rule set's prepared matchers, built here once instead of once per worker.
     fork = sys.platform.startswith("linux")
     if fork:
+        from pipelines.sharedwork import SharedWork
+
         _warm_up(ruleset, {item.kind for item in inputs})
-    ctx = mp.get_context("fork" if fork else "spawn")
+        # this process is one of the `jobs` cleaning processes (pipelines/sharedwork.py)
+        _init_worker(ruleset, stats, options)
+        if own_process:
+            _tune_gc()
+        work = SharedWork(
+            shrinking_chunks(inputs, jobs),
+            min(jobs, len(inputs)) - 1,
+            clean_files,
+            lost=_lost_chunk,
+            init_worker=_init_forked_worker,
+        )
+        stack.enter_context(work)
+        return (outcome for chunk in work.results() for outcome in chunk)
+    ctx = mp.get_context("spawn")
     workers = min(jobs, len(inputs))
     pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=(ruleset, stats, options))
     stack.enter_context(pool)
     chunks = pool.imap(clean_files, shrinking_chunks(inputs, workers), chunksize=1)
     return (outcome for chunk in chunks for outcome in chunk)
+
+
+def _init_forked_worker() -> None:
+    _ignore_ctrl_c()
+    _tune_gc()
+
+
+def _lost_chunk(items: list[InputFile]) -> list[Outcome]:
+    """The outcomes of a chunk whose worker process died while cleaning it."""
+    return [
+        Outcome(
+            display(item.path),
+            error=f"{display(item.path)}: the cleaning process holding it stopped "
+            "(killed, or out of memory); run again, or with -j 1 to see the error",
+        )
+        for item in items
+    ]
 
 
 def clean_files(items: list[InputFile]) -> list[Outcome]:

@@ -33,7 +33,7 @@ def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
     clean.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (recursive)")
     clean.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR")
     clean.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                       help="worker processes (default: all cores)")
+                       help="cleaning processes, this one included (default: all cores)")
     _add_rule_options(clean)
     clean.add_argument("--stats", type=Path, metavar="FILE",
                        help="repetition statistics saved by an earlier run, merged with this batch's")
