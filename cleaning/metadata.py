@@ -110,9 +110,11 @@ _AUTHOR_META = (
 )
 # Byline elements: attribute tests in one XPath pass; class names are read as strings and
 # tested in Python (contains() on every element's class costs more than the whole pass).
+# (a union of three narrow paths: libxml2 tests one attribute per element instead of
+# three, and looks for itemprop="name" only under itemprop="author"; same elements, same order)
 _BYLINE_ATTRS = etree.XPath(
-    'descendant::*[@rel="author" or @data-testid="byline"'
-    ' or (@itemprop="name" and ancestor::*[@itemprop="author"])]'
+    'descendant::*/@rel[.="author"]/.. | descendant::*/@data-testid[.="byline"]/..'
+    ' | descendant::*[@itemprop="author"]//*[@itemprop="name"]'
 )
 # every class _BYLINE_CLASS can match holds "byline" or "author": XPath (in C) keeps those,
 # and only they are made into Python strings and searched
