@@ -67,11 +67,11 @@ class SharedWork(Generic[C, R]):
             return int(self._next.value)
 
     def _serve(self, conn: Connection, init_worker: Callable[[], None]) -> None:
-        """A worker: claim chunks until none is left; send (index, None) on taking a chunk
-        and (index, result) when it is done."""
+        """A worker: claim chunks until none is left; send the index on taking a chunk and
+        (index, result) when it is done."""
         init_worker()
         while (index := self._claim()) < len(self._chunks):
-            conn.send((index, None))
+            conn.send(index)
             conn.send((index, self._work(self._chunks[index])))
         conn.close()
 
@@ -82,7 +82,7 @@ class SharedWork(Generic[C, R]):
             for conn in wait(list(held)):
                 assert isinstance(conn, Connection)
                 try:
-                    index, result = conn.recv()
+                    message = conn.recv()
                 except (EOFError, OSError):
                     with self._ready:
                         if held[conn] is not None:
@@ -91,9 +91,10 @@ class SharedWork(Generic[C, R]):
                             held.pop(conn)
                         self._ready.notify_all()
                     continue
-                if result is None:
-                    held[conn] = index
+                if isinstance(message, int):  # the worker took this chunk
+                    held[conn] = message
                     continue
+                index, result = message
                 held[conn] = None
                 with self._ready:
                     self._done[index] = result

@@ -59,3 +59,16 @@ def test_a_dead_worker_loses_only_its_chunk() -> None:
     assert all(
         square == n * n for n, (square, _) in zip(chunks, results, strict=True) if n not in lost
     )
+
+
+def test_results_may_be_anything_picklable_even_none() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> tuple[int, int] | None:
+        time.sleep(0.005)
+        return None if n % 2 else (n, os.getpid())
+
+    with SharedWork(list(range(30)), 1, work, lost=lambda n: (LOST, n)) as shared:
+        results = collect(shared)  # type: ignore[arg-type]
+    assert [r is None for r in results] == [n % 2 == 1 for n in range(30)]
+    assert {r[1] for r in results if r is not None} - {parent}  # the worker did some
