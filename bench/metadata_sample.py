@@ -9,7 +9,7 @@ needs no judgement: pages with a headline, with authors, with a publication time
 among pages whose URL carries a /YYYY/MM/DD/ date, those whose published day agrees.
 Where the gold has a ``title`` (wcxb-dev-articles does), it also scores the headline
 against it, and trafilatura's metadata title next to ours, compared after folding
-case, quotes, dashes and spacing.
+case, quotes, dashes and spacing, and lists each miss (id, our headline, gold title).
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def main() -> None:
     gold = load_gold(args.dataset)[: args.limit or None]
     titled = authored = dated = url_dated = agree = 0
     gold_titled = ours_right = traf_right = 0
+    misses: list[str] = []
     for g in gold:
         raw = gzip.decompress((args.dataset / "pages" / f"{g['id']}.html.gz").read_bytes())
         record = clean_html(raw, g.get("url"), rules=rules)
@@ -86,7 +87,10 @@ def main() -> None:
         titled += bool(record.title)
         if g.get("title"):
             gold_titled += 1
-            ours_right += _same_title(record.title, g["title"])
+            if _same_title(record.title, g["title"]):
+                ours_right += 1
+            else:
+                misses.append(f"title miss\t{g['id']}\t{record.title or ''}\t{g['title']}")
             meta = trafilatura.extract_metadata(
                 raw.decode("utf-8", "replace"), default_url=g.get("url")
             )
@@ -104,6 +108,8 @@ def main() -> None:
         f"{args.dataset.name}: {n} pages; headline {titled}/{n}, authors {authored}/{n}, "
         f"published {dated}/{n}; URL date agrees {agree}/{url_dated}"
     )
+    for line in misses:
+        print(line)
     if gold_titled:
         print(
             f"headline equals the gold title: newsclean {ours_right}/{gold_titled}, "

@@ -328,21 +328,12 @@ def _import_pyarrow(*, without_numpy: bool) -> None:
     """Import pyarrow, with ``without_numpy`` keeping numpy out of this process.
 
     Rows go from Python values to Parquet, which never needs numpy, and numpy is about
-    0.1 s of CPU, a third of the command's start-up cost; pyarrow >= 18 runs without it.
+    0.1 s of CPU, a third of the command's start-up cost; pyarrow >= 18 (the project's
+    dependency) runs without it.
     pyarrow then has no numpy interop for the rest of the process, so this is only for the
     ``newsclean`` command's own process, and only when neither is loaded yet.
     """
     if not without_numpy or "pyarrow" in sys.modules or "numpy" in sys.modules:
-        import pyarrow  # noqa: F401
-
-        return
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        major = int(version("pyarrow").split(".")[0])
-    except (PackageNotFoundError, ValueError):  # no metadata, or an unusual version string
-        major = 0
-    if major < 18:  # older pyarrow fails to import without numpy
         import pyarrow  # noqa: F401
 
         return
@@ -403,26 +394,23 @@ def _start(
     jobs: int,
     own_process: bool,
 ) -> Iterator[Outcome]:
-    """The outcomes of ``inputs`` in input order; with ``jobs`` > 1 the worker pool (closed by
-    ``stack``) is already cleaning when this returns."""
-    if jobs <= 1 or len(inputs) <= 1:
-        _init_worker(ruleset, stats, options)
-        if own_process:
-            _tune_gc()
-        return map(clean_file, inputs)
-    import multiprocessing as mp
-
-    # fork: workers start with the parent's imports (trafilatura, lxml) already loaded,
+    """The outcomes of ``inputs`` in input order; with ``jobs`` > 1 the workers (stopped by
+    ``stack``) are already cleaning when this returns."""
+    parallel = jobs > 1 and len(inputs) > 1
+    # fork: workers start with this process's imports (trafilatura, lxml) already loaded,
     # and with the rule set's prepared matchers, built here once instead of once per worker.
     fork = sys.platform.startswith("linux")
-    if fork:
-        from pipelines.sharedwork import SharedWork
-
-        _warm_up(ruleset, {item.kind for item in inputs})
-        # this process is one of the `jobs` cleaning processes (pipelines/sharedwork.py)
+    if not parallel or fork:
+        if parallel:
+            _warm_up(ruleset, {item.kind for item in inputs})
+        # this process cleans too: it is one of the `jobs` processes (pipelines/sharedwork.py)
         _init_worker(ruleset, stats, options)
         if own_process:
             _tune_gc()
+        if not parallel:
+            return map(clean_file, inputs)
+        from pipelines.sharedwork import SharedWork
+
         work = SharedWork(
             shrinking_chunks(inputs, jobs),
             min(jobs, len(inputs)) - 1,
@@ -432,6 +420,8 @@ def _start(
         )
         stack.enter_context(work)
         return (outcome for chunk in work.results() for outcome in chunk)
+    import multiprocessing as mp
+
     ctx = mp.get_context("spawn")
     workers = min(jobs, len(inputs))
     pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=(ruleset, stats, options))
