@@ -20,24 +20,14 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
 
+from ahocorasick_rs import AhoCorasick, MatchKind
 from cssselect import HTMLTranslator
 from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaning.record import Removal
 from cleaning.rules import Rule
-
-_AhoCorasick: Any
-_LEFTMOST_LONGEST: Any
-try:  # optional: one Aho-Corasick pass (Rust) finds the keywords ~5 times faster than re
-    from ahocorasick_rs import AhoCorasick as _AhoCorasick
-    from ahocorasick_rs import MatchKind
-
-    _LEFTMOST_LONGEST = MatchKind.LeftmostLongest
-except ImportError:  # pragma: no cover - the regular expression finds the same keywords
-    _AhoCorasick = _LEFTMOST_LONGEST = None
 
 # An element holding this share of the page's text, or of its paragraph text, is a
 # layout wrapper that happens to carry a matching class name (<body class="has-newsletter">,
@@ -169,29 +159,6 @@ def matches(compiled: CompiledRule, el: HtmlElement) -> bool:
 _TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """One regular expression matching any of ``words``, the longest at a position.
-
-    Written as a prefix tree (``news(?:letter|room)``) so the engine follows one branch
-    per position instead of trying every word in turn."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def walk(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # a word ending here is tried after the longer continuations: longest match wins
-        return f"(?:{body})?" if "" in node else body
-
-    return walk(trie)
-
-
 def _text(el: HtmlElement) -> str:
     return " ".join(" ".join(_TEXT_NODES(el)).split())
 
@@ -220,27 +187,21 @@ def doc_position(el: HtmlElement) -> tuple[int, ...]:
 
 
 class KeywordFinder:
-    """Finds keywords in a text: leftmost-longest, non-overlapping (as :func:`trie_pattern`'s
-    regular expression does), with Aho-Corasick when ``ahocorasick-rs`` is installed."""
+    """Finds keywords in a text: leftmost-longest, non-overlapping, in one Aho-Corasick
+    pass (in Rust; about five times faster than a regular expression of the words)."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words = sorted(set(words))
         self._automaton = (
-            _AhoCorasick(self._words, matchkind=_LEFTMOST_LONGEST)
-            if _AhoCorasick is not None and self._words
-            else None
+            AhoCorasick(self._words, matchkind=MatchKind.LeftmostLongest) if self._words else None
         )
-        self._pattern = re.compile(trie_pattern(self._words)) if self._automaton is None else None
 
     def find(self, text: str) -> list[tuple[str, int]]:
         """(keyword, start) of each keyword found in ``text``, left to right."""
-        if self._automaton is not None:
-            words = self._words
-            return [
-                (words[i], start) for i, start, _ in self._automaton.find_matches_as_indexes(text)
-            ]
-        assert self._pattern is not None
-        return [(m.group(), m.start()) for m in self._pattern.finditer(text)]
+        if self._automaton is None:
+            return []
+        words = self._words
+        return [(words[i], start) for i, start, _ in self._automaton.find_matches_as_indexes(text)]
 
 
 class DomPlan:
@@ -269,15 +230,11 @@ class DomPlan:
         }
 
 
-def _select(
-    scope: HtmlElement, plan: DomPlan | Sequence[CompiledRule]
-) -> dict[str, list[HtmlElement]]:
+def _select(scope: HtmlElement, plan: DomPlan) -> dict[str, list[HtmlElement]]:
     """Elements each rule selects under ``scope`` (scope included), by rule id.
 
     All class and id values of the page are joined and searched once for the rules'
     keywords (:class:`KeywordFinder`); only elements with a keyword hit are tested."""
-    if not isinstance(plan, DomPlan):
-        plan = DomPlan(plan)
     compiled = plan.compiled
     hits: dict[str, list[HtmlElement]] = {c.rule.id: [] for c in compiled}
     for rule_id, xpath in plan.searched:

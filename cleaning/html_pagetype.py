@@ -67,14 +67,13 @@ def read_head(root: HtmlElement) -> PageHead:
 
 
 def classify_page(
-    root: HtmlElement, url: str | None, meta: PageMeta, text: str, head: PageHead | None = None
+    root: HtmlElement, url: str | None, meta: PageMeta, text: str, head: PageHead
 ) -> str | None:
     """The drop reason for a page that is not an article, or None when it is one.
 
     ``text`` is the extracted body (after rules); ``meta`` the page's metadata; ``head``
-    what the ``<head>`` said, when it is no longer in ``root`` (read from ``root`` if None).
+    what the ``<head>`` said (:func:`read_head`, read before the ``<head>`` is dropped).
     """
-    head = head or read_head(root)
     words = _words(text)
     path = urlsplit(url).path if url else ""
     is_article_typed = bool(meta.types & _ARTICLE_HINT) or head.og_type == "article"

@@ -17,6 +17,10 @@ from itertools import accumulate
 from lxml import etree
 from lxml.html import HtmlElement
 
+# teasers and headline rails are told apart as the DOM rules tell them: a block with
+# LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails
+from cleaning.dom import HEADLINE_WORDS, LINK_SHARE
+
 # Paragraphs at least this long identify their container; shorter ones (captions,
 # bylines) are too common to tell containers apart.
 MIN_PARAGRAPH = 80
@@ -28,11 +32,7 @@ MIN_TAIL_SHARE = 0.3
 # A page with more containers of the signature than this is a listing or a
 # comment thread, not one article cut into chunks.
 MAX_CHUNKS = 12
-# A block with this share of link text is a teaser, not article text (as in cleaning/dom.py).
-LINK_SHARE = 0.95
 _BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li")
-# Link-only lists whose items average this many words are headline rails (as in cleaning/dom.py).
-HEADLINE_WORDS = 8
 # A link behind a label of at most this many words is a teaser ("Read more: ...").
 LABEL_WORDS = 3
 _KEY_CHARS = 60
