@@ -15,7 +15,7 @@ the ``-j 2`` ratio.
 
 The commands take turns (one round runs each once), so a change in the machine's
 load during the benchmark falls on all of them alike. Next to the best wall time,
-the CPU time (user + system, the process and its workers) of the same runs: on a
+the lowest CPU time (user + system, the process and its workers) of the runs: on a
 shared machine it moves less than wall time, and the -j 1 figures compare directly.
 
 Processes run with Python's default bytecode caching (PYTHONDONTWRITEBYTECODE is

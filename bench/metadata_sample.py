@@ -21,6 +21,7 @@ import unicodedata
 from pathlib import Path
 
 import trafilatura
+from trafilatura.utils import decode_file
 
 from bench.scoring import load_gold
 from cleaning.html import clean_html
@@ -91,9 +92,8 @@ def main() -> None:
                 ours_right += 1
             else:
                 misses.append(f"title miss\t{g['id']}\t{record.title or ''}\t{g['title']}")
-            meta = trafilatura.extract_metadata(
-                raw.decode("utf-8", "replace"), default_url=g.get("url")
-            )
+            # trafilatura's own decoder (as in bench/html_bench.py), not a UTF-8 guess
+            meta = trafilatura.extract_metadata(decode_file(raw), default_url=g.get("url"))
             traf_right += _same_title(meta.title if meta else None, g["title"])
         authored += bool(record.authors)
         dated += record.published is not None

@@ -117,23 +117,15 @@ class Line:
         return f"Line({self.text[:40]!r})"
 
 
-def measure(text: str) -> tuple[int, int, bool, float, float]:
-    """(words, size, ends a sentence, stop-word share, capitalised share) of a stripped line.
-
-    ``words`` counts whitespace tokens (what a rule's ``max_words`` counts);
-    ``size`` is the length in words the scorer uses: for scripts written
-    without spaces (Chinese, Japanese, Thai) it is estimated from the
-    characters, and such a line counts as prose-like in its stop-word share.
-    """
-    n, size, terminal, stop, cap = _measure(text)
-    if stop is None or cap is None:
-        stop, cap = _shares(text)
-    return n, size, terminal, stop, cap
-
-
 def _measure(text: str) -> tuple[int, int, bool, float | None, float | None]:
-    """:func:`measure`, the two shares left out (None) when the line's score cannot depend
-    on them (see :class:`Line`)."""
+    """(words, size, ends a sentence, stop-word share, capitalised share) of a stripped line,
+    the two shares left out (None) when the line's score cannot depend
+    on them (see :class:`Line`).
+
+    ``words`` counts whitespace tokens (what a rule's ``max_words`` counts); ``size`` is
+    the length in words the scorer uses: for scripts written without spaces (Chinese,
+    Japanese, Thai) it is estimated from the characters, and such a line counts as
+    prose-like in its stop-word share."""
     tokens = text.split()
     n = len(tokens)
     stripped = text.rstrip(_CLOSERS)

@@ -161,13 +161,13 @@ def anchored_body(pattern: str, after: Any = _UNPARSED) -> str | None:
     m = _GLOBAL_FLAGS.match(pattern)
     flags, rest = (m.group(1), pattern[m.end() :]) if m else ("", pattern)
     if after is _UNPARSED:
-        after = after_anchor(pattern)
+        after = _after_anchor(pattern)
     if not rest.startswith("^") or after is None:
         return None
     return f"(?{flags}:{rest[1:]})" if flags else f"(?:{rest[1:]})"
 
 
-def after_anchor(pattern: str, parsed: Any = None) -> list[Any] | None:
+def _after_anchor(pattern: str, parsed: Any = None) -> list[Any] | None:
     """The parsed items after a leading ``^``; None when the pattern does not open with one.
     ``parsed``: the pattern already parsed by the caller."""
     try:
@@ -293,7 +293,7 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
     for part in parts:
         unit = _Unit(index, re.compile(part).search if len(parts) > 1 else rule.pattern.search)
         parsed = parse_pattern(part)  # once: the helpers below all read the parsed form
-        after = after_anchor(part, parsed) if parsed is not None else None
+        after = _after_anchor(part, parsed) if parsed is not None else None
         body = anchored_body(part, after)
         firsts = first_chars(part, after) if body else None
         gate = loose = None
@@ -381,8 +381,8 @@ class _Bucket:
 
 def first_chars(pattern: str, after: Any = _UNPARSED) -> frozenset[str] | None:
     """The characters a match of the anchored ``pattern`` can open with (None: any).
-    ``after``: :func:`after_anchor` of the pattern, when the caller has it already."""
-    rest = after_anchor(pattern) if after is _UNPARSED else after
+    ``after``: :func:`_after_anchor` of the pattern, when the caller has it already."""
+    rest = _after_anchor(pattern) if after is _UNPARSED else after
     if rest is None:
         return None
     found = _first(rest)

@@ -241,6 +241,7 @@ def test_template_hashes_are_the_lines_of_enough_documents_and_a_small_group_has
         docs[-1][1] + "\n" + PARAS[0], rules=load_ruleset(), stats=stats.for_group("pair")
     )
     assert PROMO not in [r.text for r in record.removed if r.rule_id.endswith("template")]
+    assert PROMO in record.text.split("\n")
 
 
 # ---------------------------------------------------------------- fast rule matching

@@ -76,8 +76,6 @@ class Rule:
     # lower-case literals one of which every match of ``pattern`` contains (derived, not
     # part of the fingerprint): a line holding none of them is not searched
     gate: tuple[str, ...] | None = None
-    # the pattern as a piece of a joint ``^(?:a|b)`` search when it is anchored (derived)
-    anchored: str | None = None
     publishers: tuple[str, ...] = ()
     max_words: int | None = None
     description: str = ""
@@ -189,7 +187,7 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
     if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
         raise RuleError(f"{where}: max_words must be a positive integer")
 
-    pattern = selector = feature = decision = gate = anchored = None
+    pattern = selector = feature = decision = gate = None
     needs = {"line": "pattern", "dom": "selector", "feature": "feature", "structure": "decision"}[
         kind
     ]
@@ -204,11 +202,9 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        from cleaning.segment_rules import after_anchor, anchored_body, gate_of, parse_pattern
+        from cleaning.segment_rules import gate_of
 
-        parsed = parse_pattern(value)  # once, for both analyses
-        gate = gate_of(value, parsed)
-        anchored = anchored_body(value, after_anchor(value, parsed))
+        gate = gate_of(value)
     elif kind == "dom":
         selector = _check_selector(value, where)
     elif kind == "structure":
@@ -256,7 +252,6 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
         feature=feature,
         decision=decision,
         gate=gate,
-        anchored=anchored,
         publishers=tuple(publishers),
         max_words=max_words,
         description=description,
