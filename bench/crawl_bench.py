@@ -41,21 +41,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.cleanworker import clean_page, init_worker  # noqa: E402
+from pipelines.crawl.cleanworker import clean_page, init_worker  # noqa: E402
 from tests.newssite.server import NewsSite  # noqa: E402
 
 PROFILE: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
-# Runs ``pipelines.crawl`` under cProfile timed by the reactor thread's CPU clock: the
+# Runs ``pipelines.crawl.run`` under cProfile timed by the reactor thread's CPU clock: the
 # default wall clock charges the reactor with its waits for the GIL (held by the pool's
 # feeder and manager threads), which are not CPU it spends.
 PROFILED_CRAWL = """
 import cProfile, runpy, sys, time
 out = sys.argv[1]
-sys.argv = ["pipelines.crawl", *sys.argv[2:]]
+sys.argv = ["pipelines.crawl.run", *sys.argv[2:]]
 prof = cProfile.Profile(time.thread_time)
 try:
-    prof.runcall(runpy.run_module, "pipelines.crawl", run_name="__main__", alter_sys=True)
+    prof.runcall(runpy.run_module, "pipelines.crawl.run", run_name="__main__", alter_sys=True)
 except SystemExit as exc:
     code = exc.code
 else:
@@ -226,7 +226,7 @@ def main() -> None:
     start = ["-c", PROFILED_CRAWL, str(args.profile.resolve())] if args.profile else []
     cmd = [
         sys.executable,
-        *(start or ["-m", "pipelines.crawl"]),
+        *(start or ["-m", "pipelines.crawl.run"]),
         site.base + "/",
         "-o",
         str(out),

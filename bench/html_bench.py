@@ -10,7 +10,7 @@ read and gunzipped before the clock starts).  Systems take turns page by page, s
 load from other jobs on the machine is shared fairly; compare systems within one run.
 
 Systems:
-  newsclean    ``cleaning.html.clean_html(raw_bytes, url, rules=bundled rules)``; a page
+  newsclean    ``cleaning.html.extract.clean_html(raw_bytes, url, rules=bundled rules)``; a page
                dropped as not-an-article counts as an empty prediction.
   trafilatura  ``trafilatura.extract(html, url=url, include_comments=False)``, the
                reference (the page is decoded with trafilatura's own decoder).
@@ -36,8 +36,8 @@ Extractor = Callable[[bytes, str], str]
 
 
 def _newsclean() -> Extractor:
-    from cleaning.html import clean_html
-    from pipelines.resources import load_ruleset
+    from cleaning.html.extract import clean_html
+    from pipelines.rulefiles import load_ruleset
 
     rules = load_ruleset()
 

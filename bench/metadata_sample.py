@@ -24,8 +24,8 @@ import trafilatura
 from trafilatura.utils import decode_file
 
 from bench.scoring import load_gold
-from cleaning.html import clean_html
-from pipelines.resources import load_ruleset
+from cleaning.html.extract import clean_html
+from pipelines.rulefiles import load_ruleset
 
 _URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 _H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.S | re.I)

@@ -60,9 +60,9 @@ def run_dataset(
     dataset: Path, *, use_stats: bool, use_domain: bool, repeat: int
 ) -> tuple[dict[str, str], float, float]:
     """Clean every dump of ``dataset``; (predictions, docs/s cleaning, docs/s incl. stats)."""
-    from cleaning.repetition import build_stats
-    from cleaning.text import clean_text
-    from pipelines.resources import load_ruleset
+    from cleaning.text.clean import clean_text
+    from cleaning.text.repetition import build_stats
+    from pipelines.rulefiles import load_ruleset
 
     rules = load_ruleset()
     docs = load_dumps(dataset)

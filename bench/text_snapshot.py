@@ -27,9 +27,9 @@ from bench.text_bench import load_dumps  # noqa: E402
 
 def snapshot(datasets: list[Path]) -> Iterator[tuple[str, dict[str, object]]]:
     """(key, record fields) for every dump of ``datasets``, cleaned three ways."""
-    from cleaning.repetition import build_stats
-    from cleaning.text import clean_text
-    from pipelines.resources import load_ruleset
+    from cleaning.text.clean import clean_text
+    from cleaning.text.repetition import build_stats
+    from pipelines.rulefiles import load_ruleset
 
     rules = load_ruleset()
     for dataset in datasets:

@@ -14,11 +14,11 @@ __all__ = ["CleanedRecord", "Removal", "Rule", "RuleError", "RuleSet", "__versio
 
 def __getattr__(name: str):  # lazy: keep `import cleaning` cheap for worker processes
     if name == "clean_text":
-        from cleaning.text import clean_text
+        from cleaning.text.clean import clean_text
 
         return clean_text
     if name == "clean_html":
-        from cleaning.html import clean_html
+        from cleaning.html.extract import clean_html
 
         return clean_html
     raise AttributeError(name)

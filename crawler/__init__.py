@@ -1,1 +1,4 @@
-"""The Scrapy project of newsclean: the ``news`` spider, its settings and middleware."""
+"""The Scrapy project of newsclean: the ``news`` spider, its settings, middlewares and dupefilter.
+
+The top layer: may import pipelines (state, sites) and cleaning.
+"""

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.utils.request import RequestFingerprinterProtocol
 
-from pipelines.state import STATE_DIR, SeenSet
+from pipelines.crawl.state import STATE_DIR, SeenSet
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ class SQLiteDupeFilter(BaseDupeFilter):
 
     Scrapy's default keeps every fingerprint in a Python set, which grows without
     bound on long crawls.  The table is emptied at each run start: what to skip
-    across runs is the crawl state's business (:mod:`pipelines.state`).
+    across runs is the crawl state's business (:mod:`pipelines.crawl.state`).
     """
 
     def __init__(self, path: Path, fingerprinter: RequestFingerprinterProtocol, crawler: Crawler):

@@ -60,7 +60,7 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
-ITEM_PIPELINES = {"pipelines.scrapy_pipeline.CleaningPipeline": 300}
+ITEM_PIPELINES = {"pipelines.crawl.item_pipeline.CleaningPipeline": 300}
 DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"
 
 # Memory stays flat on long crawls: the scraper stops taking responses while this many

@@ -1,1 +1,5 @@
-"""I/O around the cleaning core: inputs, rule files, Parquet datasets, the CLI, the Scrapy pipeline."""
+"""I/O around the cleaning core: the CLI on top, then the local batch run and the crawl side,
+both writing through the store; rule files are read by pipelines.rulefiles.
+
+May import cleaning; never crawler.
+"""

@@ -9,9 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from cleaning.repetition import RepetitionStats
 from cleaning.rules import RuleError
-from pipelines.inputs import DEFAULT_MAX_BYTES, InputError, discover
+from cleaning.text.repetition import RepetitionStats
+from pipelines.batch.inputs import DEFAULT_MAX_BYTES, InputError, discover
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -54,7 +54,7 @@ def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
 
     crawl_parser = sub.add_parser("crawl", help="crawl news sites into a Parquet dataset")
     if with_crawl:
-        from pipelines import crawl
+        from pipelines.crawl import run as crawl
 
         crawl.add_arguments(crawl_parser)
     return parser
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args)
         if args.command == "rules":
             return _rules(args)
-        from pipelines import crawl
+        from pipelines.crawl import run as crawl
 
         return int(crawl.run(args))
     except RuleError as exc:
@@ -95,8 +95,8 @@ def _load_stats(path: Path | None) -> RepetitionStats | None:
 
 
 def _clean(args: argparse.Namespace, program: bool = False) -> int:
-    from pipelines.batch import CleanOptions, build_batch_stats, run_batch
-    from pipelines.resources import load_ruleset
+    from pipelines.batch.run import CleanOptions, build_batch_stats, run_batch
+    from pipelines.rulefiles import load_ruleset
 
     if args.jobs < 1:
         print("newsclean: --jobs must be at least 1", file=sys.stderr)
@@ -136,8 +136,8 @@ def _write_json_atomic(path: Path, data: object) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from pipelines.explain import explain_file
-    from pipelines.resources import load_ruleset
+    from pipelines.batch.explain import explain_file
+    from pipelines.rulefiles import load_ruleset
 
     ruleset = load_ruleset(args.rules, args.disable_rule)
     try:
@@ -153,7 +153,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from pipelines.resources import load_ruleset, rules_version
+    from pipelines.rulefiles import load_ruleset, rules_version
 
     ruleset = load_ruleset(args.rules, args.disable_rule)
     for rule in ruleset.rules:

@@ -8,7 +8,7 @@ Each DATASET_DIR holds ``gold.jsonl`` and ``dumps/<id>.txt`` (the layout of the
 shared evaluation sets).  A dump line is labelled "article" when its words
 occur in the gold body (lines of four words or more: as a run of the gold
 text; shorter lines: as a whole gold paragraph).  Features come from
-:func:`cleaning.text.analyse`, the very computation ``clean_text`` does, so
+:func:`cleaning.text.clean.analyse`, the very computation ``clean_text`` does, so
 training and inference cannot drift apart.
 
 The fit is a logistic regression solved by Newton's method on standardised
@@ -37,10 +37,10 @@ import numpy as np  # noqa: E402
 
 from bench.scoring import load_gold, score_dataset  # noqa: E402
 from bench.text_bench import domain_of  # noqa: E402
-from cleaning._text_model import FEATURE_NAMES  # noqa: E402
-from cleaning.repetition import build_stats  # noqa: E402
-from cleaning.text import _clean, analyse  # noqa: E402
-from pipelines.resources import load_ruleset  # noqa: E402
+from cleaning.text.clean import _clean, analyse  # noqa: E402
+from cleaning.text.model import FEATURE_NAMES  # noqa: E402
+from cleaning.text.repetition import build_stats  # noqa: E402
+from pipelines.rulefiles import load_ruleset  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from pipelines.resources import load_ruleset
+    from pipelines.rulefiles import load_ruleset
 
     return load_ruleset()
 

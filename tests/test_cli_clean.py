@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.parquet import SCHEMA
+from pipelines.store.parquet import SCHEMA
 from tests.conftest import SEEDS, run_cli
 
 
@@ -226,8 +226,8 @@ def test_statistics_and_rows_do_not_depend_on_jobs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("kind", "n", "cap"), [("html", 181, 16), ("text", 500, 64), ("warc", 9, 1)])
 def test_chunks_keep_the_input_order_and_end_with_single_files(kind: str, n: int, cap: int) -> None:
-    from pipelines.batch import shrinking_chunks
-    from pipelines.inputs import InputFile
+    from pipelines.batch.inputs import InputFile
+    from pipelines.batch.run import shrinking_chunks
 
     inputs = [InputFile(Path(f"f{i:04d}"), kind) for i in range(n)]
     chunks = shrinking_chunks(inputs, workers=2)

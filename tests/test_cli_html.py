@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipelines.parquet import SCHEMA
+from pipelines.store.parquet import SCHEMA
 from tests.conftest import FIXTURES, run_cli
 
 

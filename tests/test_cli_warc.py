@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipelines.parquet import SCHEMA
-from pipelines.warc import WarcFileWriter
+from pipelines.store.parquet import SCHEMA
+from pipelines.store.warc import WarcFileWriter
 from tests.conftest import run_cli
 
 PARAGRAPHS = [

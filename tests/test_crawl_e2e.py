@@ -81,7 +81,7 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     assert len(moved) == 1 and urlsplit(moved[0]["url"]).path == f"/news/{slug(site.n + 1)}"
     assert all(r["text"] and "Share this article" not in r["text"] for r in written)
     # the same rules_version as `newsclean clean` writes, so re-cleans compare like with like
-    from pipelines.resources import load_ruleset, rules_version
+    from pipelines.rulefiles import load_ruleset, rules_version
 
     assert {r["rules_version"] for r in written} == {rules_version(load_ruleset())}
     # listing pages were fetched but not written; disallowed paths never requested
@@ -105,7 +105,7 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     assert summary["gone"] == 1 and summary["blocked_domains"] == {}
 
     # the raw archive has every fetched article page
-    from pipelines.warc import iter_warc
+    from pipelines.store.warc import iter_warc
 
     archived = {urlsplit(p.url).path for p in iter_warc(out / "warc")}
     assert set(paths) <= archived
@@ -175,7 +175,7 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
         assert sorted(paths) == sorted(site.article_paths())
         assert len({r["id"] for r in written}) == len(written)
         # the raw archive kept what the killed run had written (its partial WARC was salvaged)
-        from pipelines.warc import TMP_PREFIX, iter_warc
+        from pipelines.store.warc import TMP_PREFIX, iter_warc
 
         assert {urlsplit(p.url).path for p in iter_warc(out / "warc")} >= set(paths)
         assert not list((out / "warc").glob(f"{TMP_PREFIX}*"))

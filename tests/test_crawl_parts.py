@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery import feed_links, parse_date, parse_xml_source
-from pipelines.sites import SitesError, parse_sites, sites_from_sources
-from pipelines.state import CrawlState, request_url, url_key
-from pipelines.warc import TMP_PREFIX, WarcFileWriter, iter_warc, recover_partial
+from pipelines.crawl.sites import SitesError, parse_sites, sites_from_sources
+from pipelines.crawl.state import CrawlState, request_url, url_key
+from pipelines.store.warc import TMP_PREFIX, WarcFileWriter, iter_warc, recover_partial
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -111,7 +111,7 @@ def test_state_pending_done_and_validators(tmp_path: Path) -> None:
 
 def test_reconcile_marks_a_part_written_by_a_killed_run(tmp_path: Path) -> None:
     from cleaning.record import CleanedRecord
-    from pipelines.parquet import record_to_row, write_part
+    from pipelines.store.parquet import record_to_row, write_part
 
     state = CrawlState.for_outdir(tmp_path)
     state.add_pending("https://p.test/story", "p")
@@ -252,7 +252,7 @@ def test_robots_crawl_delay_becomes_the_host_floor() -> None:
 
 
 def test_the_example_sites_file_is_valid() -> None:
-    from pipelines.sites import load_sites
+    from pipelines.crawl.sites import load_sites
     from tests.conftest import ROOT
 
     (site,) = load_sites(ROOT / "crawler" / "sites.example.toml")
@@ -332,7 +332,7 @@ def test_cleaning_process_answers_framed_pickles_and_exits_at_eof() -> None:
     import subprocess
     import sys
 
-    from pipelines.cleanworker import PageResult
+    from pipelines.crawl.cleanworker import PageResult
 
     header = struct.Struct("!Q")
     fetched = datetime(2026, 11, 23, tzinfo=timezone.utc)
@@ -352,7 +352,7 @@ def test_cleaning_process_answers_framed_pickles_and_exits_at_eof() -> None:
     )
     payload = pickle.dumps(job)
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cleanworker"],
+        [sys.executable, "-m", "pipelines.crawl.cleanworker"],
         input=header.pack(len(payload)) + payload,  # then EOF: the worker must exit
         capture_output=True,
         timeout=60,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.headline import heading_text, site_keys, strip_site_name
-from cleaning.metadata import extract_metadata
+from cleaning.metadata.headline import heading_text, site_keys, strip_site_name
+from cleaning.metadata.page import extract_metadata
 
 URL = "https://www.ledger.example/news/district/harbour-wall-vote"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaning.html import HTMLInputError, clean_html
-from pipelines.resources import load_ruleset
+from cleaning.html.extract import HTMLInputError, clean_html
+from pipelines.rulefiles import load_ruleset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 ARTICLE_URL = "https://news.example.org/local/harbour-sea-wall-vote"

@@ -9,10 +9,10 @@ import lxml.html
 import pytest
 from lxml.cssselect import CSSSelector
 
-from cleaning.dom import DomPlan, KeywordFinder, _select, apply_dom_rules, compile_rule
-from cleaning.html import clean_html
+from cleaning.html.dom import DomPlan, KeywordFinder, _select, apply_dom_rules, compile_rule
+from cleaning.html.extract import clean_html
 from cleaning.rules import parse_rules
-from pipelines.resources import load_ruleset
+from pipelines.rulefiles import load_ruleset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 

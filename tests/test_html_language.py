@@ -8,8 +8,8 @@ from typing import Any
 import lxml.html
 import pytest
 
-import cleaning.html as html_mode
-from cleaning.html import guess_english
+import cleaning.html.extract as html_mode
+from cleaning.html.extract import guess_english
 
 ENGLISH = (
     "The council said on Tuesday that the harbour wall would be rebuilt before the winter, "

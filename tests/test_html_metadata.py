@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import lxml.html
 
-from cleaning.metadata import extract_metadata, parse_date, split_authors
+from cleaning.metadata.page import extract_metadata, parse_date, split_authors
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 

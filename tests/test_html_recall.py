@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.html_recall import continue_body, fill_gaps, finish_container, unmask_prose
+from cleaning.html.recall import continue_body, fill_gaps, finish_container, unmask_prose
 
 FIRST = [
     "The harbour board met on Tuesday to weigh three options for the failing sea wall, "

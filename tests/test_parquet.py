@@ -9,9 +9,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-import pipelines.parquet as parquet
+import pipelines.store.parquet as parquet
 from cleaning.record import CleanedRecord, Removal
-from pipelines.parquet import (
+from pipelines.store.parquet import (
     SCHEMA,
     PartWriter,
     record_id,

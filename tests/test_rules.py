@@ -9,7 +9,8 @@ from bs4 import BeautifulSoup
 from lxml import html as lxml_html
 
 from cleaning.rules import Rule, RuleError, build_ruleset, parse_rules
-from pipelines.resources import bundled_rule_files, load_ruleset
+from cleaning.text import decision_fires
+from pipelines.rulefiles import bundled_rule_files, load_ruleset
 from tests.conftest import run_cli
 
 
@@ -27,6 +28,8 @@ def _dom_matches(rule: Rule, fragment: str) -> bool:
 def _fires(rule: Rule, example: str) -> bool:
     if rule.kind == "dom":
         return _dom_matches(rule, example)
+    if rule.kind == "structure":
+        return decision_fires(rule, example)
     return rule.matches_text(example)
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from pipelines.sharedwork import SharedWork
+from pipelines.batch.sharedwork import SharedWork
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork only")
 

@@ -9,13 +9,14 @@ import re
 
 import pytest
 
-from cleaning.features import FEATURES, PRETESTS
-from cleaning.lines import split_glued, split_lines
-from cleaning.repetition import RepetitionStats, build_stats, line_hash, normalise_line
-from cleaning.segment import NO_VERDICT, Verdict
-from cleaning.segment_rules import RuleMatcher, gate_of
+from cleaning.rules.features import FEATURES, PRETESTS
+from cleaning.rules.patterns import gate_of
 from cleaning.text import clean_text
-from pipelines.resources import load_ruleset
+from cleaning.text.lines import split_glued, split_lines
+from cleaning.text.matcher import RuleMatcher
+from cleaning.text.repetition import RepetitionStats, build_stats, line_hash, normalise_line
+from cleaning.text.segment import NO_VERDICT, Verdict
+from pipelines.rulefiles import load_ruleset
 
 PARAS = [
     "The council voted on Tuesday to close the old library, which has served the town since "
@@ -330,7 +331,7 @@ def test_the_date_word_list_spells_out_the_date_pieces_exactly() -> None:
     # date_only looks ASCII words up in a list instead of trying the pieces' alternatives:
     # the list must hold every word the pieces match and nothing else (checked on each
     # word and on every one-letter edit of it, where a forgotten or extra word would show)
-    from cleaning.features import _PIECE_RUN, _PIECE_WORDS
+    from cleaning.rules.features import _PIECE_RUN, _PIECE_WORDS
 
     assert len(_PIECE_WORDS) > 80
     letters = "abcdefghijklmnopqrstuvwxyz"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaning.text import clean_text
-from pipelines.resources import load_ruleset
+from pipelines.rulefiles import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = [

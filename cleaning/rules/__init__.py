@@ -1,7 +1,7 @@
 """Boilerplate rules: the engine (:mod:`cleaning.rules.engine`) and the bundled rule files.
 
 The ``*.toml`` files in this folder are the bundled rules; they are read by
-:func:`pipelines.resources.load_ruleset` when asked, never at import.
+:func:`pipelines.rulefiles.load_ruleset` when asked, never at import.
 """
 
 from cleaning.rules.engine import (

@@ -5,14 +5,15 @@ applies everywhere, ``independent.promo.newsletter`` only to the publisher's
 domains.  Three kinds exist:
 
 * ``line``: a regular expression searched in one block of text;
-* ``feature``: a named test on a block (see :data:`cleaning.features.FEATURES`);
+* ``feature``: a named test on a block (see :data:`cleaning.rules.features.FEATURES`);
 * ``dom``: a CSS selector for elements removed from an HTML page before
   extraction;
 * ``structure``: a structural decision of the text segmenter (``decision =
   "outside_article"``: the line lies outside the article run, ...).  Its
   examples are whole documents (lines separated by newlines; several documents
   of one source separated by a form feed ``\f``) on which the decision must
-  remove something; :meth:`Rule.matches_text` runs the segmenter to check.
+  remove something; the text mode checks them
+  (:func:`cleaning.text.clean.decision_fires`), since judging a document is its work.
 
 ``action = "drop"`` removes the block outright; ``action = "evidence"`` only
 adds ``weight`` to the block's boilerplate score, which the text segmenter
@@ -20,7 +21,7 @@ combines with the other evidence.
 
 This module does no I/O: :func:`parse_rules` takes the text of a rule file and
 the name to quote in errors; reading files is the caller's business
-(:mod:`pipelines.resources`).
+(:mod:`pipelines.rulefiles`).
 """
 
 from __future__ import annotations
@@ -33,12 +34,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaning.rules.features import FEATURES
+from cleaning.rules.patterns import gate_of
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 KINDS = ("line", "feature", "dom", "structure")
+# the structural decisions of the text segmenter a structure rule can name
+DECISIONS = ("outside_article", "link_list", "template")
 ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -115,14 +121,10 @@ class Rule:
                     return False
             return self.pattern.search(text) is not None
         if self.kind == "feature":
-            from cleaning.features import FEATURES
-
             assert self.feature is not None
             return FEATURES[self.feature](text)
         if self.kind == "structure":
-            from cleaning.text import decision_fires
-
-            return decision_fires(self, text)
+            raise TypeError(f"{self.id}: structure rules judge documents (cleaning.text.decision_fires)")
         raise TypeError(f"{self.id}: dom rules match elements, not text")
 
     def fingerprint(self) -> dict[str, Any]:
@@ -202,20 +204,14 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        from cleaning.segment_rules import gate_of
-
         gate = gate_of(value)
     elif kind == "dom":
         selector = _check_selector(value, where)
     elif kind == "structure":
-        from cleaning.text import DECISIONS
-
         if value not in DECISIONS:
             raise RuleError(f"{where}: unknown decision {value!r}; known: {sorted(DECISIONS)}")
         decision = value
     else:
-        from cleaning.features import FEATURES
-
         if value not in FEATURES:
             raise RuleError(f"{where}: unknown feature {value!r}; known: {sorted(FEATURES)}")
         feature = value

@@ -28,8 +28,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
-from pipelines.sites import Site, load_sites, sites_from_sources
-from pipelines.state import CrawlState, request_url
+from pipelines.crawl.sites import Site, load_sites, sites_from_sources
+from pipelines.crawl.state import CrawlState, request_url
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ CALLBACKS = ("parse_robots", "parse_source", "source_failed", "parse_article", "
 
 
 class NewsSpider(Spider):
-    """Crawl the sources of one or more :class:`pipelines.sites.Site`."""
+    """Crawl the sources of one or more :class:`pipelines.crawl.sites.Site`."""
 
     name = "news"
 

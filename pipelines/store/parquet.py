@@ -1,4 +1,4 @@
-"""The Parquet dataset: one explicit schema and atomic part files (rows: :mod:`pipelines.rows`)."""
+"""The Parquet dataset: one explicit schema and atomic part files (rows: :mod:`pipelines.store.rows`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# re-exported: rows are built in pipelines.rows, which worker processes import without pyarrow
-from pipelines.rows import content_hash, record_id, record_to_row
+# re-exported: rows are built in pipelines.store.rows, which worker processes import without pyarrow
+from pipelines.store.rows import content_hash, record_id, record_to_row
 
 __all__ = [
     "SCHEMA",

@@ -41,7 +41,7 @@ def read_config(path: Path, what: str, error: type[Exception]) -> str:
 
 def rules_version(ruleset: RuleSet) -> str:
     """The ``rules_version`` column: the rule set's content hash, plus the text model's version."""
-    from cleaning import text
+    from cleaning.text import clean as text
 
     model = getattr(text, "MODEL_VERSION", None)
     return f"{ruleset.version}+{model}" if model else ruleset.version

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cleaning.lines import Line
+from cleaning.text.lines import Line
 
 
 @dataclass(frozen=True)

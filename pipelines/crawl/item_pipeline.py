@@ -6,7 +6,7 @@ fetched page (``url`` requested, ``response_url`` after redirects, ``status``,
 
 1. the response goes to the WARC archive (``OUTDIR/warc``);
 2. the page is cleaned in a worker process (``NEWSCLEAN_WORKERS``, default the
-   number of cores, :class:`pipelines.procpool.ReactorPool`), awaited so the reactor
+   number of cores, :class:`pipelines.crawl.procpool.ReactorPool`), awaited so the reactor
    keeps crawling;
 3. a non-article is dropped with its ``drop_reason`` counted, and its URL
    marked so the next run does not fetch it again;
@@ -36,11 +36,11 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from pipelines.cleanworker import PageResult, document_id
-from pipelines.parquet import remove_stale_temporaries, write_part
-from pipelines.procpool import ReactorPool, WorkerDied
-from pipelines.state import CrawlState
-from pipelines.warc import WarcFileWriter, recover_partial
+from pipelines.crawl.cleanworker import PageResult, document_id
+from pipelines.crawl.procpool import ReactorPool, WorkerDied
+from pipelines.crawl.state import CrawlState
+from pipelines.store.parquet import remove_stale_temporaries, write_part
+from pipelines.store.warc import WarcFileWriter, recover_partial
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleaning.record import CleanedRecord
-from cleaning.repetition import RepetitionStats, build_stats
 from cleaning.rules import RuleSet
-from pipelines.inputs import InputFile, decode_text, kind_of, read_bytes
+from cleaning.text.repetition import RepetitionStats, build_stats
+from pipelines.batch.inputs import InputFile, decode_text, kind_of, read_bytes
 
 KEPT, TITLE, DESCRIPTION = "  ", "T ", "D "
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from courlan import extract_domain
 
-from pipelines.resources import read_config
+from pipelines.rulefiles import read_config
 
 if sys.version_info >= (3, 11):
     import tomllib

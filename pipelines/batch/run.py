@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from cleaning.repetition import RepetitionStats, build_stats
 from cleaning.rules import RuleSet
-from pipelines.inputs import (
+from cleaning.text.repetition import RepetitionStats, build_stats
+from pipelines.batch.inputs import (
     DEFAULT_MAX_BYTES,
     InputError,
     InputFile,
@@ -23,11 +23,11 @@ from pipelines.inputs import (
     raw_identity,
     read_bytes,
 )
-from pipelines.resources import load_ruleset, rules_version
-from pipelines.rows import record_id, record_to_row
+from pipelines.rulefiles import load_ruleset, rules_version
+from pipelines.store.rows import record_id, record_to_row
 
 # pyarrow (with numpy) is imported by run_batch only, once the workers are cleaning: they
-# build plain rows (pipelines.rows) and never load it, and the parent's import overlaps them.
+# build plain rows (pipelines.store.rows) and never load it, and the parent's import overlaps them.
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def clean_file(item: InputFile) -> Outcome:
             return _clean_warc(item, out, ruleset, version, now)
         data = read_bytes(item.path, options.max_bytes)
         if item.kind == "text":
-            # cleaning.text only: a batch of text files never loads trafilatura (cleaning.html)
-            from cleaning.text import clean_text
+            # cleaning.text.clean only: a batch of text files never loads trafilatura (cleaning.html.extract)
+            from cleaning.text.clean import clean_text
 
             text, note = decode_text(item.path, data, options.encoding)
             if note:
@@ -136,7 +136,7 @@ def clean_file(item: InputFile) -> Outcome:
             )
             identity = raw_identity(data)
         else:
-            from cleaning.html import clean_html
+            from cleaning.html.extract import clean_html
 
             record = clean_html(data, None, rules=ruleset)
             identity = record.canonical_url or raw_identity(data)
@@ -160,8 +160,8 @@ def clean_file(item: InputFile) -> Outcome:
 def _clean_warc(
     item: InputFile, out: Outcome, ruleset: RuleSet, version: str, now: datetime
 ) -> Outcome:
-    from cleaning.html import clean_html
-    from pipelines.warc import iter_warc
+    from cleaning.html.extract import clean_html
+    from pipelines.store.warc import iter_warc
 
     try:
         for page in iter_warc(item.path):
@@ -286,8 +286,8 @@ def run_batch(
         # while they clean.  Nothing below writes before the index is read.
         outcomes = _start(stack, inputs, ruleset, stats, options, jobs, own_process)
         _import_pyarrow(without_numpy=own_process)
-        from pipelines.dataset import load_index, remove_rows
-        from pipelines.parquet import PartWriter, remove_stale_temporaries
+        from pipelines.store.dataset import load_index, remove_rows
+        from pipelines.store.parquet import PartWriter, remove_stale_temporaries
 
         remove_stale_temporaries(outdir)
         index, stale = load_index(outdir)
@@ -376,11 +376,11 @@ _WARM_HTML = b"<html><body><article><p>A paragraph to prepare the DOM rules with
 def _warm_up(ruleset: RuleSet, kinds: set[str]) -> None:
     """Clean a tiny document of each kind so the rule set's derived matchers exist before fork."""
     if "text" in kinds:
-        from cleaning.text import clean_text
+        from cleaning.text.clean import clean_text
 
         clean_text(_WARM_TEXT, rules=ruleset)
     if kinds & {"html", "warc"}:
-        from cleaning.html import clean_html
+        from cleaning.html.extract import clean_html
 
         clean_html(_WARM_HTML, None, rules=ruleset)
 
@@ -403,13 +403,13 @@ def _start(
     if not parallel or fork:
         if parallel:
             _warm_up(ruleset, {item.kind for item in inputs})
-        # this process cleans too: it is one of the `jobs` processes (pipelines/sharedwork.py)
+        # this process cleans too: it is one of the `jobs` processes (pipelines/batch/sharedwork.py)
         _init_worker(ruleset, stats, options)
         if own_process:
             _tune_gc()
         if not parallel:
             return map(clean_file, inputs)
-        from pipelines.sharedwork import SharedWork
+        from pipelines.batch.sharedwork import SharedWork
 
         work = SharedWork(
             shrinking_chunks(inputs, jobs),

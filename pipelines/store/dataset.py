@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.parquet import SCHEMA, temp_path
+from pipelines.store.parquet import SCHEMA, temp_path
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 
 # teasers and headline rails are told apart as the DOM rules tell them: a block with
 # LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails
-from cleaning.dom import HEADLINE_WORDS, LINK_SHARE
+from cleaning.html.dom import HEADLINE_WORDS, LINK_SHARE
 
 # Paragraphs at least this long identify their container; shorter ones (captions,
 # bylines) are too common to tell containers apart.

@@ -1,6 +1,6 @@
 """A small learned line classifier that refines the article run (boilerpipe-style).
 
-The heuristic segmenter (:mod:`cleaning.segment`) finds a first article run.
+The heuristic segmenter (:mod:`cleaning.text.segment`) finds a first article run.
 Around it, each line is described by shallow features of its own (length,
 full stop, stop words, capitals, indentation, blank lines, rule evidence) and
 of its context (the heuristic scores of its neighbours, the prose mass around
@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from cleaning.lines import Line
-from cleaning.segment import Verdict
+from cleaning.text.lines import Line
+from cleaning.text.segment import Verdict
 
 FEATURE_NAMES = (
     "bias",

@@ -18,8 +18,8 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.dom import doc_position
-from cleaning.headline import pick_headline
+from cleaning.metadata.headline import pick_headline
+from cleaning.tree import doc_position
 
 _ARTICLE_TYPES = {
     "article",

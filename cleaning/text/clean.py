@@ -3,7 +3,7 @@
 ``mode="dump"``: the text is every visible line of a page.  Lines are split
 (glued blocks separated), judged by the line/feature rules and the repetition
 statistics, scored, and the best-scoring contiguous run is the article
-(:mod:`cleaning.segment`).  Lines outside it are removed under the structural
+(:mod:`cleaning.text.segment`).  Lines outside it are removed under the structural
 rule ``generic.structure.outside_article``; inside it, rule hits, template
 lines and link lists are removed.  A headline and standfirst just above the
 article become ``title`` and ``description``.
@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from cleaning._text_model import feature_rows, probabilities, run_scores
-from cleaning.lines import Line, split_lines
 from cleaning.record import CleanedRecord, Removal
-from cleaning.repetition import RepetitionStats, build_stats, line_hash
 from cleaning.rules import Rule, RuleSet
-from cleaning.segment import (
+from cleaning.text.lines import Line, split_lines
+from cleaning.text.matcher import RuleMatcher
+from cleaning.text.model import feature_rows, probabilities, run_scores
+from cleaning.text.repetition import RepetitionStats, build_stats, line_hash
+from cleaning.text.segment import (
     NO_VERDICT,
     Verdict,
     best_run,
@@ -37,14 +38,11 @@ from cleaning.segment import (
     plain_score,
     with_block_evidence,
 )
-from cleaning.segment_rules import RuleMatcher
 
 # Bump when the heuristics change: part of the rules_version written with each row.
 MODEL_VERSION = "text-seg-2"
 MODES = ("dump", "body")
 
-# Structural decisions the segmenter can take; each needs a declared structure rule.
-DECISIONS = ("outside_article", "link_list", "template")
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
 _MAX_ROUNDS = 12  # judge-and-rescore rounds before the run is taken as it stands
 _CLOSING = 5.0  # evidence weight of a header after which nothing is the article
@@ -65,7 +63,7 @@ def clean_text(
     """Clean one plain-text document.
 
     ``domain`` selects publisher rules; ``stats`` holds line repetition counts of
-    the document's source (see :mod:`cleaning.repetition`; the group consulted
+    the document's source (see :mod:`cleaning.text.repetition`; the group consulted
     is ``domain`` when the stats know it, else their only group).  ``mode`` is
     ``"dump"`` (a full page: find the article) or ``"body"`` (an extracted body:
     remove local boilerplate only).
@@ -446,7 +444,7 @@ def _title_and_description(
 def decision_fires(rule: Rule, example: str) -> bool:
     """True when the structural ``rule`` removes something from the ``example`` document.
 
-    Used by :meth:`Rule.matches_text` to check a structure rule's examples: the
+    Checks a structure rule's examples (the rule tests call it): the
     example is a document (several documents of one source separated by a form
     feed, the first one being cleaned with the repetition stats of all).
     """

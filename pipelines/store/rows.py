@@ -1,6 +1,6 @@
 """A cleaned record as one row of the dataset (plain Python values, no pyarrow).
 
-Kept apart from :mod:`pipelines.parquet` so that the processes that clean
+Kept apart from :mod:`pipelines.store.parquet` so that the processes that clean
 (``newsclean clean`` workers) build rows without loading pyarrow and numpy.
 """
 
@@ -43,7 +43,7 @@ def record_to_row(
     fetched_at: datetime | None = None,
     cleaned_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """One row of :data:`pipelines.parquet.SCHEMA` for a cleaned record."""
+    """One row of :data:`pipelines.store.parquet.SCHEMA` for a cleaned record."""
     return {
         "id": id,
         "source": source,

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from cleaning.metadata import PageMeta
+from cleaning.metadata.page import PageMeta
 
 _ERROR_TITLE = re.compile(
     r"\b(404|410|page not found|not found|page (does not|doesn't) exist|no longer available|"

@@ -4,7 +4,7 @@
 (a manager and a queue feeder) and a resource-tracker process.  On two cores
 they cost the crawl about 0.5 ms of CPU per page, their GIL hand-offs delay the
 reactor, and the tracker holds 13 MB.  Here each worker is a child process
-(``python -m pipelines.cleanworker``) fed length-prefixed pickles on its stdin
+(``python -m pipelines.crawl.cleanworker``) fed length-prefixed pickles on its stdin
 and answering on its stdout (a socket); the reactor writes and reads them like
 any connection.  A worker reads EOF when the crawl process is gone, and exits.
 """
@@ -148,7 +148,7 @@ class ReactorPool:
             reactor.spawnProcess(
                 worker,
                 sys.executable,
-                [sys.executable, "-m", "pipelines.cleanworker"],
+                [sys.executable, "-m", "pipelines.crawl.cleanworker"],
                 env=env,
                 childFDs={0: "w", 1: theirs.fileno(), 2: 2},
             )
@@ -156,7 +156,7 @@ class ReactorPool:
         self.workers.append(worker)
 
     def submit(self, *args: Any) -> Deferred[Any]:
-        """Run :func:`pipelines.cleanworker.process_page` on ``args`` in a worker."""
+        """Run :func:`pipelines.crawl.cleanworker.process_page` on ``args`` in a worker."""
         done: Deferred[Any] = Deferred()
         if not self.workers:
             done.errback(WorkerDied("no cleaning process could be started"))

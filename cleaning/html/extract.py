@@ -1,6 +1,6 @@
 """HTML mode: a page in, a cleaned record out.
 
-The page is parsed once (:func:`cleaning.html_input.parse_html`: input checks,
+The page is parsed once (:func:`cleaning.html.decode.parse_html`: input checks,
 charset, bounded parse); every stage reads that one tree:
 
 1. metadata (JSON-LD, meta tags, byline, <time>) from the intact page; then
@@ -12,7 +12,7 @@ charset, bounded parse); every stage reads that one tree:
    extracts the body from the pruned tree (it works on its own copies): a fast
    pass, and the full cascade when the fast pass kept too little of the page's
    prose; recall passes put back article text it left out
-   (:mod:`cleaning.html_recall`);
+   (:mod:`cleaning.html.recall`);
 4. the first line is cut when it repeats the headline (``generic.heading.headline``),
    then the line and feature rules run on the body (``clean_text(mode="body")``);
 5. ``paywalled`` comes from JSON-LD, paywall rules or a visible paywall prompt;
@@ -29,15 +29,15 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.dom import DomPlan, apply_dom_rules, compile_rule
-from cleaning.html_input import HTMLInputError, parse_html
-from cleaning.html_pagetype import classify_page, read_head
-from cleaning.html_recall import long_paragraphs, recall_passes, unmask_prose
-from cleaning.lines import ENGLISH_STOPWORDS
-from cleaning.metadata import PageMeta, extract_metadata
+from cleaning.html.decode import HTMLInputError, parse_html
+from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule
+from cleaning.html.pagetype import classify_page, read_head
+from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
+from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
-from cleaning.text import clean_text
+from cleaning.text.clean import clean_text
+from cleaning.words import ENGLISH_STOPWORDS
 
 __all__ = ["HTMLInputError", "clean_html", "extract_body"]
 

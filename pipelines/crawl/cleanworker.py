@@ -1,7 +1,7 @@
 """The function the crawler's cleaning processes run, kept in a light module.
 
-Worker processes run ``python -m pipelines.cleanworker`` (see
-:mod:`pipelines.procpool`) and import only this module and the cleaning core (no
+Worker processes run ``python -m pipelines.crawl.cleanworker`` (see
+:mod:`pipelines.crawl.procpool`) and import only this module and the cleaning core (no
 scrapy, no Twisted, no pyarrow), which keeps their memory small.  Each worker
 loads a rule profile once and keeps it for the life of the process.
 """
@@ -46,7 +46,7 @@ def ruleset_for(profile: Profile) -> RuleSet:
     """The rule set of a profile (extra rule files, disabled ids), loaded once per process."""
     rules = _RULESETS.get(profile)
     if rules is None:
-        from pipelines.resources import load_ruleset
+        from pipelines.rulefiles import load_ruleset
 
         rules = load_ruleset(profile[0], profile[1])
         _RULESETS[profile] = rules
@@ -55,10 +55,10 @@ def ruleset_for(profile: Profile) -> RuleSet:
 
 def clean_page(profile: Profile, body: bytes, url: str) -> tuple[CleanedRecord, str]:
     """Clean one fetched page; returns the record and the version of the rules used."""
-    from cleaning.html import clean_html
+    from cleaning.html.extract import clean_html
 
     rules = ruleset_for(profile)
-    from pipelines.resources import rules_version
+    from pipelines.rulefiles import rules_version
 
     return clean_html(body, url, rules=rules), rules_version(rules)
 
@@ -66,7 +66,7 @@ def clean_page(profile: Profile, body: bytes, url: str) -> tuple[CleanedRecord, 
 def document_id(canonical_url: str) -> str:
     """The record id of an article, as ``newsclean clean`` computes it for archived pages:
     a hash of its canonical URL (the page's own, else the URL after redirects)."""
-    from pipelines.rows import record_id
+    from pipelines.store.rows import record_id
 
     return record_id(canonical_url)
 
@@ -99,7 +99,7 @@ def process_page(
     """
     warc = None
     if archive is not None:
-        from pipelines.warc import response_record
+        from pipelines.store.warc import response_record
 
         status, headers = archive
         warc = response_record(url, status, headers, body, fetched_at)
@@ -107,7 +107,7 @@ def process_page(
         record, version = clean_page(profile, body, url)
         if record.drop_reason:
             return PageResult(None, record.drop_reason, warc, None)
-        from pipelines.rows import record_to_row
+        from pipelines.store.rows import record_to_row
 
         row = record_to_row(
             record,
@@ -148,6 +148,6 @@ def main() -> None:
 if __name__ == "__main__":
     # Run from the imported module, not __main__: the answers' classes must pickle by
     # their real module name for the crawl process to load them.
-    from pipelines.cleanworker import main as _main
+    from pipelines.crawl.cleanworker import main as _main
 
     _main()

@@ -28,6 +28,7 @@ from lxml.html import HtmlElement
 
 from cleaning.record import Removal
 from cleaning.rules import Rule
+from cleaning.tree import doc_position
 
 # An element holding this share of the page's text, or of its paragraph text, is a
 # layout wrapper that happens to carry a matching class name (<body class="has-newsletter">,
@@ -174,16 +175,6 @@ def _paragraph_chars(el: HtmlElement) -> int:
 
 # class and id values of every element under the scope, in document order
 _CLASS_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
-
-
-def doc_position(el: HtmlElement) -> tuple[int, ...]:
-    """Sort key putting elements in document order: child indexes from the root."""
-    path = []
-    parent = el.getparent()
-    while parent is not None:
-        path.append(parent.index(el))
-        el, parent = parent, parent.getparent()
-    return tuple(reversed(path))
 
 
 class KeywordFinder:

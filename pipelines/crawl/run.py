@@ -21,10 +21,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaning.rules import RuleError
-from pipelines.sites import Site, SitesError, load_sites, sites_from_sources
-from pipelines.state import STATE_DIR, CrawlState
+from pipelines.crawl.sites import Site, SitesError, load_sites, sites_from_sources
+from pipelines.crawl.state import STATE_DIR, CrawlState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75  # 75 = EX_TEMPFAIL: try later
+# The Scrapy project, named as scrapy.cfg names it: Scrapy loads the settings module and,
+# through its SPIDER_MODULES, the spider by name. This is the one place pipelines names
+# crawler code, and it does not import it (tests/test_layers.py holds that).
+SCRAPY_SETTINGS_MODULE = "crawler.settings"
+SPIDER_NAME = "news"
 DEFAULT_CONTACT = "https://github.com/newsclean/newsclean"
 
 
@@ -152,7 +157,7 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule(SCRAPY_SETTINGS_MODULE, priority="project")
     outdir = args.output.resolve()
     contact = args.contact or DEFAULT_CONTACT
     settings.set("USER_AGENT", f"newsclean/0.1 (+{contact})", priority="cmdline")
@@ -295,15 +300,13 @@ def _rotate_log(path: Path, max_bytes: int = 20 << 20, keep: int = 3) -> None:
 
 
 def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
-    from pipelines.resources import load_ruleset
+    from pipelines.rulefiles import load_ruleset
 
     # Fail on a bad rule file now, with a clear message, not in a worker mid-crawl.
     for profile in {s.profile for s in sites}:
         load_ruleset(profile[0], profile[1])
 
     from scrapy.crawler import CrawlerProcess
-
-    from crawler.spiders.news import NewsSpider
 
     started = time.time()
     _rotate_log(outdir / "crawl.log")
@@ -314,7 +317,7 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     state = CrawlState.for_outdir(outdir)
     reconciled = state.reconcile(outdir)
     process = CrawlerProcess(_settings(args, sites))
-    crawler = process.create_crawler(NewsSpider)
+    crawler = process.create_crawler(SPIDER_NAME)  # as `scrapy crawl news` finds it
     process.crawl(crawler, sites=sites, crawl_state=state)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -337,7 +340,7 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point for ``python -m pipelines.crawl`` (same options as ``newsclean crawl``)."""
+    """Entry point for ``python -m pipelines.crawl.run`` (same options as ``newsclean crawl``)."""
     parser = argparse.ArgumentParser(prog="newsclean crawl", description=__doc__)
     add_arguments(parser)
     return run(parser.parse_args(argv))
