@@ -37,9 +37,12 @@ class SQLiteDupeFilter(BaseDupeFilter):
         return not self.seen.add(self.fingerprinter.fingerprint(request))
 
     def log(self, request: Request, spider: Spider) -> None:
-        """Count the filtered request (Scrapy calls this for each one)."""
+        """Count the filtered request (Scrapy calls this for each one).  A redirect to a
+        URL already requested in this run is a redirect loop (A -> B -> A): counted as such."""
         if self.crawler.stats:
             self.crawler.stats.inc_value("dupefilter/filtered")
+            if request.meta.get("redirect_times"):
+                self.crawler.stats.inc_value("newsclean/guard/redirect_loop")
 
     def close(self, reason: str) -> None:
         self.seen.close()

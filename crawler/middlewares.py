@@ -10,20 +10,34 @@
 
 :class:`CheapMetaRefreshMiddleware` replaces Scrapy's meta-refresh redirects with the
 same behaviour at a fraction of the crawl process's CPU.
+
+:class:`SiteGuardMiddleware` sends only http(s) requests to the crawl's own sites: no
+``file:``, ``ftp:`` or ``data:`` URL, no host of another site, and no loopback,
+private, link-local or otherwise non-public address unless it is a source's own
+host and port.  :func:`guard_reason` names the guard that stopped a failed request
+(refused, too large, too slow, too many redirects) for the run summary.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import re
 from collections import Counter
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
+from urllib.parse import ParseResult, SplitResult, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    NotConfigured,
+)
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
@@ -184,3 +198,155 @@ class CheapMetaRefreshMiddleware(MetaRefreshMiddleware):
         if not _META_REFRESH.search(response.body, 0, META_REFRESH_WINDOW):
             return response
         return super().process_response(request, response)
+
+
+# --- where the crawler may go ------------------------------------------------------------
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_MISSING = object()
+
+
+class SiteLike(Protocol):
+    """What the guard needs of a :class:`pipelines.crawl.sites.Site`."""
+
+    sources: tuple[str, ...]
+
+    def same_site(self, url: str) -> bool: ...
+
+
+class Refused(IgnoreRequest):
+    """A request the guard does not send; ``reason`` is counted in the run summary."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{url}: not fetched ({reason})")
+        self.reason = reason
+
+
+def _endpoint(parts: SplitResult | ParseResult) -> tuple[str, int | None]:
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        port = -1
+    return (parts.hostname or "", port or DEFAULT_PORTS.get(parts.scheme))
+
+
+def own_endpoints(sites: Iterable[SiteLike]) -> frozenset[tuple[str, int | None]]:
+    """(host, port) of every source: the only non-public addresses a crawl may reach."""
+    return frozenset(_endpoint(urlsplit(src)) for site in sites for src in site.sources)
+
+
+def _non_public(host: str) -> bool:
+    """True for names and literals of this machine or a private network."""
+    host = host.rstrip(".").lower()
+    if host in LOCAL_NAMES or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        # Not an IP literal.  Integer and octal spellings (http://2130706433/) are read as
+        # addresses by some resolvers; a public site has no all-digit host name.
+        return host.replace(".", "").isdigit() or host.startswith("0x")
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global
+
+
+def url_refusal(
+    url: str,
+    site: SiteLike | None,
+    sites: Iterable[SiteLike],
+    own: frozenset[tuple[str, int | None]],
+) -> str | None:
+    """Why ``url`` must not be fetched, or None.
+
+    ``site`` is the site the request was made for (None: any of ``sites``, e.g. for
+    robots.txt); ``own`` is :func:`own_endpoints` of ``sites``."""
+    parts = urlsplit(url)
+    if parts.scheme not in DEFAULT_PORTS:
+        return "scheme"
+    endpoint = _endpoint(parts)
+    if not endpoint[0] or endpoint[1] == -1:
+        return "bad_url"
+    if endpoint in own:  # a source's own host and port, even on 127.0.0.1 (tests, intranets)
+        return None
+    if _non_public(endpoint[0]):
+        return "private_address"
+    candidates = [site] if site is not None else sites
+    if not any(s.same_site(url) for s in candidates):
+        return "other_site"
+    return None
+
+
+def guard_reason(exc: BaseException | None) -> str | None:
+    """The guard behind a failed request, for the run summary; None for other failures."""
+    if isinstance(exc, Refused):
+        return exc.reason
+    if isinstance(exc, DownloadCancelledError):
+        # Scrapy's HTTP handler cancels a download only past DOWNLOAD_MAXSIZE (or the
+        # request's download_maxsize): by Content-Length, or while the body streams in.
+        return "too_large"
+    if isinstance(exc, DownloadTimeoutError):
+        return "timeout"
+    if isinstance(exc, IgnoreRequest):
+        msg = str(exc)
+        if "max redirections" in msg:  # RedirectMiddleware, REDIRECT_MAX_TIMES
+            return "too_many_redirects"
+        if "DOWNLOAD_MAXSIZE" in msg:  # HttpCompressionMiddleware: a gzip/br/zstd bomb
+            return "too_large"
+    return None
+
+
+class SiteGuardMiddleware:
+    """Refuse every request outside the crawl's own http(s) sites, before any connection.
+
+    It runs first of the downloader middlewares (before robots.txt's, so not even a
+    robots.txt is fetched from a refused host), and sees every request: sitemap and
+    feed entries, child sitemaps, robots.txt ``Sitemap:`` lines and each redirect.  It
+    also caps robots.txt at ``NEWSCLEAN_ROBOTS_MAXSIZE`` bytes.  Verdicts are kept per
+    (site, scheme, host:port), so a page costs one dict lookup.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.robots_maxsize = crawler.settings.getint("NEWSCLEAN_ROBOTS_MAXSIZE", 512 << 10)
+        self._verdicts: dict[tuple[Any, str, str], str | None] = {}
+        self._own: frozenset[tuple[str, int | None]] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
+        if not crawler.settings.getbool("NEWSCLEAN_SITE_GUARD", True):
+            raise NotConfigured
+        return cls(crawler)
+
+    def _verdict(self, request: Request, parts: ParseResult) -> str | None:
+        sites: dict[str, SiteLike] = getattr(self.crawler.spider, "sites", None) or {}
+        if self._own is None:
+            self._own = own_endpoints(sites.values())
+        site = sites.get(request.meta.get("site", ""))
+        if len(self._verdicts) > 10_000:  # a sitemap listing endless hosts
+            self._verdicts.clear()
+        key = (site, parts.scheme, parts.netloc)
+        verdict = self._verdicts.get(key, _MISSING)
+        if verdict is _MISSING:
+            verdict = url_refusal(request.url, site, sites.values(), self._own)
+            self._verdicts[key] = verdict
+        return verdict  # type: ignore[return-value]
+
+    def process_request(self, request: Request) -> None:
+        parts = urlparse_cached(request)
+        reason = self._verdict(request, parts)
+        if reason:
+            log.info("not fetching %s: %s", request.url, reason)
+            raise Refused(request.url, reason)
+        if parts.path == "/robots.txt" and request.meta.get("dont_obey_robotstxt"):
+            request.meta.setdefault("download_maxsize", self.robots_maxsize)
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        # A robots.txt request has no errback of ours: count its guard here.
+        if request.meta.get("dont_obey_robotstxt") and urlparse_cached(request).path == (
+            "/robots.txt"
+        ):
+            reason = guard_reason(exception)
+            if reason:
+                self.crawler.stats.inc_value(f"newsclean/guard/robots_{reason}")

@@ -14,6 +14,11 @@ newsclean's own settings:
   reported as blocking and not requested again in this run.
 * ``NEWSCLEAN_BACKOFF_BASE``: seconds of delay after a first 429/5xx (doubles after).
 * ``NEWSCLEAN_HOST_DELAYS``: {host: seconds}, minimum delays from the sites file.
+* ``NEWSCLEAN_SOURCE_MAXSIZE`` / ``NEWSCLEAN_ROBOTS_MAXSIZE``: byte caps of a sitemap or
+  feed and of a robots.txt (pages: ``DOWNLOAD_MAXSIZE``), expanded size included.
+* ``NEWSCLEAN_SOURCE_DEPTH`` / ``NEWSCLEAN_MAX_SOURCES``: how deep sitemap indexes may nest
+  below a given source, and how many sources a site may have fetched per run.
+* ``NEWSCLEAN_SITE_GUARD``: refuse requests outside the sites' own http(s) URLs (on).
 * ``NEWSCLEAN_GC_THRESHOLD``: allocations between young-generation garbage collections in
   the crawl process (Python's default, 700, collects every few requests; higher keeps
   garbage holding response bodies longer); 0 keeps the default.
@@ -38,12 +43,25 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Bounds against hostile sites (README "Security"): a page may be 10 MiB, a sitemap or
+# feed 50 MiB (the sitemap protocol's cap), a robots.txt 512 KiB (Google reads 500 KiB),
+# each after gzip/deflate/br/zstd expansion; a response may take 30 s in all.
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 64 << 20  # a sitemap may hold 50 MB; stops runaway downloads
+DOWNLOAD_MAXSIZE = 10 << 20
+DOWNLOAD_WARNSIZE = 2 << 20
+NEWSCLEAN_SOURCE_MAXSIZE = 50 << 20
+NEWSCLEAN_ROBOTS_MAXSIZE = 512 << 10
+NEWSCLEAN_SOURCE_DEPTH = 3  # sitemap index -> index -> index -> urlset below a source
+NEWSCLEAN_MAX_SOURCES = 5000  # sitemap and feed requests per site and run
+NEWSCLEAN_SITE_GUARD = True
 REDIRECT_MAX_TIMES = 5
+# Only http(s): no file:, ftp:, s3: or data: URL is ever read, whatever a sitemap says.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 COOKIES_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # first of all, before RobotsTxtMiddleware (100): only the sites' own http(s) URLs
+    "crawler.middlewares.SiteGuardMiddleware": 50,
     # after RobotsTxtMiddleware (100), so Crawl-delay is known; before RetryMiddleware (550)
     # sees responses, so a retried request waits for the backed-off slot.
     "crawler.middlewares.PolitenessMiddleware": 560,

@@ -8,11 +8,19 @@ declares; any other source URL is parsed as whatever it turns out to be
 Sitemaps, feeds and front pages are fetched every run with conditional GET; the
 URLs they list go through the crawl state, so an article that was written, was
 not an article, or is gone is never fetched again.
+
+Bounds against hostile sites: a source may be at most ``NEWSCLEAN_SOURCE_DEPTH``
+levels below a given source (an endless calendar of sitemap indexes ends there),
+a site gets at most ``NEWSCLEAN_MAX_SOURCES`` source requests per run, and a
+source may be ``NEWSCLEAN_SOURCE_MAXSIZE`` bytes (pages: ``DOWNLOAD_MAXSIZE``),
+gzip expanded included.  What a guard stopped is counted as
+``newsclean/guard/<reason>`` (see :func:`crawler.middlewares.guard_reason`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -28,6 +36,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
+from crawler.middlewares import guard_reason
 from pipelines.crawl.sites import Site, load_sites, sites_from_sources
 from pipelines.crawl.state import CrawlState, request_url
 
@@ -36,6 +45,9 @@ log = logging.getLogger(__name__)
 SOURCE_PRIORITY = 10  # discovery first, so a run's article queue fills early
 SOURCE_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503]
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# Bodies that are no HTML whatever the Content-Type says: PDF, PNG, JPEG, GIF, WebP/RIFF,
+# ZIP (office files), gzip.
+BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"PK\x03\x04", b"\x1f\x8b")
 # The spider's request callbacks and errbacks (see NewsSpider.__dir__).
 CALLBACKS = ("parse_robots", "parse_source", "source_failed", "parse_article", "article_failed")
 
@@ -66,6 +78,10 @@ class NewsSpider(Spider):
         self.now = datetime.now(timezone.utc)
         self.robots_from_middleware = False
         self.roots: dict[str, str] = {}  # host:port of a site root -> site name
+        self.max_depth = 3
+        self.max_sources = 0
+        self.source_maxsize = 0
+        self.sources_requested: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -75,6 +91,10 @@ class NewsSpider(Spider):
             if not outdir:
                 raise ValueError("set the output folder: -s NEWSCLEAN_OUTDIR=DIR")
             spider.crawl_state = CrawlState.for_outdir(outdir)
+        settings = crawler.settings
+        spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", 3)
+        spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", 0)
+        spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", 0)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
             # instead of fetching the file a second time.
@@ -98,7 +118,9 @@ class NewsSpider(Spider):
         sitemaps = list(getattr(protego, "sitemaps", []) or [])
         base = f"{parts.scheme}://{parts.netloc}/"
         for sitemap in sitemaps:
-            self.crawler.engine.crawl(self._source(self.sites[name], urljoin(base, sitemap)))
+            req = self._source(self.sites[name], urljoin(base, sitemap))
+            if req is not None:
+                self.crawler.engine.crawl(req)
 
     def __dir__(self) -> list[str]:
         # Scrapy's disk queue stores a request's callback by name, found by scanning
@@ -126,9 +148,10 @@ class NewsSpider(Spider):
                     yield self._article(site, url)
             for src in site.sources:
                 for req in self._source_requests(site, src):
-                    yield req
+                    if req is not None:
+                        yield req
 
-    def _source_requests(self, site: Site, src: str) -> Iterator[Request]:
+    def _source_requests(self, site: Site, src: str) -> Iterator[Request | None]:
         parts = urlsplit(src)
         if parts.path in ("", "/") and not parts.query:
             root = f"{parts.scheme}://{parts.netloc}/"
@@ -149,7 +172,18 @@ class NewsSpider(Spider):
         else:
             yield self._source(site, src)
 
-    def _source(self, site: Site, url: str, parent: str | None = None) -> Request:
+    def _source(
+        self, site: Site, url: str, parent: str | None = None, depth: int = 0
+    ) -> Request | None:
+        """The request for a source ``depth`` levels below a given one; None past the
+        site's bounds (counted)."""
+        if depth > self.max_depth:
+            self._inc("newsclean/guard/source_too_deep")
+            return None
+        if self.max_sources and self.sources_requested[site.name] >= self.max_sources:
+            self._inc("newsclean/guard/too_many_sources")
+            return None
+        self.sources_requested[site.name] += 1
         headers = {}
         etag, modified = self.db.validators(url)
         if etag:
@@ -164,7 +198,13 @@ class NewsSpider(Spider):
             errback=self.source_failed,
             headers=headers,
             priority=SOURCE_PRIORITY,
-            meta={"site": site.name, "source": url, "handle_httpstatus_list": SOURCE_STATUSES},
+            meta={
+                "site": site.name,
+                "source": url,
+                "source_depth": depth,
+                "handle_httpstatus_list": SOURCE_STATUSES,
+                **({"download_maxsize": self.source_maxsize} if self.source_maxsize else {}),
+            },
         )
 
     def _article(self, site: Site, url: str) -> Request:
@@ -188,15 +228,20 @@ class NewsSpider(Spider):
             return
         robots = Protego.parse(response.text)
         for sitemap in robots.sitemaps:
-            yield self._source(site, urljoin(response.url, sitemap))
+            req = self._source(site, urljoin(response.url, sitemap))
+            if req is not None:
+                yield req
 
     def parse_source(self, response: Response) -> Iterator[Request]:
         site = self.sites[response.meta["site"]]
         source = response.meta["source"]
+        depth = response.meta.get("source_depth", 0) + 1
         if response.status == 304:
             self._inc("newsclean/sources_unchanged")
             for child in self.db.children(source):
-                yield self._source(site, child)
+                req = self._source(site, child, depth=depth)
+                if req is not None:
+                    yield req
             return
         if response.status in (404, 410):
             self._inc("newsclean/sources_missing")  # e.g. no /sitemap.xml: normal
@@ -211,7 +256,9 @@ class NewsSpider(Spider):
         else:
             for feed in feed_links(response.body, response.url):
                 if site.same_site(feed):
-                    yield self._source(site, feed, parent=source)
+                    req = self._source(site, feed, parent=source, depth=depth)
+                    if req is not None:
+                        yield req
         # Only now, after every URL it lists is in the state, may a 304 stand for this source.
         self.db.set_validators(
             source,
@@ -220,10 +267,20 @@ class NewsSpider(Spider):
         )
 
     def _parse_xml(self, site: Site, source: str, response: Response) -> Iterator[Request]:
-        parsed = parse_xml_source(response.body, response.url)
+        maxsize = response.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")
+        parsed = parse_xml_source(response.body, response.url, maxsize)
+        if parsed.refused:
+            self._inc(f"newsclean/guard/{parsed.refused}")
+            log.warning("source %s not read: %s", source, parsed.refused)
+            return
+        if parsed.kind == "unknown":
+            self._inc("newsclean/guard/unreadable")
+        depth = response.meta.get("source_depth", 0) + 1
         for child in parsed.sources:
             if self._fresh(site, child.date):
-                yield self._source(site, child.url, parent=source)
+                req = self._source(site, child.url, parent=source, depth=depth)
+                if req is not None:
+                    yield req
             else:
                 self._inc("newsclean/skipped_old_sitemaps")
         for link in parsed.pages:
@@ -243,6 +300,10 @@ class NewsSpider(Spider):
     def source_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         host = urlsplit(request.url).hostname
+        reason = guard_reason(failure.value)
+        if reason:
+            self._inc(f"newsclean/guard/{reason}")
+            return
         if failure.check(IgnoreRequest):
             self._inc("newsclean/sources_forbidden")
             return
@@ -256,7 +317,9 @@ class NewsSpider(Spider):
         source = response.meta["source"]
         self._inc("newsclean/pages_fetched")
         ctype = (response.headers.get(b"Content-Type") or b"").lower()
-        if ctype and not any(t in ctype for t in HTML_TYPES):
+        if (ctype and not any(t in ctype for t in HTML_TYPES)) or response.body.startswith(
+            BINARY_MAGIC
+        ):
             self._inc("newsclean/dropped/not_html")
             self.db.mark([source, response.url], "dropped", site.name)
             return
@@ -285,7 +348,17 @@ class NewsSpider(Spider):
                 self._inc("newsclean/gone")
                 self.db.mark([request.meta.get("source", request.url)], "gone", site)
                 return
+            if 300 <= status < 400:  # a redirect Scrapy would not follow (to file:, ftp:, ...)
+                self._inc("newsclean/guard/redirect_refused")
+                self.db.mark([request.meta.get("source", request.url)], "dropped", site)
+                return
             self._inc(f"newsclean/errors/{host}")
+            return
+        reason = guard_reason(failure.value)
+        if reason:
+            self._inc(f"newsclean/guard/{reason}")
+            if reason != "timeout":  # the same answer next run: do not ask again
+                self.db.mark([request.meta.get("source", request.url)], "dropped", site)
             return
         if failure.check(IgnoreRequest):
             self._inc("newsclean/skipped_forbidden")

@@ -226,6 +226,8 @@ def _summary(
             "not_allowed": stats.get("newsclean/skipped_not_allowed", 0),
             "robots_txt": stats.get("robotstxt/forbidden", 0),
         },
+        # what the guards against hostile sites stopped, by reason (README "Security")
+        "guarded": prefixed("newsclean/guard/"),
         "errors_by_domain": errors,
         "refusals_by_domain": refusals,  # 403/429 answers
         "blocked_domains": prefixed("newsclean/blocked/"),
@@ -239,11 +241,19 @@ def _human(summary: dict[str, Any], path: Path) -> str:
     drop_txt = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items())) or "none"
     errors = sum(summary["errors_by_domain"].values())
     blocked = ", ".join(summary["blocked_domains"]) or "none"
+    guarded = summary["guarded"]
+    guard_txt = (
+        f"{sum(guarded.values())} refused or cut ("
+        + ", ".join(f"{k} {v}" for k, v in guarded.items())
+        + "), "
+        if guarded
+        else ""
+    )
     return (
         f"newsclean crawl: {summary['pages_fetched']} pages fetched, "
         f"{summary['articles_written']} articles written, "
         f"{sum(dropped.values())} dropped ({drop_txt}), "
-        f"{summary['skipped']['done_before']} already done, {errors} errors, "
+        f"{summary['skipped']['done_before']} already done, {guard_txt}{errors} errors, "
         f"blocked: {blocked}; {summary['seconds']:.1f} s "
         f"[{summary['finish_reason']}]; summary: {path}"
     )
