@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 SOURCE_PRIORITY = 10  # discovery first, so a run's article queue fills early
 SOURCE_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503]
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# Bodies that are no HTML whatever the Content-Type says: PDF, PNG, JPEG, GIF, WebP/RIFF,
+# ZIP (office files), gzip.  Dropped here as not_html (the cleaning would fail on them as
+# clean_error, after a trip to a cleaning process).
+BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"PK\x03\x04", b"\x1f\x8b")
 # The spider's request callbacks and errbacks (see NewsSpider.__dir__).
 CALLBACKS = ("parse_robots", "parse_source", "source_failed", "parse_article", "article_failed")
 
@@ -314,7 +318,9 @@ class NewsSpider(Spider):
         source = response.meta["source"]
         self._inc("newsclean/pages_fetched")
         ctype = (response.headers.get(b"Content-Type") or b"").lower()
-        if ctype and not any(t in ctype for t in HTML_TYPES):
+        if (ctype and not any(t in ctype for t in HTML_TYPES)) or response.body.startswith(
+            BINARY_MAGIC
+        ):
             self._inc("newsclean/dropped/not_html")
             self.db.mark([source, response.url], "dropped", site.name)
             return
