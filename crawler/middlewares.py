@@ -33,6 +33,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import (
+    CannotResolveHostError,
     DownloadCancelledError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -41,6 +42,9 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
+
+from crawler.resolver import REFUSED_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -278,8 +282,9 @@ def url_refusal(
     return None
 
 
-def guard_reason(exc: BaseException | None) -> str | None:
-    """The guard behind a failed request, for the run summary; None for other failures."""
+def guard_reason(exc: BaseException | None, host: str | None = None) -> str | None:
+    """The guard behind a failed request to ``host``, for the run summary; None for other
+    failures."""
     if isinstance(exc, Refused):
         return exc.reason
     if isinstance(exc, DownloadCancelledError):
@@ -288,6 +293,10 @@ def guard_reason(exc: BaseException | None) -> str | None:
         return "too_large"
     if isinstance(exc, DownloadTimeoutError):
         return "timeout"
+    if isinstance(exc, (CannotResolveHostError, DNSLookupError)) and (
+        (host or "").lower() in REFUSED_NAMES
+    ):
+        return "private_address"  # crawler.resolver: a name of a private address
     if isinstance(exc, IgnoreRequest):
         msg = str(exc)
         if "max redirections" in msg:  # RedirectMiddleware, REDIRECT_MAX_TIMES
@@ -347,6 +356,6 @@ class SiteGuardMiddleware:
         if request.meta.get("dont_obey_robotstxt") and urlparse_cached(request).path == (
             "/robots.txt"
         ):
-            reason = guard_reason(exception)
+            reason = guard_reason(exception, urlparse_cached(request).hostname)
             if reason:
                 self.crawler.stats.inc_value(f"newsclean/guard/robots_{reason}")

@@ -19,6 +19,8 @@ newsclean's own settings:
 * ``NEWSCLEAN_SOURCE_DEPTH`` / ``NEWSCLEAN_MAX_SOURCES``: how deep sitemap indexes may nest
   below a given source, and how many sources a site may have fetched per run.
 * ``NEWSCLEAN_SITE_GUARD``: refuse requests outside the sites' own http(s) URLs (on).
+* ``NEWSCLEAN_SOURCE_HOSTS``: host names that may resolve to non-public addresses (the
+  sources' hosts; ``newsclean crawl`` sets it).
 * ``NEWSCLEAN_GC_THRESHOLD``: allocations between young-generation garbage collections in
   the crawl process (Python's default, 700, collects every few requests; higher keeps
   garbage holding response bodies longer); 0 keeps the default.
@@ -57,6 +59,10 @@ NEWSCLEAN_SITE_GUARD = True
 REDIRECT_MAX_TIMES = 5
 # Only http(s): no file:, ftp:, s3: or data: URL is ever read, whatever a sitemap says.
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# DNS answers that are not public addresses are refused too, but for the sources' own hosts
+# (NEWSCLEAN_SOURCE_HOSTS, set by `newsclean crawl`).
+TWISTED_DNS_RESOLVER = "crawler.resolver.PublicAddressResolver"
+NEWSCLEAN_SOURCE_HOSTS: list[str] = []
 COOKIES_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {

@@ -30,7 +30,17 @@ from crawler.discovery import parse_xml_source
 from crawler.middlewares import own_endpoints, url_refusal
 from pipelines.crawl.sites import Site
 from tests.conftest import ROOT
-from tests.hostilesite.server import BOMB_MB, MB, HostileSite, Trap, billion_laughs, gzip_bomb, rss
+from tests.hostilesite.server import (
+    BOMB_MB,
+    MB,
+    HostileSite,
+    Trap,
+    billion_laughs,
+    gzip_bomb,
+    rss,
+    sitemap_index,
+)
+from tests.newssite.server import NewsSite
 
 TIMEOUT = 3.0  # DOWNLOAD_TIMEOUT of the test run (the default is 30 s)
 RETRIES = 3  # RETRY_TIMES (default): a trickling page is tried 4 times
@@ -275,3 +285,34 @@ def test_xml_guards_refuse_entities_and_bound_gzip() -> None:
     assert [p.url for p in parse_xml_source(small, "http://127.0.0.1/").pages] == [
         "http://127.0.0.1/a"
     ]
+
+
+def test_names_that_resolve_to_private_addresses_are_refused_before_connecting(
+    tmp_path: Path,
+) -> None:
+    """crawler.resolver on its own (the URL guard switched off): 'localhost' stands for a
+    name of the site's own domain that resolves into the operator's network."""
+    with Trap() as trap, NewsSite(articles=3, crawl_delay=0) as site:
+        site.content.pages["/sitemap.xml"] = (
+            200,
+            "application/xml",
+            sitemap_index([f"http://localhost:{trap.port}/sitemap.xml"]),
+        )
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "pipelines.cli", "crawl", site.base + "/"),
+                *("-o", str(tmp_path / "out"), "-j", "1", "--contact", "https://example.org/c"),
+                *("-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0"),
+                *("-s", "NEWSCLEAN_SITE_GUARD=false", "-s", "NEWSCLEAN_BACKOFF_BASE=0.05"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert trap.connections == 0
+    summary = json.loads((tmp_path / "out" / "last-run.json").read_text())
+    assert summary["articles_written"] == len(site.article_paths())
+    # the child sitemap (its robots.txt, refused too, is counted by the URL guard, off here)
+    assert summary["guarded"] == {"private_address": 1}

@@ -301,7 +301,7 @@ class NewsSpider(Spider):
     def source_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         host = urlsplit(request.url).hostname
-        reason = guard_reason(failure.value)
+        reason = guard_reason(failure.value, host)
         if reason:
             self._inc(f"newsclean/guard/{reason}")
             return
@@ -355,7 +355,7 @@ class NewsSpider(Spider):
                 return
             self._inc(f"newsclean/errors/{host}")
             return
-        reason = guard_reason(failure.value)
+        reason = guard_reason(failure.value, host)
         if reason:
             self._inc(f"newsclean/guard/{reason}")
             if reason != "timeout":  # the same answer next run: do not ask again

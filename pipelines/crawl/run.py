@@ -188,6 +188,8 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
                 slots.setdefault(host, {})["delay"] = site.download_delay
                 floors[host] = site.download_delay
     settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
+    # the only names crawler.resolver lets resolve to a private address (an intranet source)
+    settings.set("NEWSCLEAN_SOURCE_HOSTS", sorted({h for s in sites for h in s.hosts}), priority="cmdline")
     settings.set("NEWSCLEAN_HOST_DELAYS", floors, priority="cmdline")
     for name, value in _parse_sets(args.set).items():
         settings.set(name, value, priority="cmdline")
