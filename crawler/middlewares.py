@@ -208,7 +208,7 @@ class CheapMetaRefreshMiddleware(MetaRefreshMiddleware):
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
-_MISSING = object()
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*")
 
 
 class SiteLike(Protocol):
@@ -248,9 +248,9 @@ def _non_public(host: str) -> bool:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        # Not an IP literal.  Integer and octal spellings (http://2130706433/) are read as
-        # addresses by some resolvers; a public site has no all-digit host name.
-        return host.replace(".", "").isdigit() or host.startswith("0x")
+        # Not an IP literal.  Integer, octal and hex spellings (http://2130706433/,
+        # http://0x7f.1/) are read as addresses by some resolvers; no site is named so.
+        return _NUMERIC_HOST.fullmatch(host) is not None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return not ip.is_global
@@ -319,7 +319,7 @@ class SiteGuardMiddleware:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.robots_maxsize = crawler.settings.getint("NEWSCLEAN_ROBOTS_MAXSIZE", 512 << 10)
-        self._verdicts: dict[tuple[Any, str, str], str | None] = {}
+        self._verdicts: dict[tuple[str, str, str], str | None] = {}
         self._own: frozenset[tuple[str, int | None]] | None = None
 
     @classmethod
@@ -329,18 +329,18 @@ class SiteGuardMiddleware:
         return cls(crawler)
 
     def _verdict(self, request: Request, parts: ParseResult) -> str | None:
+        name = request.meta.get("site") or ""
+        key = (name, parts.scheme, parts.netloc)
+        if key in self._verdicts:
+            return self._verdicts[key]
         sites: dict[str, SiteLike] = getattr(self.crawler.spider, "sites", None) or {}
         if self._own is None:
             self._own = own_endpoints(sites.values())
-        site = sites.get(request.meta.get("site", ""))
         if len(self._verdicts) > 10_000:  # a sitemap listing endless hosts
             self._verdicts.clear()
-        key = (site, parts.scheme, parts.netloc)
-        verdict = self._verdicts.get(key, _MISSING)
-        if verdict is _MISSING:
-            verdict = url_refusal(request.url, site, sites.values(), self._own)
-            self._verdicts[key] = verdict
-        return verdict  # type: ignore[return-value]
+        verdict = url_refusal(request.url, sites.get(name), sites.values(), self._own)
+        self._verdicts[key] = verdict
+        return verdict
 
     def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)

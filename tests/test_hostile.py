@@ -254,11 +254,14 @@ def test_url_policy_allows_only_the_sites_own_http_urls() -> None:
         "http://0.0.0.0/",
         "http://2130706433/",
         "http://0x7f000001/",
+        "http://0x7f.1/",
+        "http://0177.0.0.1/",
     ):
         assert refusal(url, local) == "private_address", url
         assert refusal(url) == "private_address", url
     assert refusal("https://www.other.org/story") == "other_site"
     assert refusal("https://8.8.8.8/") == "other_site"
+    assert refusal("https://0xdeadbeef.example.com/") is None  # a name, not a number
     assert refusal("http://www.example.com:99999/") == "bad_url"
 
 
