@@ -6,7 +6,9 @@ loopback port, named by the sitemaps, counts connections.  The tests check what 
 would: the run ends in time and within memory, every good article is written, the
 trap and the local files named by the sitemaps are never touched, the XXE secret shows up
 nowhere, and every guard's skip is counted by reason in ``last-run.json`` and on the
-summary line.  The pure policy and the XML guards are also tested directly.
+summary line.  The pure policy and the XML guards are also tested directly, and two
+small crawls of the plain news site check the DNS guard (a name resolving to loopback,
+with the URL guard off) and the cap on source requests per site.
 """
 
 from __future__ import annotations
@@ -319,3 +321,27 @@ def test_names_that_resolve_to_private_addresses_are_refused_before_connecting(
     assert summary["articles_written"] == len(site.article_paths())
     # the child sitemap (its robots.txt, refused too, is counted by the URL guard, off here)
     assert summary["guarded"] == {"private_address": 1}
+
+
+def test_a_site_gets_at_most_max_sources_source_requests(tmp_path: Path) -> None:
+    with NewsSite(articles=3, crawl_delay=0) as site:
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "pipelines.cli", "crawl", site.base + "/"),
+                *("-o", str(tmp_path / "out"), "-j", "1", "--contact", "https://example.org/c"),
+                *("-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0"),
+                *("-s", "NEWSCLEAN_MAX_SOURCES=2"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        requested = site.paths()
+    # a site root gives /sitemap.xml and the front page: the robots.txt Sitemap: line (the
+    # index) is one source too many, and nothing below it is asked for
+    sources = [p for p in requested if not p.startswith(("/news/", "/old/", "/robots.txt"))]
+    assert sorted(sources) == ["/", "/sitemap.xml"]
+    summary = json.loads((tmp_path / "out" / "last-run.json").read_text())
+    assert summary["guarded"] == {"too_many_sources": 2}  # the index, and the front page's feed
