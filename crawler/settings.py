@@ -14,8 +14,9 @@ newsclean's own settings:
   reported as blocking and not requested again in this run.
 * ``NEWSCLEAN_BACKOFF_BASE``: seconds of delay after a first 429/5xx (doubles after).
 * ``NEWSCLEAN_HOST_DELAYS``: {host: seconds}, minimum delays from the sites file.
-* ``NEWSCLEAN_SOURCE_MAXSIZE`` / ``NEWSCLEAN_ROBOTS_MAXSIZE``: byte caps of a sitemap or
-  feed and of a robots.txt (pages: ``DOWNLOAD_MAXSIZE``), expanded size included.
+* ``NEWSCLEAN_SOURCE_MAXSIZE``: byte cap of a sitemap or feed, expanded size included
+  (pages and robots.txt: ``DOWNLOAD_MAXSIZE``).
+* ``NEWSCLEAN_ROBOTS_MAXSIZE``: how much of a robots.txt is read (the rest is ignored).
 * ``NEWSCLEAN_SOURCE_DEPTH`` / ``NEWSCLEAN_MAX_SOURCES``: how deep sitemap indexes may nest
   below a given source, and how many sources a site may have fetched per run.
 * ``NEWSCLEAN_SITE_GUARD``: refuse requests outside the sites' own http(s) URLs (on).
@@ -45,9 +46,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-# Bounds against hostile sites (README "Security"): a page may be 10 MiB, a sitemap or
-# feed 50 MiB (the sitemap protocol's cap), a robots.txt 512 KiB (Google reads 500 KiB),
-# each after gzip/deflate/br/zstd expansion; a response may take 30 s in all.
+# Bounds against hostile sites (README "Security"): a page or robots.txt may be 10 MiB, a
+# sitemap or feed 50 MiB (the sitemap protocol's cap), each after gzip/deflate/br/zstd
+# expansion; of a robots.txt the first 512 KiB are read (RFC 9309 asks for 500 KiB at
+# least); a response may take 30 s in all.
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 << 20
 DOWNLOAD_WARNSIZE = 2 << 20
@@ -68,6 +70,9 @@ COOKIES_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # first of all, before RobotsTxtMiddleware (100): only the sites' own http(s) URLs
     "crawler.middlewares.SiteGuardMiddleware": 50,
+    # Scrapy's, reading at most the first NEWSCLEAN_ROBOTS_MAXSIZE bytes (RFC 9309)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.BoundedRobotsTxtMiddleware": 100,
     # after RobotsTxtMiddleware (100), so Crawl-delay is known; before RetryMiddleware (550)
     # sees responses, so a retried request waits for the backed-off slot.
     "crawler.middlewares.PolitenessMiddleware": 560,

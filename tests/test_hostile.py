@@ -162,8 +162,11 @@ def test_nothing_outside_the_sites_own_http_urls_is_fetched(run: Run) -> None:
     # REDIRECT_MAX_TIMES (5): the first request and five redirects
     assert len([p for p in run.requests if p.startswith("/redirect/")]) == 6
     assert run.requests.count("/loop/a") == 1 and run.requests.count("/loop/b") == 1
-    # the 1 MB robots.txt was cut, the site still crawled through /sitemap.xml
+    # of the 1 MB robots.txt the first 512 KiB count: its first Disallow line is obeyed,
+    # the lines past the cut (disallow /news/, a Sitemap) are not
     assert run.requests2.count("/robots.txt") == 1
+    assert "/news/blocked-early" not in run.requests2
+    assert "/sitemaps/late.xml" not in run.requests2
 
 
 def _readable(path: Path) -> bytes:
@@ -192,7 +195,7 @@ def test_every_skip_is_counted_by_reason(run: Run) -> None:
         # gzip bombs: sitemap (Content-Encoding), .xml.gz body, page; pages over
         # DOWNLOAD_MAXSIZE with and without Content-Length
         "too_large": 5,
-        "robots_too_large": 1,  # the second site's 1 MB robots.txt
+        "robots_truncated": 1,  # the second site's 1 MB robots.txt, read up to 512 KiB
         "timeout": 1,  # the trickling page, after its retries
         "too_many_redirects": 1,  # /redirect/1 -> /redirect/2 -> ...
         "redirect_loop": 1,  # /loop/a -> /loop/b -> /loop/a
@@ -211,7 +214,7 @@ def test_every_skip_is_counted_by_reason(run: Run) -> None:
     assert summary["dropped"] == {"not_html": 3}
     # file:///etc/passwd and pages on other hosts listed in the sitemap; /private/ by robots.txt
     assert summary["skipped"]["not_allowed"] == 7
-    assert summary["skipped"]["robots_txt"] == 1
+    assert summary["skipped"]["robots_txt"] == 2  # /private/, /news/blocked-early
     assert summary["errors_by_domain"] == {}
     line = run.proc.stderr.strip().splitlines()[-2]
     assert line.startswith("newsclean crawl:")

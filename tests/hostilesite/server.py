@@ -17,7 +17,8 @@ written), the site serves what a crawler meets on the worst of the web:
   ``.html`` names (declared, and a PDF that claims to be HTML), two good articles
   whose declared charset lies;
 * robots.txt: malformed (binary junk, typos, an overlong line), or, with
-  ``huge_robots``, 1 MB long.
+  ``huge_robots``, 1 MB long (a Disallow line at its start, and past 512 KiB one that
+  disallows every article, and a Sitemap line).
 
 :class:`Trap` is a second server (another loopback port) that the hostile
 sitemaps point at: a crawl must never connect to it.  Every request path of the
@@ -199,7 +200,8 @@ class HostileSite:
     ``secret``: a local file the XXE feed's entity names (its text must never show up).
     ``file_sitemap``: a local sitemap file the index lists as ``file://`` (it lists a
     page of this site, ``/leaked-via-file``, which must never be requested).
-    ``huge_robots``: serve a 1 MB robots.txt and only good articles (a second site).
+    ``huge_robots``: serve a 1 MB robots.txt and only good articles, and one that its first
+    line disallows (a second site).
     """
 
     def __init__(
@@ -261,9 +263,11 @@ class HostileSite:
         xml = {"Content-Type": "application/xml"}
         good = [f"{base}/news/good-{i}" for i in range(self.good)]
         if path == "/robots.txt":
-            if self.huge_robots:
+            if self.huge_robots:  # 1 MB: what lies past the first 512 KiB must not count
                 lines = "".join(f"Disallow: /archive/{i:07d}/\n" for i in range(MB // 24))
-                return 200, {"Content-Type": "text/plain"}, f"User-agent: *\n{lines}".encode()
+                late = f"Disallow: /news/\nSitemap: {base}/sitemaps/late.xml\n"
+                text = f"User-agent: *\nDisallow: /news/blocked-early\n{lines}{late}"
+                return 200, {"Content-Type": "text/plain"}, text.encode()
             junk = (
                 b"\xef\xbb\xbf\x00\xff\xfe garbage \x89PNG\n"
                 b"User-agent: *\nDisalow: /typo/\nDisallow: /private/\n"
@@ -275,7 +279,7 @@ class HostileSite:
             return 200, {"Content-Type": "text/plain"}, junk
         if path == "/sitemap.xml":
             if self.huge_robots:
-                return 200, xml, urlset(good)
+                return 200, xml, urlset([*good, f"{base}/news/blocked-early"])
             return None
         if path == "/sitemap_index.xml":
             sources = [
