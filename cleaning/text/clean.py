@@ -26,7 +26,7 @@ from cleaning.rules import Rule, RuleSet
 from cleaning.text.lines import Line, split_lines
 from cleaning.text.matcher import RuleMatcher
 from cleaning.text.model import feature_rows, probabilities, run_scores
-from cleaning.text.repetition import RepetitionStats, build_stats, line_hashes
+from cleaning.text.repetition import RepetitionStats, build_stats, line_hash
 from cleaning.text.segment import (
     NO_VERDICT,
     Verdict,
@@ -201,14 +201,10 @@ class _Judge:
             line = lines[i]
             if line.text not in seen:
                 fresh.setdefault(line.text, line.words)
-        verdicts = judge(list(fresh.items()))
-        if templates:  # the texts' hashes, normalised together in one pass
-            for text, digest, verdict in zip(fresh, line_hashes(list(fresh)), verdicts, strict=True):
-                if digest in templates:
-                    verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
-                seen[text] = verdict
-        else:
-            seen.update(zip(fresh, verdicts, strict=True))
+        for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
+            if templates and line_hash(text) in templates:
+                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+            seen[text] = verdict
         for i in todo:
             verdict = out[i] = seen[lines[i].text]
             if verdict.drop or verdict.evidence or verdict.template:
