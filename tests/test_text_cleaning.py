@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from cleaning.record import CleanedRecord, count_words
 from cleaning.rules.features import FEATURES, PRETESTS
 from cleaning.rules.patterns import gate_of
 from cleaning.text import clean_text
@@ -192,6 +193,22 @@ def test_line_normalisation_is_the_cc_net_regular_expressions_on_every_kind_of_c
             norm = definition(line).encode("utf-8")
             digest = hashlib.blake2b(norm, digest_size=8).hexdigest() if norm else ""
             assert line_hash(line) == digest, repr(line)
+
+
+def test_word_count_is_the_number_of_word_runs_on_every_kind_of_character() -> None:
+    # count_words finds \w+ runs by byte tables, not the regular expression: they must agree
+    points = [*range(0x300), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x0663, 0xFF11]
+    points += [0x10400, 0x1D7CE, 0x1F600, 0xE0041, 0xD800]  # beyond the BMP, a lone surrogate
+    chars = list(map(chr, points))
+    rng = random.Random(5)
+    texts: list[str] = []
+    for char in chars:
+        texts += [char, f"Ab{char}c", f" {char}9 x_y\t", f"{char}{char}word"]
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 40))) for _ in range(500)]
+    texts.append("".join(chars) * 2)  # more distinct symbols than are replaced one by one
+    for text in texts:
+        assert count_words(text) == len(re.findall(r"\w+", text)), repr(text)
+    assert CleanedRecord(text="Élan, 2024: naïve_test—done").word_count == 4
 
 
 def test_stats_count_documents_per_group_and_normalise_digits_and_case() -> None:

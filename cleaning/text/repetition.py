@@ -76,7 +76,9 @@ def line_hash(line: str) -> str:
 
 def document_hashes(text: str) -> set[str]:
     """The distinct line hashes of one document (blank and symbol-only lines left out)."""
-    out = {line_hash(line) for line in text.splitlines() if line.strip()}
+    # each distinct line once (menus and footers repeat within a page); a blank line's
+    # hash is "", discarded with the symbol-only ones
+    out = set(map(line_hash, set(text.splitlines())))
     out.discard("")
     return out
 
