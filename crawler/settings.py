@@ -25,6 +25,12 @@ newsclean's own settings:
 * ``NEWSCLEAN_GC_THRESHOLD``: allocations between young-generation garbage collections in
   the crawl process (Python's default, 700, collects every few requests; higher keeps
   garbage holding response bodies longer); 0 keeps the default.
+* ``NEWSCLEAN_FILE_TAG``: put in part and WARC file names (``--redis`` sets host-pid, so
+  files of several hosts never collide).
+* ``NEWSCLEAN_REDIS_TTL``: with ``--redis``, seconds without a heartbeat after which a
+  process is taken for dead and its unfinished requests are queued again (default 60).
+* ``NEWSCLEAN_REDIS_POLL``: with ``--redis``, seconds between looks for dead processes
+  and for requests queued by others (default 1).
 """
 
 BOT_NAME = "newsclean"
@@ -121,3 +127,25 @@ NEWSCLEAN_BLOCK_STREAK = 5
 NEWSCLEAN_BACKOFF_BASE = 1.0
 NEWSCLEAN_HOST_DELAYS: dict[str, float] = {}
 NEWSCLEAN_GC_THRESHOLD = 3_000
+NEWSCLEAN_FILE_TAG = ""
+NEWSCLEAN_REDIS_TTL = 60.0
+NEWSCLEAN_REDIS_POLL = 1.0
+
+# `newsclean crawl --redis URL` (several processes, one crawl) applies these on top: the
+# request queue and dupefilter of scrapy-redis (kept in Redis for the run; the first
+# process of the next run empties them), requests in flight noted per process, per-host
+# politeness shared by all processes (see crawler/distributed.py).  No disk queue (JOBDIR).
+NEWSCLEAN_REDIS_SETTINGS = {
+    "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+    "SCHEDULER_PERSIST": True,
+    "SCHEDULER_QUEUE_CLASS": "crawler.distributed.InFlightQueue",
+    "DUPEFILTER_CLASS": "crawler.distributed.CanonicalDupeFilter",
+    # the host's delay and concurrency over all processes, at the last step before the network
+    "DOWNLOAD_HANDLERS": {
+        "http": "crawler.distributed.SharedPoliteHTTP",
+        "https": "crawler.distributed.SharedPoliteHTTP",
+    },
+    "EXTENSIONS": {"crawler.distributed.CrawlMembership": 0},
+    # requests of these callbacks stay in flight until their URL is finished
+    "NEWSCLEAN_REDIS_ITEM_CALLBACKS": ["parse_article"],
+}

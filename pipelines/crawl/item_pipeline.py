@@ -63,6 +63,10 @@ class CleaningPipeline:
         self.flush_seconds = settings.getfloat("NEWSCLEAN_FLUSH_SECONDS", 60.0)
         self.archive = settings.getbool("NEWSCLEAN_WARC", True)
         self.gc_threshold = settings.getint("NEWSCLEAN_GC_THRESHOLD", 0)
+        # host and pid in file names when several hosts write parts of one crawl
+        tag = settings.get("NEWSCLEAN_FILE_TAG") or ""
+        self.part_prefix = f"part-{tag}" if tag else "part"
+        self.warc_prefix = f"crawl-{tag}" if tag else "crawl"
         self.stats = crawler.stats
         self.state: CrawlState | None = None
         self.pool: ReactorPool | None = None
@@ -111,7 +115,7 @@ class CleaningPipeline:
             log.info("recovered %d archived responses from an interrupted run", kept)
         remove_stale_temporaries(self.outdir)
         if self.archive:
-            self.warc = WarcFileWriter(self.outdir / "warc")
+            self.warc = WarcFileWriter(self.outdir / "warc", prefix=self.warc_prefix)
         if self.flush_seconds > 0:
             self.flusher = task.LoopingCall(self.flush)
             self.flusher.start(self.flush_seconds, now=False)
@@ -190,10 +194,19 @@ class CleaningPipeline:
         if self.warc is not None and any(self.buffers.values()):
             self.warc.sync()  # the raw pages are on disk before their records count as done
         for day, entries in list(self.buffers.items()):
+            taken = self.state.claim_docs([row["id"] for row, _ in entries])
+            if taken:
+                # Another process of a shared crawl wrote (or is writing) the article.  Its
+                # URLs here stay pending: if that process dies before its part is in
+                # place, the next run fetches them again.
+                for doc_id in taken:
+                    self.pending_ids.pop(doc_id, None)
+                    self.stats.inc_value("newsclean/dropped/duplicate")
+                entries = [(row, urls) for row, urls in entries if row["id"] not in taken]
             if not entries:
                 continue
             directory = self.outdir / f"crawl_date={day}"
-            path = write_part(directory, [row for row, _ in entries])
+            path = write_part(directory, [row for row, _ in entries], prefix=self.part_prefix)
             self.state.commit_part(
                 str(path.relative_to(self.outdir)),
                 [(row["id"], self.pending_ids.get(row["id"], urls)) for row, urls in entries],

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaning.rules import RuleError
-from pipelines.crawl.sites import Site, SitesError, load_sites, sites_from_sources
+from pipelines.crawl.sites import (
+    Site,
+    SitesError,
+    check_redis_url,
+    load_redis_url,
+    load_sites,
+    sites_from_sources,
+)
 from pipelines.crawl.state import STATE_DIR, CrawlState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75  # 75 = EX_TEMPFAIL: try later
@@ -106,6 +113,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-warc", action="store_true", help="do not archive responses as WARC")
     p.add_argument(
+        "--redis",
+        metavar="URL",
+        help="share the crawl with other processes (on any host) through Redis at "
+        "redis://HOST:PORT/DB: one request queue, dupefilter, done state and per-host "
+        "politeness; each process keeps its own OUTDIR (also: redis = URL in the sites file)",
+    )
+    p.add_argument(
         "-s",
         "--set",
         action="append",
@@ -163,12 +177,23 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
     settings.set("USER_AGENT", f"newsclean/0.1 (+{contact})", priority="cmdline")
     settings.set("NEWSCLEAN_OUTDIR", str(outdir), priority="cmdline")
     settings.set("LOG_FILE", str(outdir / "crawl.log"), priority="cmdline")
-    # Requests wait in Scrapy's disk queues, so a first run over a site with 100,000s of
-    # sitemap entries does not hold them all in memory.  The queue is per run: what a
-    # killed run had not fetched is still 'pending' in the crawl state.
-    queue = outdir / STATE_DIR / "queue"
-    shutil.rmtree(queue, ignore_errors=True)
-    settings.set("JOBDIR", str(queue), priority="cmdline")
+    if args.redis_url:
+        # One queue, dupefilter and done state for every process, in Redis.
+        for name, value in settings.getdict("NEWSCLEAN_REDIS_SETTINGS").items():
+            settings.set(name, value, priority="cmdline")
+        from pipelines.crawl.redis_state import DUPEFILTER_KEY, QUEUE_KEY, file_tag
+
+        settings.set("REDIS_URL", args.redis_url, priority="cmdline")
+        settings.set("SCHEDULER_QUEUE_KEY", QUEUE_KEY, priority="cmdline")
+        settings.set("SCHEDULER_DUPEFILTER_KEY", DUPEFILTER_KEY, priority="cmdline")
+        settings.set("NEWSCLEAN_FILE_TAG", file_tag(), priority="cmdline")
+    else:
+        # Requests wait in Scrapy's disk queues, so a first run over a site with 100,000s
+        # of sitemap entries does not hold them all in memory.  The queue is per run: what
+        # a killed run had not fetched is still 'pending' in the crawl state.
+        queue = outdir / STATE_DIR / "queue"
+        shutil.rmtree(queue, ignore_errors=True)
+        settings.set("JOBDIR", str(queue), priority="cmdline")
     settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
     if args.jobs:
         settings.set("NEWSCLEAN_WORKERS", args.jobs, priority="cmdline")
@@ -280,6 +305,11 @@ def run(args: argparse.Namespace) -> int:
             _error("give at least one SOURCE URL or --sites FILE")
             return EXIT_USAGE
         _parse_sets(args.set)
+        args.redis_url = (
+            check_redis_url(args.redis, "--redis")
+            if args.redis
+            else load_redis_url(args.sites) if args.sites else None
+        )
     except SitesError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -326,15 +356,33 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
         logging.getLogger("newsclean.crawl").warning(
             "no --contact given: the User-Agent names the project, not you"
         )
-    state = CrawlState.for_outdir(outdir)
-    reconciled = state.reconcile(outdir)
-    process = CrawlerProcess(_settings(args, sites))
-    crawler = process.create_crawler(SPIDER_NAME)  # as `scrapy crawl news` finds it
-    process.crawl(crawler, sites=sites, crawl_state=state)
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    summary = _summary(stats, started, reconciled, state)
-    state.close()
+    settings = _settings(args, sites)
+    if args.redis_url:
+        shared = _shared_state(outdir, args.redis_url, settings)
+        if shared is None:
+            return EXIT_FAILED
+        state: CrawlState = shared
+    else:
+        state = CrawlState.for_outdir(outdir)
+    try:
+        reconciled = state.reconcile(outdir)
+        if args.redis_url:
+            shared.join()
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(SPIDER_NAME)  # as `scrapy crawl news` finds it
+        process.crawl(crawler, sites=sites, crawl_state=state)
+        process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        summary = _summary(stats, started, reconciled, state)
+        if args.redis_url:
+            summary["shared"] = {
+                "redis": args.redis_url,
+                "process": shared.member,
+                "started_the_run": shared.first,
+                "requeued_from_stopped_processes": stats.get("newsclean/requeued_from_dead", 0),
+            }
+    finally:
+        state.close()
     runs = outdir / "runs"
     runs.mkdir(exist_ok=True)
     stamp = datetime.fromtimestamp(started, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -349,6 +397,20 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     if hosts and hosts <= set(summary["blocked_domains"]):
         return EXIT_FAILED  # every site refused us: cron should notice
     return EXIT_OK
+
+
+def _shared_state(outdir: Path, url: str, settings: Any) -> Any:
+    """The Redis state of a shared crawl, or None (after a one-line error)."""
+    try:
+        from pipelines.crawl.redis_state import RedisCrawlState, RedisStateError
+    except ImportError as exc:
+        _error(f"--redis needs the redis and scrapy-redis packages ({exc}); pip install scrapy-redis")
+        return None
+    try:
+        return RedisCrawlState(outdir, url, ttl=settings.getfloat("NEWSCLEAN_REDIS_TTL", 60.0))
+    except RedisStateError as exc:
+        _error(f"{exc}; start redis-server there or fix --redis")
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:

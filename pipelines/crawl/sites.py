@@ -14,6 +14,9 @@ files, disabled rules), how old an article may be, and politeness overrides::
     max_age_days = 3
     download_delay = 1.0                        # seconds between requests
     concurrency = 2                             # parallel requests to its hosts
+
+A top-level ``redis = "redis://HOST:PORT/DB"`` shares the crawl with other processes
+(as ``newsclean crawl --redis``; see :func:`load_redis_url`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ _FIELDS = {
     "download_delay",
     "concurrency",
 }
+
+_TOP_LEVEL = {"site", "redis"}
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def _domain(url: str) -> str | None:
@@ -135,6 +141,13 @@ def check_source(url: str, where: str) -> str:
     return url
 
 
+def check_redis_url(url: object, where: str) -> str:
+    """Validate a Redis URL (redis://HOST:PORT/DB, rediss://, unix://) and return it."""
+    if not isinstance(url, str) or urlsplit(url).scheme not in REDIS_SCHEMES:
+        raise SitesError(f"{where}: redis {url!r} is not a redis://HOST:PORT/DB URL")
+    return url
+
+
 def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Site]:
     """Parse a sites TOML text.  Rule file paths are resolved against ``base_dir``."""
     try:
@@ -142,8 +155,10 @@ def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Si
     except tomllib.TOMLDecodeError as exc:
         raise SitesError(f"{origin}: not valid TOML ({exc})") from None
     raw_sites = data.get("site", [])
-    if set(data) - {"site"}:
-        raise SitesError(f"{origin}: unknown top-level key(s) {sorted(set(data) - {'site'})}")
+    if set(data) - _TOP_LEVEL:
+        raise SitesError(f"{origin}: unknown top-level key(s) {sorted(set(data) - _TOP_LEVEL)}")
+    if "redis" in data:
+        check_redis_url(data["redis"], origin)
     if not isinstance(raw_sites, list) or not raw_sites:
         raise SitesError(f"{origin}: declare at least one [[site]] table")
     sites: list[Site] = []
@@ -195,6 +210,17 @@ def load_sites(path: str | Path) -> list[Site]:
     """Read and validate a sites file."""
     p = Path(path)
     return parse_sites(read_config(p, "sites file", SitesError), str(p), base_dir=p.parent)
+
+
+def load_redis_url(path: str | Path) -> str | None:
+    """The sites file's top-level ``redis`` URL, or None."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(read_config(p, "sites file", SitesError))
+    except tomllib.TOMLDecodeError as exc:
+        raise SitesError(f"{p}: not valid TOML ({exc})") from None
+    url = data.get("redis")
+    return None if url is None else check_redis_url(url, str(p))
 
 
 def sites_from_sources(

@@ -140,6 +140,11 @@ class CrawlState:
     def has_doc(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
 
+    def claim_docs(self, doc_ids: Sequence[str]) -> set[str]:
+        """Claim record ids about to be written; returns those another process has written
+        or is writing.  One process per OUTDIR here, so none (see RedisCrawlState)."""
+        return set()
+
     def commit_part(self, part: str, docs: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Record a part file that is in place, its ids, and mark their URLs done, atomically."""
         now = time.time()

@@ -1,0 +1,205 @@
+"""Scrapy components of a crawl shared through Redis (``newsclean crawl --redis URL``).
+
+scrapy-redis's scheduler holds the request queue; ``NEWSCLEAN_REDIS_SETTINGS`` in
+:mod:`crawler.settings` plugs these in beside it:
+
+* :class:`InFlightQueue`: scrapy-redis's priority queue whose pop also notes the
+  request as in flight for this process (one Redis script), so that a process that
+  dies loses no request: the others put its unfinished ones back in the queue.
+* :class:`CanonicalDupeFilter`: scrapy-redis's dupefilter, fingerprinting with the
+  crawler's request fingerprinter as the local SQLite dupefilter does.
+* :class:`SharedPoliteHTTP` (download handler): the per-host delay and concurrency
+  hold across all processes (a Redis lease per request in progress, and a turn per
+  request, ``delay`` seconds after the one before).
+* :class:`CrawlMembership` (extension): re-queues the work of dead processes, wakes
+  the engine when the queue has requests, and closes the spider only when the whole
+  crawl is over (queue empty, every live process idle).
+
+The state itself (:class:`pipelines.crawl.redis_state.RedisCrawlState`) is the
+spider's ``crawl_state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+
+from scrapy import Request, Spider, signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from twisted.internet import task
+
+from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
+from pipelines.crawl.state import url_key
+
+log = logging.getLogger(__name__)
+
+
+def _state(spider: Spider | None) -> RedisCrawlState:
+    state = getattr(spider, "crawl_state", None)
+    if not isinstance(state, RedisCrawlState):
+        raise NotConfigured("the spider's crawl_state is not a RedisCrawlState (use --redis)")
+    return state
+
+
+class InFlightQueue(PriorityQueue):
+    """scrapy-redis's priority queue; each entry carries its URL key, so the pop can note
+    it in flight in the same Redis script."""
+
+    def push(self, request: Request) -> None:
+        data = url_key(request.url).encode() + b"\n" + self._encode_request(request)
+        self.server.execute_command("ZADD", self.key, -request.priority, data)
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        data = _state(self.spider).pop(self.key)
+        if not data:
+            return None
+        return self._decode_request(data.split(b"\n", 1)[1])
+
+
+class CanonicalDupeFilter(RFPDupeFilter):
+    """Requests seen in this run by any process, by the crawler's request fingerprint."""
+
+    @classmethod
+    def from_spider(cls, spider: Spider) -> CanonicalDupeFilter:
+        df = cls(_state(spider).redis, key=DUPEFILTER_KEY)
+        df.fingerprinter = spider.crawler.request_fingerprinter
+        return df
+
+    def request_fingerprint(self, request: Request) -> str:
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def close(self, reason: str = "") -> None:
+        """The set belongs to the run, not to this process: the first process of the next
+        run empties it."""
+
+
+class SharedPoliteHTTP(HTTP11DownloadHandler):
+    """Scrapy's HTTP download handler, keeping the per-host delay and concurrency across
+    all processes of the crawl.
+
+    When the local download slot hands a request over (after its own delay and
+    concurrency), the request takes a lease of its host (at most the slot's concurrency
+    in progress over all processes), then waits for the host's turn: the slot's delay
+    (AutoThrottle, Crawl-delay floor, back-off) after the previous request of any
+    process.  Taken as the last step before the network, the turn is what the site sees.
+    """
+
+    POLL = 0.05  # seconds between tries for a lease of a busy host
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.default_concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
+        self.lease_seconds = settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 60
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        # host -> minimum delay (sites file, robots.txt Crawl-delay): a slot's own delay
+        # may still be below it on the first requests
+        self.floors: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
+        self.tokens = itertools.count()
+        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+
+    def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay:
+            host = urlparse_cached(request).hostname or ""
+            self.floors[host] = max(self.floors.get(host, 0.0), float(delay))
+
+    def _slot_of(self, request: Request) -> tuple[str, float, int]:
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        floor = self.floors.get(urlparse_cached(request).hostname or "", 0.0)
+        slot = downloader.slots.get(key)
+        if slot is None:  # not through the downloader: no slot to follow
+            return key, floor, self.default_concurrency
+        return key, max(slot.delay, floor), slot.concurrency
+
+    async def download_request(self, request: Request) -> Response:
+        state = _state(self.crawler.spider)
+        host, delay, concurrency = self._slot_of(request)
+        token = str(next(self.tokens))
+        while not state.acquire_host(host, token, max(1, concurrency), self.lease_seconds):
+            await asyncio.sleep(self.POLL)
+        try:
+            # Asked even with no delay of our own: another process's delay may still run.
+            while (wait := state.take_turn(host, delay)) > 0:
+                await asyncio.sleep(wait)
+            return await super().download_request(request)
+        finally:
+            state.release_host(host, token)
+
+
+class CrawlMembership:
+    """The process's part in the shared crawl: reaping, waking, and when to close."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.item_callbacks = set(crawler.settings.getlist("NEWSCLEAN_REDIS_ITEM_CALLBACKS"))
+        self.every = crawler.settings.getfloat("NEWSCLEAN_REDIS_POLL", 1.0)
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlMembership:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        return ext
+
+    @property
+    def state(self) -> RedisCrawlState:
+        return _state(self.crawler.spider)
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.loop = task.LoopingCall(self._tick)
+        self.loop.start(self.every, now=False)
+
+    def _tick(self) -> None:
+        moved = self.state.reap()
+        if moved:
+            log.warning("re-queued %d requests of a crawl process that stopped", moved)
+            self.crawler.stats.inc_value("newsclean/requeued_from_dead", moved)
+        # Requests queued by other processes, or the end of the crawl (the idle check runs
+        # when the engine finds nothing to do), are seen within a tick.
+        self._wake()
+
+    def _wake(self) -> None:
+        # The engine asks an empty scheduler again on its own heartbeat (5 s) only.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        # A source (sitemap, feed) is done with once its response is here: if this process
+        # dies while parsing it, the next run reads it again.  An article stays in flight
+        # until its URL is finished (written, dropped or gone).
+        callback = getattr(request.callback, "__name__", None)
+        if callback not in self.item_callbacks:
+            self.state.release(request.url)
+
+    def spider_idle(self, spider: Spider) -> None:
+        answer = self.state.idle()
+        if answer == "done":
+            return
+        if answer == "dead":
+            self._tick()
+        elif answer == "work":
+            self._wake()
+        raise DontCloseSpider
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        moved = self.state.leave(finished=reason == "finished")
+        if moved:
+            log.info("left %d unfinished requests in the queue for the other processes", moved)
+

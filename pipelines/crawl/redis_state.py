@@ -1,0 +1,453 @@
+"""The crawl state shared by crawl processes through Redis (``newsclean crawl --redis URL``).
+
+Several ``newsclean crawl`` processes, on one host or many, each with its own
+OUTDIR, crawl the same sites together.  Redis holds what they must agree on:
+
+* ``urls`` (hash url key -> ``done``/``dropped``/``gone``): the finished URLs, by
+  :func:`pipelines.crawl.state.url_key`.  A URL turns ``done`` only after the part
+  file holding its row was renamed into place (in the same script that records
+  the record id in ``docs``), so no article is written twice across processes
+  or runs; ``counts`` keeps the number of URLs of each status.
+* ``pending`` (url key -> url, site, lastmod): discovered, not finished; the first
+  process of a run queues them again (a run killed as a whole loses nothing).
+* ``docs`` / ``claims``: record ids written (and the part holding each), and ids a
+  process is about to write: two processes that fetched one article under two URLs
+  do not both write it.
+* ``sources`` and ``children:*``: ETag / Last-Modified of sitemaps and feeds and what
+  an index lists, so any process can send the conditional GET.
+* the request queue and the dupefilter of scrapy-redis (``requests``, ``dupefilter``).
+* ``members`` (process -> ``busy``/``idle``), ``alive:*`` (a heartbeat key that
+  expires ``ttl`` seconds after the process stops refreshing it) and
+  ``inflight:*`` (url key -> the requests a process took from the queue and has not
+  finished).  A live process re-queues the unfinished requests of a process whose
+  heartbeat expired (killed, host gone): its pages are fetched by the others.
+* ``host:*``: per-host politeness shared by all processes (next allowed request
+  time, and the leases of the requests in progress).
+
+A *run* starts when a process joins while no other is alive: it empties the queue
+and the dupefilter (what the last run left is in ``pending``, and sources are
+fetched every run) and queues the pending URLs.  Each process ends when the queue
+is empty and every live process is idle.
+
+The local SQLite state of OUTDIR still records the part files this process wrote
+(:meth:`CrawlState.reconcile` after a kill marks their rows done, here in Redis).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from pipelines.crawl.state import STATE_DIR, CrawlState, url_key
+
+log = logging.getLogger(__name__)
+
+PREFIX = "newsclean"
+QUEUE_KEY = f"{PREFIX}:requests"
+DUPEFILTER_KEY = f"{PREFIX}:dupefilter"
+
+# KEYS: members, requests, dupefilter, claims.  ARGV: me, ttl ms, prefix.
+# Registers the process; returns 1 when no other process is alive (a run starts).
+_JOIN = """
+local me, prefix = ARGV[1], ARGV[3]
+redis.call('SET', prefix .. ':alive:' .. me, '1', 'PX', ARGV[2])
+local others = {}
+for _, m in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if m ~= me and redis.call('EXISTS', prefix .. ':alive:' .. m) == 1 then
+    table.insert(others, m)
+  end
+end
+redis.call('HSET', KEYS[1], me, 'busy')
+if #others > 0 then return 0 end
+for _, m in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if m ~= me then
+    redis.call('HDEL', KEYS[1], m)
+    redis.call('DEL', prefix .. ':inflight:' .. m)
+  end
+end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+return 1
+"""
+
+# KEYS: requests, members, inflight of me.  ARGV: me.
+# Takes the first request of the queue, notes it in flight and the process busy, at once.
+_POP = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+redis.call('HSET', KEYS[2], ARGV[1], 'busy')
+local nl = string.find(r[1], '\\n', 1, true)
+redis.call('HSET', KEYS[3], string.sub(r[1], 1, nl - 1), r[2] .. '|' .. string.sub(r[1], nl + 1))
+return r[1]
+"""
+
+# KEYS: members, requests, urls, hosts.  ARGV: me, prefix, member to re-queue ('' = the dead).
+# Puts the unfinished in-flight requests of a process back in the queue and forgets it.
+_REQUEUE = """
+local me, prefix = ARGV[1], ARGV[2]
+local moved = 0
+local function requeue(m)
+  local inflight = prefix .. ':inflight:' .. m
+  local kv = redis.call('HGETALL', inflight)
+  for i = 1, #kv, 2 do
+    if redis.call('HEXISTS', KEYS[3], kv[i]) == 0 then
+      local v = kv[i + 1]
+      local bar = string.find(v, '|', 1, true)
+      redis.call('ZADD', KEYS[2], string.sub(v, 1, bar - 1), kv[i] .. '\\n' .. string.sub(v, bar + 1))
+      moved = moved + 1
+    end
+  end
+  redis.call('DEL', inflight, prefix .. ':alive:' .. m)
+  redis.call('HDEL', KEYS[1], m)
+  for _, host in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    local leases = prefix .. ':host:' .. host .. ':active'
+    for _, token in ipairs(redis.call('ZRANGE', leases, 0, -1)) do
+      if string.sub(token, 1, #m + 1) == m .. '|' then redis.call('ZREM', leases, token) end
+    end
+  end
+end
+if ARGV[3] ~= '' then
+  requeue(ARGV[3])
+  return moved
+end
+for _, m in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if m ~= me and redis.call('EXISTS', prefix .. ':alive:' .. m) == 0 then requeue(m) end
+end
+return moved
+"""
+
+# KEYS: members, requests.  ARGV: me, prefix.  The process is idle: is the crawl over?
+_IDLE = """
+redis.call('HSET', KEYS[1], ARGV[1], 'idle')
+if redis.call('ZCARD', KEYS[2]) > 0 then return 'work' end
+local kv = redis.call('HGETALL', KEYS[1])
+local answer = 'done'
+for i = 1, #kv, 2 do
+  if kv[i] ~= ARGV[1] then
+    if redis.call('EXISTS', ARGV[2] .. ':alive:' .. kv[i]) == 0 then return 'dead' end
+    if kv[i + 1] == 'busy' then answer = 'wait' end
+  end
+end
+return answer
+"""
+
+# Marks url keys with a status.  Used by _MARK and _COMMIT (KEYS: urls, counts, pending,
+# inflight of me).
+_SET_STATUS = """
+local function set_status(k, status)
+  local old = redis.call('HGET', KEYS[1], k)
+  if old ~= status then
+    redis.call('HSET', KEYS[1], k, status)
+    redis.call('HINCRBY', KEYS[2], status, 1)
+    if old then redis.call('HINCRBY', KEYS[2], old, -1) end
+  end
+  redis.call('HDEL', KEYS[3], k)
+  redis.call('HDEL', KEYS[4], k)
+end
+"""
+
+# ARGV: status, url keys...
+_MARK = (
+    _SET_STATUS
+    + """
+for i = 2, #ARGV do set_status(ARGV[i], ARGV[1]) end
+return 1
+"""
+)
+
+# KEYS: urls, counts, pending, inflight of me, docs, claims.
+# ARGV: part, then for each record: id, number of url keys, the keys.
+_COMMIT = (
+    _SET_STATUS
+    + """
+local i = 2
+while i <= #ARGV do
+  local id, n = ARGV[i], tonumber(ARGV[i + 1])
+  redis.call('HSET', KEYS[5], id, ARGV[1])
+  redis.call('HDEL', KEYS[6], id)
+  for j = 1, n do set_status(ARGV[i + 1 + j], 'done') end
+  i = i + 2 + n
+end
+return 1
+"""
+)
+
+# KEYS: docs, claims.  ARGV: me, prefix, ids...  Returns the ids another process has
+# written or is writing (a claim of a process whose heartbeat expired does not count).
+_CLAIM = """
+local taken = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local owner = redis.call('HGET', KEYS[2], id)
+  if redis.call('HEXISTS', KEYS[1], id) == 1 then
+    table.insert(taken, id)
+  elseif owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. ':alive:' .. owner) == 1 then
+    table.insert(taken, id)
+  else
+    redis.call('HSET', KEYS[2], id, ARGV[1])
+  end
+end
+return taken
+"""
+
+# KEYS: urls, pending.  ARGV: url key, pending entry.  1 if the URL still has to be fetched.
+_ADD_PENDING = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
+return 1
+"""
+
+# KEYS: next-time key of a host.  ARGV: delay ms.  Returns 0 and sets the host's next
+# allowed time ``delay`` ahead when that time has come, or else the ms left to it.  Taken
+# at the moment of sending (not reserved ahead), so a late wake-up never shortens a gap;
+# the time is Redis's own, so the hosts' clocks do not matter.
+_TAKE_TURN = """
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local at = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now < at then return at - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return 0
+"""
+
+# KEYS: lease set of a host, hosts.  ARGV: limit, token, lease ms, host.  1 if a lease was
+# taken (fewer than ``limit`` requests to the host in progress in all processes).
+_ACQUIRE = """
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[4])
+return 1
+"""
+
+
+class RedisStateError(RuntimeError):
+    """Redis cannot be reached or answered an error; the message names the URL."""
+
+
+def member_name() -> str:
+    """This process's name in the cluster: host, pid and a random part (pids are reused)."""
+    return f"{file_tag()}-{uuid.uuid4().hex[:8]}"
+
+
+def file_tag() -> str:
+    """Host name and pid, for names of files that must not collide across hosts."""
+    host = re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()) or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class RedisCrawlState(CrawlState):
+    """The crawl state of one process of a shared crawl; same interface as :class:`CrawlState`.
+
+    Use from the reactor thread, except the heartbeat, which runs in its own thread so
+    that a long parse in the reactor does not make the process look dead.
+    """
+
+    def __init__(self, outdir: str | Path, url: str, ttl: float = 60.0):
+        super().__init__(Path(outdir) / STATE_DIR / "state.sqlite")
+        self.url = url
+        self.ttl = ttl
+        self.member = member_name()
+        self.first = False
+        try:
+            self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+            self.redis.ping()
+        except (redis.RedisError, ValueError) as exc:
+            raise RedisStateError(f"cannot use Redis at {url}: {exc}") from None
+        k = self.key
+        self.k_members, self.k_urls, self.k_counts = k("members"), k("urls"), k("counts")
+        self.k_pending, self.k_docs, self.k_claims = k("pending"), k("docs"), k("claims")
+        self.k_sources, self.k_hosts = k("sources"), k("hosts")
+        self.k_inflight = k(f"inflight:{self.member}")
+        self.k_alive = k(f"alive:{self.member}")
+        r = self.redis
+        self._join, self._pop, self._requeue = (r.register_script(s) for s in (_JOIN, _POP, _REQUEUE))
+        self._idle, self._mark, self._commit = (r.register_script(s) for s in (_IDLE, _MARK, _COMMIT))
+        self._claim, self._add_pending = r.register_script(_CLAIM), r.register_script(_ADD_PENDING)
+        self._take_turn, self._acquire = r.register_script(_TAKE_TURN), r.register_script(_ACQUIRE)
+        self._beat_stop = threading.Event()
+        self._beat: threading.Thread | None = None
+        self.joined = False
+
+    @staticmethod
+    def key(name: str) -> str:
+        return f"{PREFIX}:{name}"
+
+    # --- membership ---------------------------------------------------------------------
+
+    def join(self) -> bool:
+        """Register this process and start its heartbeat; True if it starts a new run."""
+        ttl_ms = int(self.ttl * 1000)
+        keys = [self.k_members, QUEUE_KEY, DUPEFILTER_KEY, self.k_claims]
+        self.first = bool(self._join(keys=keys, args=[self.member, ttl_ms, PREFIX]))
+        self.joined = True
+        self._beat = threading.Thread(target=self._heartbeat, name="redis-heartbeat", daemon=True)
+        self._beat.start()
+        log.info("joined the crawl in %s as %s%s", self.url, self.member,
+                 " (first process: a new run)" if self.first else "")
+        return self.first
+
+    def _heartbeat(self) -> None:
+        ttl_ms = int(self.ttl * 1000)
+        while not self._beat_stop.wait(self.ttl / 6):
+            try:
+                self.redis.set(self.k_alive, b"1", px=ttl_ms)
+                if not self.redis.hexists(self.k_members, self.member):
+                    # Another process found our heartbeat expired and re-queued our work.
+                    log.warning("%s was taken for dead by another process; re-joining",
+                                self.member)
+                    self.redis.hset(self.k_members, self.member, "busy")
+            except redis.RedisError as exc:
+                log.warning("heartbeat to %s failed: %s", self.url, exc)
+
+    def pop(self, queue_key: str) -> bytes | None:
+        """Take the next request of the queue (``url key \\n serialised request``)."""
+        data = self._pop(keys=[queue_key, self.k_members, self.k_inflight], args=[self.member])
+        return bytes(data) if data else None
+
+    def release(self, url: str) -> None:
+        """The request for ``url`` needs no re-queue if this process dies (e.g. a source
+        whose response arrived)."""
+        self.redis.hdel(self.k_inflight, url_key(url))
+
+    def idle(self) -> str:
+        """Note this process idle; 'work' (queue not empty), 'dead' (a process to reap),
+        'wait' (another process is busy) or 'done' (the run is over)."""
+        return _s(self._idle(keys=[self.k_members, QUEUE_KEY], args=[self.member, PREFIX]))
+
+    def reap(self) -> int:
+        """Re-queue the unfinished requests of processes whose heartbeat expired."""
+        keys = [self.k_members, QUEUE_KEY, self.k_urls, self.k_hosts]
+        return int(self._requeue(keys=keys, args=[self.member, PREFIX, ""]))
+
+    def leave(self, finished: bool) -> int:
+        """Leave the crawl.  Unless the run finished, this process's unfinished requests go
+        back to the queue for the others; returns how many."""
+        if not self.joined:
+            return 0
+        self.joined = False
+        self._beat_stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=5)
+        keys = [self.k_members, QUEUE_KEY, self.k_urls, self.k_hosts]
+        if finished:
+            self.redis.delete(self.k_inflight)
+        return int(self._requeue(keys=keys, args=[self.member, PREFIX, self.member]))
+
+    def close(self) -> None:
+        try:
+            self.leave(finished=False)
+        finally:
+            super().close()
+
+    # --- politeness ---------------------------------------------------------------------
+
+    def acquire_host(self, host: str, token: str, limit: int, lease_seconds: float) -> bool:
+        """Take one of ``limit`` request leases of ``host`` shared by all processes."""
+        keys = [self.key(f"host:{host}:active"), self.k_hosts]
+        token = f"{self.member}|{token}"
+        return bool(self._acquire(keys=keys, args=[limit, token, int(lease_seconds * 1000), host]))
+
+    def release_host(self, host: str, token: str) -> None:
+        self.redis.zrem(self.key(f"host:{host}:active"), f"{self.member}|{token}")
+
+    def take_turn(self, host: str, delay: float) -> float:
+        """0 if a request to ``host`` may go now (the next one, from any process, then
+        waits ``delay`` seconds); else the seconds to wait before asking again."""
+        wait_ms = self._take_turn(keys=[self.key(f"host:{host}:next")], args=[int(delay * 1000)])
+        return int(wait_ms) / 1000
+
+    # --- URLs ---------------------------------------------------------------------------
+
+    def status(self, key: str) -> str | None:
+        value = self.redis.hget(self.k_urls, key)
+        return _s(value) if value is not None else None
+
+    def add_pending(self, url: str, site: str, lastmod: float | None = None) -> bool:
+        entry = json.dumps([url, site, lastmod])
+        keys = [self.k_urls, self.k_pending]
+        return bool(self._add_pending(keys=keys, args=[url_key(url), entry]))
+
+    def pending(self, site: str) -> list[tuple[str, float | None]]:
+        """The pending URLs of ``site``, to the process that starts a run (the others would
+        only queue them again)."""
+        if not self.first:
+            return []
+        out = []
+        for _, value in self.redis.hscan_iter(self.k_pending, count=1000):
+            url, entry_site, lastmod = json.loads(value)
+            if entry_site == site:
+                out.append((url, lastmod))
+        return out
+
+    def mark(self, urls: Iterable[str], status: str, site: str | None = None) -> None:
+        keys = sorted({url_key(u) for u in urls if u})
+        if keys:
+            self._mark(keys=self._url_keys(), args=[status, *keys])
+
+    def _url_keys(self) -> list[str]:
+        return [self.k_urls, self.k_counts, self.k_pending, self.k_inflight]
+
+    # --- records and parts --------------------------------------------------------------
+
+    def has_doc(self, doc_id: str) -> bool:
+        return bool(self.redis.hexists(self.k_docs, doc_id))
+
+    def claim_docs(self, doc_ids: Sequence[str]) -> set[str]:
+        if not doc_ids:
+            return set()
+        taken = self._claim(keys=[self.k_docs, self.k_claims], args=[self.member, PREFIX, *doc_ids])
+        return {_s(t) for t in taken}
+
+    def commit_part(self, part: str, docs: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Mark the part's URLs done in Redis, then record the part locally (a kill between
+        the two: reconcile() finds the part unrecorded and marks it again, harmlessly)."""
+        args: list[Any] = [f"{self.member}:{part}"]
+        for doc_id, urls in docs:
+            keys = sorted({url_key(u) for u in urls if u})
+            args += [doc_id, len(keys), *keys]
+        self._commit(keys=[*self._url_keys(), self.k_docs, self.k_claims], args=args)
+        super().commit_part(part, docs)
+
+    # --- sources (conditional GET) ------------------------------------------------------
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        value = self.redis.hget(self.k_sources, url)
+        if value is None:
+            return (None, None)
+        etag, modified = json.loads(value)
+        return etag, modified
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.redis.hset(self.k_sources, url, json.dumps([etag, last_modified]))
+
+    def add_child(self, parent: str, url: str) -> None:
+        self.redis.sadd(self.key(f"children:{parent}"), url)
+
+    def children(self, parent: str) -> list[str]:
+        return sorted(_s(u) for u in self.redis.smembers(self.key(f"children:{parent}")))
+
+    def counts(self) -> dict[str, int]:
+        counts = {_s(k): int(v) for k, v in self.redis.hgetall(self.k_counts).items() if int(v)}
+        pending = int(self.redis.hlen(self.k_pending))
+        if pending:
+            counts["pending"] = pending
+        return counts

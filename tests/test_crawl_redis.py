@@ -1,0 +1,157 @@
+"""`newsclean crawl --redis`: several crawl processes, one crawl, against a real redis-server.
+
+Each process has its own OUTDIR, as on separate hosts; the local news site
+(tests/newssite) records every request, so the tests see what was fetched by whom
+in total.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.newssite.server import NewsSite, slug
+from tests.redis_server import RedisServer
+from tests.test_crawl_e2e import _wait_for, article_requests, crawl_cmd, rows
+
+# A process taken for dead 2 s after its last heartbeat (the default is 60 s).
+SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=2", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j", "1"]
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[str]:
+    with RedisServer() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    return redis_server
+
+
+def start(site: NewsSite, out: Path, url: str, *extra: str) -> subprocess.Popen[str]:
+    cmd = crawl_cmd(site.base + "/", "-o", str(out), "--redis", url, *SHARED, *extra)
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120) -> None:
+    _, stderr = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, stderr
+
+
+def all_rows(*outs: Path) -> list[dict]:
+    return [r for out in outs for r in rows(out)]
+
+
+def written_paths(*outs: Path) -> list[str]:
+    return sorted(urlsplit(r["url"]).path for r in all_rows(*outs))
+
+
+def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
+    redis_url: str, tmp_path: Path
+) -> None:
+    outs = [tmp_path / "host-a", tmp_path / "host-b"]
+    with NewsSite(articles=40, page_delay=0.02) as site:
+        procs = [start(site, out, redis_url) for out in outs]
+        for proc in procs:
+            finish(proc)
+        assert written_paths(*outs) == sorted(site.article_paths())  # each article once
+        written = all_rows(*outs)
+        assert len({r["id"] for r in written}) == len(written)
+        # no page fetched twice: robots.txt is read by each process, the 500 is retried once
+        counts = Counter(site.paths())
+        assert counts.pop("/robots.txt") <= 2
+        assert counts.pop(f"/news/{slug(site.n + 2)}") == 2
+        assert max(counts.values()) == 1, [p for p, n in counts.items() if n > 1]
+        # The Crawl-delay (0.1 s) holds for the host, not per process: any 11 article
+        # requests in a row span at least 1 s (less 0.1 s for the server's timestamps on a
+        # loaded machine); two processes pacing themselves alone would take 0.5 s.
+        times = sorted(t for t, p in site.times if p.startswith("/news/"))
+        assert min(b - a for a, b in zip(times, times[10:], strict=False)) >= 0.9
+        # both processes crawled, each wrote its own part files, named after host and pid
+        summaries = [json.loads((out / "last-run.json").read_text()) for out in outs]
+        assert sum(s["articles_written"] for s in summaries) == len(written)
+        assert all(s["requests"] > 0 for s in summaries)
+        assert sum(s["shared"]["started_the_run"] for s in summaries) == 1
+        for out, summary in zip(outs, summaries, strict=True):
+            host, pid = summary["shared"]["process"].rsplit("-", 2)[:2]
+            assert all(p.name.startswith(f"part-{host}-{pid}-") for p in out.glob("crawl_date=*/*"))
+        # the done state is shared: the summary counts what both wrote
+        assert summaries[-1]["state"]["done"] >= len(written)
+
+        # second run of both: sources answer 304, no article page is fetched again
+        before = len(site.paths())
+        procs = [start(site, out, redis_url) for out in outs]
+        for proc in procs:
+            finish(proc)
+        assert article_requests(site, before) == []
+        assert len(all_rows(*outs)) == len(written)
+
+        # the site publishes more: only the new articles are fetched, once
+        old = site.article_paths()
+        site.grow(5)
+        before = len(site.paths())
+        procs = [start(site, out, redis_url) for out in outs]
+        for proc in procs:
+            finish(proc)
+        fetched = Counter(p for p in article_requests(site, before) if p.startswith("/news/"))
+        assert set(fetched) == site.article_paths() - old
+        assert fetched.pop(f"/news/{slug(site.n + 2)}") == 2  # the new page that fails once
+        assert set(fetched.values()) == {1}
+        assert written_paths(*outs) == sorted(site.article_paths())
+
+
+def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
+    outs = [tmp_path / "host-a", tmp_path / "host-b"]
+    with NewsSite(articles=40, page_delay=0.05) as site:
+        procs = [start(site, out, redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3") for out in outs]
+        try:
+            _wait_for(lambda: len(rows(outs[0])) >= 3, timeout=60)
+        finally:
+            procs[0].send_signal(signal.SIGKILL)
+            procs[0].wait(timeout=10)
+        partial = written_paths(outs[0])
+        assert 3 <= len(partial) < len(site.article_paths())
+        finish(procs[1])  # the survivor takes over the killed process's requests
+        assert written_paths(*outs) == sorted(site.article_paths())
+        summary = json.loads((outs[1] / "last-run.json").read_text())
+        assert summary["shared"]["requeued_from_stopped_processes"] > 0
+
+        # the killed host runs again: nothing is missing, so no article is fetched
+        before = len(site.paths())
+        finish(start(site, outs[0], redis_url))
+        assert article_requests(site, before) == []
+        written = all_rows(*outs)
+        assert written_paths(*outs) == sorted(site.article_paths())
+        assert len({r["id"] for r in written}) == len(written)
+
+
+def test_redis_url_errors_are_one_line(tmp_path: Path) -> None:
+    sites = tmp_path / "sites.toml"
+    sites.write_text(
+        'redis = "http://127.0.0.1:1/0"\n[[site]]\nname = "x"\nsources = ["http://127.0.0.1:1/"]\n',
+        encoding="utf-8",
+    )
+    bad = subprocess.run(
+        crawl_cmd("--sites", str(sites), "-o", str(tmp_path / "out")),
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().endswith("is not a redis://HOST:PORT/DB URL")
+    down = subprocess.run(
+        crawl_cmd("http://127.0.0.1:1/", "-o", str(tmp_path / "out"), "--redis", "redis://127.0.0.1:1/0"),
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert down.returncode == 1
+    assert "cannot use Redis at redis://127.0.0.1:1/0" in down.stderr.splitlines()[-1]
