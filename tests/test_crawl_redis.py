@@ -8,6 +8,7 @@ in total.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 from collections import Counter
@@ -155,3 +156,23 @@ def test_redis_url_errors_are_one_line(tmp_path: Path) -> None:
     )
     assert down.returncode == 1
     assert "cannot use Redis at redis://127.0.0.1:1/0" in down.stderr.splitlines()[-1]
+
+
+def test_without_redis_nothing_imports_it(tmp_path: Path) -> None:
+    # Packages named redis and scrapy_redis that fail on import come first on the path:
+    # the local crawl (SQLite state, Scrapy's scheduler) must not touch them.
+    for name in ("redis", "scrapy_redis"):
+        (tmp_path / "shadow" / name).mkdir(parents=True)
+        (tmp_path / "shadow" / name / "__init__.py").write_text(
+            f"raise ImportError('{name} imported without --redis')\n", encoding="utf-8"
+        )
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'shadow'}{os.pathsep}{ROOT}"}
+    out = tmp_path / "out"
+    with NewsSite(articles=3) as site:
+        result = subprocess.run(
+            crawl_cmd(site.base + "/", "-o", str(out)),
+            cwd=ROOT, capture_output=True, text=True, timeout=90, env=env,
+        )
+    assert result.returncode == 0, result.stderr
+    assert written_paths(out) == sorted(site.article_paths())
+    assert "shared" not in json.loads((out / "last-run.json").read_text())

@@ -356,6 +356,15 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
         logging.getLogger("newsclean.crawl").warning(
             "no --contact given: the User-Agent names the project, not you"
         )
+    if args.redis_url:
+        try:
+            import scrapy_redis  # noqa: F401
+
+            import pipelines.crawl.redis_state  # noqa: F401 - redis and scrapy-redis there?
+        except ImportError as exc:
+            _error(f"--redis needs the redis and scrapy-redis packages ({exc}); "
+                   "pip install scrapy-redis")
+            return EXIT_FAILED
     settings = _settings(args, sites)
     if args.redis_url:
         shared = _shared_state(outdir, args.redis_url, settings)
@@ -401,11 +410,8 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
 
 def _shared_state(outdir: Path, url: str, settings: Any) -> Any:
     """The Redis state of a shared crawl, or None (after a one-line error)."""
-    try:
-        from pipelines.crawl.redis_state import RedisCrawlState, RedisStateError
-    except ImportError as exc:
-        _error(f"--redis needs the redis and scrapy-redis packages ({exc}); pip install scrapy-redis")
-        return None
+    from pipelines.crawl.redis_state import RedisCrawlState, RedisStateError
+
     try:
         return RedisCrawlState(outdir, url, ttl=settings.getfloat("NEWSCLEAN_REDIS_TTL", 60.0))
     except RedisStateError as exc:
