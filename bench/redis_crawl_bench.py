@@ -14,7 +14,8 @@ Printed per configuration: articles written (each article must be written exactl
 once over all processes), wall time from the first start to the last exit, pages/s
 over that wall time and from the first article request to the end, and CPU seconds
 (user + sys) of the crawl processes with their cleaning workers, of redis-server and
-of the local server (this process).  On a machine shared with other jobs the rates
+of the local server (this process); for the shared runs, the memory Redis holds
+afterwards (done state, record ids, source validators) per article written.  On a machine shared with other jobs the rates
 move a lot; the CPU seconds are steadier.
 
     python -m bench.redis_crawl_bench --pages 2000 --jobs 1
@@ -56,7 +57,9 @@ def run(
 ) -> dict[str, float]:
     import redis
 
-    redis.Redis.from_url(server.url).flushdb()
+    client = redis.Redis.from_url(server.url)
+    client.flushdb()
+    memory0 = int(client.info("memory")["used_memory"])
     work = Path(tempfile.mkdtemp(prefix="redis-crawl-bench-"))
     cmds = []
     for i in range(processes):
@@ -87,7 +90,9 @@ def run(
     fetched = sum(s["pages_fetched"] for s in summaries)
     first_article = min(t for t, p in site.times[start_requests:] if p.startswith("/news/"))
     shutil.rmtree(work, ignore_errors=True)
+    memory = int(client.info("memory")["used_memory"]) - memory0
     return {
+        "redis_bytes_per_article": memory / max(1, written),
         "written": written,
         "per_process": [s["articles_written"] for s in summaries],
         "fetched": fetched,
@@ -130,6 +135,8 @@ def main() -> None:
                     f"{r['rate']:.1f} pages/s ({r['steady']:.1f} from the first article "
                     f"request); CPU s: crawl {r['crawl_cpu']:.1f}, redis-server "
                     f"{r['redis_cpu']:.2f}, local site {r['server_cpu']:.1f}"
+                    + (f"; Redis memory {r['redis_bytes_per_article']:.0f} B per article"
+                       if shared else "")
                 )
     finally:
         site.stop()

@@ -158,7 +158,9 @@ def test_redis_url_errors_are_one_line(tmp_path: Path) -> None:
     assert "cannot use Redis at redis://127.0.0.1:1/0" in down.stderr.splitlines()[-1]
 
 
-def test_without_redis_nothing_imports_it(tmp_path: Path) -> None:
+def test_without_redis_nothing_imports_it_and_the_outdir_can_switch(
+    redis_url: str, tmp_path: Path
+) -> None:
     # Packages named redis and scrapy_redis that fail on import come first on the path:
     # the local crawl (SQLite state, Scrapy's scheduler) must not touch them.
     for name in ("redis", "scrapy_redis"):
@@ -173,6 +175,12 @@ def test_without_redis_nothing_imports_it(tmp_path: Path) -> None:
             crawl_cmd(site.base + "/", "-o", str(out)),
             cwd=ROOT, capture_output=True, text=True, timeout=90, env=env,
         )
-    assert result.returncode == 0, result.stderr
-    assert written_paths(out) == sorted(site.article_paths())
-    assert "shared" not in json.loads((out / "last-run.json").read_text())
+        assert result.returncode == 0, result.stderr
+        assert written_paths(out) == sorted(site.article_paths())
+        assert "shared" not in json.loads((out / "last-run.json").read_text())
+
+        # the same OUTDIR joins a shared crawl: what its local runs wrote is not fetched again
+        before = len(site.paths())
+        finish(start(site, out, redis_url))
+        assert article_requests(site, before) == []
+        assert written_paths(out) == sorted(site.article_paths())

@@ -235,6 +235,20 @@ return 1
 """
 
 
+# KEYS: urls, counts, docs.  ARGV: n url entries (key, status), then (id, part) pairs.
+# Adds what a local (SQLite) crawl of this OUTDIR finished, where Redis knows nothing yet.
+_PUBLISH = """
+local n = tonumber(ARGV[1])
+for i = 2, 1 + 2 * n, 2 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('HINCRBY', KEYS[2], ARGV[i + 1], 1)
+  end
+end
+for i = 2 + 2 * n, #ARGV, 2 do redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
+
 class RedisStateError(RuntimeError):
     """Redis cannot be reached or answered an error; the message names the URL."""
 
@@ -283,6 +297,8 @@ class RedisCrawlState(CrawlState):
         self._idle, self._mark, self._commit = (r.register_script(s) for s in (_IDLE, _MARK, _COMMIT))
         self._claim, self._add_pending = r.register_script(_CLAIM), r.register_script(_ADD_PENDING)
         self._take_turn, self._acquire = r.register_script(_TAKE_TURN), r.register_script(_ACQUIRE)
+        self._publish = r.register_script(_PUBLISH)
+        self._pending_by_site: dict[str, list[tuple[str, float | None]]] | None = None
         self._beat_stop = threading.Event()
         self._beat: threading.Thread | None = None
         self.joined = False
@@ -304,6 +320,26 @@ class RedisCrawlState(CrawlState):
         log.info("joined the crawl in %s as %s%s", self.url, self.member,
                  " (first process: a new run)" if self.first else "")
         return self.first
+
+    def publish_local(self, batch: int = 500) -> int:
+        """Copy what local (SQLite) runs of this OUTDIR finished into Redis, once per Redis
+        URL, so that switching an OUTDIR to ``--redis`` fetches none of it again; returns
+        the URLs sent."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS published (url TEXT PRIMARY KEY)")
+        if self.db.execute("SELECT 1 FROM published WHERE url = ?", (self.url,)).fetchone():
+            return 0
+        urls = self.db.execute(
+            "SELECT key, status FROM urls WHERE status IN ('done', 'dropped', 'gone')"
+        ).fetchall()
+        docs = self.db.execute("SELECT id, part FROM docs").fetchall()
+        for i in range(0, max(len(urls), len(docs)), batch):
+            some_urls, some_docs = urls[i : i + batch], docs[i : i + batch]
+            args: list[Any] = [len(some_urls)]
+            for pair in (*some_urls, *some_docs):
+                args += list(pair)
+            self._publish(keys=[self.k_urls, self.k_counts, self.k_docs], args=args)
+        self.db.execute("INSERT INTO published(url) VALUES (?)", (self.url,))
+        return len(urls)
 
     def _heartbeat(self) -> None:
         ttl_ms = int(self.ttl * 1000)
@@ -391,12 +427,12 @@ class RedisCrawlState(CrawlState):
         only queue them again)."""
         if not self.first:
             return []
-        out = []
-        for _, value in self.redis.hscan_iter(self.k_pending, count=1000):
-            url, entry_site, lastmod = json.loads(value)
-            if entry_site == site:
-                out.append((url, lastmod))
-        return out
+        if self._pending_by_site is None:  # one scan for all sites
+            self._pending_by_site = {}
+            for _, value in self.redis.hscan_iter(self.k_pending, count=1000):
+                url, entry_site, lastmod = json.loads(value)
+                self._pending_by_site.setdefault(entry_site, []).append((url, lastmod))
+        return self._pending_by_site.pop(site, [])
 
     def mark(self, urls: Iterable[str], status: str, site: str | None = None) -> None:
         keys = sorted({url_key(u) for u in urls if u})

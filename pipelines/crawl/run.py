@@ -376,6 +376,7 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     try:
         reconciled = state.reconcile(outdir)
         if args.redis_url:
+            shared.publish_local()
             shared.join()
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(SPIDER_NAME)  # as `scrapy crawl news` finds it
