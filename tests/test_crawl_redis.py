@@ -63,7 +63,7 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
     redis_url: str, tmp_path: Path
 ) -> None:
     outs = [tmp_path / "host-a", tmp_path / "host-b"]
-    with NewsSite(articles=40, page_delay=0.02) as site:
+    with NewsSite(articles=30, page_delay=0.02) as site:
         procs = [start(site, out, redis_url) for out in outs]
         for proc in procs:
             finish(proc)
@@ -99,13 +99,11 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
         assert article_requests(site, before) == []
         assert len(all_rows(*outs)) == len(written)
 
-        # the site publishes more: only the new articles are fetched, once
+        # the site publishes more: only the new articles are fetched, once (one host this time)
         old = site.article_paths()
         site.grow(5)
         before = len(site.paths())
-        procs = [start(site, out, redis_url) for out in outs]
-        for proc in procs:
-            finish(proc)
+        finish(start(site, outs[1], redis_url))
         fetched = Counter(p for p in article_requests(site, before) if p.startswith("/news/"))
         assert set(fetched) == site.article_paths() - old
         assert fetched.pop(f"/news/{slug(site.n + 2)}") == 2  # the new page that fails once
@@ -115,7 +113,7 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
 
 def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
     outs = [tmp_path / "host-a", tmp_path / "host-b"]
-    with NewsSite(articles=40, page_delay=0.05) as site:
+    with NewsSite(articles=30, page_delay=0.05) as site:
         procs = [start(site, out, redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3") for out in outs]
         try:
             _wait_for(lambda: len(rows(outs[0])) >= 3, timeout=60)
@@ -138,24 +136,20 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         assert len({r["id"] for r in written}) == len(written)
 
 
-def test_redis_url_errors_are_one_line(tmp_path: Path) -> None:
+def test_redis_url_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipelines.crawl.run import main
+
     sites = tmp_path / "sites.toml"
     sites.write_text(
         'redis = "http://127.0.0.1:1/0"\n[[site]]\nname = "x"\nsources = ["http://127.0.0.1:1/"]\n',
         encoding="utf-8",
     )
-    bad = subprocess.run(
-        crawl_cmd("--sites", str(sites), "-o", str(tmp_path / "out")),
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )
-    assert bad.returncode == 2
-    assert bad.stderr.strip().endswith("is not a redis://HOST:PORT/DB URL")
-    down = subprocess.run(
-        crawl_cmd("http://127.0.0.1:1/", "-o", str(tmp_path / "out"), "--redis", "redis://127.0.0.1:1/0"),
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )
-    assert down.returncode == 1
-    assert "cannot use Redis at redis://127.0.0.1:1/0" in down.stderr.splitlines()[-1]
+    assert main(["--sites", str(sites), "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().endswith("is not a redis://HOST:PORT/DB URL")
+    down = ["http://127.0.0.1:1/", "-o", str(tmp_path / "out"), "--redis", "redis://127.0.0.1:1/0"]
+    assert main([*down, "--contact", "https://example.org/c"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot use Redis at redis://127.0.0.1:1/0" in err[0]
 
 
 def test_without_redis_nothing_imports_it_and_the_outdir_can_switch(
