@@ -86,13 +86,11 @@ class SharedPoliteHTTP(HTTP11DownloadHandler):
     all processes of the crawl.
 
     When the local download slot hands a request over (after its own delay and
-    concurrency), the request takes a lease of its host (at most the slot's concurrency
-    in progress over all processes), then waits for the host's turn: the slot's delay
-    (AutoThrottle, Crawl-delay floor, back-off) after the previous request of any
+    concurrency), the request waits for its host's turn: a lease free (at most the
+    slot's concurrency in progress over all processes) and the slot's delay
+    (AutoThrottle, Crawl-delay floor, back-off) passed since the previous request of any
     process.  Taken as the last step before the network, the turn is what the site sees.
     """
-
-    POLL = 0.05  # seconds between tries for a lease of a busy host
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
@@ -125,12 +123,11 @@ class SharedPoliteHTTP(HTTP11DownloadHandler):
         state = _state(self.crawler.spider)
         host, delay, concurrency = self._slot_of(request)
         token = str(next(self.tokens))
-        while not state.acquire_host(host, token, max(1, concurrency), self.lease_seconds):
-            await asyncio.sleep(self.POLL)
+        # Asked even with no delay of our own: another process's delay may still run.
+        limit = max(1, concurrency)
+        while (wait := state.take_turn(host, token, limit, delay, self.lease_seconds)) > 0:
+            await asyncio.sleep(wait)
         try:
-            # Asked even with no delay of our own: another process's delay may still run.
-            while (wait := state.take_turn(host, delay)) > 0:
-                await asyncio.sleep(wait)
             return await super().download_request(request)
         finally:
             state.release_host(host, token)

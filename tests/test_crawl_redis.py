@@ -132,9 +132,20 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         summary = json.loads((outs[1] / "last-run.json").read_text())
         assert summary["shared"]["requeued_from_stopped_processes"] > 0
 
-        # the killed host runs again: nothing is missing, so no article is fetched
+        # the killed host runs again, Redis named in its sites file this time: nothing is
+        # missing, so no article is fetched
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f'redis = "{redis_url}"\n[[site]]\nname = "127.0.0.1"\nsources = ["{site.base}/"]\n',
+            encoding="utf-8",
+        )
         before = len(site.paths())
-        finish(start(site, outs[0], redis_url))
+        again = subprocess.run(
+            crawl_cmd("--sites", str(sites), "-o", str(outs[0]), *SHARED),
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        assert json.loads((outs[0] / "last-run.json").read_text())["shared"]["redis"] == redis_url
         assert article_requests(site, before) == []
         written = all_rows(*outs)
         assert written_paths(*outs) == sorted(site.article_paths())

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 PREFIX = "newsclean"
 QUEUE_KEY = f"{PREFIX}:requests"
 DUPEFILTER_KEY = f"{PREFIX}:dupefilter"
+LEASE_POLL = 0.05  # seconds between asks for a lease of a host with none free
 
 # KEYS: members, requests, dupefilter, claims.  ARGV: me, ttl ms, prefix.
 # Registers the process; returns 1 when no other process is alive (a run starts).
@@ -207,33 +208,26 @@ redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 
-# KEYS: next-time key of a host.  ARGV: delay ms.  Returns 0 and sets the host's next
-# allowed time ``delay`` ahead when that time has come, or else the ms left to it.  Taken
-# at the moment of sending (not reserved ahead), so a late wake-up never shortens a gap;
-# the time is Redis's own, so the hosts' clocks do not matter.
+# KEYS: lease set of a host, its next-time key, hosts.  ARGV: limit, token, lease ms,
+# delay ms, host.  A request to the host may go when fewer than ``limit`` requests to it
+# are in progress in all processes and ``delay`` has passed since the last one went: then
+# it takes a lease, sets the next time and gets 0; else the ms to wait before asking again
+# (-1: no lease free, ask again soon).  Asked at the moment of sending (nothing reserved
+# ahead), so a late wake-up never shortens a gap; the time is Redis's own, so the hosts'
+# clocks do not matter.
 _TAKE_TURN = """
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local at = tonumber(redis.call('GET', KEYS[1]) or '0')
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return -1 end
+local at = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < at then return at - now end
-redis.call('SET', KEYS[1], now + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('SET', KEYS[2], now + tonumber(ARGV[4]), 'PX', tonumber(ARGV[4]) + 60000)
+redis.call('SADD', KEYS[3], ARGV[5])
 return 0
 """
-
-# KEYS: lease set of a host, hosts.  ARGV: limit, token, lease ms, host.  1 if a lease was
-# taken (fewer than ``limit`` requests to the host in progress in all processes).
-_ACQUIRE = """
-redis.replicate_commands()
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[4])
-return 1
-"""
-
 
 # KEYS: urls, counts, docs.  ARGV: n url entries (key, status), then (id, part) pairs.
 # Adds what a local (SQLite) crawl of this OUTDIR finished, where Redis knows nothing yet.
@@ -296,7 +290,7 @@ class RedisCrawlState(CrawlState):
         self._join, self._pop, self._requeue = (r.register_script(s) for s in (_JOIN, _POP, _REQUEUE))
         self._idle, self._mark, self._commit = (r.register_script(s) for s in (_IDLE, _MARK, _COMMIT))
         self._claim, self._add_pending = r.register_script(_CLAIM), r.register_script(_ADD_PENDING)
-        self._take_turn, self._acquire = r.register_script(_TAKE_TURN), r.register_script(_ACQUIRE)
+        self._take_turn = r.register_script(_TAKE_TURN)
         self._publish = r.register_script(_PUBLISH)
         self._pending_by_site: dict[str, list[tuple[str, float | None]]] | None = None
         self._beat_stop = threading.Event()
@@ -396,20 +390,22 @@ class RedisCrawlState(CrawlState):
 
     # --- politeness ---------------------------------------------------------------------
 
-    def acquire_host(self, host: str, token: str, limit: int, lease_seconds: float) -> bool:
-        """Take one of ``limit`` request leases of ``host`` shared by all processes."""
-        keys = [self.key(f"host:{host}:active"), self.k_hosts]
-        token = f"{self.member}|{token}"
-        return bool(self._acquire(keys=keys, args=[limit, token, int(lease_seconds * 1000), host]))
+    def take_turn(
+        self, host: str, token: str, limit: int, delay: float, lease_seconds: float
+    ) -> float:
+        """0 if a request to ``host`` may go now: it holds one of the host's ``limit``
+        leases (shared by all processes) until :meth:`release_host`, and the next request
+        to the host, from any process, waits ``delay`` seconds.  Else the seconds to wait
+        before asking again."""
+        keys = [self.key(f"host:{host}:active"), self.key(f"host:{host}:next"), self.k_hosts]
+        args: list[Any] = [
+            limit, f"{self.member}|{token}", int(lease_seconds * 1000), int(delay * 1000), host
+        ]
+        wait_ms = int(self._take_turn(keys=keys, args=args))
+        return LEASE_POLL if wait_ms < 0 else wait_ms / 1000
 
     def release_host(self, host: str, token: str) -> None:
         self.redis.zrem(self.key(f"host:{host}:active"), f"{self.member}|{token}")
-
-    def take_turn(self, host: str, delay: float) -> float:
-        """0 if a request to ``host`` may go now (the next one, from any process, then
-        waits ``delay`` seconds); else the seconds to wait before asking again."""
-        wait_ms = self._take_turn(keys=[self.key(f"host:{host}:next")], args=[int(delay * 1000)])
-        return int(wait_ms) / 1000
 
     # --- URLs ---------------------------------------------------------------------------
 
