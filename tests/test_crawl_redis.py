@@ -112,8 +112,8 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
 
 def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
     outs = [tmp_path / "host-a", tmp_path / "host-b"]
-    # Crawl-delay 0.3 s: the 30 articles take 9 s at least, time for the second to join.
-    with NewsSite(articles=30, crawl_delay=0.3) as site:
+    # Crawl-delay 0.3 s: the 40 articles take 12 s at least, time for the second to join.
+    with NewsSite(articles=40, crawl_delay=0.3) as site:
         first = start(site, outs[0], redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3")
         second = None
         try:
@@ -121,6 +121,7 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
             second = start(site, outs[1], redis_url)
             log = outs[1] / "crawl.log"
             _wait_for(lambda: log.exists() and "Spider opened" in log.read_text(), timeout=60)
+            assert first.poll() is None, "the first process ended before the second joined"
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
