@@ -143,6 +143,7 @@ NEWSCLEAN_REDIS_SETTINGS = {
     "DUPEFILTER_CLASS": "crawler.distributed.CanonicalDupeFilter",
     # the host's delay and concurrency over all processes, at the last step before the network
     "DOWNLOAD_HANDLERS": {
+        **DOWNLOAD_HANDLERS,
         "http": "crawler.distributed.SharedPoliteHTTP",
         "https": "crawler.distributed.SharedPoliteHTTP",
     },
