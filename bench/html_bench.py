@@ -10,8 +10,11 @@ read and gunzipped before the clock starts).  Systems take turns page by page, s
 load from other jobs on the machine is shared fairly; compare systems within one run.
 
 Systems:
-  newsclean    ``cleaning.html.extract.clean_html(raw_bytes, url, rules=bundled rules)``; a page
-               dropped as not-an-article counts as an empty prediction.
+  newsclean    what ``newsclean clean PAGES/`` does with each page: the command's own
+               per-file function (``pipelines.batch.run.clean_file``, which calls
+               ``clean_html(raw_bytes, None, rules=bundled rules)``: a saved page has no
+               URL); a page dropped as not-an-article counts as an empty prediction and
+               as a false drop (every gold page is an article), listed under its line.
   trafilatura  ``trafilatura.extract(html, url=url, include_comments=False)``, the
                reference (the page is decoded with trafilatura's own decoder).
 """
@@ -32,18 +35,26 @@ if __package__ in (None, ""):
 
 from bench.scoring import score_dataset  # noqa: E402
 
-Extractor = Callable[[bytes, str], str]
+Extractor = Callable[[bytes, str, Path], str]
+# the pages each system dropped as not articles, by system: (page file name, reason)
+DROPS: dict[str, list[tuple[str, str]]] = {}
 
 
 def _newsclean() -> Extractor:
-    from cleaning.html.extract import clean_html
+    from pipelines.batch.inputs import InputFile
+    from pipelines.batch.run import CleanOptions, _init_worker, clean_file
     from pipelines.rulefiles import load_ruleset
 
-    rules = load_ruleset()
+    _init_worker(load_ruleset(), None, CleanOptions())
+    drops = DROPS.setdefault("newsclean", [])
 
-    def run(raw: bytes, url: str) -> str:
-        record = clean_html(raw, url, rules=rules)
-        return "" if record.drop_reason else record.text
+    def run(raw: bytes, url: str, path: Path) -> str:
+        outcome = clean_file(InputFile(path, "html"))
+        if outcome.error:
+            raise ValueError(outcome.error)
+        if outcome.dropped:
+            drops.append((path.name, outcome.dropped[0]))
+        return str(outcome.rows[0]["text"]) if outcome.rows else ""
 
     return run
 
@@ -51,7 +62,7 @@ def _newsclean() -> Extractor:
 def _trafilatura() -> Extractor:
     import trafilatura
 
-    def run(raw: bytes, url: str) -> str:
+    def run(raw: bytes, url: str, path: Path) -> str:
         return trafilatura.extract(raw, url=url, include_comments=False) or ""
 
     return run
@@ -63,8 +74,8 @@ SYSTEMS: dict[str, Callable[[], Extractor]] = {
 }
 
 
-def load_pages(dataset: Path, limit: int | None) -> list[tuple[str, str, bytes]]:
-    """(id, url, raw bytes) of every gold page that has an HTML file."""
+def load_pages(dataset: Path, limit: int | None) -> list[tuple[str, str, bytes, Path]]:
+    """(id, url, raw bytes, path) of every gold page that has an HTML file."""
     out = []
     # split on "\n" only: bodies may hold U+2028, which str.splitlines() also splits on
     for line in (dataset / "gold.jsonl").read_text(encoding="utf-8").split("\n"):
@@ -73,14 +84,14 @@ def load_pages(dataset: Path, limit: int | None) -> list[tuple[str, str, bytes]]
         rec = json.loads(line)
         path = dataset / "pages" / f"{rec['id']}.html.gz"
         if path.exists():
-            out.append((rec["id"], rec.get("url") or "", gzip.decompress(path.read_bytes())))
+            out.append((rec["id"], rec.get("url") or "", gzip.decompress(path.read_bytes()), path))
         if limit and len(out) >= limit:
             break
     return out
 
 
 def run_systems(
-    extractors: dict[str, Extractor], pages: list[tuple[str, str, bytes]]
+    extractors: dict[str, Extractor], pages: list[tuple[str, str, bytes, Path]]
 ) -> dict[str, tuple[dict[str, str], float]]:
     """Predictions per id and total extraction time, per system.
 
@@ -89,11 +100,11 @@ def run_systems(
     preds: dict[str, dict[str, str]] = {name: {} for name in extractors}
     spent = dict.fromkeys(extractors, 0.0)
     names = list(extractors)
-    for i, (pid, url, raw) in enumerate(pages):
+    for i, (pid, url, raw, path) in enumerate(pages):
         for name in names if i % 2 == 0 else reversed(names):
             start = time.perf_counter()
             try:
-                text = extractors[name](raw, url)
+                text = extractors[name](raw, url, path)
             except ValueError as exc:  # HTMLInputError and friends: an empty prediction
                 print(f"  {name} {pid}: {exc}", file=sys.stderr)
                 text = ""
@@ -127,20 +138,24 @@ def main(argv: list[str] | None = None) -> int:
         pages = load_pages(dataset, args.limit)
         results = run_systems(extractors, pages)
         for name, (preds, seconds) in results.items():
-            summary, per_page = score_dataset(dataset, {p: preds.get(p, "") for p, _, _ in pages})
+            summary, per_page = score_dataset(dataset, {p: preds.get(p, "") for p, *_ in pages})
             if args.limit:  # score only the pages that ran
-                ran = {p for p, _, _ in pages}
+                ran = {p for p, *_ in pages}
                 from bench.scoring import aggregate
 
                 per_page = [(p, s) for p, s in per_page if p in ran]
                 summary = aggregate(s for _, s in per_page)
             rate = len(pages) / seconds if seconds else float("inf")
+            drops = DROPS.get(name, [])
             print(
                 f"{dataset.name:<20} {name:<12} P={summary.precision:.3f} R={summary.recall:.3f} "
                 f"F1={summary.f1:.3f} exact={summary.exact:.3f} pages={len(pages)} "
-                f"{rate:.1f} pages/s",
+                f"{rate:.1f} pages/s" + (f" false_drops={len(drops)}" if name in DROPS else ""),
                 flush=True,
             )
+            for page, reason in drops:
+                print(f"    dropped {page}: {reason}")
+            drops.clear()
             for pid, s in sorted(per_page, key=lambda x: x[1].f1)[: args.worst]:
                 print(
                     f"    worst {pid}: F1={s.f1:.3f} P={s.precision or 0:.3f} R={s.recall or 0:.3f}"
