@@ -75,7 +75,10 @@ def classify_page(
     what the ``<head>`` said (:func:`read_head`, read before the ``<head>`` is dropped).
     """
     words = _words(text)
-    path = urlsplit(url).path if url else ""
+    # a saved page has no URL: its canonical URL stands in; with neither, nothing is known
+    # of the path (a missing URL is not the site's front page)
+    where = url or meta.canonical_url
+    path = urlsplit(where).path if where else None
     is_article_typed = bool(meta.types & _ARTICLE_HINT) or head.og_type == "article"
 
     title = meta.title or ""
@@ -87,11 +90,15 @@ def classify_page(
         if meta.types & _LISTING_TYPES or (path in ("", "/") and not meta.published):
             return "not_article:listing"
         density = _link_density(root)
-        mostly_links = words < 150 and density > 0.6 and not meta.published and not _slug_path(path)
-        if (_LISTING_PATH.search(path) and density > 0.5) or mostly_links:
+        mostly_links = (
+            words < 150 and density > 0.6 and not meta.published and not _slug_path(path or "")
+        )
+        if (path and _LISTING_PATH.search(path) and density > 0.5) or mostly_links:
             return "not_article:listing"
 
-    if words < MIN_WORDS and (_GALLERY_PATH.search(path) or "imagegallery" in meta.types):
+    if words < MIN_WORDS and (
+        (path and _GALLERY_PATH.search(path)) or "imagegallery" in meta.types
+    ):
         return "not_article:gallery"
     if words < MIN_WORDS // 2 or not text.strip():
         return "not_article:no_text"
