@@ -11,12 +11,36 @@ _MONTHS = (
     r"oct(ober)?|nov(ember)?|dec(ember)?"
 )
 _DAYS = r"mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?"
+# the same pieces in the main European languages of the news web (de, fr, es, it, pt, nl,
+# the Scandinavian languages, pl): months, weekdays, "Uhr", "il y a", "hace", "geleden" ...
+_OTHER_DATE_WORDS = """januar jänner februar märz april mai juni juli august september oktober
+    november dezember jän mär okt dez montag dienstag mittwoch donnerstag freitag samstag
+    sonntag uhr um vor seit heute gestern stunde stunden std minute minuten tag tage tagen
+    woche wochen veröffentlicht aktualisiert stand janvier février mars avril juin juillet
+    août septembre octobre novembre décembre janv févr avr juil déc lundi mardi mercredi
+    jeudi vendredi samedi dimanche le à il y heure heures h jour jours publié mis modifié
+    aujourd hui hier enero febrero marzo abril mayo junio julio agosto septiembre setiembre
+    octubre noviembre diciembre ene abr ago dic lunes martes miércoles jueves viernes sábado
+    domingo de del el hace hora horas minutos días día hoy ayer actualizado publicado gennaio
+    febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu lug ott
+    lunedì martedì mercoledì giovedì venerdì sabato domenica ore fa alle oggi ieri aggiornato
+    pubblicato giorni minuti janeiro fevereiro março maio junho julho setembro outubro
+    novembro dezembro há às atualizado hoje ontem dias januari februari maart mei augustus
+    mrt uur geleden om vandaag gisteren bijgewerkt gepubliceerd desember augusti maj kl
+    klokka timer timmar siden sedan for för i går igår idag publisert oppdatert publicerad
+    uppdaterad publiceret opdateret den minutter minuter dager dagar stycznia lutego marca
+    kwietnia maja czerwca lipca sierpnia września października listopada grudnia temu godz
+    godzin godziny godzinę minut minuty dni dzisiaj wczoraj opublikowano aktualizacja o a"""
+_OTHER_WORDS = frozenset(_OTHER_DATE_WORDS.split())
+# longest first, so that an alternative is never cut short by a shorter one it starts with
+_OTHER_PATTERN = "|".join(re.escape(w) for w in sorted(_OTHER_WORDS, key=lambda w: (-len(w), w)))
 # every piece a date/time line may be made of; what is left after removing them must be empty
 _PIECES = (
     rf"{_MONTHS}|{_DAYS}|published|updated|posted|modified|last|on|at|and|"
     r"am|pm|a\.m|p\.m|utc|gmt|bst|cet|cest|[ecmp][sd]t|et|pt|ist|aest|"
     r"today|yesterday|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|"
-    r"\d{1,4}(?:st|nd|rd|th)?"
+    rf"{_OTHER_PATTERN}|"
+    r"\d{1,4}(?:st|nd|rd|th)?|\d{1,2}h\d\d"
 )
 _DATE_PIECE = re.compile(rf"(?i)\b(?:{_PIECES})\b")
 _SEPARATOR_CHARS = r"\s.,:/\-–—|•·()'’"
@@ -38,8 +62,8 @@ _PIECE_WORD_TEXT = """jan january feb february mar march apr april may jun june 
     published updated posted modified last on at and am pm a p m utc gmt bst cet cest est
     edt cst cdt mst mdt pst pdt et pt ist aest today yesterday ago hour hours hr hrs
     minute minutes min mins day days week weeks month months year years"""
-_PIECE_WORDS = frozenset(_PIECE_WORD_TEXT.split())
-_NUMBER_RUN = re.compile(r"(?i)\d{1,4}(?:st|nd|rd|th)?")
+_PIECE_WORDS = frozenset(_PIECE_WORD_TEXT.split()) | _OTHER_WORDS
+_NUMBER_RUN = re.compile(r"(?i)\d{1,4}(?:st|nd|rd|th)?|\d{1,2}h\d\d")
 
 
 def symbols_only(text: str) -> bool:
