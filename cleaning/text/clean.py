@@ -23,7 +23,7 @@ from typing import Any
 
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
-from cleaning.text.lines import Line, split_lines
+from cleaning.text.lines import Line, document_language, split_lines
 from cleaning.text.matcher import RuleMatcher
 from cleaning.text.model import feature_rows, probabilities, run_scores
 from cleaning.text.repetition import RepetitionStats, build_stats, line_hash
@@ -84,7 +84,10 @@ def _clean(
     """:func:`clean_text` with the model given (the training script scores its candidates)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    lines = split_lines(text)
+    # a dump's language sets the stop words its lines are measured with (the article run is
+    # found by them); an extracted body keeps every line no rule removes, and needs none
+    language = document_language(text) if mode == "dump" else None
+    lines = split_lines(text, language)
     matcher, structural = _prepared(rules, domain)
     judge = _Judge(matcher, stats, domain, structural.get("template"))
     verdicts = [NO_VERDICT] * len(lines)
@@ -131,6 +134,7 @@ def _clean(
         removed=tuple(removed),
         title=title,
         description=description,
+        language=language,
         drop_reason=drop,
     )
 
@@ -334,7 +338,7 @@ def analyse(
 ) -> tuple[list[Line], int, list[list[float]]]:
     """For training the model: the lines of a dump, the first line of the model's window
     and the feature rows of the window (the same computation :func:`clean_text` does)."""
-    lines = split_lines(text)
+    lines = split_lines(text, document_language(text))
     matcher, structural = _prepared(rules, domain)
     judge = _Judge(matcher, stats, domain, structural.get("template"))
     verdicts = [NO_VERDICT] * len(lines)

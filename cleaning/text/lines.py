@@ -17,9 +17,9 @@ letters before the full stop must be two lower-case ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from cleaning.words import STOPWORDS
+from cleaning.words import STOPWORDS, detect_language, stopwords_for
 
 # sentence end (two lower-case letters + .!? and optional closing quote) glued to a capitalised word
 _GLUED_SENTENCE = re.compile(
@@ -37,8 +37,14 @@ _ALNUM = re.compile(r"[^\W_]")
 _TERMINAL = frozenset(".!?。！？")
 _CLOSERS = "\"'”’)]»*」』）"
 
-# A small English stop-word list: prose is full of them, menus and headlines are not.
+# Stop words: prose is full of them, menus and headlines are not.  A document is measured
+# with the base list plus the function words of its own language (split_lines).
 _IS_STOP = STOPWORDS.__contains__
+IsStop = Callable[[str], bool]
+_WORDS = re.compile(r"\w+")
+# the language of a document is told from the words of its longer lines, this many at most
+_LANGUAGE_SAMPLE = 400
+_LANGUAGE_LINE_WORDS = 8
 _SAMPLE = 24
 # an unpunctuated line needs its shares only from this many words (segment.plain_score)
 _SHARES_FROM = 12
@@ -64,6 +70,7 @@ class Line:
         "terminal",
         "_stop",
         "_cap",
+        "_is_stop",
     )
 
     def __init__(
@@ -72,12 +79,14 @@ class Line:
         indent: int = 0,
         blank_before: bool = False,
         features: tuple[int, int, bool, float | None, float | None] | None = None,
+        is_stop: IsStop = _IS_STOP,
     ) -> None:
         self.text = text
         self.indent = indent
         self.blank_before = blank_before
         self.blank_after = False
-        features = features or _measure(text)
+        self._is_stop = is_stop
+        features = features or _measure(text, is_stop)
         self.words, self.size, self.terminal, self._stop, self._cap = features
 
     @property
@@ -85,7 +94,7 @@ class Line:
         """Share of stop words among the first words."""
         stop = self._stop
         if stop is None:
-            stop, self._cap = _shares(self.text)
+            stop, self._cap = _shares_of(self.text.split(), self._is_stop)
             self._stop = stop
         return stop
 
@@ -94,7 +103,7 @@ class Line:
         """Share of capitalised words among the first words."""
         cap = self._cap
         if cap is None:
-            self._stop, cap = _shares(self.text)
+            self._stop, cap = _shares_of(self.text.split(), self._is_stop)
             self._cap = cap
         return cap
 
@@ -102,7 +111,9 @@ class Line:
         return f"Line({self.text[:40]!r})"
 
 
-def _measure(text: str) -> tuple[int, int, bool, float | None, float | None]:
+def _measure(
+    text: str, is_stop: IsStop = _IS_STOP
+) -> tuple[int, int, bool, float | None, float | None]:
     """(words, size, ends a sentence, stop-word share, capitalised share) of a stripped line,
     the two shares left out (None) when the line's score cannot depend
     on them (see :class:`Line`).
@@ -126,20 +137,16 @@ def _measure(text: str) -> tuple[int, int, bool, float | None, float | None]:
         return n, size, terminal, 0.0, 0.0
     if not terminal and n < _SHARES_FROM:
         return n, size, terminal, None, None
-    return (n, size, terminal, *_shares_of(tokens))
+    return (n, size, terminal, *_shares_of(tokens, is_stop))
 
 
-def _shares(text: str) -> tuple[float, float]:
-    """(stop-word share, capitalised share) of a line of four words or more."""
-    return _shares_of(text.split())
-
-
-def _shares_of(tokens: list[str]) -> tuple[float, float]:
+def _shares_of(tokens: list[str], is_stop: IsStop) -> tuple[float, float]:
+    """(stop-word share, capitalised share) of the words of a line of four words or more."""
     # the shares are measured on the first words only (a paragraph's opening is as telling
     # as its whole) with map() over C methods: this runs for most lines of every page
     sample = tokens[:_SAMPLE] if len(tokens) > _SAMPLE else tokens
     k = len(sample)
-    stop = sum(map(_IS_STOP, map(str.lower, sample))) / k
+    stop = sum(map(is_stop, map(str.lower, sample))) / k
     return stop, sum(map(str.istitle, sample)) / k
 
 
@@ -167,8 +174,24 @@ def split_glued(text: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
-def split_lines(text: str) -> list[Line]:
-    """The non-blank lines of ``text`` as :class:`Line` objects, glued blocks split."""
+def document_language(text: str) -> str | None:
+    """The language of a document (ISO 639-1), told by :func:`cleaning.words.detect_language`
+    from the words of its longer lines (running prose, not menus), or None."""
+    sample: list[str] = []
+    for raw in text.splitlines():
+        if raw.count(" ") + 1 >= _LANGUAGE_LINE_WORDS:
+            sample.extend(_WORDS.findall(raw.lower()))
+            if len(sample) >= _LANGUAGE_SAMPLE:
+                break
+    return detect_language(sample)
+
+
+def split_lines(text: str, language: str | None = None) -> list[Line]:
+    """The non-blank lines of ``text`` as :class:`Line` objects, glued blocks split.
+
+    Stop-word shares count the function words of ``language`` (ISO 639-1) as well as the
+    base list (:func:`cleaning.words.stopwords_for`)."""
+    is_stop = stopwords_for(language).__contains__ if language else _IS_STOP
     out: list[Line] = []
     append = out.append
     # menus repeat: measure a text once
@@ -192,8 +215,8 @@ def split_lines(text: str) -> list[Line]:
         for piece in pieces:
             features = seen.get(piece)
             if features is None:
-                features = seen[piece] = _measure(piece)
-            append(Line(piece, indent, blank, features))
+                features = seen[piece] = _measure(piece, is_stop)
+            append(Line(piece, indent, blank, features, is_stop))
             blank = False
     if out:
         out[-1].blank_after = True
