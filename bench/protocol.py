@@ -38,6 +38,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,7 @@ HELD_OUT = "fundus-tests-intl"
 MODES = ("html", "text")
 _WORD = re.compile(r"\w+")
 _SUMMARY = re.compile(r"(\d+) not articles(?: \(([^)]*)\))?")
+_ERRORS = re.compile(r"(\d+) errors ->")
 
 
 @dataclass
@@ -77,7 +79,12 @@ class ModeResult:
 
 
 def _rerun_missing(
-    gold: list[dict[str, Any]], rows: dict[str, dict[str, Any]], folder: Path, out: Path, mode: str
+    gold: list[dict[str, Any]],
+    rows: dict[str, dict[str, Any]],
+    folder: Path,
+    out: Path,
+    mode: str,
+    extra: tuple[str, ...],
 ) -> list[str]:
     """Tell a dropped page from one written under another page's id.
 
@@ -91,13 +98,14 @@ def _rerun_missing(
     if not missing:
         return []
     alone = out.with_name(out.name + ".alone")
+    shutil.rmtree(alone, ignore_errors=True)
     pages = alone / "pages"
     pages.mkdir(parents=True, exist_ok=True)
     for pid in missing:
         src = folder / f"{pid}.html.gz"
         if src.exists():
             (pages / src.name).symlink_to(src.resolve())
-    again, _ = run_cli(pages, alone / "out", 1)
+    again, _ = run_cli(pages, alone / "out", 1, extra)
     rows.update(again)
     return sorted(again)
 
@@ -117,10 +125,12 @@ def _page_id(source: str) -> str:
     return name
 
 
-def run_cli(folder: Path, outdir: Path, jobs: int) -> tuple[dict[str, dict[str, Any]], str]:
+def run_cli(
+    folder: Path, outdir: Path, jobs: int, extra: tuple[str, ...] = ()
+) -> tuple[dict[str, dict[str, Any]], str]:
     """``newsclean clean`` over ``folder`` into ``outdir``: the rows by page id, and the
-    command's summary line."""
-    cmd = [sys.executable, "-m", "pipelines.cli", "clean", "--no-progress", "-j", str(jobs)]
+    command's summary line.  ``extra``: more options of the command (``--disable-rule ID``)."""
+    cmd = [sys.executable, "-m", "pipelines.cli", "clean", "--no-progress", "-j", str(jobs), *extra]
     proc = subprocess.run(
         [*cmd, str(folder), "-o", str(outdir)],
         cwd=ROOT,
@@ -148,6 +158,9 @@ def score_mode(
     missing = sorted(g["id"] for g in gold if g["id"] not in rows)
     m = _SUMMARY.search(summary)
     reasons = (m.group(2) or "") if m else ""
+    errors = _ERRORS.search(summary)
+    if errors and errors.group(1) != "0":
+        reasons = ", ".join(filter(None, (reasons, f"errors {errors.group(1)}")))
     return ModeResult(preds, rows, scores, missing, reasons, summary)
 
 
@@ -297,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--worst", type=int, default=0, help="list the N worst pages per set and mode")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    ap.add_argument(
+        "--disable-rule", action="append", default=[], metavar="ID", help="passed to the command"
+    )
+    ap.add_argument("--modes", default="html,text", help="html,text (default both)")
     args = ap.parse_args(argv)
     datasets = args.datasets or [EVAL / "datasets" / name for name in DEV_SETS]
     for d in datasets:
@@ -307,19 +324,17 @@ def main(argv: list[str] | None = None) -> int:
     base = args.keep or Path(tmp.name)
     audit = Audit()
     table: list[dict[str, Any]] = []
+    extra = tuple(f"--disable-rule={rid}" for rid in args.disable_rule)
     for dataset in datasets:
         gold = load_gold(dataset)
         entry: dict[str, Any] = {"set": dataset.name, "pages": len(gold)}
         for mode, folder in (("html", dataset / "pages"), ("text", dataset / "dumps")):
-            if not folder.is_dir():
+            if not folder.is_dir() or mode not in args.modes.split(","):
                 continue
             out = base / f"{dataset.name}.{mode}"
-            if out.exists():
-                import shutil
-
-                shutil.rmtree(out)
-            rows, summary = run_cli(folder, out, args.jobs)
-            shared = _rerun_missing(gold, rows, folder, out, mode)
+            shutil.rmtree(out, ignore_errors=True)
+            rows, summary = run_cli(folder, out, args.jobs, extra)
+            shared = _rerun_missing(gold, rows, folder, out, mode, extra)
             res = score_mode(gold, rows, summary)
             res.shared_id = shared
             entry[mode] = res
