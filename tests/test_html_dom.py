@@ -136,24 +136,23 @@ def test_keyword_finder_finds_the_longest_keyword_at_each_place():
     assert KeywordFinder([]).find(text) == []
 
 
-def test_standfirst_goes_but_same_class_further_down_stays(rules):
+def test_the_standfirst_stays_in_the_body(rules):
+    # retired rule generic.heading.standfirst: the lead under the headline is article text in
+    # the gold of the set no rule was written from (bench/protocol.py's audit: a third of the
+    # words it removed there were gold), and removing it gained nothing on any set
     para = (
         "Councillors voted on Tuesday to rebuild the harbour wall after the winter storms "
         "broke through it in two places and flooded the quay."
     )
     html = (
         "<html><body><article><h1>Harbour wall to be rebuilt</h1>"
-        '<p class="article-subtitle">Council backs the costliest of three options.</p>'
-        f"<p>{para}</p><p>{para}</p>"
-        '<div class="card"><p class="card-subtitle">Option B: repairs at a third of the cost, '
-        "lasting a decade.</p></div>"
-        f"<p>{para}</p></article></body></html>"
+        '<p class="article-subtitle">The council backs the costliest of three options, '
+        "after two winters of floods on the quay.</p>"
+        f"<p>{para}</p><p>{para}</p><p>{para}</p></article></body></html>"
     )
-    root = lxml.html.document_fromstring(html)
-    dom_rules = [r for r in rules.rules if r.kind == "dom" and r.id == "generic.heading.standfirst"]
-    result = apply_dom_rules(root, dom_rules)
-    assert [r.text for r in result.removed] == ["Council backs the costliest of three options."]
-    assert "Option B" in root.text_content()
+    record = clean_html(html, "https://news.example.org/harbour-wall-rebuilt", rules=rules)
+    assert record.text.startswith("The council backs the costliest of three options")
+    assert not any(r.rule_id == "generic.heading.standfirst" for r in record.removed)
 
 
 def test_linked_list_of_short_items_between_paragraphs_stays(rules):

@@ -315,12 +315,6 @@ _LONG_P = etree.XPath(
 _PROSE_BEFORE = etree.XPath(f"boolean(preceding::p[string-length(.) >= {_LONG_PARAGRAPH}])")
 
 
-def is_standfirst(el: HtmlElement) -> bool:
-    """A summary line above the article: no long paragraph comes before it on the page
-    (further down, the same classes label product cards or quotes inside the body)."""
-    return not _PROSE_BEFORE(el)
-
-
 # A responsive copy repeats an earlier sibling's text; shorter repeats (a "Share" label in
 # two places) are left to the extractor.
 MIN_COPY_CHARS = 200
@@ -370,7 +364,6 @@ LINK_SHARE = 0.95
 ELEMENT_TESTS: dict[str, Callable[[HtmlElement], bool]] = {
     "generic.related.link_list": is_link_list,
     "generic.related.link_paragraph": is_link_paragraph,
-    "generic.heading.standfirst": is_standfirst,
     "generic.layout.responsive_copy": is_repeated_sibling,
     "generic.related.card_list": is_card_list,
 }
