@@ -3,6 +3,8 @@ mode's language guess read.  Plain data, importing nothing of the project."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 _STOPWORD_TEXT = """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
@@ -111,14 +113,13 @@ def detect_language(words: list[str]) -> str | None:
     if not words:
         return None
     hits: dict[str, int] = {}
-    get = _LANGUAGES_OF.get
-    for w in words:
-        langs = get(w)
-        if langs:
-            for lang in langs:
-                hits[lang] = hits.get(lang, 0) + 1
-    if not hits:
+    # the words that are some language's function words, each tuple of languages counted once
+    found = Counter(filter(None, map(_LANGUAGES_OF.get, words)))
+    if not found:
         return None
+    for langs, n in found.items():
+        for lang in langs:
+            hits[lang] = hits.get(lang, 0) + n
     order = list(FUNCTION_WORDS)
     best = max(hits, key=lambda lang: (hits[lang], -order.index(lang)))
     if hits[best] < _MIN_HITS or hits[best] < DETECT_SHARE * len(words):

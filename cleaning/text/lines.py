@@ -43,7 +43,7 @@ _IS_STOP = STOPWORDS.__contains__
 IsStop = Callable[[str], bool]
 _WORDS = re.compile(r"\w+")
 # the language of a document is told from the words of its longer lines, this many at most
-_LANGUAGE_SAMPLE = 400
+_LANGUAGE_SAMPLE = 300
 _LANGUAGE_LINE_WORDS = 8
 _SAMPLE = 24
 # an unpunctuated line needs its shares only from this many words (segment.plain_score)
