@@ -156,15 +156,17 @@ class DedupIndex:
         dirty: set[str] = set()
         for row in rows:
             rid = row["id"]
-            old = self.db.execute("SELECT n, content, root FROM docs WHERE id = ?", (rid,)).fetchone()
+            old = self.db.execute(
+                "SELECT n, content, root FROM docs WHERE id = ?", (rid,)
+            ).fetchone()
             if old is not None:
                 if old[1] == row["content_sha256"]:
                     self.session.add(rid)
                     continue
                 dirty.add(old[2])
                 self._delete(old[0])
-            sig_shingles = row.get(SIGNATURE_KEY) or signature(row["text"])
-            new.add(self._insert(row, *sig_shingles, part=None))
+            sig, shingles = row.get(SIGNATURE_KEY) or signature(row["text"])
+            new.add(self._insert(row, sig, shingles, None))
             self.session.add(rid)
         self._resolve(new, dirty)
         return [self._duplicate_of(row["id"]) for row in rows]
@@ -187,22 +189,31 @@ class DedupIndex:
             "INSERT INTO docs(id, content, published, fetched, shingles, sig, root, written, part)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                row["id"], row["content_sha256"], _micros(row.get("published")),
-                _micros(row.get("fetched_at")), shingles, sig, row["id"],
-                row.get("duplicate_of"), part,
+                row["id"],
+                row["content_sha256"],
+                _micros(row.get("published")),
+                _micros(row.get("fetched_at")),
+                shingles,
+                sig,
+                row["id"],
+                row.get("duplicate_of"),
+                part,
             ),
         )
         n = int(cur.lastrowid or 0)
         if sig is not None:
             self.db.executemany(
-                "INSERT OR IGNORE INTO bands(key, n) VALUES (?, ?)", [(k, n) for k in band_keys(sig)]
+                "INSERT OR IGNORE INTO bands(key, n) VALUES (?, ?)",
+                [(k, n) for k in band_keys(sig)],
             )
         return n
 
     def _delete(self, n: int) -> None:
         sig = self.db.execute("SELECT sig FROM docs WHERE n = ?", (n,)).fetchone()[0]
         if sig is not None:
-            self.db.executemany("DELETE FROM bands WHERE key = ? AND n = ?", [(k, n) for k in band_keys(sig)])
+            self.db.executemany(
+                "DELETE FROM bands WHERE key = ? AND n = ?", [(k, n) for k in band_keys(sig)]
+            )
         self.db.execute("DELETE FROM docs WHERE n = ?", (n,))
 
     def _duplicate_of(self, rid: str) -> str | None:
@@ -236,7 +247,9 @@ class DedupIndex:
         no other: it joins a new component whole, without following its own links.
         """
         for root in sorted(dirty_roots):
-            expand.update(r[0] for r in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,)))
+            expand.update(
+                r[0] for r in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,))
+            )
         if not expand:
             return
         parent: dict[int, int] = {}
@@ -310,10 +323,13 @@ class DedupIndex:
             written = table["duplicate_of"] if has_dup else [None] * len(ids)
             unknown: list[int] = []
             for i, (rid, content) in enumerate(zip(ids, table["content_sha256"], strict=True)):
-                old = self.db.execute("SELECT n, content, root FROM docs WHERE id = ?", (rid,)).fetchone()
+                old = self.db.execute(
+                    "SELECT n, content, root FROM docs WHERE id = ?", (rid,)
+                ).fetchone()
                 if old is not None and old[1] == content:
                     self.db.execute(
-                        "UPDATE docs SET part = ?, written = ? WHERE n = ?", (name, written[i], old[0])
+                        "UPDATE docs SET part = ?, written = ? WHERE n = ?",
+                        (name, written[i], old[0]),
                     )
                     continue
                 if old is not None and rid in self.session:
@@ -362,10 +378,14 @@ class DedupIndex:
 
         with pq.ParquetFile(path) as part:
             names = part.schema_arrow.names
-            cols = [c for c in ("id", "content_sha256", "text", "published", "fetched_at", "duplicate_of") if c in names]
+            cols = [
+                c
+                for c in ("id", "content_sha256", "text", "published", "fetched_at", "duplicate_of")
+                if c in names
+            ]
             table = part.read(columns=cols)
         rows = table.take(indices).to_pylist()
-        return {self._insert(row, *signature(row["text"]), part=name) for row in rows}
+        return {self._insert(row, *signature(row["text"]), name) for row in rows}
 
     def _fix_rows(self) -> None:
         """Rewrite the rows whose ``duplicate_of`` on disk is not their cluster's answer;
@@ -386,7 +406,9 @@ class DedupIndex:
         for part in sorted(set(by_part) | set(removals)):
             drop = removals.get(part, set())
             for rid in drop:
-                n, root = self.db.execute("SELECT n, root FROM docs WHERE id = ?", (rid,)).fetchone()
+                n, root = self.db.execute(
+                    "SELECT n, root FROM docs WHERE id = ?", (rid,)
+                ).fetchone()
                 dirty.add(root)
                 self._leave_out(n, rid, root)
             updates = by_part.get(part, {})
@@ -465,9 +487,14 @@ def _rewrite_part(path: Path, updates: dict[str, str | None], drop: Iterable[str
     table = table.select(SCHEMA.names).cast(SCHEMA)
     ids = table.column("id").to_pylist()
     current = table.column("duplicate_of").to_pylist()
-    values = [updates.get(rid, cur) if rid in updates else cur for rid, cur in zip(ids, current, strict=True)]
+    values = [
+        updates.get(rid, cur) if rid in updates else cur
+        for rid, cur in zip(ids, current, strict=True)
+    ]
     table = table.set_column(
-        SCHEMA.get_field_index("duplicate_of"), SCHEMA.field("duplicate_of"), pa.array(values, pa.string())
+        SCHEMA.get_field_index("duplicate_of"),
+        SCHEMA.field("duplicate_of"),
+        pa.array(values, pa.string()),
     )
     gone = set(drop)
     if gone:

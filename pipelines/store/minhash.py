@@ -52,7 +52,9 @@ def _hash_functions() -> tuple[Any, Any]:
             for i in range(NUM_PERM)
         ]
 
-    return np.array(words("a"), dtype=np.uint64) | np.uint64(1), np.array(words("b"), dtype=np.uint64)
+    return np.array(words("a"), dtype=np.uint64) | np.uint64(1), np.array(
+        words("b"), dtype=np.uint64
+    )
 
 
 def shingle_hashes(text: str) -> Any:
@@ -101,7 +103,9 @@ def band_keys(sig: bytes) -> list[int]:
     width = ROWS * 4
     return [
         int.from_bytes(
-            hashlib.blake2b(bytes([band]) + sig[band * width : (band + 1) * width], digest_size=8).digest(),
+            hashlib.blake2b(
+                bytes([band]) + sig[band * width : (band + 1) * width], digest_size=8
+            ).digest(),
             "little",
             signed=True,
         )
