@@ -249,13 +249,31 @@ def test_rows_of_an_older_file_without_the_column_are_read_and_fixed(tmp_path: P
     assert table.column("duplicate_of").to_pylist() == [rows[1]["id"], None]
 
 
-def test_crawl_summary_shape_counts_duplicates(tmp_path: Path) -> None:
-    from pipelines.crawl.run import _human
+def test_crawl_marks_duplicates_and_counts_them_in_the_run_summary(tmp_path: Path) -> None:
+    """The local news site builds article i and article i + 10 from the same sentences
+    (only the district and project numbers differ): near-duplicates to a reader."""
+    from tests.newssite.server import NewsSite
+    from tests.test_crawl_e2e import crawl, rows
 
-    summary = {
-        "pages_fetched": 3, "articles_written": 3, "dropped": {}, "skipped": {"done_before": 0},
-        "errors_by_domain": {}, "blocked_domains": {}, "seconds": 1.0, "finish_reason": "finished",
-        "duplicates": {"exact": 1, "near": 1, "left_out": 0, "repointed": 0},
-    }
-    assert "2 duplicates (1 exact, 1 near)" in _human(summary, tmp_path / "x.json")
-    json.dumps(summary)
+    with NewsSite(articles=12) as site:
+        out, dropped = tmp_path / "out", tmp_path / "dropped"
+        result = crawl(site.base + "/", "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        again = crawl(site.base + "/", "-o", str(dropped), "--drop-duplicates")
+        assert again.returncode == 0, again.stderr
+    written = {r["id"]: r for r in rows(out)}
+    marked = [r for r in written.values() if r["duplicate_of"] is not None]
+    assert marked
+    for row in marked:
+        first = written[row["duplicate_of"]]
+        assert first["duplicate_of"] is None and first["published"] <= row["published"]
+        district = row["text"].split(",")[0]  # "In district N"
+        assert district != first["text"].split(",")[0]
+        same = set(row["text"].split(". ")) & set(first["text"].split(". "))
+        assert len(same) >= 6  # the shared sentences
+    summary = json.loads((out / "last-run.json").read_text())
+    assert summary["duplicates"]["exact"] + summary["duplicates"]["near"] == len(marked)
+    assert f"{len(marked)} duplicates" in result.stderr.splitlines()[-1]
+    kept = rows(dropped)
+    assert {r["id"] for r in kept} == {r["id"] for r in written.values() if r["duplicate_of"] is None}
+    assert json.loads((dropped / "last-run.json").read_text())["duplicates"]["left_out"] == len(marked)

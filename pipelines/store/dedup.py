@@ -109,6 +109,7 @@ class DedupIndex:
         self.db = db
         self.drop = drop
         self.session: set[str] = set()  # ids assigned since open
+        self._check: set[int] = set()  # records whose row may need fixing (root or file changed)
         self.counts = DedupCounts()
         self._dropped: dict[str, bool] = {}  # ids left out (drop) -> exact duplicate
 
@@ -283,6 +284,7 @@ class DedupIndex:
         for n in list(parent):
             groups.setdefault(find(n), []).append(n)
         for members in groups.values():
+            self._check.update(members)
             marks = ",".join("?" * len(members))
             keyed = self.db.execute(
                 f"SELECT n, id, published, fetched, root FROM docs WHERE n IN ({marks})", members
@@ -331,6 +333,7 @@ class DedupIndex:
                         "UPDATE docs SET part = ?, written = ? WHERE n = ?",
                         (name, written[i], old[0]),
                     )
+                    self._check.add(old[0])
                     continue
                 if old is not None and rid in self.session:
                     continue  # the old row of a record replaced in this session, going soon
@@ -390,10 +393,18 @@ class DedupIndex:
     def _fix_rows(self) -> None:
         """Rewrite the rows whose ``duplicate_of`` on disk is not their cluster's answer;
         with ``drop``, this session's duplicates are removed from their files instead."""
-        wrong = self.db.execute(
-            "SELECT n, id, root, written, part FROM docs WHERE part IS NOT NULL"
-            " AND ((root = id AND written IS NOT NULL) OR (root != id AND (written IS NULL OR written != root)))"
-        ).fetchall()
+        check, self._check = sorted(self._check), set()
+        wrong = []
+        for start in range(0, len(check), 500):  # only records whose root or file changed
+            chunk = check[start : start + 500]
+            wrong.extend(
+                self.db.execute(
+                    "SELECT n, id, root, written, part FROM docs WHERE part IS NOT NULL"
+                    f" AND n IN ({','.join('?' * len(chunk))}) AND ((root = id AND written IS NOT NULL)"
+                    " OR (root != id AND (written IS NULL OR written != root)))",
+                    chunk,
+                ).fetchall()
+            )
         by_part: dict[str, dict[str, str | None]] = {}
         removals: dict[str, set[str]] = {}
         for _, rid, root, _, part in wrong:
