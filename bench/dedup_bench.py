@@ -3,20 +3,21 @@
 usage: python bench/dedup_bench.py [--docs 10000 100000] [--words 400]
 
 Generated articles (Zipf-distributed words from a 30,000-word vocabulary, about
-``--words`` words each); 5 % of them are copies of an earlier one with 3 % of the
-words changed, 1 % exact copies.  Each size runs in a fresh process that feeds
+``--words`` words each, made per batch so the process holds no corpus); 5 % of
+them are copies of an earlier one with 3 % of the words changed, 1 % exact copies.  Each size runs in a fresh process that feeds
 the documents to :class:`pipelines.store.dedup.DedupIndex` the way ``newsclean
 clean`` does: signatures computed as the cleaning workers compute them, then
 ``assign`` per batch of 1,000 rows, part files of 5,000 rows written with
 ``write_part``, one ``commit`` at the end.  Printed: CPU seconds per 1,000
 documents for the signatures and for the index (assign + commit), peak RSS of
-the process, the index's size on disk, and the duplicates found (against those
+the process and its growth while indexing, the index's size on disk, and the duplicates found (against those
 generated).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -29,28 +30,42 @@ from pathlib import Path
 VOCAB = 30_000
 
 
-def documents(n: int, words: int, seed: int = 7) -> tuple[list[str], int, int]:
-    """``n`` texts, and how many are near and exact copies."""
-    rng = random.Random(seed)
-    vocab = [f"w{rng.getrandbits(40):x}" for _ in range(VOCAB)]
-    weights = [1.0 / (rank + 1) for rank in range(VOCAB)]
-    texts: list[str] = []
-    near = exact = 0
-    for i in range(n):
+class Corpus:
+    """Document ``i`` is made from its own seed, so a copy of document ``j`` regenerates ``j``
+    instead of keeping every text in memory: the process's memory is the index's."""
+
+    def __init__(self, words: int, seed: int = 7) -> None:
+        rng = random.Random(seed)
+        self.vocab = [f"w{rng.getrandbits(40):x}" for _ in range(VOCAB)]
+        self.cum = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(VOCAB)))
+        self.words = words
+        self.seed = seed
+
+    def original(self, i: int) -> str:
+        rng = random.Random(f"{self.seed}-{i}")
+        count = rng.randint(self.words // 2, self.words * 3 // 2)
+        return " ".join(rng.choices(self.vocab, cum_weights=self.cum, k=count))
+
+    def text(self, i: int) -> tuple[str, str]:
+        """(text, kind): kind 'near' (3 % of an earlier document's words changed), 'exact'
+        (an earlier document again) or 'new'."""
+        rng = random.Random(f"{self.seed}-copy-{i}")
         roll = rng.random()
-        if i > 10 and roll < 0.05:
-            words_ = texts[rng.randrange(i)].split(" ")
-            for _ in range(max(1, len(words_) * 3 // 100)):
-                words_[rng.randrange(len(words_))] = rng.choice(vocab)
-            texts.append(" ".join(words_))
-            near += 1
-        elif i > 10 and roll < 0.06:
-            texts.append(texts[rng.randrange(i)])
-            exact += 1
-        else:
-            count = rng.randint(words // 2, words * 3 // 2)
-            texts.append(" ".join(rng.choices(vocab, weights, k=count)))
-    return texts, near, exact
+        if i > 10 and roll < 0.06:
+            j = rng.randrange(i)
+            while True:  # copy an original, so the kinds made are what they say
+                jr = random.Random(f"{self.seed}-copy-{j}").random()
+                if j <= 10 or jr >= 0.06:
+                    break
+                j = random.Random(f"{self.seed}-back-{j}").randrange(j)
+            base = self.original(j)
+            if roll >= 0.05:
+                return base, "exact"
+            words = base.split(" ")
+            for _ in range(max(1, len(words) * 3 // 100)):
+                words[rng.randrange(len(words))] = rng.choice(self.vocab)
+            return " ".join(words), "near"
+        return self.original(i), "new"
 
 
 def one_size(n: int, words: int) -> dict[str, float]:
@@ -61,30 +76,35 @@ def one_size(n: int, words: int) -> dict[str, float]:
     from pipelines.store.minhash import signature
     from pipelines.store.parquet import write_part
 
-    texts, near, exact = documents(n, words)
+    corpus = Corpus(words)
     base = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    rows = []
-    for i, text in enumerate(texts):
-        rows.append({
-            "id": hashlib.sha256(f"doc{i}".encode()).hexdigest()[:32], "source": f"doc{i}",
-            "text": text, "word_count": text.count(" ") + 1, "removed": [],
-            "content_sha256": hashlib.sha256(text.encode()).hexdigest(),
-            "published": base + timedelta(minutes=i), "cleaned_at": base,
-            "cleaner_version": "bench", "rules_version": "bench",
-        })
-    t0 = time.process_time()
-    for row in rows:
-        row[SIGNATURE_KEY] = signature(row["text"])
-    t_sig = time.process_time() - t0
+    made = {"near": 0, "exact": 0, "new": 0}
+    t_sig = t_index = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        t_index = 0.0
         t0 = time.process_time()
         index = DedupIndex.open(out)
         t_index += time.process_time() - t0
+        signature("a text to load numpy and the hash constants with")  # start-up, not growth
+        write_part(Path(tempfile.mkdtemp()), [])
+        rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         pending: list[dict] = []
         for start in range(0, n, 1000):
-            batch = rows[start : start + 1000]
+            batch = []
+            for i in range(start, min(n, start + 1000)):
+                text, kind = corpus.text(i)
+                made[kind] += 1
+                batch.append({
+                    "id": hashlib.sha256(f"doc{i}".encode()).hexdigest()[:32], "source": f"doc{i}",
+                    "text": text, "word_count": text.count(" ") + 1, "removed": [],
+                    "content_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "published": base + timedelta(minutes=i), "cleaned_at": base,
+                    "cleaner_version": "bench", "rules_version": "bench",
+                })
+            t0 = time.process_time()
+            for row in batch:  # what the cleaning processes do
+                row[SIGNATURE_KEY] = signature(row["text"])
+            t_sig += time.process_time() - t0
             t0 = time.process_time()
             answers = index.assign(batch)
             t_index += time.process_time() - t0
@@ -104,8 +124,9 @@ def one_size(n: int, words: int) -> dict[str, float]:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "docs": n, "sig_s_per_1000": t_sig / n * 1000, "index_s_per_1000": t_index / n * 1000,
-        "peak_rss_mb": rss, "index_mb": db / 1e6, "found_exact": counts.exact,
-        "found_near": counts.near, "made_exact": exact, "made_near": near,
+        "peak_rss_mb": rss, "rss_growth_mb": rss - rss_start, "index_mb": db / 1e6,
+        "found_exact": counts.exact, "found_near": counts.near,
+        "made_exact": made["exact"], "made_near": made["near"],
     }
 
 
@@ -118,14 +139,17 @@ def main(argv: list[str]) -> int:
     if args.one:
         print(json.dumps(one_size(args.one, args.words)))
         return 0
-    print(f"{'docs':>8} {'signatures':>12} {'index':>12} {'peak RSS':>9} {'index file':>11}  duplicates found / made")
+    print(
+        f"{'docs':>8} {'signatures':>12} {'index':>12} {'peak RSS':>9} {'RSS growth':>11} "
+        f"{'index file':>11}  duplicates found / made"
+    )
     for n in args.docs:
         cmd = [sys.executable, __file__, "--one", str(n), "--words", str(args.words)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         r = json.loads(done.stdout)
         print(
             f"{n:>8,} {r['sig_s_per_1000']:>9.2f} s {r['index_s_per_1000']:>9.2f} s "
-            f"{r['peak_rss_mb']:>6.0f} MB {r['index_mb']:>8.1f} MB  "
+            f"{r['peak_rss_mb']:>6.0f} MB {r['rss_growth_mb']:>8.0f} MB {r['index_mb']:>8.1f} MB  "
             f"exact {r['found_exact']}/{r['made_exact']}, near {r['found_near']}/{r['made_near']}"
             "   (CPU seconds per 1,000 documents)"
         )
