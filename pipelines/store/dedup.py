@@ -102,7 +102,11 @@ def part_files(outdir: Path) -> list[Path]:
 
 
 class DedupIndex:
-    """The duplicate index of one output folder.  One writer at a time (one process)."""
+    """The duplicate index of one output folder.
+
+    Processes writing into one folder take turns: each holds the index's write lock from
+    :meth:`assign` to :meth:`commit`, so one never reads another's parts half-committed.
+    """
 
     def __init__(self, outdir: Path, db: sqlite3.Connection, *, drop: bool) -> None:
         self.outdir = outdir
@@ -123,7 +127,9 @@ class DedupIndex:
         outdir = Path(outdir)
         path = outdir / STATE_DIR / DB_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None)
+        # Another process writing into the same folder (a second crawl process) holds the
+        # write lock from its assign() to its commit(), the time of writing one part: wait.
+        db = sqlite3.connect(path, isolation_level=None, timeout=300)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(_SCHEMA)
@@ -131,7 +137,6 @@ class DedupIndex:
         index._begin()
         index._sync()
         index._commit_tx()
-        index._begin()
         return index
 
     def close(self) -> None:
@@ -153,6 +158,7 @@ class DedupIndex:
         The answer covers everything in the folder and every row assigned before; a row
         assigned later that sorts earlier re-points these rows at :meth:`commit`.
         """
+        self._begin()  # held until commit(): rows assigned are not on disk yet
         new: set[int] = set()
         dirty: set[str] = set()
         for row in rows:
@@ -175,9 +181,9 @@ class DedupIndex:
     def commit(self) -> DedupCounts:
         """Call once the rows are in place: reconcile with the part files, fix the
         ``duplicate_of`` of rows that changed, persist; returns this session's counts."""
+        self._begin()
         self._sync()
         self._commit_tx()
-        self._begin()
         self._count()
         return self.counts
 
@@ -472,7 +478,8 @@ class DedupIndex:
     # --- transactions ---------------------------------------------------------------------
 
     def _begin(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
 
     def _commit_tx(self) -> None:
         self.db.execute("COMMIT")
