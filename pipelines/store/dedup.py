@@ -132,6 +132,7 @@ class DedupIndex:
         db = sqlite3.connect(path, isolation_level=None, timeout=300)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA cache_size=-65536")  # 64 MB: the band B-tree's inner pages stay in
         db.executescript(_SCHEMA)
         index = cls(outdir, db, drop=drop)
         index._begin()

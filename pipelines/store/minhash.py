@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import zlib
 from functools import cache
 from typing import Any
@@ -33,6 +34,7 @@ CONTAINMENT = 0.8
 MIN_CONTAINED_SHINGLES = 20
 
 _WORD = re.compile(r"\w+")
+_MASK64 = (1 << 64) - 1
 _CHUNK = 1024  # shingles hashed at once: (1024 x 192) uint64 = 1.5 MB of temporaries
 
 
@@ -98,19 +100,23 @@ def signature(text: str) -> tuple[bytes | None, int]:
 
 
 def band_keys(sig: bytes) -> list[int]:
-    """The signature's 64 LSH bucket keys (signed 64-bit, as SQLite stores integers);
-    each key includes its band number, so one table holds every band."""
-    width = ROWS * 4
-    return [
-        int.from_bytes(
-            hashlib.blake2b(
-                bytes([band]) + sig[band * width : (band + 1) * width], digest_size=8
-            ).digest(),
-            "little",
-            signed=True,
-        )
-        for band in range(BANDS)
-    ]
+    """The signature's 64 LSH bucket keys (signed 64-bit, as SQLite stores integers).
+
+    Each key mixes its band number and the band's three values (multiply-add, then a
+    final mix); two bands that differ rarely share a key, and a shared key only makes
+    a candidate, which :func:`similar` then tests.
+    """
+    values = struct.unpack(f"<{NUM_PERM}I", sig)
+    keys = []
+    for band in range(BANDS):
+        h = band + 1
+        for v in values[band * ROWS : (band + 1) * ROWS]:
+            h = (h * 0x100000001B3 + v) & _MASK64
+        h ^= h >> 33
+        h = (h * 0xFF51AFD7ED558CCD) & _MASK64
+        h ^= h >> 33
+        keys.append(h - (1 << 64) if h >= 1 << 63 else h)
+    return keys
 
 
 def similar(sig_a: bytes, shingles_a: int, sig_b: bytes, shingles_b: int) -> bool:
