@@ -331,7 +331,11 @@ class DedupIndex:
             ids = table["id"]
             written = table["duplicate_of"] if has_dup else [None] * len(ids)
             unknown: list[int] = []
+            seen: set[str] = set()
             for i, (rid, content) in enumerate(zip(ids, table["content_sha256"], strict=True)):
+                if rid in seen:  # an id twice in one file (not written by newsclean): the first
+                    continue
+                seen.add(rid)
                 old = self.db.execute(
                     "SELECT n, content, root FROM docs WHERE id = ?", (rid,)
                 ).fetchone()
