@@ -277,3 +277,45 @@ def test_crawl_marks_duplicates_and_counts_them_in_the_run_summary(tmp_path: Pat
     kept = rows(dropped)
     assert {r["id"] for r in kept} == {r["id"] for r in written.values() if r["duplicate_of"] is None}
     assert json.loads((dropped / "last-run.json").read_text())["duplicates"]["left_out"] == len(marked)
+
+
+_WRITER = """
+import pickle, sys, time
+from pathlib import Path
+from pipelines.store.dedup import DedupIndex
+from pipelines.store.parquet import write_part
+out, rows = Path(sys.argv[1]), pickle.loads(Path(sys.argv[2]).read_bytes())
+index = DedupIndex.open(out)
+for row in rows:  # one row per batch, as crawl flushes: the two processes interleave
+    row = dict(row)
+    row["duplicate_of"] = index.assign([row])[0]
+    time.sleep(0.05)  # holding the lock while the part is written
+    write_part(out, [row])
+    index.commit()
+index.close()
+"""
+
+
+def test_two_processes_writing_one_folder_take_turns(tmp_path: Path) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    rows = _rows()
+    out = tmp_path / "out"
+    out.mkdir()
+    procs = []
+    for k, share in enumerate((rows[0::2], rows[1::2])):
+        batch = tmp_path / f"rows{k}.pickle"
+        batch.write_bytes(pickle.dumps(share))
+        procs.append(
+            subprocess.Popen([sys.executable, "-c", _WRITER, str(out), str(batch)], cwd=ROOT)
+        )
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    with DedupIndex.open(out) as index:  # nothing left to fix: both committed every part
+        assert index.counts.updated == 0
+    table = pq.read_table(out, schema=SCHEMA)
+    got = dict(zip(table.column("id").to_pylist(), table.column("duplicate_of").to_pylist(), strict=True))
+    assert got == _write(tmp_path / "one", [rows])
