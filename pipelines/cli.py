@@ -43,6 +43,9 @@ def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
     clean.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                        help=f"largest document accepted (default {DEFAULT_MAX_BYTES})")
     clean.add_argument("--no-progress", action="store_true", help="no progress bar")
+    clean.add_argument("--drop-duplicates", action="store_true",
+                       help="leave exact and near-duplicates of other records out (default: "
+                       "write them with duplicate_of set)")
 
     explain = sub.add_parser("explain", help="show a file with each removed line marked by its rule id")
     explain.add_argument("path", type=Path, metavar="FILE")
@@ -118,6 +121,7 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
     summary = run_batch(
         inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
         progress=False if args.no_progress else None, own_process=program,
+        drop_duplicates=args.drop_duplicates,
     )
     summary.errors += len(errors)
     print(summary.line(args.output), file=sys.stderr)

@@ -59,6 +59,10 @@ class Summary:
     errors: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
     removed_by_rule: Counter[str] = field(default_factory=Counter)
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    duplicates_left_out: bool = False
+    repointed: int = 0  # rows of earlier runs whose duplicate_of changed
 
     def line(self, outdir: Path) -> str:
         top = ", ".join(f"{rid} {n}" for rid, n in self.removed_by_rule.most_common(6))
@@ -68,6 +72,9 @@ class Summary:
         return (
             f"newsclean clean: {self.files} files, {self.written} records written, "
             f"{self.unchanged} unchanged, {self.replaced} replaced, "
+            f"{self.exact_duplicates + self.near_duplicates} duplicates ({self.exact_duplicates} exact, "
+            f"{self.near_duplicates} near{', left out' if self.duplicates_left_out else ''}"
+            f"{f', {self.repointed} earlier rows re-pointed' if self.repointed else ''}), "
             f"{sum(self.dropped.values())} not articles{f' ({drops})' if drops else ''}, "
             f"{sum(self.removed_by_rule.values())} blocks removed{rules}, "
             f"{self.errors} errors -> {display(outdir)}"
@@ -150,11 +157,23 @@ def clean_file(item: InputFile) -> Outcome:
         out.dropped.append(record.drop_reason)
         return out
     out.rows.append(
-        record_to_row(
-            record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
+        _signed(
+            record_to_row(
+                record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
+            )
         )
     )
     return out
+
+
+def _signed(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its MinHash signature, computed here in the cleaning process (the
+    duplicate index in the writing process only compares signatures)."""
+    from pipelines.store.dedup import SIGNATURE_KEY
+    from pipelines.store.minhash import signature
+
+    row[SIGNATURE_KEY] = signature(row["text"])
+    return row
 
 
 def _clean_warc(
@@ -175,14 +194,16 @@ def _clean_warc(
                 continue
             identity = record.canonical_url or page.url
             out.rows.append(
-                record_to_row(
-                    record,
-                    id=record_id(identity),
-                    source=page.url,
-                    url=page.url,
-                    fetched_at=page.fetched_at,
-                    rules_version=version,
-                    cleaned_at=now,
+                _signed(
+                    record_to_row(
+                        record,
+                        id=record_id(identity),
+                        source=page.url,
+                        url=page.url,
+                        fetched_at=page.fetched_at,
+                        rules_version=version,
+                        cleaned_at=now,
+                    )
                 )
             )
     except Exception as exc:  # a broken archive: keep what was read, report the rest
@@ -269,12 +290,16 @@ def run_batch(
     progress: bool | None = None,
     *,
     own_process: bool = False,
+    drop_duplicates: bool = False,
 ) -> Summary:
     """Clean ``inputs`` into ``outdir`` and return the counts; rows are written as they come.
 
     ``own_process``: this process is the ``newsclean`` command itself, and is set up for the
     batch (pyarrow without numpy, garbage collection: :func:`_import_pyarrow`, :func:`_tune_gc`);
     worker processes always are.
+
+    Every row gets its ``duplicate_of`` from the folder's duplicate index
+    (:mod:`pipelines.store.dedup`); ``drop_duplicates`` leaves duplicates out instead.
     """
     ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -287,12 +312,15 @@ def run_batch(
         outcomes = _start(stack, inputs, ruleset, stats, options, jobs, own_process)
         _import_pyarrow(without_numpy=own_process)
         from pipelines.store.dataset import load_index, remove_rows
+        from pipelines.store.dedup import DedupIndex
         from pipelines.store.parquet import PartWriter, remove_stale_temporaries
 
         remove_stale_temporaries(outdir)
         index, stale = load_index(outdir)
         if stale:
             remove_rows(stale)
+        dedup = stack.enter_context(DedupIndex.open(outdir, drop=drop_duplicates))
+        left_out = 0
         report = _Progress(len(inputs), sys.stderr.isatty() if progress is None else progress)
         writer = stack.enter_context(PartWriter(outdir, prefix="part"))
         for outcome in outcomes:
@@ -303,6 +331,7 @@ def run_batch(
                 summary.errors += 1
                 report.write(f"error: {outcome.error}")
             summary.dropped.update(outcome.dropped)
+            rows = []
             for row in outcome.rows:
                 if row["id"] in seen:
                     summary.unchanged += 1
@@ -316,11 +345,25 @@ def run_batch(
                     replaced.setdefault(old.path, set()).add(row["id"])
                     summary.replaced += 1
                 summary.removed_by_rule.update(r["rule_id"] for r in row["removed"])
+                rows.append(row)
+            for row, duplicate_of in zip(rows, dedup.assign(rows), strict=True):
+                if duplicate_of is not None and drop_duplicates:
+                    left_out += 1
+                    continue
+                row["duplicate_of"] = duplicate_of
                 writer.write(row)
                 summary.written += 1
+        writer.flush()
+        if replaced:
+            remove_rows(replaced)
+        # Every part is in place: rows that an earlier record of this batch (or a run
+        # before) turned into duplicates are re-pointed, or left out with --drop-duplicates.
+        counts = dedup.commit()
     report.close()
-    if replaced:
-        remove_rows(replaced)
+    summary.exact_duplicates, summary.near_duplicates = counts.exact, counts.near
+    summary.duplicates_left_out = drop_duplicates
+    summary.written -= counts.dropped - left_out  # written, then left out at the commit
+    summary.repointed = counts.updated
     return summary
 
 

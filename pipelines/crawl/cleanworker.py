@@ -117,6 +117,10 @@ def process_page(
             fetched_at=fetched_at,
             rules_version=version,
         )
+        from pipelines.store.dedup import SIGNATURE_KEY
+        from pipelines.store.minhash import signature
+
+        row[SIGNATURE_KEY] = signature(row["text"])  # here, off the crawl process's CPU
     except Exception as exc:  # reported by the crawl process, which keeps going
         return PageResult(None, None, warc, f"{type(exc).__name__}: {exc}")
     return PageResult(row, None, warc, None)

@@ -14,9 +14,14 @@ fetched page (``url`` requested, ``response_url`` after redirects, ``status``,
    ``OUTDIR/crawl_date=YYYY-MM-DD/part-*.parquet`` every ``NEWSCLEAN_BATCH_ROWS``
    rows or ``NEWSCLEAN_FLUSH_SECONDS`` seconds; only then are its URLs marked done.
 
+Each row gets its ``duplicate_of`` from the folder's duplicate index
+(:mod:`pipelines.store.dedup`) when its part is written; the index is committed
+after the part is in place.
+
 Settings: ``NEWSCLEAN_OUTDIR`` (required), ``NEWSCLEAN_WORKERS``,
 ``NEWSCLEAN_BATCH_ROWS`` (500), ``NEWSCLEAN_FLUSH_SECONDS`` (60),
-``NEWSCLEAN_WARC`` (True).
+``NEWSCLEAN_WARC`` (True), ``NEWSCLEAN_DROP_DUPLICATES`` (False: duplicates
+are written with ``duplicate_of`` set; True: left out, their URLs marked dropped).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from twisted.internet import task
 from pipelines.crawl.cleanworker import PageResult, document_id
 from pipelines.crawl.procpool import ReactorPool, WorkerDied
 from pipelines.crawl.state import CrawlState
+from pipelines.store.dedup import DedupIndex
 from pipelines.store.parquet import remove_stale_temporaries, write_part
 from pipelines.store.warc import WarcFileWriter, recover_partial
 
@@ -67,6 +73,8 @@ class CleaningPipeline:
         tag = settings.get("NEWSCLEAN_FILE_TAG") or ""
         self.part_prefix = f"part-{tag}" if tag else "part"
         self.warc_prefix = f"crawl-{tag}" if tag else "crawl"
+        self.drop_duplicates = settings.getbool("NEWSCLEAN_DROP_DUPLICATES", False)
+        self.dedup: DedupIndex | None = None
         self.stats = crawler.stats
         self.state: CrawlState | None = None
         self.pool: ReactorPool | None = None
@@ -114,6 +122,8 @@ class CleaningPipeline:
         if kept:
             log.info("recovered %d archived responses from an interrupted run", kept)
         remove_stale_temporaries(self.outdir)
+        # Reads the part files a killed run wrote after its last commit, before any write.
+        self.dedup = DedupIndex.open(self.outdir, drop=self.drop_duplicates)
         if self.archive:
             self.warc = WarcFileWriter(self.outdir / "warc", prefix=self.warc_prefix)
         if self.flush_seconds > 0:
@@ -124,6 +134,13 @@ class CleaningPipeline:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         self.flush()
+        if self.dedup is not None:
+            counts = self.dedup.commit()
+            self.stats.set_value("newsclean/duplicates/exact", counts.exact)
+            self.stats.set_value("newsclean/duplicates/near", counts.near)
+            self.stats.set_value("newsclean/duplicates/left_out", counts.dropped)
+            self.stats.set_value("newsclean/duplicates/repointed", counts.updated)
+            self.dedup.close()
         if self.warc is not None:
             self.warc.close()
         if self.pool is not None:
@@ -188,11 +205,28 @@ class CleaningPipeline:
             self.state.mark([item["url"], item["response_url"]], mark_status, item["site"])
         raise DropItem(f"{reason}: {item['response_url']}")
 
+    def _mark_duplicates(self) -> None:
+        """Set ``duplicate_of`` on the buffered rows; with ``NEWSCLEAN_DROP_DUPLICATES`` take
+        the duplicates out of the buffers and mark their URLs dropped."""
+        assert self.dedup is not None and self.state is not None
+        entries = [(day, entry) for day, buffered in sorted(self.buffers.items()) for entry in buffered]
+        answers = self.dedup.assign([row for _, (row, _) in entries])
+        kept: dict[str, list[tuple[dict[str, Any], list[str]]]] = defaultdict(list)
+        for (day, (row, urls)), duplicate_of in zip(entries, answers, strict=True):
+            if duplicate_of is not None and self.drop_duplicates:
+                self.state.mark(self.pending_ids.pop(row["id"], urls), "dropped")
+                continue
+            row["duplicate_of"] = duplicate_of
+            kept[day].append((row, urls))
+        self.buffers = kept
+
     def flush(self) -> None:
         """Write the buffered rows as part files, then mark their URLs done."""
         assert self.state is not None
         if self.warc is not None and any(self.buffers.values()):
             self.warc.sync()  # the raw pages are on disk before their records count as done
+        if self.dedup is not None:
+            self._mark_duplicates()
         for day, entries in list(self.buffers.items()):
             taken = self.state.claim_docs([row["id"] for row, _ in entries])
             if taken:
@@ -216,6 +250,8 @@ class CleaningPipeline:
             for row, _ in entries:
                 self.pending_ids.pop(row["id"], None)
         self.buffers.clear()
+        if self.dedup is not None:
+            self.dedup.commit()  # after the parts are in place (a kill before: next open reads them)
         # pyarrow's allocator keeps what a part needed (about 30 MB for 500 news rows) for
         # the next one; handed back, the crawl process stays that much smaller between parts.
         pa.default_memory_pool().release_unused()

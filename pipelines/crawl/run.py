@@ -120,6 +120,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "politeness; each process keeps its own OUTDIR (also: redis = URL in the sites file)",
     )
     p.add_argument(
+        "--drop-duplicates",
+        action="store_true",
+        help="leave exact and near-duplicates of earlier articles out of the dataset",
+    )
+    p.add_argument(
         "-s",
         "--set",
         action="append",
@@ -203,6 +208,8 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
         settings.set("DOWNLOAD_DELAY", args.delay, priority="cmdline")
     if args.no_warc:
         settings.set("NEWSCLEAN_WARC", False, priority="cmdline")
+    if args.drop_duplicates:
+        settings.set("NEWSCLEAN_DROP_DUPLICATES", True, priority="cmdline")
     slots: dict[str, dict[str, Any]] = {}
     floors: dict[str, float] = {}
     for site in sites:
@@ -258,6 +265,12 @@ def _summary(
         "errors_by_domain": errors,
         "refusals_by_domain": refusals,  # 403/429 answers
         "blocked_domains": prefixed("newsclean/blocked/"),
+        "duplicates": {
+            "exact": stats.get("newsclean/duplicates/exact", 0),
+            "near": stats.get("newsclean/duplicates/near", 0),
+            "left_out": stats.get("newsclean/duplicates/left_out", 0),
+            "repointed": stats.get("newsclean/duplicates/repointed", 0),
+        },
         "reconciled_rows": reconciled,
         "state": state.counts(),
     }
@@ -276,9 +289,11 @@ def _human(summary: dict[str, Any], path: Path) -> str:
         if guarded
         else ""
     )
+    dups = summary["duplicates"]
     return (
         f"newsclean crawl: {summary['pages_fetched']} pages fetched, "
         f"{summary['articles_written']} articles written, "
+        f"{dups['exact'] + dups['near']} duplicates ({dups['exact']} exact, {dups['near']} near), "
         f"{sum(dropped.values())} dropped ({drop_txt}), "
         f"{summary['skipped']['done_before']} already done, {guard_txt}{errors} errors, "
         f"blocked: {blocked}; {summary['seconds']:.1f} s "

@@ -57,8 +57,10 @@ SCHEMA = pa.schema(
         pa.field("cleaned_at", _TS, nullable=False),
         pa.field("cleaner_version", pa.string(), nullable=False),
         pa.field("rules_version", pa.string(), nullable=False),
+        # id of the earliest record this one duplicates (pipelines/store/dedup.py), else null
+        pa.field("duplicate_of", pa.string()),
     ],
-    metadata={"newsclean.schema": "1"},
+    metadata={"newsclean.schema": "2"},
 )
 
 TMP_PREFIX = ".tmp-"

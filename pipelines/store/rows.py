@@ -68,4 +68,5 @@ def record_to_row(
         "cleaned_at": _utc(cleaned_at) or datetime.now(timezone.utc),
         "cleaner_version": CLEANER_VERSION,
         "rules_version": rules_version,
+        "duplicate_of": None,  # set by the writer's duplicate index (pipelines/store/dedup.py)
     }

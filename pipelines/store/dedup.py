@@ -1,0 +1,533 @@
+"""Exact and near-duplicate marking across an output folder and across runs.
+
+The ``duplicate_of`` column of a row holds the id of the earliest record of its
+cluster (by ``published``, then ``fetched_at``, then ``id``; an unknown date
+sorts after every known one), null for that earliest record and for a record
+without duplicates.  A cluster is a connected set of records, two records being
+linked when they have the same ``content_sha256`` (exact) or their MinHash
+signatures say near-duplicate (:mod:`pipelines.store.minhash`, candidates from
+LSH bands).  Clusters depend only on the set of records in the folder, never on
+the order they came in.
+
+The index lives in ``OUTDIR/.newsclean/dedup.sqlite``: per record its id,
+content hash, sort keys, signature, cluster root, the ``duplicate_of`` its row
+on disk holds and the part file holding it; the LSH bucket keys; and the size
+and modification time of every part file it has read.  The part files are the
+truth and the index a cache of them: :meth:`DedupIndex.open` and
+:meth:`DedupIndex.commit` re-read every part file whose size or time is not the
+recorded one (written by a run killed before its commit, rewritten by another
+tool), drop records whose rows are gone, and add rows the index does not know.
+Then every row whose ``duplicate_of`` differs from its cluster's answer is
+rewritten (the whole file, under a temporary name, then renamed: the re-run
+rules' mechanism).  So a later run that brings an earlier copy of a story
+re-points the rows already written, and a run killed anywhere leaves a folder
+that the next open makes consistent.
+
+Usage (the batch cleaner and the crawler's item pipeline both do this)::
+
+    index = DedupIndex.open(outdir)
+    dups = index.assign(rows)          # before the rows are written
+    ... write the rows with row["duplicate_of"] = dups[i] ...
+    counts = index.commit()            # after every part file is in place
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pipelines.store.minhash import band_keys, signature, similar
+
+DB_NAME = "dedup.sqlite"
+STATE_DIR = ".newsclean"
+# Key of a row dict holding its precomputed (signature, shingles), added by the process
+# that cleaned it; not a column (the explicit schema leaves it out of the file).
+SIGNATURE_KEY = "_minhash"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, content TEXT NOT NULL,
+    published INTEGER, fetched INTEGER, shingles INTEGER NOT NULL, sig BLOB,
+    root TEXT NOT NULL, written TEXT, part TEXT
+);
+CREATE INDEX IF NOT EXISTS docs_content ON docs(content);
+CREATE INDEX IF NOT EXISTS docs_root ON docs(root);
+CREATE INDEX IF NOT EXISTS docs_part ON docs(part);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, n))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL);
+"""
+
+_NO_DATE = 1 << 62  # sorts an unknown date after every known one
+
+
+@dataclass
+class DedupCounts:
+    """This session's records that are duplicates, by kind, and older rows re-pointed."""
+
+    exact: int = 0
+    near: int = 0
+    dropped: int = 0  # left out (--drop-duplicates); counted in exact/near too
+    updated: int = 0  # rows of earlier runs whose duplicate_of changed
+
+    @property
+    def total(self) -> int:
+        return self.exact + self.near
+
+
+def _micros(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return int(value.timestamp() * 1_000_000)
+    return int(value)
+
+
+def part_files(outdir: Path) -> list[Path]:
+    """Every complete part file under ``outdir`` (hidden and ``_`` names skipped at any level)."""
+    found = []
+    for path in outdir.rglob("*.parquet"):
+        rel = path.relative_to(outdir).parts
+        if any(p.startswith((".", "_")) for p in rel):
+            continue
+        found.append(path)
+    return sorted(found)
+
+
+class DedupIndex:
+    """The duplicate index of one output folder.
+
+    Processes writing into one folder take turns: each holds the index's write lock from
+    :meth:`assign` to :meth:`commit`, so one never reads another's parts half-committed.
+    """
+
+    def __init__(self, outdir: Path, db: sqlite3.Connection, *, drop: bool) -> None:
+        self.outdir = outdir
+        self.db = db
+        self.drop = drop
+        self.session: set[str] = set()  # ids assigned since open
+        self._check: set[int] = set()  # records whose row may need fixing (root or file changed)
+        self.counts = DedupCounts()
+        self._dropped: dict[str, bool] = {}  # ids left out (drop) -> exact duplicate
+
+    @classmethod
+    def open(cls, outdir: str | Path, *, drop: bool = False) -> DedupIndex:
+        """Open (or create) the index of ``outdir`` and bring it in line with its part files.
+
+        ``drop``: rows of this session found to be duplicates are left out of the folder
+        (``--drop-duplicates``) instead of written with ``duplicate_of``.
+        """
+        outdir = Path(outdir)
+        path = outdir / STATE_DIR / DB_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Another process writing into the same folder (a second crawl process) holds the
+        # write lock from its assign() to its commit(), the time of writing one part: wait.
+        db = sqlite3.connect(path, isolation_level=None, timeout=300)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA cache_size=-65536")  # 64 MB: the band B-tree's inner pages stay in
+        db.executescript(_SCHEMA)
+        index = cls(outdir, db, drop=drop)
+        index._begin()
+        index._sync()
+        index._commit_tx()
+        return index
+
+    def close(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    def __enter__(self) -> DedupIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the interface -----------------------------------------------------------------
+
+    def assign(self, rows: Sequence[dict[str, Any]]) -> list[str | None]:
+        """Add rows about to be written; returns each row's ``duplicate_of`` as known now.
+
+        The answer covers everything in the folder and every row assigned before; a row
+        assigned later that sorts earlier re-points these rows at :meth:`commit`.
+        """
+        self._begin()  # held until commit(): rows assigned are not on disk yet
+        new: set[int] = set()
+        dirty: set[str] = set()
+        for row in rows:
+            rid = row["id"]
+            old = self.db.execute(
+                "SELECT n, content, root FROM docs WHERE id = ?", (rid,)
+            ).fetchone()
+            if old is not None:
+                if old[1] == row["content_sha256"]:
+                    self.session.add(rid)
+                    continue
+                dirty.add(old[2])
+                self._delete(old[0])
+            sig, shingles = row.get(SIGNATURE_KEY) or signature(row["text"])
+            new.add(self._insert(row, sig, shingles, None))
+            self.session.add(rid)
+        self._resolve(new, dirty)
+        return [self._duplicate_of(row["id"]) for row in rows]
+
+    def commit(self) -> DedupCounts:
+        """Call once the rows are in place: reconcile with the part files, fix the
+        ``duplicate_of`` of rows that changed, persist; returns this session's counts."""
+        self._begin()
+        self._sync()
+        self._commit_tx()
+        self._count()
+        return self.counts
+
+    # --- records ------------------------------------------------------------------------
+
+    def _insert(
+        self, row: dict[str, Any], sig: bytes | None, shingles: int, part: str | None
+    ) -> int:
+        cur = self.db.execute(
+            "INSERT INTO docs(id, content, published, fetched, shingles, sig, root, written, part)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row["id"],
+                row["content_sha256"],
+                _micros(row.get("published")),
+                _micros(row.get("fetched_at")),
+                shingles,
+                sig,
+                row["id"],
+                row.get("duplicate_of"),
+                part,
+            ),
+        )
+        n = int(cur.lastrowid or 0)
+        if sig is not None:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO bands(key, n) VALUES (?, ?)",
+                [(k, n) for k in band_keys(sig)],
+            )
+        return n
+
+    def _delete(self, n: int) -> None:
+        sig = self.db.execute("SELECT sig FROM docs WHERE n = ?", (n,)).fetchone()[0]
+        if sig is not None:
+            self.db.executemany(
+                "DELETE FROM bands WHERE key = ? AND n = ?", [(k, n) for k in band_keys(sig)]
+            )
+        self.db.execute("DELETE FROM docs WHERE n = ?", (n,))
+
+    def _duplicate_of(self, rid: str) -> str | None:
+        row = self.db.execute("SELECT root FROM docs WHERE id = ?", (rid,)).fetchone()
+        return None if row is None or row[0] == rid else str(row[0])
+
+    # --- clusters -----------------------------------------------------------------------
+
+    def _neighbours(self, n: int) -> set[int]:
+        """Records linked to ``n``: the same content, or LSH candidates that pass the test."""
+        content, sig, shingles = self.db.execute(
+            "SELECT content, sig, shingles FROM docs WHERE n = ?", (n,)
+        ).fetchone()
+        found = {r[0] for r in self.db.execute("SELECT n FROM docs WHERE content = ?", (content,))}
+        if sig is not None:
+            keys = band_keys(sig)
+            rows = self.db.execute(
+                "SELECT n, sig, shingles FROM docs WHERE n IN ("
+                f"SELECT n FROM bands WHERE key IN ({','.join('?' * len(keys))}))",
+                keys,
+            )
+            found.update(m for m, s, k in rows if m not in found and similar(sig, shingles, s, k))
+        found.discard(n)
+        return found
+
+    def _resolve(self, expand: set[int], dirty_roots: set[str]) -> None:
+        """Recompute the clusters of the records ``expand`` and of the clusters ``dirty_roots``
+        (which lost a record), and store each record's root.
+
+        A cluster no record was added to or removed from is still connected and linked to
+        no other: it joins a new component whole, without following its own links.
+        """
+        for root in sorted(dirty_roots):
+            expand.update(
+                r[0] for r in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,))
+            )
+        if not expand:
+            return
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(x: int, y: int) -> None:
+            rx, ry = find(x), find(y)
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+
+        whole: set[str] = set()  # roots of intact clusters already joined
+        for n in sorted(expand):
+            find(n)
+            for m in self._neighbours(n):
+                union(n, m)
+                if m in expand:
+                    continue
+                root = self.db.execute("SELECT root FROM docs WHERE n = ?", (m,)).fetchone()[0]
+                if root in whole:
+                    continue
+                whole.add(root)
+                for (k,) in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,)):
+                    union(m, k)
+        groups: dict[int, list[int]] = {}
+        for n in list(parent):
+            groups.setdefault(find(n), []).append(n)
+        for members in groups.values():
+            self._check.update(members)
+            marks = ",".join("?" * len(members))
+            keyed = self.db.execute(
+                f"SELECT n, id, published, fetched, root FROM docs WHERE n IN ({marks})", members
+            ).fetchall()
+            first = min(
+                keyed,
+                key=lambda r: (
+                    _NO_DATE if r[2] is None else r[2],
+                    _NO_DATE if r[3] is None else r[3],
+                    r[1],
+                ),
+            )[1]
+            changed = [(first, r[0]) for r in keyed if r[4] != first]
+            self.db.executemany("UPDATE docs SET root = ? WHERE n = ?", changed)
+
+    # --- the part files -----------------------------------------------------------------
+
+    def _sync(self) -> None:
+        """Bring the index in line with the part files, then the files in line with the
+        clusters (see the module docstring)."""
+        import pyarrow.parquet as pq
+
+        files = {str(p.relative_to(self.outdir)): p for p in part_files(self.outdir)}
+        known = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT name, size, mtime FROM parts")}
+        new: set[int] = set()
+        dirty: set[str] = set()
+        for name in sorted(set(known) - set(files)):
+            dirty.update(self._forget_part(name, keep=set()))
+            self.db.execute("DELETE FROM parts WHERE name = ?", (name,))
+        for name, path in sorted(files.items()):
+            if known.get(name) == _fingerprint(path):
+                continue
+            with pq.ParquetFile(path) as part:
+                has_dup = "duplicate_of" in part.schema_arrow.names
+                cols = ["id", "content_sha256"] + (["duplicate_of"] if has_dup else [])
+                table = part.read(columns=cols).to_pydict()
+            ids = table["id"]
+            written = table["duplicate_of"] if has_dup else [None] * len(ids)
+            unknown: list[int] = []
+            seen: set[str] = set()
+            for i, (rid, content) in enumerate(zip(ids, table["content_sha256"], strict=True)):
+                if rid in seen:  # an id twice in one file (not written by newsclean): the first
+                    continue
+                seen.add(rid)
+                old = self.db.execute(
+                    "SELECT n, content, root FROM docs WHERE id = ?", (rid,)
+                ).fetchone()
+                if old is not None and old[1] == content:
+                    self.db.execute(
+                        "UPDATE docs SET part = ?, written = ? WHERE n = ?",
+                        (name, written[i], old[0]),
+                    )
+                    self._check.add(old[0])
+                    continue
+                if old is not None and rid in self.session:
+                    continue  # the old row of a record replaced in this session, going soon
+                if old is not None:
+                    dirty.add(old[2])
+                    self._delete(old[0])
+                unknown.append(i)
+            if unknown:
+                new.update(self._add_from_file(path, name, unknown))
+            dirty.update(self._forget_part(name, keep=set(ids)))
+        # Rows assigned in this session and not on disk: left out (--drop-duplicates), or
+        # the caller did not write them.
+        for n, rid, root in self.db.execute(
+            "SELECT n, id, root FROM docs WHERE part IS NULL"
+        ).fetchall():
+            dirty.add(root)
+            if self.drop and rid in self.session and root != rid:
+                self._leave_out(n, rid, root)
+            else:
+                self._delete(n)
+        self._resolve(new, dirty)
+        self._fix_rows()
+        for name, path in sorted(files.items()):
+            if path.exists():
+                self.db.execute(
+                    "INSERT OR REPLACE INTO parts(name, size, mtime) VALUES (?, ?, ?)",
+                    (name, *_fingerprint(path)),
+                )
+
+    def _forget_part(self, name: str, keep: set[str]) -> set[str]:
+        """Remove the records said to be in part ``name`` whose id is not in ``keep``;
+        returns their roots."""
+        roots = set()
+        for n, rid, root in self.db.execute(
+            "SELECT n, id, root FROM docs WHERE part = ?", (name,)
+        ).fetchall():
+            if rid not in keep:
+                roots.add(root)
+                self._delete(n)
+        return roots
+
+    def _add_from_file(self, path: Path, name: str, indices: list[int]) -> set[int]:
+        """Index rows of a part file the index did not know (read with their text)."""
+        import pyarrow.parquet as pq
+
+        with pq.ParquetFile(path) as part:
+            names = part.schema_arrow.names
+            cols = [
+                c
+                for c in ("id", "content_sha256", "text", "published", "fetched_at", "duplicate_of")
+                if c in names
+            ]
+            table = part.read(columns=cols)
+        rows = table.take(indices).to_pylist()
+        return {self._insert(row, *signature(row["text"]), name) for row in rows}
+
+    def _fix_rows(self) -> None:
+        """Rewrite the rows whose ``duplicate_of`` on disk is not their cluster's answer;
+        with ``drop``, this session's duplicates are removed from their files instead."""
+        check, self._check = sorted(self._check), set()
+        wrong = []
+        for start in range(0, len(check), 500):  # only records whose root or file changed
+            chunk = check[start : start + 500]
+            wrong.extend(
+                self.db.execute(
+                    "SELECT n, id, root, written, part FROM docs WHERE part IS NOT NULL"
+                    f" AND n IN ({','.join('?' * len(chunk))}) AND ((root = id AND written IS NOT NULL)"
+                    " OR (root != id AND (written IS NULL OR written != root)))",
+                    chunk,
+                ).fetchall()
+            )
+        by_part: dict[str, dict[str, str | None]] = {}
+        removals: dict[str, set[str]] = {}
+        for _, rid, root, _, part in wrong:
+            want = None if root == rid else root
+            if self.drop and want is not None and rid in self.session:
+                removals.setdefault(part, set()).add(rid)
+            else:
+                by_part.setdefault(part, {})[rid] = want
+        dirty: set[str] = set()
+        for part in sorted(set(by_part) | set(removals)):
+            drop = removals.get(part, set())
+            for rid in drop:
+                n, root = self.db.execute(
+                    "SELECT n, root FROM docs WHERE id = ?", (rid,)
+                ).fetchone()
+                dirty.add(root)
+                self._leave_out(n, rid, root)
+            updates = by_part.get(part, {})
+            _rewrite_part(self.outdir / part, updates, drop)
+            for rid, want in updates.items():
+                self.db.execute("UPDATE docs SET written = ? WHERE id = ?", (want, rid))
+                if rid not in self.session:
+                    self.counts.updated += 1
+        if dirty:
+            # Leaving this session's duplicates out may split a cluster they linked:
+            # the rest is re-clustered and re-pointed (never dropped a second time).
+            self._resolve(set(), dirty)
+            keep_drop, self.drop = self.drop, False
+            try:
+                self._fix_rows()
+            finally:
+                self.drop = keep_drop
+
+    # --- counts ---------------------------------------------------------------------------
+
+    def _leave_out(self, n: int, rid: str, root: str) -> None:
+        """Forget a duplicate of this session that is not written (``drop``), counted by kind."""
+        same = self.db.execute(
+            "SELECT (SELECT content FROM docs WHERE id = ?) = (SELECT content FROM docs WHERE id = ?)",
+            (rid, root),
+        ).fetchone()[0]
+        self._dropped[rid] = bool(same)
+        self._delete(n)
+
+    def _count(self) -> None:
+        """This session's duplicates: those on disk now, and those left out."""
+        exact = sum(self._dropped.values())
+        near = len(self._dropped) - exact
+        for rid in sorted(self.session - set(self._dropped)):
+            row = self.db.execute(
+                "SELECT d.content = r.content FROM docs d JOIN docs r ON r.id = d.root"
+                " WHERE d.id = ? AND d.root != d.id",
+                (rid,),
+            ).fetchone()
+            if row is None:
+                continue
+            if row[0]:
+                exact += 1
+            else:
+                near += 1
+        self.counts = DedupCounts(
+            exact=exact, near=near, dropped=len(self._dropped), updated=self.counts.updated
+        )
+
+    # --- transactions ---------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+
+    def _commit_tx(self) -> None:
+        self.db.execute("COMMIT")
+
+
+def _fingerprint(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _rewrite_part(path: Path, updates: dict[str, str | None], drop: Iterable[str]) -> None:
+    """Rewrite a part file with new ``duplicate_of`` values and without the ``drop`` ids,
+    atomically under the same name (a file left empty is removed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.store.parquet import SCHEMA, temp_path
+
+    with pq.ParquetFile(path) as part:
+        table = part.read()
+    if "duplicate_of" not in table.column_names:  # a file written before the column existed
+        table = table.append_column("duplicate_of", pa.nulls(table.num_rows, pa.string()))
+    table = table.select(SCHEMA.names).cast(SCHEMA)
+    ids = table.column("id").to_pylist()
+    current = table.column("duplicate_of").to_pylist()
+    values = [
+        updates.get(rid, cur) if rid in updates else cur
+        for rid, cur in zip(ids, current, strict=True)
+    ]
+    table = table.set_column(
+        SCHEMA.get_field_index("duplicate_of"),
+        SCHEMA.field("duplicate_of"),
+        pa.array(values, pa.string()),
+    )
+    gone = set(drop)
+    if gone:
+        table = table.filter(pa.array([rid not in gone for rid in ids], pa.bool_()))
+    if table.num_rows == 0:
+        path.unlink()
+        return
+    tmp = temp_path(path)
+    with open(tmp, "wb") as fh:
+        pq.write_table(table, fh, compression="zstd")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

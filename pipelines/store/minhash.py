@@ -1,0 +1,134 @@
+"""MinHash signatures of a cleaned text and the test that two of them are near-duplicates.
+
+Pure functions (numpy, no I/O, no state): a worker process, a Dask task or the
+``newsclean`` process itself computes the same signature for the same text.  The
+hash constants come from BLAKE2b of fixed strings, not from a random generator,
+so signatures stored in OUTDIR stay comparable across numpy versions.
+
+Tuned on the three dev sets of ``../shared/eval`` (dumps and pages of the same
+articles cleaned in one run, ``bench/dedup_quality.py``): 5-word shingles,
+192 hash functions in 64 bands of 3 rows (the LSH curve is at 50 % near a
+Jaccard similarity of 0.25), and a candidate pair counts as a duplicate when
+its estimated Jaccard similarity is at least 0.5 or the smaller text's
+shingles are at least 80 % inside the other (one renderer kept a part of the
+article the other kept whole).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import zlib
+from functools import cache
+from typing import Any
+
+SHINGLE_WORDS = 5
+NUM_PERM = 192
+BANDS = 64
+ROWS = NUM_PERM // BANDS
+JACCARD = 0.5
+CONTAINMENT = 0.8
+# The containment test only for texts of at least this many shingles: a one-line text is
+# inside many articles without being a copy of any of them.
+MIN_CONTAINED_SHINGLES = 20
+
+_WORD = re.compile(r"\w+")
+_MASK64 = (1 << 64) - 1
+_CHUNK = 1024  # shingles hashed at once: (1024 x 192) uint64 = 1.5 MB of temporaries
+
+
+@cache
+def _hash_functions() -> tuple[Any, Any]:
+    """(a, b) of h_i(x) = (a_i * x + b_i) mod 2**64, top 32 bits: multiply-shift hashing,
+    a_i odd.  numpy is imported here: a process that only compares signatures (the
+    ``newsclean`` process when workers clean) never loads it."""
+    import numpy as np
+
+    def words(label: str) -> list[int]:
+        return [
+            int.from_bytes(
+                hashlib.blake2b(f"newsclean.minhash.{label}.{i}".encode(), digest_size=8).digest(),
+                "little",
+            )
+            for i in range(NUM_PERM)
+        ]
+
+    return np.array(words("a"), dtype=np.uint64) | np.uint64(1), np.array(
+        words("b"), dtype=np.uint64
+    )
+
+
+def shingle_hashes(text: str) -> Any:
+    """The distinct 64-bit hashes (a numpy array) of the text's word 5-grams, lower-cased
+    ``\\w+`` words.  A text of fewer than five words is one shingle; without words, none."""
+    import numpy as np
+
+    words = _WORD.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+    k = min(SHINGLE_WORDS, len(ids))
+    n = len(ids) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        h = h * np.uint64(0x9E3779B97F4A7C15) + ids[j : j + n]
+    h ^= h >> np.uint64(31)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(29)
+    return np.unique(h)
+
+
+def signature(text: str) -> tuple[bytes | None, int]:
+    """(MinHash signature as 192 little-endian uint32, number of distinct shingles).
+
+    The signature is None for a text without words: it is then only an exact duplicate
+    (by content hash) of anything.
+    """
+    import numpy as np
+
+    hashes = shingle_hashes(text)
+    if not len(hashes):
+        return None, 0
+    a, b = _hash_functions()
+    low = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), _CHUNK):
+        chunk = hashes[start : start + _CHUNK, None]
+        values = (chunk * a[None, :] + b[None, :]) >> np.uint64(32)
+        np.minimum(low, values.min(axis=0), out=low)
+    return low.astype("<u4").tobytes(), int(len(hashes))
+
+
+def band_keys(sig: bytes) -> list[int]:
+    """The signature's 64 LSH bucket keys (signed 64-bit, as SQLite stores integers).
+
+    Each key mixes its band number and the band's three values (multiply-add, then a
+    final mix); two bands that differ rarely share a key, and a shared key only makes
+    a candidate, which :func:`similar` then tests.
+    """
+    values = struct.unpack(f"<{NUM_PERM}I", sig)
+    keys = []
+    for band in range(BANDS):
+        h = band + 1
+        for v in values[band * ROWS : (band + 1) * ROWS]:
+            h = (h * 0x100000001B3 + v) & _MASK64
+        h ^= h >> 33
+        h = (h * 0xFF51AFD7ED558CCD) & _MASK64
+        h ^= h >> 33
+        keys.append(h - (1 << 64) if h >= 1 << 63 else h)
+    return keys
+
+
+def similar(sig_a: bytes, shingles_a: int, sig_b: bytes, shingles_b: int) -> bool:
+    """Whether two texts are near-duplicates, from their signatures and shingle counts."""
+    # both read the same way (native order), so equal words are equal values
+    same = sum(map(int.__eq__, memoryview(sig_a).cast("I"), memoryview(sig_b).cast("I")))
+    jaccard = same / NUM_PERM
+    if jaccard >= JACCARD:
+        return True
+    small = min(shingles_a, shingles_b)
+    if small < MIN_CONTAINED_SHINGLES:
+        return False
+    # |A & B| from J = |A & B| / |A | B| and |A | B| = |A| + |B| - |A & B|
+    common = jaccard * (shingles_a + shingles_b) / (1.0 + jaccard)
+    return common / small >= CONTAINMENT
