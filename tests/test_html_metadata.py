@@ -167,3 +167,28 @@ def test_microdata_and_author_classes_name_the_author_when_nothing_is_declared()
         '<div class="comment-author">Some Reader</div><p>Text.</p>'
     )
     assert meta_of("<title>Harbour wall</title>", body).authors == ("Olle Ek",)
+
+
+def test_page_bylines_end_at_their_date_and_lose_labels_and_lone_words():
+    assert split_authors(["Tom Rau Monday, November 18, 2019"]) == ("Tom Rau",)
+    assert split_authors(["Ida Lund - Mar 3"]) == ("Ida Lund",)
+    assert split_authors(["Written By"]) == ()
+    assert split_authors(["Author Ida Lund"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Writer"]) == ("Ida Lund",)
+    assert split_authors(["Article", "Ida Lund"]) == ("Ida Lund",)
+    assert split_authors(["The Harbour and Port defense ministries"]) == ("The Harbour",)
+    # names that are also month names stay
+    assert split_authors(["Anna May", "June Carter"]) == ("Anna May", "June Carter")
+
+
+def test_declared_logins_are_not_names_but_organisations_stay_as_declared():
+    from cleaning.metadata.authors import declared_authors
+
+    assert declared_authors([("jdoe_writer", False), ("Ida Lund", False)]) == ("Ida Lund",)
+    assert declared_authors([("harbourlifeblog", False)]) == ()
+    assert declared_authors([("admin", False), ("a1b2c3-d4", False)]) == ()
+    assert declared_authors([("dpa", False), ("news-24", True), ("ledger.de", False)]) == (
+        "dpa",
+        "news-24",
+        "ledger.de",
+    )

@@ -54,13 +54,32 @@ _NOT_A_NAME = re.compile(
 )
 # A declared name is refused only when it is a link, an address, a bare number, or a
 # placeholder of the publishing system ("Staff", "admin", "Guest") alone.
-_NOT_A_DECLARED_NAME = re.compile(
-    r"https?:|www\.|\S@\S|^[\d\W_]+$|^(?:staff|admin|administrat(?:or|eur)|administrador|"
-    r"amministratore|webmaster|guest|gast|invité|гость|user)$",
+_PLACEHOLDER = (
+    r"^(?:staff|admin|administrat(?:or|eur)|administrador|amministratore|webmaster|guest|gast|"
+    r"invité|гость|user|team)$"
+)
+_NOT_A_DECLARED_NAME = re.compile(r"https?:|www\.|\S@\S|^[\d\W_]+$|" + _PLACEHOLDER, re.I)
+_PLACEHOLDER_NAME = re.compile(_PLACEHOLDER, re.I)
+# In page text a byline ends where a date or time starts ("Jane Doe 19 November 2019",
+# "Jane Doe Monday, November"): at a number, and without the day and month names before it.
+_FROM_A_NUMBER = re.compile(r"\s\d.*$")
+_DATE_WORDS = re.compile(
+    r"(?:^|[\s,]+)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|"
+    r"july|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
+    r"sept?|oct|nov|dec)\.?(?=[\s,]*$)",
     re.I,
 )
-# In page text a byline ends where a date or time starts ("Jane Doe 19 November 2019").
-_FROM_A_NUMBER = re.compile(r"\s\d.*$")
+# Words that label a byline rather than name anyone ("Written By", "The Author", "Team").
+_LABEL_WORDS = {
+    "written", "by", "the", "author", "authors", "article", "team", "writer", "posted",
+    "editor", "contributor", "about", "profile", "more", "from",
+}
+# A role word at the end of a name written without a comma ("Rachel Stone Writer").
+_TRAILING_ROLE = re.compile(
+    r"(?<=\S)\s+(?:writer|reporter|editor|correspondent|columnist|contributor|journalist|"
+    r"redakteur(?:in)?|autor(?:in)?)$",
+    re.I,
+)
 # Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
 _PARTICLES = {
     "de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den",
@@ -131,6 +150,13 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = cut[: label.start()] if label else cut
         if not declared:
             text = _FROM_A_NUMBER.sub("", text)
+            while True:  # trailing day and month names, one at a time
+                text = text.rstrip(" ,")
+                last = _DATE_WORDS.search(text)
+                if not last:
+                    break
+                text = text[: last.start()]
+            text = re.sub(r"^(?:authors?|writer)\s+(?=[A-Z])", "", text, flags=re.I)
         # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
         text = re.split(
             r"\s+(?:[|•·]|—|–)\s+|\bupdated\b|\bpublished\b|\bposted\b", text, flags=re.I
@@ -151,10 +177,19 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
                 name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
             if not any(c.isalpha() for c in name):
                 continue
-            if not declared and not _written_as_a_name(name):
-                continue
+            if not declared:
+                if len(name.split()) > 2:
+                    name = _TRAILING_ROLE.sub("", name)
+                words = name.casefold().split()
+                if not _written_as_a_name(name) or all(w in _LABEL_WORDS for w in words):
+                    continue
+                if _PLACEHOLDER_NAME.match(name):
+                    continue
             if name.casefold() not in (n.casefold() for n in names):
                 names.append(name)
+    # in page text, lone words next to full names are labels or first names of others
+    if not declared and any(len(n.split()) > 1 for n in names):
+        names = [n for n in names if len(n.split()) > 1 or not any(c.isupper() for c in n)]
     # a name that is another one with words added ("Jane Doe Privacy", a role glued on
     # without a comma) is that person again
     words = [n.casefold().split() for n in names]
@@ -193,6 +228,30 @@ _NOT_BYLINE_CLASS = re.compile(
     r"comment|avatar|image|img|photo|picture|bio|desc|about|social|follow|more|box|card",
     re.I,
 )
+
+
+def _username(name: str) -> bool:
+    """A login rather than a person's name: one lower-case token that is long
+    ("brandonpeak"), joins words with "-", "_" or "." ("kei_eno"), or holds a digit. Short
+    credits ("dpa") and host names ("example.de") stay."""
+    if " " in name or not _has_cased_letters_all_lower(name):
+        return False
+    if any(c.isdigit() for c in name):
+        return True
+    if re.fullmatch(r"[\w-]+\.[a-z]{2,3}", name):
+        return False
+    return len(name) > 6 or bool(re.search(r"[-_.]", name))
+
+
+def declared_authors(nodes: Iterable[tuple[str, bool]]) -> tuple[str, ...]:
+    """Names from declared (name, is an organisation) pairs: a person's name that is a
+    login ("admin-2", "jdoe_writer") goes, an organisation's name stays as declared."""
+    names: list[str] = []
+    for name, organisation in nodes:
+        for part in split_authors([name], declared=True):
+            if organisation or not _username(part):
+                names.append(part)
+    return split_authors(names, declared=True)
 
 
 def byline_elements(root: HtmlElement) -> list[HtmlElement]:

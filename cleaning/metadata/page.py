@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from cleaning.metadata.authors import byline_texts, split_authors
+from cleaning.metadata.authors import byline_texts, declared_authors, split_authors
 from cleaning.metadata.headline import pick_headline, site_keys, squash
 from cleaning.metadata.jsonld import (
     author_nodes,
@@ -290,10 +290,10 @@ def _authors(
     staff ("Guardian staff reporter") give way to the people the byline or a meta tag
     names (see :func:`_person_like`), and stay when none is named."""
     declared = author_nodes(art, id_index(objects)) if art else []
-    authors = split_authors((name for name, _ in declared), declared=True)
+    authors = declared_authors(declared)
     meta_values = [v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v]
     if not authors:
-        authors = split_authors(meta_values, declared=True)
+        authors = declared_authors((v, False) for v in meta_values)
     host = urlsplit(url).hostname if url else None
     keys = site_keys(site_name, host.removeprefix("www.") if host else None)
     if publisher_name:
@@ -305,7 +305,7 @@ def _authors(
     if authors and all(in_house(a) for a in authors):
         for people in (
             split_authors(byline_texts(root)),
-            split_authors(meta_values, declared=True),
+            declared_authors((v, False) for v in meta_values),
         ):
             people = tuple(p for p in people if _person_like(p) and not in_house(p))
             if people:
