@@ -180,8 +180,8 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             if not declared:
                 if len(name.split()) > 2:
                     name = _TRAILING_ROLE.sub("", name)
-                words = name.casefold().split()
-                if not _written_as_a_name(name) or all(w in _LABEL_WORDS for w in words):
+                lowered = name.casefold().split()
+                if not _written_as_a_name(name) or all(w in _LABEL_WORDS for w in lowered):
                     continue
                 if _PLACEHOLDER_NAME.match(name):
                     continue
