@@ -29,7 +29,8 @@ _ARTICLE_TYPES = {
 _WEAK_TYPES = {"webpage", "videoobject"}
 # A wrapper around the JSON text: an HTML comment or a CDATA section, with or without the
 # JavaScript comment marks that hide it from old browsers.
-_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_OPENER = re.compile(r"^(?://\s*)?(?:<!--|<!\[CDATA\[)")
+_CLOSER = re.compile(r"(?://\s*)?(?:-->|\]\]>)$")  # searched in the last characters only
 
 
 def types(obj: dict[str, Any]) -> set[str]:
@@ -51,7 +52,15 @@ def is_news_type(kinds: set[str]) -> bool:
 def parse_block(text: str) -> Any:
     """The JSON value of one ld+json script, repaired when it is not valid JSON; None when
     nothing object-like can be read from it."""
-    text = _WRAPPER.sub("", text.strip()).strip().rstrip(";").strip()
+    text = text.strip()
+    if text[:1] in ("<", "/"):  # (tested first: most blocks start with "{" or "[")
+        text = _OPENER.sub("", text).strip()
+    if text.endswith(">"):
+        tail = text[-16:]
+        closer = _CLOSER.search(tail)
+        if closer:
+            text = text[: len(text) - len(tail) + closer.start()]
+    text = text.rstrip().rstrip(";").strip()
     if not text:
         return None
     try:
