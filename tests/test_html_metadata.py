@@ -192,3 +192,13 @@ def test_declared_logins_are_not_names_but_organisations_stay_as_declared():
         "news-24",
         "ledger.de",
     )
+
+
+def test_the_site_named_after_a_comma_in_one_declared_author_is_an_affiliation():
+    head = (
+        '<meta property="og:site_name" content="Ledger">'
+        + ld('{"@type": "NewsArticle", "headline": "Harbour wall vote",'
+             ' "author": [{"@type": "Person", "name": "Ida Lund, Ledger.com"},'
+             ' {"@type": "Organization", "name": "Ledger"}]}')
+    )
+    assert meta_of(head).authors == ("Ida Lund", "Ledger")

@@ -11,7 +11,7 @@ it gets the same splitting, but a short lower-case credit ("dpa") or one with a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -243,14 +243,25 @@ def _username(name: str) -> bool:
     return len(name) > 6 or bool(re.search(r"[-_.]", name))
 
 
-def declared_authors(nodes: Iterable[tuple[str, bool]]) -> tuple[str, ...]:
+def declared_authors(
+    nodes: Iterable[tuple[str, bool]], in_house: Callable[[str], bool] | None = None
+) -> tuple[str, ...]:
     """Names from declared (name, is an organisation) pairs: a person's name that is a
-    login ("admin-2", "jdoe_writer") goes, an organisation's name stays as declared."""
+    login ("admin-2", "jdoe_writer") goes, an organisation's name stays as declared.
+
+    ``in_house`` tells a name that is the site itself: one declared string that names a
+    person and, after a comma, the site ("Ida Lund, professor at X, Ledger.com") keeps
+    the person only; a site declared as an author of its own stays."""
     names: list[str] = []
     for name, organisation in nodes:
-        for part in split_authors([name], declared=True):
-            if organisation or not _username(part):
-                names.append(part)
+        parts = [
+            part
+            for part in split_authors([name], declared=True)
+            if organisation or not _username(part)
+        ]
+        if in_house is not None and len(parts) > 1:
+            parts = [part for part in parts if not in_house(part)] or parts
+        names.extend(parts)
     return split_authors(names, declared=True)
 
 

@@ -289,11 +289,6 @@ def _authors(
     byline's. Authors that only name the site itself ("n-tv NACHRICHTEN" on n-tv.de) or its
     staff ("Guardian staff reporter") give way to the people the byline or a meta tag
     names (see :func:`_person_like`), and stay when none is named."""
-    declared = author_nodes(art, id_index(objects)) if art else []
-    authors = declared_authors(declared)
-    meta_values = [v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v]
-    if not authors:
-        authors = declared_authors((v, False) for v in meta_values)
     host = urlsplit(url).hostname if url else None
     keys = site_keys(site_name, host.removeprefix("www.") if host else None)
     if publisher_name:
@@ -302,10 +297,15 @@ def _authors(
     def in_house(name: str) -> bool:  # the site itself, or its staff
         return bool(_STAFF.search(name)) or bool(keys) and _names_site(name, keys)
 
+    declared = author_nodes(art, id_index(objects)) if art else []
+    authors = declared_authors(declared, in_house)
+    meta_values = [v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v]
+    if not authors:
+        authors = declared_authors(((v, False) for v in meta_values), in_house)
     if authors and all(in_house(a) for a in authors):
         for people in (
             split_authors(byline_texts(root)),
-            declared_authors((v, False) for v in meta_values),
+            declared_authors(((v, False) for v in meta_values), in_house),
         ):
             people = tuple(p for p in people if _person_like(p) and not in_house(p))
             if people:
