@@ -209,12 +209,13 @@ _BYLINE_ATTRS = etree.XPath(
     ' | descendant::*[@itemprop="author"]//*[@itemprop="name"]'
     ' | descendant::*/@itemprop[.="author"]/parent::*[not(.//*[@itemprop="name"])]'
 )
-# every class or id _BYLINE_CLASS can match holds "byline", "author" or "autor" (any case):
+# every class _BYLINE_CLASS can match holds "byline", "author" or "autor" (any case):
 # XPath (in C) keeps those, and only they are made into Python strings and searched
 _BYLINE_CANDIDATES = etree.XPath(
     "descendant::*/@class[contains(., 'yline') or contains(., 'uthor') or contains(., 'utor')]"
-    " | descendant::*/@id[contains(., 'yline') or contains(., 'uthor')]"
 )
+# ids are read only on a page where no attribute or class marks a byline (a pass of its own)
+_BYLINE_ID_CANDIDATES = etree.XPath("descendant::*/@id[contains(., 'yline') or contains(., 'uthor')]")
 # A class or id naming the element as the byline or the author's name: "byline",
 # "author", "article__author", "author-name", "authors__list-item", "AuthorList",
 # "autor"; not the author's picture, biography, or a comment's author.
@@ -274,6 +275,12 @@ def byline_elements(root: HtmlElement) -> list[HtmlElement]:
         for v in _BYLINE_CANDIDATES(root)
         if _BYLINE_CLASS.search(v) and not _NOT_BYLINE_CLASS.search(v)
     ]
+    if not found and not by_class:
+        by_class = [
+            v.getparent()
+            for v in _BYLINE_ID_CANDIDATES(root)
+            if _BYLINE_CLASS.search(v) and not _NOT_BYLINE_CLASS.search(v)
+        ]
     if not by_class:
         return found
     seen = set(found)
