@@ -164,3 +164,50 @@ def test_several_h1s_leave_the_declared_title():
 def test_the_site_name_is_stripped_from_the_h1_too():
     body = "<h1>Harbour wall vote delayed again - The Daily Ledger</h1>"
     assert dated_title_of(OG, body) == "Harbour wall vote delayed again"
+
+
+# A news publisher's JSON-LD NewsArticle headline against the <h1>.
+def news_ld(headline: str, kind: str = "NewsArticle") -> str:
+    return (
+        '<script type="application/ld+json">'
+        f'{{"@context": "https://schema.org", "@type": "{kind}", "headline": "{headline}"}}'
+        "</script>"
+    )
+
+
+def test_a_news_article_headline_wins_over_an_h1_with_a_kicker():
+    body = "<h1><span>Harbour row</span> - Council delays the wall vote again</h1>"
+    head = news_ld("Council delays the wall vote again") + og("Council delays the wall vote")
+    assert title_of(head, body) == "Council delays the wall vote again"
+    # its subtypes are news articles too
+    head = news_ld("Council delays the wall vote again", "ReportageNewsArticle")
+    assert title_of(head, body) == "Council delays the wall vote again"
+    # a blog's or a shop's Article headline (an SEO plugin's) does not beat the visible <h1>
+    head = news_ld("Council delays the wall vote again", "BlogPosting")
+    assert title_of(head, body) == "Harbour row - Council delays the wall vote again"
+
+
+def test_a_news_headline_cut_short_or_about_nothing_else_gives_way_to_the_h1():
+    body = "<h1>Council delays the harbour wall vote again after a night of protest</h1>"
+    cut = news_ld("Council delays the harbour wall vote again after a\u2026")
+    assert title_of(cut, body) == (
+        "Council delays the harbour wall vote again after a night of protest"
+    )
+    stray = news_ld("Menus") + og("Harbour wall vote delayed")
+    assert title_of(stray, body) == (
+        "Council delays the harbour wall vote again after a night of protest"
+    )
+
+
+def test_characters_readers_do_not_see_leave_the_headline():
+    body = "<h1>Ver\u00adfas\u00adsungs\u00adbe\u00adschwerde ein\u00adge\u00adlegt\u200b</h1>"
+    assert title_of("", body) == "Verfassungsbeschwerde eingelegt"
+
+
+def test_without_a_url_the_canonical_url_names_the_site_and_its_sections():
+    head = (
+        '<link rel="canonical" href="https://www.ledger.example/district/harbour-wall">'
+        "<title>Harbour wall vote delayed | District | Ledger</title>"
+    )
+    html = f"<html><head>{head}</head><body><p>Some body text here.</p></body></html>"
+    assert extract_metadata(lxml.html.fromstring(html), None).title == "Harbour wall vote delayed"

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import lxml.html
 
-from cleaning.metadata.page import extract_metadata, parse_date, split_authors
+from cleaning.metadata.authors import split_authors
+from cleaning.metadata.page import extract_metadata, parse_date
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 
@@ -76,3 +77,128 @@ def test_url_date_is_the_last_resort():
     assert meta.published is not None
     assert meta.published.date().isoformat() == "2023-11-18"
     assert meta.published.tzinfo is not None
+
+
+def meta_of(head: str, body: str = "<p>Some body text here.</p>", url: str | None = None):
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    return extract_metadata(lxml.html.document_fromstring(html), url)
+
+
+def ld(text: str) -> str:
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def test_bylines_in_the_main_european_languages():
+    assert split_authors(["Von Anna Berg und Jan Roth"]) == ("Anna Berg", "Jan Roth")
+    assert split_authors(["Por Ana Lima y Luis Paz"]) == ("Ana Lima", "Luis Paz")
+    assert split_authors(["Par Claire Dumas et Paul Morel"]) == ("Claire Dumas", "Paul Morel")
+    assert split_authors(["di Marta Neri e Carlo Bruni"]) == ("Marta Neri", "Carlo Bruni")
+    assert split_authors(["Door Eva de Wit en Tom Bakker"]) == ("Eva de Wit", "Tom Bakker")
+    assert split_authors(["Av Kari Nord og Per Dahl"]) == ("Kari Nord", "Per Dahl")
+    assert split_authors(["Av Lisa Berg och Olle Ek"]) == ("Lisa Berg", "Olle Ek")
+    assert split_authors(["Przez Jan Nowak i Ewa Lis"]) == ("Jan Nowak", "Ewa Lis")
+    assert split_authors(["Autor: Petra Hahn, Redakteurin"]) == ("Petra Hahn",)
+    assert split_authors(["Autorin/Autor Lena Vogt"]) == ("Lena Vogt",)
+    # a surname that starts with such a word is not a byline word
+    assert split_authors(["Di Stefano"]) == ("Di Stefano",)
+
+
+def test_credits_that_are_not_the_author_are_left_out():
+    assert split_authors(["Quelle: dpa"]) == ()
+    assert split_authors(["Redaktion: Olaf Kern; Sendung: Abendschau"]) == ()
+    assert split_authors(["Lena Vogt; Foto: Max Ernst"]) == ("Lena Vogt",)
+    assert split_authors(["Lena Vogt (lvo), Tom Rau (tra)"]) == ("Lena Vogt", "Tom Rau")
+
+
+def test_declared_names_keep_short_credits_and_names_in_scripts_without_case():
+    assert split_authors(["dpa"], declared=True) == ("dpa",)
+    assert split_authors(["dpa"]) == ()  # in page text a lone lower-case word is noise
+    assert split_authors(["Newsdesk24 Redaktion"], declared=True) == ("Newsdesk24 Redaktion",)
+    assert split_authors(["김민수 기자"], declared=True) == ("김민수",)
+    assert split_authors(["By 김민수,이지은"], declared=True) == ("김민수", "이지은")
+    assert split_authors(["jane@example.org", "12345"], declared=True) == ()
+
+
+def test_json_ld_authors_in_all_their_shapes():
+    graph = ld(
+        '{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "WebPage", "@id": "https://x.example/a#page"},'
+        '{"@type": "NewsArticle", "headline": "Harbour wall vote delayed",'
+        ' "author": [{"@id": "https://x.example/#/person/1"},'
+        '  {"@type": "Person", "givenName": "Tom", "familyName": "Rau"},'
+        '  [{"@type": "Person", "name": "Ida Lund"}],'
+        '  {"@type": "Organization", "name": "Nordpress Agency"}]},'
+        '{"@type": "Person", "@id": "https://x.example/#/person/1", "name": "Lena Vogt"}]}'
+    )
+    assert meta_of(graph).authors == ("Lena Vogt", "Tom Rau", "Ida Lund", "Nordpress Agency")
+
+
+def test_a_broken_json_ld_block_is_repaired_not_skipped():
+    broken = (
+        "//<![CDATA[\n"
+        "{'@type': 'NewsArticle', 'headline': 'Harbour wall vote delayed',"
+        " 'datePublished': '2024-03-05T08:00:00Z', 'author': {'name': 'Lena Vogt'},}\n//]]>"
+    )
+    meta = meta_of(ld(broken))
+    assert meta.title == "Harbour wall vote delayed"
+    assert meta.authors == ("Lena Vogt",)
+    assert meta.published == datetime(2024, 3, 5, 8, 0, tzinfo=timezone.utc)
+
+
+def test_the_site_as_author_gives_way_to_the_person_in_the_byline():
+    head = (
+        '<meta property="og:site_name" content="Ledger News">'
+        + ld('{"@type": "NewsArticle", "headline": "Harbour wall vote",'
+             ' "author": {"@type": "Organization", "name": "Ledger News"}}')
+    )
+    byline = '<h1>Harbour wall vote</h1><span class="article__author">Von Lena Vogt</span>'
+    assert meta_of(head, byline + "<p>Text.</p>").authors == ("Lena Vogt",)
+    # a lone credit or a place in the byline is no person: the site stays the author
+    place = '<h1>Harbour wall vote</h1><span class="article__author">Agenturen</span>'
+    assert meta_of(head, place + "<p>Text.</p>").authors == ("Ledger News",)
+    assert meta_of(head).authors == ("Ledger News",)
+
+
+def test_microdata_and_author_classes_name_the_author_when_nothing_is_declared():
+    body = '<p itemprop="author">Ida Lund</p><p>Text of the story.</p>'
+    assert meta_of("<title>Harbour wall</title>", body).authors == ("Ida Lund",)
+    body = (
+        '<div class="metaAuthorList-item"><a href="/a/ek">Olle Ek</a></div>'
+        '<div class="comment-author">Some Reader</div><p>Text.</p>'
+    )
+    assert meta_of("<title>Harbour wall</title>", body).authors == ("Olle Ek",)
+
+
+def test_page_bylines_end_at_their_date_and_lose_labels_and_lone_words():
+    assert split_authors(["Tom Rau Monday, November 18, 2019"]) == ("Tom Rau",)
+    assert split_authors(["Ida Lund - Mar 3"]) == ("Ida Lund",)
+    assert split_authors(["Written By"]) == ()
+    assert split_authors(["Author Ida Lund"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Writer"]) == ("Ida Lund",)
+    assert split_authors(["Article", "Ida Lund"]) == ("Ida Lund",)
+    assert split_authors(["The Harbour and Port defense ministries"]) == ("The Harbour",)
+    # names that are also month names stay
+    assert split_authors(["Anna May", "June Carter"]) == ("Anna May", "June Carter")
+
+
+def test_declared_logins_are_not_names_but_organisations_stay_as_declared():
+    from cleaning.metadata.authors import declared_authors
+
+    assert declared_authors([("jdoe_writer", False), ("Ida Lund", False)]) == ("Ida Lund",)
+    assert declared_authors([("harbourlifeblog", False)]) == ()
+    assert declared_authors([("admin", False), ("a1b2c3-d4", False)]) == ()
+    assert declared_authors([("dpa", False), ("news-24", True), ("ledger.de", False)]) == (
+        "dpa",
+        "news-24",
+        "ledger.de",
+    )
+
+
+def test_the_site_named_after_a_comma_in_one_declared_author_is_an_affiliation():
+    head = (
+        '<meta property="og:site_name" content="Ledger">'
+        + ld('{"@type": "NewsArticle", "headline": "Harbour wall vote",'
+             ' "author": [{"@type": "Person", "name": "Ida Lund, Ledger.com"},'
+             ' {"@type": "Organization", "name": "Ledger"}]}')
+    )
+    assert meta_of(head).authors == ("Ida Lund", "Ledger")

@@ -31,6 +31,8 @@ _LOGO_CLASS = re.compile(r"logo|site[-_]?(?:name|title|brand)|brand|masthead", r
 _HEADLINE_CLASS = re.compile(
     r"headline|(?:entry|post|article|story|news|blog|page)[-_]{0,2}title", re.I
 )
+# Characters readers do not see: soft hyphen, zero-width space, word joiner, BOM.
+_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u2060\ufeff"))
 # Words that follow a site's name in the name of its blog or newsletter ("Garnix Blog").
 _SITE_WORDS = {"blog", "news", "magazine", "journal", "digest", "insights", "labs", "newsletter"}
 # Second-level labels that are not a registrable name ("bbc" in "bbc.co.uk").
@@ -170,6 +172,13 @@ def _about(head: str, declared: list[str]) -> bool:
     return any(len(words & set(word_list(title))) >= 0.2 * len(words) for title in declared)
 
 
+def _shares_a_word(title: str, others: list[str]) -> bool:
+    """``title`` and one of ``others`` have a word of four letters or more in common: a
+    variant of the same story, not a stray value ("Sample menus" for a recipe page)."""
+    words = {w for w in word_list(title) if len(w) >= 4}
+    return any(words & set(word_list(other)) for other in others)
+
+
 def _damaged_copy(head: str, title: str) -> bool:
     """``head`` is ``title`` with characters lost to a wrong encoding ("Beginner? Guide" for
     "Beginner's Guide"): each "?" or U+FFFD stands for one to three characters."""
@@ -198,6 +207,18 @@ def _visible_form(head: str, declared: str) -> str:
     return head if extra else declared
 
 
+def _visible_chars(text: str) -> str:
+    """``text`` without the characters readers do not see (soft hyphens, zero-width spaces,
+    word joiners, byte-order marks), spacing collapsed."""
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def _cut_copy(declared: str, head: str) -> bool:
+    """``declared`` is ``head`` cut short (a JSON-LD headline held to a length limit)."""
+    short = " ".join(word_list(declared.rstrip(".…")))
+    return len(head) > len(declared) and " ".join(word_list(head)).startswith(short)
+
+
 def pick_headline(
     root: HtmlElement,
     declared: list[str | None],
@@ -205,29 +226,36 @@ def pick_headline(
     *,
     site_name: str | None,
     url: str | None,
+    news: bool = False,
 ) -> str | None:
     """The headline of the page's story.
 
     ``declared`` holds the titles the page declares for its story, best first (JSON-LD
     ``headline``, ``og:title``); ``page_title`` is the ``<title>``. Every title and ``<h1>``
     loses the parts naming the site or the URL's section, and an ``<h1>`` that is the site's
-    logo does not count. The ``<h1>`` wins when exactly one of the page's distinct ``<h1>``
-    texts is about this story: it shares a fifth of its words with one of the titles, or its
-    template marks it as the headline. Otherwise the first declared title is the headline,
-    then the first ``<h1>``, then the ``<title>``.
+    logo does not count.
+
+    ``news`` says the first declared title is the ``headline`` of a JSON-LD NewsArticle: a
+    news publisher's system writes that field as the story's headline of record (the
+    ``<h1>`` may carry a kicker or a shorter variant), so it wins unless it is the
+    ``<h1>`` cut short or shares no word with the other titles and ``<h1>``s. Otherwise the ``<h1>`` wins when exactly one of the page's distinct
+    ``<h1>`` texts is about this story: it shares a fifth of its words with one of the
+    titles, or its template marks it as the headline. Failing that the first declared title
+    is the headline, then the first ``<h1>``, then the ``<title>``.
     """
     domain = urlsplit(url).hostname if url else None
     domain = domain.removeprefix("www.") if domain else None
     keys = site_keys(site_name, domain)
     sections = url_sections(url)
-    titles = [strip_site_name(t, keys, sections, domain) for t in declared if t]
-    page = [strip_site_name(page_title, keys, sections, domain)] if page_title else []
+    titles = [strip_site_name(_visible_chars(t), keys, sections, domain) for t in declared if t]
+    titles = [t for t in titles if t]
+    page = [strip_site_name(_visible_chars(page_title), keys, sections, domain)] if page_title else []
     heads: list[tuple[str, bool]] = []
     first_head: list[str] = []
     for el in root.iter("h1"):
         if _is_logo(el, url):
             continue
-        text = heading_text(el)
+        text = _visible_chars(heading_text(el))
         if not 3 <= len(text) <= 300:
             continue
         text = strip_site_name(text, keys, sections, domain)
@@ -240,6 +268,10 @@ def pick_headline(
     fallback = titles + first_head + page
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
+    others = titles[1:] + [head for head, _ in heads]
+    if news and declared[0] and titles and (not others or _shares_a_word(titles[0], others)):
+        cut = next((head for head in about if _cut_copy(titles[0], head)), None)
+        return cut or titles[0]
     if len(about) != 1:
         return best
     return _visible_form(about[0], best) if best else about[0]

@@ -7,67 +7,25 @@ clock except the "not in the future" bound on dates.
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.metadata.headline import pick_headline
-from cleaning.tree import doc_position
+from cleaning.metadata.authors import byline_texts, declared_authors, split_authors
+from cleaning.metadata.headline import pick_headline, site_keys, squash
+from cleaning.metadata.jsonld import (
+    author_nodes,
+    id_index,
+    is_news_type,
+    pick_article,
+    read_json_ld,
+    types,
+)
 
-_ARTICLE_TYPES = {
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "reviewnewsarticle",
-    "blogposting",
-    "liveblogposting",
-    "socialmediaposting",
-    "report",
-    "scholarlyarticle",
-    "techarticle",
-    "medicalwebpage",
-    "advertisercontentarticle",
-    "satiricalarticle",
-    "posting",
-    "webpage",
-    "review",
-    "recipe",
-    "howto",
-    "videoobject",
-}
-_BY = re.compile(
-    r"^\s*(?:(?:written|posted|words|reporting|analysis|opinion|commentary|story|text|"
-    r"interview)\s+)?by\s*[:\-]?\s+",
-    re.I,
-)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||/|\bund\b|\be\b|\by\b|\bet\b)\s*", re.I)
-_NOT_A_NAME = re.compile(
-    r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
-    r"read|comments?|minutes?|hours?|ago|staff|editor(ial)? board|newsroom|contributors?|"
-    r"follow|twitter|email|view all)\b",
-    re.I,
-)
-# Words of a job title ("Jane Doe, Senior Health Reporter"): a byline part holding one is
-# the author's role, not a name.
-_ROLE = (
-    r"\b(?:experts?|editors?|writers?|reporters?|correspondents?|columnists?|analysts?|"
-    r"producers?|directors?|managers?|specialists?|researchers?|professors?|founders?|"
-    r"co-founders?|ceo|cto|officers?|journalists?|photographers?|consultants?|"
-    r"strategists?|interns?|head of|chief)\b"
-)
-# ", <role>" after a name, up to the next separator ("Jane Doe, Privacy and Security Expert")
-_ROLE_AFTER_COMMA = re.compile(r",[^,;|]*" + _ROLE + r"[^,;|]*", re.I)
-_ROLE_WORD = re.compile(_ROLE, re.I)
 _DATE_META = (
     "article:published_time",
     "og:article:published_time",
@@ -101,30 +59,20 @@ _MODIFIED_META = (
 _AUTHOR_META = (
     "author",
     "article:author",
+    "og:article:author",
+    "article:byline",
+    "articleauthor",
     "parsely-author",
     "sailthru.author",
     "dc.creator",
+    "dcterms.creator",
     "byl",
     "cxenseparse:author",
     "twitter:creator:name",
 )
-# Byline elements: attribute tests in one XPath pass; class names are read as strings and
-# tested in Python (contains() on every element's class costs more than the whole pass).
-# (a union of three narrow paths: libxml2 tests one attribute per element instead of
-# three, and looks for itemprop="name" only under itemprop="author"; same elements, same order)
-_BYLINE_ATTRS = etree.XPath(
-    'descendant::*/@rel[.="author"]/.. | descendant::*/@data-testid[.="byline"]/..'
-    ' | descendant::*[@itemprop="author"]//*[@itemprop="name"]'
-)
-# every class _BYLINE_CLASS can match holds "byline" or "author": XPath (in C) keeps those,
-# and only they are made into Python strings and searched
-_BYLINE_CANDIDATES = etree.XPath(
-    "descendant::*/@class[contains(., 'byline') or contains(., 'author')]"
-)
-_BYLINE_CLASS = re.compile(
-    r"(?:^|\s)byline(?:\s|$)|byline__name|author-name|author__name|authorName|byline-name"
-)
 MAX_TAGS = 30
+# A staff credit ("Staff", "CNBC.com staff", "Guardian staff reporter"): no person named.
+_STAFF = re.compile(r"\bstaff\b", re.I)
 
 
 @dataclass
@@ -168,56 +116,6 @@ def read_meta(root: HtmlElement) -> dict[str, list[str]]:
     return out
 
 
-def _json_objects(data: Any) -> Iterator[dict[str, Any]]:
-    """Flatten JSON-LD: lists and @graph containers yield their member objects."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _json_objects(item)
-    elif isinstance(data, dict):
-        yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _json_objects(graph)
-        main = data.get("mainEntity")
-        if isinstance(main, (dict, list)):
-            yield from _json_objects(main)
-
-
-def read_json_ld(root: HtmlElement) -> list[dict[str, Any]]:
-    """The JSON-LD objects of the page (broken blocks are skipped, not fatal)."""
-    objects: list[dict[str, Any]] = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        text = script.text.strip().removeprefix("<!--").removesuffix("-->").strip()
-        try:
-            data = json.loads(text, strict=False)
-        except ValueError:
-            continue
-        objects.extend(_json_objects(data))
-    return objects
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    t = obj.get("@type")
-    values = t if isinstance(t, list) else [t]
-    return {v.lower() for v in values if isinstance(v, str)}
-
-
-def _pick_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The JSON-LD object describing the article (headline-bearing article types first)."""
-    best = None
-    for obj in objects:
-        kinds = _types(obj)
-        if kinds & (_ARTICLE_TYPES - {"webpage", "videoobject"}) and (
-            obj.get("headline") or obj.get("articleBody") or obj.get("datePublished")
-        ):
-            return obj
-        if best is None and kinds & {"webpage", "videoobject"} and obj.get("datePublished"):
-            best = obj
-    return best
-
-
 def parse_date(value: Any, *, now: datetime | None = None) -> datetime | None:
     """An ISO-like date string as a tz-aware datetime (UTC when no zone is given).
 
@@ -251,61 +149,6 @@ def parse_date(value: Any, *, now: datetime | None = None) -> datetime | None:
     return dt
 
 
-def split_authors(values: Iterable[str]) -> tuple[str, ...]:
-    """Names from byline strings: no "By", no dates or times, no duplicates.
-
-    An agency credit that is the whole byline ("The Associated Press") is kept as is;
-    one glued to a date ("AP | Updated 10:32 AM") loses the date."""
-    names: list[str] = []
-    for value in values:
-        text = " ".join(value.split())
-        text = _BY.sub("", text)
-        # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
-        text = re.split(
-            r"\s+(?:[|•·]|—|–)\s+|\bupdated\b|\bpublished\b|\bposted\b", text, flags=re.I
-        )[0]
-        text = _ROLE_AFTER_COMMA.sub("", text)
-        parts = [_BY.sub("", p.strip(" .,:;-–—|()[]\"'")) for p in _AUTHOR_SPLIT.split(text)]
-        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters")
-        if len([p for p in parts if p]) > 1:
-            parts = [p for p in parts if not _ROLE_WORD.search(p)]
-        for name in parts:
-            if not name or len(name) > 60 or len(name.split()) > 5:
-                continue
-            if _NOT_A_NAME.search(name):
-                continue
-            if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
-                name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
-            if not any(c.isalpha() for c in name) or name.lower() == name and " " not in name:
-                continue
-            if name.casefold() not in (n.casefold() for n in names):
-                names.append(name)
-    # a name that is another one with words added ("Jane Doe Privacy", a role glued on
-    # without a comma) is that person again
-    words = [n.casefold().split() for n in names]
-    return tuple(
-        n
-        for n, w in zip(names, words, strict=True)
-        if not any(len(o) < len(w) and w[: len(o)] == o and len(o) >= 2 for o in words)
-    )
-
-
-def _ld_authors(obj: dict[str, Any]) -> list[str]:
-    raw = obj.get("author") or obj.get("creator")
-    items = raw if isinstance(raw, list) else [raw]
-    people: list[str] = []
-    orgs: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            people.append(item)
-        elif isinstance(item, dict):
-            name = _clean(item.get("name"))
-            if not name:
-                continue
-            (orgs if "organization" in _types(item) else people).append(name)
-    return people or orgs
-
-
 def _ld_url(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
@@ -324,19 +167,25 @@ def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
 
 
 def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
-    """Read the metadata of a parsed page; JSON-LD beats meta tags beats the visible page."""
+    """Read the metadata of a parsed page; JSON-LD beats meta tags beats the visible page.
+
+    Without ``url`` (a saved page) the page's canonical URL stands in for it where the
+    site's name and sections are read from it."""
     meta = read_meta(root)
     objects = read_json_ld(root)
-    art = _pick_article(objects) or {}
+    art = pick_article(objects) or {}
     out = PageMeta()
     for obj in objects:
-        out.types |= _types(obj)
+        out.types |= types(obj)
     publisher = art.get("publisher")
-    out.site_name = _first(meta, "og:site_name", "application-name", "twitter:site") or (
-        _clean(publisher.get("name")) if isinstance(publisher, dict) else None
+    publisher_name = _clean(publisher.get("name")) if isinstance(publisher, dict) else None
+    out.site_name = (
+        _first(meta, "og:site_name", "application-name", "twitter:site") or publisher_name
     )
     if out.site_name and out.site_name.startswith("@"):
         out.site_name = out.site_name[1:]
+    out.canonical_url = _canonical(root, meta, art, url)
+    page_url = url or out.canonical_url
 
     title_el = root.find(".//title")
     out.title = pick_headline(
@@ -344,7 +193,8 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
         [_clean(art.get("headline")), _first(meta, "og:title", "twitter:title")],
         _clean(title_el.text_content()) if title_el is not None else None,
         site_name=out.site_name,
-        url=url,
+        url=page_url,
+        news=is_news_type(types(art)),
     )
 
     out.description = _first(
@@ -354,15 +204,6 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     lang = lang or _clean(art.get("inLanguage"))
     if lang:
         out.language = re.split(r"[-_]", lang.strip())[0].lower()[:3] or None
-
-    canonical = None
-    for link in root.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            canonical = link.get("href", "").strip()
-            break
-    canonical = canonical or _first(meta, "og:url") or _ld_url(art.get("url"))
-    if canonical and canonical.startswith(("http", "/")):
-        out.canonical_url = urljoin(url or "", canonical) if url else canonical
 
     section = art.get("articleSection")
     out.section = _clean(section) or _first(meta, "article:section", "parsely-section", "section")
@@ -396,12 +237,7 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     if out.modified and out.published and out.modified < out.published:
         out.modified = None
 
-    authors = split_authors(_ld_authors(art))
-    if not authors:
-        authors = split_authors(v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v)
-    if not authors:
-        authors = split_authors(_byline_texts(root))
-    out.authors = authors
+    out.authors = _authors(root, meta, objects, art, out.site_name, publisher_name, page_url)
 
     free = art.get("isAccessibleForFree")
     if free is None and isinstance(art.get("hasPart"), dict):
@@ -413,6 +249,71 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
     return out
 
 
+def _canonical(
+    root: HtmlElement, meta: dict[str, list[str]], art: dict[str, Any], url: str | None
+) -> str | None:
+    canonical = None
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href", "").strip()
+            break
+    canonical = canonical or _first(meta, "og:url") or _ld_url(art.get("url"))
+    if canonical and canonical.startswith(("http", "/")):
+        return urljoin(url or "", canonical) if url else canonical
+    return None
+
+
+def _names_site(name: str, keys: set[str]) -> bool:
+    squashed = squash(name)
+    return bool(squashed) and any(squashed in key or key in squashed for key in keys)
+
+
+def _person_like(name: str) -> bool:
+    """A name as people are named: two words or more, capitalised, or a name in a script
+    without letter case. "Agenturen", "APA" or "Frankfurt" alone are credits or places."""
+    if not any(c.isupper() or c.islower() for c in name):
+        return any(c.isalpha() for c in name)
+    return len(name.split()) >= 2 and name[0].isupper()
+
+
+def _authors(
+    root: HtmlElement,
+    meta: dict[str, list[str]],
+    objects: list[dict[str, Any]],
+    art: dict[str, Any],
+    site_name: str | None,
+    publisher_name: str | None,
+    url: str | None,
+) -> tuple[str, ...]:
+    """The article's authors: JSON-LD's, else the author meta tags', else the visible
+    byline's. Authors that only name the site itself ("n-tv NACHRICHTEN" on n-tv.de) or its
+    staff ("Guardian staff reporter") give way to the people the byline or a meta tag
+    names (see :func:`_person_like`), and stay when none is named."""
+    host = urlsplit(url).hostname if url else None
+    keys = site_keys(site_name, host.removeprefix("www.") if host else None)
+    if publisher_name:
+        keys |= site_keys(publisher_name, None)
+
+    def in_house(name: str) -> bool:  # the site itself, or its staff
+        return bool(_STAFF.search(name)) or bool(keys) and _names_site(name, keys)
+
+    declared = author_nodes(art, id_index(objects)) if art else []
+    authors = declared_authors(declared, in_house)
+    meta_values = [v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v]
+    if not authors:
+        authors = declared_authors(((v, False) for v in meta_values), in_house)
+    if authors and all(in_house(a) for a in authors):
+        for people in (
+            split_authors(byline_texts(root)),
+            declared_authors(((v, False) for v in meta_values), in_house),
+        ):
+            people = tuple(p for p in people if _person_like(p) and not in_house(p))
+            if people:
+                return people
+        return authors
+    return authors or split_authors(byline_texts(root))
+
+
 def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
     """Last resort: htmldate's reading of the page (and of the URL), day precision, UTC."""
     from htmldate import find_date  # imported here: only pages without a declared date pay
@@ -422,26 +323,6 @@ def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
     except (ValueError, TypeError):
         return None
     return parse_date(found) if found else None
-
-
-def _byline_elements(root: HtmlElement) -> list[HtmlElement]:
-    """Elements that hold a byline (rel=author, author name, byline classes), in page order."""
-    found = list(_BYLINE_ATTRS(root))
-    by_class = [v.getparent() for v in _BYLINE_CANDIDATES(root) if _BYLINE_CLASS.search(v)]
-    if not by_class:
-        return found
-    seen = set(found)
-    found.extend(el for el in by_class if el not in seen)
-    return sorted(found, key=doc_position)
-
-
-def _byline_texts(root: HtmlElement) -> list[str]:
-    texts = []
-    for el in _byline_elements(root)[:6]:
-        text = " ".join(el.text_content().split())
-        if 2 < len(text) < 120:
-            texts.append(text)
-    return texts
 
 
 def _time_element(root: HtmlElement, kind: str) -> datetime | None:

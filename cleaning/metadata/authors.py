@@ -1,0 +1,302 @@
+"""Author names from bylines and declared author fields, in the main European languages.
+
+A byline is text a person reads ("Von Anna Berg und Jan Roth, Reporterin", "Por Ana
+Lima y Luis Paz", "Av Kari Nord og Per Dahl"): it loses its byline word, is split into
+names at commas and the language's "and", and loses job titles, dates and times. A
+declared name (JSON-LD ``author``, ``<meta name="author">``) is what the publisher states:
+it gets the same splitting, but a short lower-case credit ("dpa") or one with a digit
+("BR24 Redaktion") is a name there, while in page text it is more often noise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from cleaning.tree import doc_position
+
+# English: "By", "Written by", "Analysis by" ...
+_BY = re.compile(
+    r"^\s*(?:(?:written|posted|words|reporting|analysis|opinion|commentary|story|text|"
+    r"interview)\s+)?by\s*[:\-]?\s+",
+    re.I,
+)
+# "Von" (de), "Por" (es, pt), "Par" (fr), "Di" (it), "Door" (nl), "Av" (sv, no), "Af" (da),
+# "Przez" / "Od" (pl, cs): cut when a name of two words or more follows, so that a byline
+# that is only a name starting with such a word ("Di Maio") keeps it.
+_BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od)\s+(?=\S)", re.I)
+# A label before the names: "Autor:", "Autorin/Autor", "Text:", "Auteur :", "Tekst:" ...
+_LABEL = re.compile(
+    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i)?|auteur(?:e|s)?|autore|authors?|text|texte|"
+    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af)(?:\s*/\s*\w+)?\s*:|"
+    r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
+    re.I,
+)
+# A source line ("Quelle: dpa", "Source: AFP") credits where the text came from, not who wrote it.
+_SOURCE_LABEL = re.compile(r"^\s*(?:quelle|quellen|source|sources|fuente|fonte|bron|kilde|källa)\s*:", re.I)
+# Any other label ("Redaktion:", "Foto [M]:", "Sendung:") starts a credit that is not the
+# author's: a byline that opens with one is not an author line, and one met later ends it.
+_OTHER_LABEL = re.compile(r"(?:^|[\s;,|])[^\W\d_][\w-]{1,20}\s*(?:\[[^\]]*\])?\s*:(?:\s|$)")
+# Commas, semicolons, "&", "|", "/" and the word "and" of the main European languages.
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:,|;|&|\||/|(?<!\S)(?:and|und|y|e|et|i|og|och|en|ja|és|și|oraz|ve|a|и|та|і)\s)\s*",
+    re.I,
+)
+_NOT_A_NAME = re.compile(
+    r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
+    r"read|comments?|minutes?|hours?|ago|staff|editor(ial)? board|newsroom|contributors?|"
+    r"follow|twitter|email|view all|aktualisiert|veröffentlicht|publié|publicado|"
+    r"pubblicato|mis à jour|actualizado|aggiornato)\b",
+    re.I,
+)
+# A declared name is refused only when it is a link, an address, a bare number, or a
+# placeholder of the publishing system ("Staff", "admin", "Guest") alone.
+_PLACEHOLDER = (
+    r"^(?:staff|admin|administrat(?:or|eur)|administrador|amministratore|webmaster|guest|gast|"
+    r"invité|гость|user|team)$"
+)
+_NOT_A_DECLARED_NAME = re.compile(r"https?:|www\.|\S@\S|^[\d\W_]+$|" + _PLACEHOLDER, re.I)
+_PLACEHOLDER_NAME = re.compile(_PLACEHOLDER, re.I)
+# In page text a byline ends where a date or time starts ("Jane Doe 19 November 2019",
+# "Jane Doe Monday, November"): at a number, and without the day and month names before it.
+_FROM_A_NUMBER = re.compile(r"\s\d.*$")
+_DATE_WORDS = re.compile(
+    r"(?:^|[\s,]+)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|"
+    r"july|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
+    r"sept?|oct|nov|dec)\.?(?=[\s,]*$)",
+    re.I,
+)
+# Words that label a byline rather than name anyone ("Written By", "The Author", "Team").
+_LABEL_WORDS = {
+    "written", "by", "the", "author", "authors", "article", "team", "writer", "posted",
+    "editor", "contributor", "about", "profile", "more", "from",
+}
+# A role word at the end of a name written without a comma ("Rachel Stone Writer").
+_TRAILING_ROLE = re.compile(
+    r"(?<=\S)\s+(?:writer|reporter|editor|correspondent|columnist|contributor|journalist|"
+    r"redakteur(?:in)?|autor(?:in)?)$",
+    re.I,
+)
+# Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
+_PARTICLES = {
+    "de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den",
+    "ter", "le", "la", "bin", "ibn", "al", "el", "y", "e", "zu", "af", "av", "mac",
+}
+# Words of a job title ("Jane Doe, Senior Health Reporter", "Anna Berg, Redakteurin"): a
+# byline part holding one is the author's role, not a name.
+_ROLE = (
+    r"\b(?:experts?|editors?|writers?|reporters?|correspondents?|columnists?|analysts?|"
+    r"producers?|directors?|managers?|specialists?|researchers?|professors?|founders?|"
+    r"co-founders?|ceo|cto|officers?|journalists?|photographers?|consultants?|"
+    r"strategists?|interns?|head of|chief|"
+    r"redakteur(?:in|e|innen)?|redaktor(?:ka|zy)?|korrespondent(?:in|en|ka)?|reporterin|"
+    r"journalist(?:in|e|en|a|i)?|rédact(?:eur|rice)|correspondant(?:e)?|envoyée? spéciale?|"
+    r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|corrispondente|"
+    r"redacteur|verslaggever|correspondent|dziennikar(?:z|ka)|toimittaja|muhabir)\b"
+)
+# ", <role>" after a name, up to the next separator ("Jane Doe, Privacy and Security Expert")
+_ROLE_AFTER_COMMA = re.compile(r",[^,;|]*" + _ROLE + r"[^,;|]*", re.I)
+_ROLE_WORD = re.compile(_ROLE, re.I)
+# A role written after the name in Korean, Japanese and Chinese bylines ("신현주 기자").
+_ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|논설위원|記者|特派員|編集委員|论说委员)$")
+# "(obe)", "(dpa)": an abbreviation or agency code after a name.
+_PARENS = re.compile(r"\s*\([^()]{0,40}\)")
+_STRIP = " .,:;-–—|()[]\"'"
+
+
+def _cut_byline_word(text: str) -> str:
+    text = _LABEL.sub("", _BY.sub("", text))
+    m = _BY_WORD.match(text)
+    if m:
+        rest = text[m.end() :]
+        if text[m.start() : m.end()].strip().islower() or len(rest.split()) >= 2:
+            text = rest
+    return text
+
+
+def _has_cased_letters_all_lower(name: str) -> bool:
+    """Lower-case letters only ("comments"); a script without case (Japanese, Korean)
+    is not lower-case."""
+    return name == name.lower() and name != name.upper()
+
+
+def _written_as_a_name(name: str) -> bool:
+    """Page text that reads as a name: every word capitalised but for particles ("Eva de
+    Wit"), or a script without letter case. "defense ministries" or "comments" do not."""
+    for word in name.split():
+        if _has_cased_letters_all_lower(word) and word not in _PARTICLES:
+            return False
+    return True
+
+
+def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str, ...]:
+    """Names from byline strings: no byline word, no dates or times, no roles, no duplicates.
+
+    An agency credit that is the whole byline ("The Associated Press") is kept as is;
+    one glued to a date ("AP | Updated 10:32 AM") loses the date. ``declared`` marks
+    names the publisher states in JSON-LD or meta tags (see the module docstring)."""
+    names: list[str] = []
+    for value in values:
+        text = " ".join(value.split())
+        if _SOURCE_LABEL.match(text):
+            continue
+        cut = _cut_byline_word(text)
+        label = _OTHER_LABEL.search(cut)
+        if label and label.start() == 0 and cut == text:
+            continue
+        text = cut[: label.start()] if label else cut
+        if not declared:
+            text = _FROM_A_NUMBER.sub("", text)
+            while True:  # trailing day and month names, one at a time
+                text = text.rstrip(" ,")
+                last = _DATE_WORDS.search(text)
+                if not last:
+                    break
+                text = text[: last.start()]
+            text = re.sub(r"^(?:authors?|writer)\s+(?=[A-Z])", "", text, flags=re.I)
+        # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
+        text = re.split(
+            r"\s+(?:[|•·]|—|–)\s+|\bupdated\b|\bpublished\b|\bposted\b", text, flags=re.I
+        )[0]
+        text = _PARENS.sub("", text)
+        text = _ROLE_AFTER_COMMA.sub("", text)
+        parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
+        parts = [_ROLE_SUFFIX.sub("", p) for p in parts if p]
+        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters")
+        if len([p for p in parts if p]) > 1:
+            parts = [p for p in parts if not _ROLE_WORD.search(p)]
+        for name in parts:
+            if not name or len(name) > 60 or len(name.split()) > 5:
+                continue
+            if (_NOT_A_DECLARED_NAME if declared else _NOT_A_NAME).search(name):
+                continue
+            if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
+                name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
+            if not any(c.isalpha() for c in name):
+                continue
+            if not declared:
+                if len(name.split()) > 2:
+                    name = _TRAILING_ROLE.sub("", name)
+                lowered = name.casefold().split()
+                if not _written_as_a_name(name) or all(w in _LABEL_WORDS for w in lowered):
+                    continue
+                if _PLACEHOLDER_NAME.match(name):
+                    continue
+            if name.casefold() not in (n.casefold() for n in names):
+                names.append(name)
+    # in page text, lone words next to full names are labels or first names of others
+    if not declared and any(len(n.split()) > 1 for n in names):
+        names = [n for n in names if len(n.split()) > 1 or not any(c.isupper() for c in n)]
+    # a name that is another one with words added ("Jane Doe Privacy", a role glued on
+    # without a comma) is that person again
+    words = [n.casefold().split() for n in names]
+    return tuple(
+        n
+        for n, w in zip(names, words, strict=True)
+        if not any(len(o) < len(w) and w[: len(o)] == o and len(o) >= 2 for o in words)
+    )
+
+
+# Byline elements: attribute tests in one XPath pass; class names are read as strings and
+# tested in Python (contains() on every element's class costs more than the whole pass).
+# (a union of narrow paths: libxml2 tests one attribute per element instead of several,
+# and looks for itemprop="name" only under itemprop="author"; same elements, same order)
+_BYLINE_ATTRS = etree.XPath(
+    'descendant::*/@rel[.="author"]/.. | descendant::*/@data-testid[.="byline"]/..'
+    ' | descendant::*[@itemprop="author"]//*[@itemprop="name"]'
+    ' | descendant::*/@itemprop[.="author"]/parent::*[not(.//*[@itemprop="name"])]'
+)
+# every class _BYLINE_CLASS can match holds "byline", "author" or "autor" (any case):
+# XPath (in C) keeps those, and only they are made into Python strings and searched
+_BYLINE_CANDIDATES = etree.XPath(
+    "descendant::*/@class[contains(., 'yline') or contains(., 'uthor') or contains(., 'utor')]"
+)
+# ids are read only on a page where no attribute or class marks a byline (a pass of its own)
+_BYLINE_ID_CANDIDATES = etree.XPath("descendant::*/@id[contains(., 'yline') or contains(., 'uthor')]")
+# A class or id naming the element as the byline or the author's name: "byline",
+# "author", "article__author", "author-name", "authors__list-item", "AuthorList",
+# "autor"; not the author's picture, biography, or a comment's author.
+_BYLINE_CLASS = re.compile(
+    r"(?:^|\s|[-_])(?:byline|by-line|authors?|autor(?:en|in)?|auteurs?|autore)"
+    r"(?:$|\s|[-_]{1,2}(?:name|names|list|item|info|link|wrapper|meta|text)\b)"
+    r"|byline__name|authorname|authorlist|bylinename",
+    re.I,
+)
+_NOT_BYLINE_CLASS = re.compile(
+    r"comment|avatar|image|img|photo|picture|bio|desc|about|social|follow|more|box|card",
+    re.I,
+)
+
+
+def _username(name: str) -> bool:
+    """A login rather than a person's name: one lower-case token that is long
+    ("brandonpeak"), joins words with "-", "_" or "." ("kei_eno"), or holds a digit. Short
+    credits ("dpa") and host names ("example.de") stay."""
+    if " " in name or not _has_cased_letters_all_lower(name):
+        return False
+    if any(c.isdigit() for c in name):
+        return True
+    if re.fullmatch(r"[\w-]+\.[a-z]{2,3}", name):
+        return False
+    return len(name) > 6 or bool(re.search(r"[-_.]", name))
+
+
+def declared_authors(
+    nodes: Iterable[tuple[str, bool]], in_house: Callable[[str], bool] | None = None
+) -> tuple[str, ...]:
+    """Names from declared (name, is an organisation) pairs: a person's name that is a
+    login ("admin-2", "jdoe_writer") goes, an organisation's name stays as declared.
+
+    ``in_house`` tells a name that is the site itself: one declared string that names a
+    person and, after a comma, the site ("Ida Lund, professor at X, Ledger.com") keeps
+    the person only; a site declared as an author of its own stays."""
+    names: list[str] = []
+    for name, organisation in nodes:
+        parts = [
+            part
+            for part in split_authors([name], declared=True)
+            if organisation or not _username(part)
+        ]
+        if in_house is not None and len(parts) > 1:
+            parts = [part for part in parts if not in_house(part)] or parts
+        names.extend(parts)
+    return split_authors(names, declared=True)
+
+
+def byline_elements(root: HtmlElement) -> list[HtmlElement]:
+    """Elements that hold a byline (rel=author, itemprop author or its name, byline or
+    author classes and ids), in page order."""
+    found = list(_BYLINE_ATTRS(root))
+    by_class = [
+        v.getparent()
+        for v in _BYLINE_CANDIDATES(root)
+        if _BYLINE_CLASS.search(v) and not _NOT_BYLINE_CLASS.search(v)
+    ]
+    if not found and not by_class:
+        by_class = [
+            v.getparent()
+            for v in _BYLINE_ID_CANDIDATES(root)
+            if _BYLINE_CLASS.search(v) and not _NOT_BYLINE_CLASS.search(v)
+        ]
+    if not by_class:
+        return found
+    seen = set(found)
+    for el in by_class:
+        if el not in seen:
+            seen.add(el)
+            found.append(el)
+    return sorted(found, key=doc_position)
+
+
+def byline_texts(root: HtmlElement) -> list[str]:
+    """The text of the page's first byline elements, short ones only."""
+    texts = []
+    for el in byline_elements(root)[:6]:
+        # pieces of text in separate elements are separate words ("Jane Doe<span>Share")
+        text = " ".join(" ".join(el.itertext()).split())
+        if 2 < len(text) < 120:
+            texts.append(text)
+    return texts
