@@ -99,6 +99,14 @@ MOJIBAKE_MIN_RUNS = 3
 # browsers carry on in <body>.  Templates that print their header as a whole document and
 # the article after it exist.
 _DOC_END = re.compile(rb"</(?:html|body)\s*>", re.I)
+# Characters XML forbids: C0 controls other than tab, newline and carriage return, and
+# U+FFFE / U+FFFF.  libxml2's HTML parser keeps them in text nodes, but lxml refuses to set
+# such a text from Python, so the first DOM rule that removed an element next to one (its
+# tail joins a neighbour's text) raised ValueError and the page was lost.  Browsers show
+# none of them; vertical tab and form feed are white space in HTML.
+_XML_FORBIDDEN = bytes(range(0x20)).translate(None, b"\t\n\r\x0b\x0c")
+_AS_SPACE = bytes.maketrans(b"\x0b\x0c", b"  ")
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF in UTF-8
 
 
 def _unmangle(match: re.Match[str]) -> str:
@@ -238,7 +246,7 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
     data = text.encode("utf-8", errors="replace")
     if _MOJIBAKE_BYTES.search(data):  # fast check on the bytes (literal first byte)
         data = fix_mojibake(text).encode("utf-8", errors="replace")
-    data = _keep_after_html_end(data[:MAX_INPUT_BYTES])
+    data = _xml_safe(_keep_after_html_end(data[:MAX_INPUT_BYTES]))
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
@@ -247,6 +255,15 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
         raise HTMLInputError("not HTML: the parser found no document")
     _flatten_deep(root)
     return root, encoding
+
+
+def _xml_safe(data: bytes) -> bytes:
+    """UTF-8 ``data`` without the characters lxml cannot hold in a text (one pass)."""
+    data = data.translate(_AS_SPACE, _XML_FORBIDDEN)
+    for bad in _NONCHARACTERS:
+        if bad in data:
+            data = data.replace(bad, b"")
+    return data
 
 
 def _keep_after_html_end(data: bytes) -> bytes:
