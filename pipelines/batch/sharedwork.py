@@ -9,11 +9,15 @@ pipe.  Results are given back in chunk order.  A worker that dies loses the chun
 held: :meth:`SharedWork.results` gives ``lost(chunk)`` for it, and the batch goes on.
 
 Workers are forked: they start with this process's imports and prepared rule matchers.
+A worker whose parent is gone (killed, out of memory) stops at its next hand-over: it holds
+no reading end of any pipe, so sending fails, and it gives up waiting for the counter's
+lock when its parent has died holding it.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
@@ -48,7 +52,14 @@ class SharedWork(Generic[C, R]):
         conns: list[Connection] = []
         for _ in range(workers):
             mine, theirs = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=self._serve, args=(theirs, init_worker), daemon=True)
+            # the worker closes its copies of the reading ends (its own and the earlier
+            # workers'): were one left open, its sends would never fail once this process
+            # is gone, and it would clean the rest of the batch and block on a full pipe
+            proc = ctx.Process(
+                target=self._serve,
+                args=(theirs, init_worker, [*conns, mine], os.getpid()),
+                daemon=True,
+            )
             proc.start()
             theirs.close()
             self._procs.append(proc)
@@ -62,18 +73,46 @@ class SharedWork(Generic[C, R]):
             self._next.value = index + 1
         return index
 
+    def _claim_in_worker(self, parent: int) -> int | None:
+        """:meth:`_claim` in a worker; None once the parent process is gone (it may have been
+        killed holding the lock, which would then never be released)."""
+        lock = self._next.get_lock()
+        while not lock.acquire(timeout=1.0):
+            if os.getppid() != parent:
+                return None
+        try:
+            index = int(self._next.value)
+            self._next.value = index + 1
+        finally:
+            lock.release()
+        return index
+
     def _claimed(self) -> int:
         with self._next.get_lock():
             return int(self._next.value)
 
-    def _serve(self, conn: Connection, init_worker: Callable[[], None]) -> None:
+    def _serve(
+        self,
+        conn: Connection,
+        init_worker: Callable[[], None],
+        readers: list[Connection],
+        parent: int,
+    ) -> None:
         """A worker: claim chunks until none is left; send the index on taking a chunk and
-        (index, result) when it is done."""
+        (index, result) when it is done.  Ends quietly when the parent is gone."""
+        for reader in readers:
+            reader.close()
         init_worker()
-        while (index := self._claim()) < len(self._chunks):
-            conn.send(index)
-            conn.send((index, self._work(self._chunks[index])))
-        conn.close()
+        try:
+            while (index := self._claim_in_worker(parent)) is not None and index < len(
+                self._chunks
+            ):
+                conn.send(index)
+                conn.send((index, self._work(self._chunks[index])))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the parent is gone: nobody wants the result
+        finally:
+            conn.close()
 
     def _read(self, conns: list[Connection]) -> None:
         """Collect results from the workers; a chunk held by a worker that ends is lost."""

@@ -1,0 +1,63 @@
+"""SIGKILL of ``newsclean crawl`` and ``newsclean clean`` at random moments, then restarts:
+every record once, no visible part file incomplete, the crawl state agreeing with the
+parts, no process of a killed run left behind.  A short run of bench/kill_bench.py (which
+states the guarantees and makes 120 kills by default)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from bench.kill_bench import (
+    ROOT,
+    clean_cmd,
+    content,
+    duplicates,
+    group_alive,
+    make_inputs,
+    read_parts,
+    run,
+)
+
+
+def test_a_few_kills_of_each_command_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    lines: list[str] = []
+    phases = ("crawl", "clean2", "replace")  # the bench does -j 1 too
+    tally = run(6, 12, tmp_path, pages=24, dumps=24, articles=10, log=lines.append, phases=phases)
+    assert tally.by_phase == {"crawl": 2, "clean2": 1, "replace": 2}, "\n".join(lines)
+
+
+def test_workers_of_a_killed_clean_end_with_it(tmp_path: Path) -> None:
+    # The OOM killer takes the biggest process: the command, not its -j 2 worker.  The
+    # worker must notice and end (it kept the reading end of its own pipe open, so it
+    # cleaned the rest of the batch and then waited on a full pipe for ever).
+    inputs = tmp_path / "in"
+    make_inputs(inputs, pages=60, dumps=0)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        clean_cmd(inputs, out, 2, ()), cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(group_alive(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the worker is forked
+    assert proc.poll() is None, "the run ended before its worker started"
+    time.sleep(0.3)  # cleaning
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = group_alive(proc.pid)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert not left, "a worker outlived the killed command by 15 s"
+    assert read_parts(out) == {}  # nothing half-written is visible
+    done = subprocess.run(clean_cmd(inputs, out, 2, ()), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    parts = read_parts(out)
+    assert not duplicates(parts)
+    assert len(content(parts)) == 60
