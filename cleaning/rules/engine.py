@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaning.rules.features import FEATURES
-from cleaning.rules.patterns import gate_of
+from cleaning.rules.patterns import backtracking_hazard, gate_of, slow_probe
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -142,8 +142,14 @@ class Rule:
         }
 
 
-def parse_rules(text: str, origin: str) -> list[Rule]:
-    """Parse and validate one rule file's TOML text.  ``origin`` names it in errors."""
+def parse_rules(text: str, origin: str, *, probe: bool = True) -> list[Rule]:
+    """Parse and validate one rule file's TOML text.  ``origin`` names it in errors.
+
+    A line rule whose pattern can backtrack catastrophically is refused: by its shape
+    (:func:`cleaning.rules.patterns.backtracking_hazard`) and, with ``probe``, by a timed
+    search of a few short adversarial lines (:func:`cleaning.rules.patterns.slow_probe`;
+    the bundled files, checked by the test suite, skip it to keep start-up fast).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -156,7 +162,7 @@ def parse_rules(text: str, origin: str) -> list[Rule]:
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list):
         raise RuleError(f"{origin}: 'rule' must be an array of tables ([[rule]])")
-    rules = [_parse_rule(raw, origin, i) for i, raw in enumerate(raw_rules)]
+    rules = [_parse_rule(raw, origin, i, probe) for i, raw in enumerate(raw_rules)]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -165,7 +171,7 @@ def parse_rules(text: str, origin: str) -> list[Rule]:
     return rules
 
 
-def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
+def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
     where = f"{origin}: rule #{index + 1}"
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: must be a table")
@@ -204,6 +210,17 @@ def _parse_rule(raw: Any, origin: str, index: int) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
+        hazard = backtracking_hazard(value)
+        if hazard is None and probe:
+            line = slow_probe(pattern)
+            if line is not None:
+                hazard = f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
+        if hazard:
+            raise RuleError(
+                f"{where}: the pattern can take exponential time: {hazard}; rewrite it "
+                "without a repetition inside a repetition (e.g. (a+)+ -> a+), or make the "
+                "inner one possessive (a++) or atomic ((?>...))"
+            )
         gate = gate_of(value)
     elif kind == "dom":
         selector = _check_selector(value, where)

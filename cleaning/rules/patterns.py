@@ -251,3 +251,270 @@ def _first(seq: list[Any]) -> set[str] | None:
             return None if tail is None else head | tail
         return None
     return None  # the rest may match the empty string
+
+
+# --- catastrophic backtracking ------------------------------------------------------------
+
+# Characters standing for the classes a pattern's items match (letters of both cases and
+# scripts, digits, white space, punctuation): two items "overlap" when one of these, or a
+# literal of the pattern, matches both.
+_SAMPLE = "aZé0_ \t\n.,;:!?-'\"()/&€£\u00a0ж"
+_CATEGORIES: dict[str, Callable[[str], bool]] = {
+    "CATEGORY_DIGIT": str.isdecimal,
+    "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
+    "CATEGORY_SPACE": str.isspace,
+    "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
+    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_",
+    "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
+}
+
+
+class _Chars:
+    """What single characters the items of one pattern match, over the pattern's alphabet."""
+
+    def __init__(self, parsed: Any):
+        self.ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+        self.dotall = bool(parsed.state.flags & re.DOTALL)
+        literals: set[str] = set()
+        _literals(list(parsed), literals)
+        self.alphabet = frozenset(_SAMPLE) | {v for c in literals for v in (c, c.lower(), c.upper())}
+
+    def _same(self, a: str, b: str) -> bool:
+        return a == b or (self.ignore_case and a.lower() == b.lower())
+
+    def _in_class(self, items: list[Any], c: str) -> bool:
+        negate = bool(items) and items[0][0] is _sc.NEGATE
+        hit = False
+        for op, av in items[1:] if negate else items:
+            if op is _sc.LITERAL:
+                hit = self._same(c, chr(av))
+            elif op is _sc.RANGE:
+                hit = av[0] <= ord(c) <= av[1] or (
+                    self.ignore_case
+                    and any(av[0] <= ord(v) <= av[1] for v in (c.lower(), c.upper()))
+                )
+            elif op is _sc.CATEGORY:
+                hit = _CATEGORIES.get(av.name, lambda _c: True)(c)
+            else:
+                hit = True  # unknown: assume it matches (a wider set only warns more)
+            if hit:
+                break
+        return hit != negate
+
+    def item(self, op: Any, av: Any) -> frozenset[str] | None:
+        """The characters a one-character item matches; None if ``op`` is not one."""
+        if op is _sc.LITERAL:
+            return frozenset(c for c in self.alphabet if self._same(c, chr(av)))
+        if op is _sc.NOT_LITERAL:
+            return frozenset(c for c in self.alphabet if not self._same(c, chr(av)))
+        if op is _sc.ANY:
+            return frozenset(c for c in self.alphabet if self.dotall or c != "\n")
+        if op is _sc.IN:
+            return frozenset(c for c in self.alphabet if self._in_class(av, c))
+        return None
+
+    def first(self, seq: list[Any]) -> tuple[frozenset[str], bool]:
+        """(the characters a match of ``seq`` can open with, whether it can match empty)."""
+        out: set[str] = set()
+        for op, av in seq:
+            chars = self.item(op, av)
+            if chars is not None:
+                return frozenset(out | chars), False
+            if op is _sc.SUBPATTERN or op is _ATOMIC:
+                head, empty = self.first(list(av[-1] if op is _sc.SUBPATTERN else av))
+            elif op is _sc.BRANCH:
+                heads = [self.first(list(b)) for b in av[1]]
+                head = frozenset().union(*(h for h, _ in heads))
+                empty = any(e for _, e in heads)
+            elif op in _REPEATS:
+                head, empty = self.first(list(av[2]))
+                empty = empty or av[0] == 0
+            elif op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+                continue  # zero-width
+            else:  # a back-reference, a conditional: anything
+                return frozenset(self.alphabet), True
+            out |= head
+            if not empty:
+                return frozenset(out), False
+        return frozenset(out), True
+
+    def anywhere(self, seq: list[Any]) -> frozenset[str]:
+        """Every character some one-character item of ``seq`` (at any depth) matches."""
+        out: set[str] = set()
+        for op, av in seq:
+            chars = self.item(op, av)
+            if chars is not None:
+                out |= chars
+            elif op is _sc.SUBPATTERN:
+                out |= self.anywhere(list(av[-1]))
+            elif op is _sc.BRANCH:
+                for b in av[1]:
+                    out |= self.anywhere(list(b))
+            elif op in _REPEATS:
+                out |= self.anywhere(list(av[2]))
+            elif op is _ATOMIC:
+                out |= self.anywhere(list(av))
+        return frozenset(out)
+
+
+_ATOMIC = getattr(_sc, "ATOMIC_GROUP", object())
+_POSSESSIVE = getattr(_sc, "POSSESSIVE_REPEAT", object())
+
+
+def _literals(seq: list[Any], out: set[str]) -> None:
+    for op, av in seq:
+        if op is _sc.LITERAL:
+            out.add(chr(av))
+        elif op is _sc.IN:
+            out.update(chr(v) for o, v in av if o is _sc.LITERAL)
+        elif op is _sc.SUBPATTERN:
+            _literals(list(av[-1]), out)
+        elif op is _sc.BRANCH:
+            for b in av[1]:
+                _literals(list(b), out)
+        elif op in _REPEATS:
+            _literals(list(av[2]), out)
+        elif op is _ATOMIC or op in (_sc.ASSERT, _sc.ASSERT_NOT):
+            _literals(list(av if op is _ATOMIC else av[1]), out)
+
+
+def backtracking_hazard(pattern: str, parsed: Any = None) -> str | None:
+    """Why ``pattern`` can take exponential (or high polynomial) time on a line it does not
+    match, or None.
+
+    The hazard is a repetition inside a repetition that can divide the same text between
+    its rounds in many ways: ``(a+)+``, ``(\\w+\\s?)*``, ``(?:.*,)*x``, ``(\\w|\\d)+``.  Found
+    when a variable repetition inside a repeated group can take a character that the
+    group's next round (or what follows the inner one inside the group) can also start
+    with, or when two alternatives of a repeated group can start with the same character
+    and one of them is a single character.  Possessive repetitions and atomic groups,
+    which never give back what they took, are not hazards.
+    """
+    if parsed is None:
+        parsed = parse_pattern(pattern)
+    if parsed is None:
+        return None
+    chars = _Chars(parsed)
+    return _hazard(list(parsed), chars, frozenset(), None)
+
+
+def _text(av: Any) -> str:
+    lo, hi = av[0], av[1]
+    return f"{{{lo},}}" if hi == _sc.MAXREPEAT else f"{{{lo},{hi}}}"
+
+
+def _hazard(
+    seq: list[Any], chars: _Chars, follow: frozenset[str], loop: tuple[Any, ...] | None
+) -> str | None:
+    """Walk ``seq``; ``follow`` are the characters that may come right after it, ``loop``
+    the innermost repeated group around it (None at the top)."""
+    for pos, (op, av) in enumerate(seq):
+        rest_first, rest_empty = chars.first(list(seq[pos + 1 :]))
+        after = rest_first | follow if rest_empty else rest_first
+        if op is _sc.SUBPATTERN:
+            found = _hazard(list(av[-1]), chars, after, loop)
+        elif op is _sc.BRANCH:
+            found = None
+            if loop is not None:
+                found = _overlapping_branches(av[1], after, chars)
+            for branch in av[1]:
+                found = found or _hazard(list(branch), chars, after, loop)
+        elif op in _REPEATS and op is not _POSSESSIVE:
+            lo, hi, body = av
+            found = None
+            if loop is not None and lo != hi:
+                taken = chars.anywhere(list(body))
+                shared = taken & after
+                if shared:
+                    sample = min(shared)
+                    found = (
+                        f"a repetition {_text(av)} inside the repeated group {_text(loop)} "
+                        f"can take the same characters ({sample!r}) as the group's next round "
+                        "or what follows it, so a line that does not match is tried in "
+                        "exponentially many ways"
+                    )
+            if found is None and hi > 1:
+                # inside, what counts is the next round: what follows the whole repetition
+                # can only take back characters once (polynomial, not exponential)
+                head, _ = chars.first(list(body))
+                found = _hazard(list(body), chars, head, av)
+        else:
+            continue
+        if found:
+            return found
+    return None
+
+
+def _overlapping_branches(
+    alternatives: list[Any], after: frozenset[str], chars: _Chars
+) -> str | None:
+    """A hazard of alternatives inside a repeated group: an optional part (an empty
+    alternative, as the parser writes ``(a|aa)`` = ``a(?:|a)``) that can take what comes
+    next, or a one-character alternative that another one can start with."""
+    if any(chars.first(list(b))[1] for b in alternatives):
+        taken = frozenset().union(*(chars.anywhere(list(b)) for b in alternatives))
+        if taken & after:
+            return (
+                f"an optional part of a repeated group can take the same characters "
+                f"({min(taken & after)!r}) as what follows it, so a line that does not match "
+                "is tried in exponentially many ways"
+            )
+    heads = []
+    for branch in alternatives:
+        items = list(branch)
+        single = len(items) == 1 and chars.item(*items[0]) is not None
+        heads.append((chars.first(items)[0], single))
+    for i, (a, a_single) in enumerate(heads):
+        for b, b_single in heads[i + 1 :]:
+            if (a_single or b_single) and a & b:
+                return (
+                    "two alternatives of a repeated group can match the same character "
+                    f"({min(a & b)!r}), so a line that does not match is tried in "
+                    "exponentially many ways"
+                )
+    return None
+
+
+PROBE_LENGTHS = (8, 12, 16, 20, 24, 28, 32)  # exponential time shows well before 32
+PROBE_LIMIT = 0.05  # seconds one search of a probe line may take (a sound pattern: microseconds)
+
+
+def slow_probe(regex: re.Pattern[str]) -> str | None:
+    """A line on which searching ``regex`` took over :data:`PROBE_LIMIT` seconds, or None.
+
+    The second line of defence after :func:`backtracking_hazard`: each character of the
+    pattern's alphabet that one of its repetitions takes, repeated 8 to 32 times, then
+    followed by a character that breaks a match.  The lengths grow slowly, so a pattern
+    whose time doubles with each character is caught near a tenth of a second, never left
+    to run for minutes; a sound pattern answers each probe in microseconds.
+    """
+    import time
+
+    parsed = parse_pattern(regex.pattern)
+    if parsed is None:
+        return None
+    chars = _Chars(parsed)
+    pumped = sorted(_repeated_chars(list(parsed), chars))
+    for n in PROBE_LENGTHS:
+        for c in pumped:
+            for tail in ("\x00", "!", ""):
+                line = c * n + tail
+                start = time.perf_counter()
+                regex.search(line)
+                if time.perf_counter() - start > PROBE_LIMIT:
+                    return line
+    return None
+
+
+def _repeated_chars(seq: list[Any], chars: _Chars) -> set[str]:
+    """The characters some repetition of ``seq`` can take."""
+    out: set[str] = set()
+    for op, av in seq:
+        if op in _REPEATS and av[1] > 1:
+            out |= chars.anywhere(list(av[2]))
+        elif op is _sc.SUBPATTERN:
+            out |= _repeated_chars(list(av[-1]), chars)
+        elif op is _sc.BRANCH:
+            for b in av[1]:
+                out |= _repeated_chars(list(b), chars)
+    return out
