@@ -520,15 +520,17 @@ def work_out(out: Path, suffix: str = "-timing") -> Path:
 
 
 def clean_moment(rng: random.Random, out: Path, full: float, replacing: bool) -> Moment:
-    """A random moment of a clean run: any time, while it writes a part file, or (replace)
-    after its new part is in place, while it removes the replaced rows."""
+    """A random moment of a clean run: any time, while it writes its part file, or just
+    after the part is in place (replace: while it removes the rows it replaced; otherwise
+    the run's rows are kept, so later runs start from a folder that holds some)."""
     pick = rng.random()
-    if pick < 0.4:
+    if pick < 0.3:
         delay = rng.uniform(0.3 * full, 1.1 * full)
         return Moment(f"at {delay:.2f} s", delay)
-    if pick < 0.7 or not replacing:
+    if pick < 0.65:
         return Moment("writing a part", rng.uniform(0, 0.004), has_temporary(out))
-    return Moment("removing replaced rows", rng.uniform(0, 0.1), new_visible_part(out))
+    name = "removing replaced rows" if replacing else "after its part"
+    return Moment(name, rng.uniform(0, 0.1), new_visible_part(out))
 
 
 # --- main -----------------------------------------------------------------------------------
