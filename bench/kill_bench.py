@@ -7,11 +7,16 @@ Four phases, the kills split between them (``--kills N`` in all, default 120):
   (tests/newssite), which publishes a few new articles before every run, as from cron.
   Part files are small (``NEWSCLEAN_BATCH_ROWS=3``) so kills land between and inside
   part writes.
-* **clean -j 1** and **clean -j 2**: ``newsclean clean`` over a folder of inputs
-  (generated HTML pages and text dumps, or ``--inputs PATH...``), the same OUTDIR each time.
-* **replace**: the inputs were cleaned once into OUTDIR; then a rule file changes the
-  output of every generated input, so each run replaces rows (README, "Re-runs") while it
-  is killed, with ``-j`` 1 or 2.
+* **clean -j 1** and **clean -j 2**: ``newsclean clean`` over a folder into the same
+  OUTDIR each time; files (generated HTML pages and text dumps, or copies of
+  ``--inputs PATH...``) arrive in the folder before every run.
+* **replace**: the generated inputs were cleaned once into OUTDIR; then the runs take
+  turns with and without a rule file that changes every one of them, so each run
+  replaces rows (README, "Re-runs") while it is killed, with ``-j`` 1 or 2.
+
+The kill moments: any time in the run, after the crawl's k-th article request, while
+part file k is being written, just after a clean run's part is in place (in a replace:
+while it removes the rows it replaced).
 
 A kill hits either the command's own process only (what the OOM killer does) or its whole
 process group (a reboot, ``kill -9 -PGID``), chosen at random; after each kill the script

@@ -245,3 +245,43 @@ def test_control_characters_next_to_a_removed_element() -> None:
         assert "agreed the budget" in record.text
         assert not any(c in record.text for c in "\x03\x1f\x0b\ufffe")
         assert any("Share this article" in r.text for r in record.removed)
+
+
+_SAME_IN_EVERY_PROCESS = """
+import hashlib, random, sys
+sys.path.insert(0, sys.argv[1])
+from tests.test_properties import BOILERPLATE, WORDS, bundled
+from cleaning import clean_html, clean_text
+rng = random.Random(5)
+digest = hashlib.sha256()
+for i in range(40):
+    lines = [" ".join(rng.choices(WORDS, k=rng.randint(1, 20))) for _ in range(rng.randint(1, 15))]
+    lines += rng.sample(BOILERPLATE, 3)
+    rng.shuffle(lines)
+    text = "\\n".join(lines)
+    html = "<html><body><article>" + "".join(
+        f'<div class="{rng.choice(["share-bar", "related", "content", ""])}"><p>{t}</p></div>'
+        for t in lines) + "</article></body></html>"
+    for record in (clean_text(text, rules=bundled()), clean_html(html, None, rules=bundled())):
+        digest.update(repr(record).encode())
+print(digest.hexdigest())
+"""
+
+
+def test_records_do_not_depend_on_the_process_hash_seed() -> None:
+    # str hashes (and so set and dict orders built from them) differ between processes
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    digests = set()
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", _SAME_IN_EVERY_PROCESS, str(ROOT)],
+            capture_output=True, text=True, timeout=120, cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
