@@ -285,3 +285,15 @@ def test_records_do_not_depend_on_the_process_hash_seed() -> None:
         assert done.returncode == 0, done.stderr[-2000:]
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+def test_text_on_both_sides_of_a_removed_element_is_not_glued_into_one_word() -> None:
+    # found by the properties above: "council<section class=share-bar>...</section>harbour"
+    # came out as "councilharbour", a word that is not on the page
+    html = (
+        "<html><head><title>council</title></head><body>"
+        '<p class="byline">council<section class="share-bar">Sign up for our daily newsletter'
+        "</section>harbour</p></body></html>"
+    )
+    record = clean_html(html, "https://gazette.example/news/1", rules=bundled())
+    assert record.text.split() == ["council", "harbour"]

@@ -411,6 +411,7 @@ def apply_dom_rules(
     # document order; a removed element takes its picked descendants along, but a picked
     # element spared by the guards leaves its own picked descendants eligible
     gone: set[HtmlElement] = set()
+    order: list[HtmlElement] = []  # removed in document order: the result is the same each run
     removed: list[Removal] = []
     for el in sorted(picked, key=doc_position):
         if any(a in gone for a in el.iterancestors()):
@@ -428,8 +429,26 @@ def apply_dom_rules(
             ):
                 continue
         gone.add(el)
+        order.append(el)
         if text:
             removed.append(Removal(rule.id, text[:_REMOVED_TEXT_CHARS]))
-    for el in gone:
-        el.drop_tree()
+    for el in order:
+        _drop(el)
     return DomResult(tuple(removed), tuple(evidence))
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove ``el`` with its content, keeping its tail; the texts on either side that met
+    only through it (``council<div>Ad</div>harbour``) are kept apart by a space rather than
+    glued into one word that is not on the page."""
+    tail = el.tail
+    if tail and not tail[0].isspace():
+        prev = el.getprevious()
+        parent = el.getparent()
+        if prev is not None:
+            before = prev.tail if prev.tail else "x"  # an element's content ends before it
+        else:
+            before = parent.text if parent is not None else None
+        if before and not before[-1].isspace():
+            el.tail = " " + tail
+    el.drop_tree()
