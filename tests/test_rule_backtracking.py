@@ -42,6 +42,7 @@ SOUND = [
     r"^(?:Mr|Mrs|Ms)\.? \w+",
     r"[\w.-]+@[\w-]+\.\w+",
     r"(\w|\d)+$",  # the parser merges the alternatives into one class
+    r"^By\s+[A-Z]\w*(?:\s+(?:[A-Z]\w*|de|e|en|et|,))*$",  # rounds begin with white space
 ]
 
 

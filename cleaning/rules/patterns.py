@@ -383,11 +383,11 @@ def backtracking_hazard(pattern: str, parsed: Any = None) -> str | None:
     match, or None.
 
     The hazard is a repetition inside a repetition that can divide the same text between
-    its rounds in many ways: ``(a+)+``, ``(\\w+\\s?)*``, ``(?:.*,)*x``, ``(\\w|\\d)+``.  Found
+    its rounds in many ways: ``(a+)+``, ``(\\w+\\s?)*``, ``(?:.*,)*x``, ``(a|aa)+``.  Found
     when a variable repetition inside a repeated group can take a character that the
     group's next round (or what follows the inner one inside the group) can also start
-    with, or when two alternatives of a repeated group can start with the same character
-    and one of them is a single character.  Possessive repetitions and atomic groups,
+    with, or an optional alternative of a repeated group that can take what follows it.
+    Possessive repetitions and atomic groups,
     which never give back what they took, are not hazards.
     """
     if parsed is None:
@@ -450,7 +450,8 @@ def _overlapping_branches(
 ) -> str | None:
     """A hazard of alternatives inside a repeated group: an optional part (an empty
     alternative, as the parser writes ``(a|aa)`` = ``a(?:|a)``) that can take what comes
-    next, or a one-character alternative that another one can start with."""
+    next.  (One-character alternatives need no check: the parser merges them into one
+    class, ``(\\w|\\d)`` = ``[\\w\\d]``.)"""
     if any(chars.first(list(b))[1] for b in alternatives):
         taken = frozenset().union(*(chars.anywhere(list(b)) for b in alternatives))
         if taken & after:
@@ -459,19 +460,6 @@ def _overlapping_branches(
                 f"({min(taken & after)!r}) as what follows it, so a line that does not match "
                 "is tried in exponentially many ways"
             )
-    heads = []
-    for branch in alternatives:
-        items = list(branch)
-        single = len(items) == 1 and chars.item(*items[0]) is not None
-        heads.append((chars.first(items)[0], single))
-    for i, (a, a_single) in enumerate(heads):
-        for b, b_single in heads[i + 1 :]:
-            if (a_single or b_single) and a & b:
-                return (
-                    "two alternatives of a repeated group can match the same character "
-                    f"({min(a & b)!r}), so a line that does not match is tried in "
-                    "exponentially many ways"
-                )
     return None
 
 
