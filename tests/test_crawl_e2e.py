@@ -96,9 +96,12 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     # a 500 was retried, a 404 was not retried forever
     assert requested.count(f"/news/{slug(site.n + 2)}") == 2
     assert requested.count("/news/missing-story") == 1
-    # Crawl-delay 0.1 s: once robots.txt is read, requests are spaced (timer slack allowed)
+    # Crawl-delay 0.1 s: once robots.txt is read, requests are spaced. Any four requests in a
+    # row span 0.3 s; the server stamps them when its thread gets to them, which on a loaded
+    # machine can be late by tens of ms, so 0.2 s is asked (without the delay: about 0 s).
     times = [t for t, p in site.times if p.startswith("/news/")]
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.08
+    assert len(times) >= 8
+    assert min(b - a for a, b in zip(times, times[3:], strict=False)) >= 0.2
     summary = json.loads((out / "last-run.json").read_text())
     assert summary["articles_written"] == len(site.article_paths())
     assert summary["dropped"].get("not_article:listing", 0) == 2
