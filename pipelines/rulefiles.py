@@ -21,7 +21,7 @@ def bundled_rule_files() -> list[tuple[str, str]]:
 
 def load_ruleset(extra_files: Sequence[str | Path] = (), disabled: Iterable[str] = ()) -> RuleSet:
     """The bundled rules, then each of ``extra_files``, less the ``disabled`` ids."""
-    # the bundled files skip the timed probe (tests/test_rules.py runs it on them)
+    # the bundled files skip the backtracking checks (tests/test_rule_backtracking.py runs them)
     groups: list[list[Rule]] = [
         parse_rules(text, name, probe=False) for name, text in bundled_rule_files()
     ]

@@ -145,10 +145,11 @@ class Rule:
 def parse_rules(text: str, origin: str, *, probe: bool = True) -> list[Rule]:
     """Parse and validate one rule file's TOML text.  ``origin`` names it in errors.
 
-    A line rule whose pattern can backtrack catastrophically is refused: by its shape
-    (:func:`cleaning.rules.patterns.backtracking_hazard`) and, with ``probe``, by a timed
-    search of a few short adversarial lines (:func:`cleaning.rules.patterns.slow_probe`;
-    the bundled files, checked by the test suite, skip it to keep start-up fast).
+    With ``probe`` (the default), a line rule whose pattern can backtrack catastrophically
+    is refused: by its shape (:func:`cleaning.rules.patterns.backtracking_hazard`) and by a
+    timed search of a few short adversarial lines (:func:`cleaning.rules.patterns.slow_probe`).
+    The bundled files skip both, which cost about a second at every start of a process;
+    tests/test_rule_backtracking.py runs them on every bundled rule.
     """
     try:
         data = tomllib.loads(text)
@@ -210,7 +211,7 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        hazard = backtracking_hazard(value)
+        hazard = backtracking_hazard(value) if probe else None
         if hazard is None and probe:
             line = slow_probe(pattern)
             if line is not None:
