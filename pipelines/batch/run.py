@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cleaning.rules import RuleSet
 from cleaning.text.repetition import RepetitionStats, build_stats
@@ -25,6 +25,9 @@ from pipelines.batch.inputs import (
 )
 from pipelines.rulefiles import load_ruleset, rules_version
 from pipelines.store.rows import record_id, record_to_row
+
+if TYPE_CHECKING:
+    from pipelines.store.warc import WarcPage
 
 # pyarrow (with numpy) is imported by run_batch only, once the workers are cleaning: they
 # build plain rows (pipelines.store.rows) and never load it, and the parent's import overlaps them.
@@ -81,12 +84,23 @@ class Summary:
         )
 
 
+@dataclass(frozen=True)
+class Job:
+    """What cleaning a file takes besides the file: the rules and their version, the
+    batch's repetition statistics, the options (the same for every file of a batch)."""
+
+    ruleset: RuleSet
+    stats: RepetitionStats | None
+    options: CleanOptions
+    version: str
+
+
 # Per-process worker state, set once by _init_worker (the cleaning core itself keeps none).
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[str, Job] = {}
 
 
 def _init_worker(ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions) -> None:
-    _WORKER.update(ruleset=ruleset, version=rules_version(ruleset), stats=stats, options=options)
+    _WORKER["job"] = Job(ruleset, stats, options, rules_version(ruleset))
 
 
 def _init_pool_worker(
@@ -118,12 +132,15 @@ def _tune_gc() -> None:
     gc.set_threshold(5000, 10, 10)
 
 
-def clean_file(item: InputFile) -> Outcome:
-    """Clean one input file in a worker; never raises for bad input."""
-    ruleset: RuleSet = _WORKER["ruleset"]
-    options: CleanOptions = _WORKER["options"]
-    version: str = _WORKER["version"]
-    out = Outcome(display(item.path))
+def clean_file(item: InputFile, job: Job | None = None, source: str | None = None) -> Outcome:
+    """Clean one input file; never raises for bad input.
+
+    ``job``: what to clean with (default: this worker process's, :func:`_init_worker`);
+    ``source``: the file's name in the output (default: its path as :func:`display` shows it).
+    """
+    job = job or _WORKER["job"]
+    ruleset, options, version = job.ruleset, job.options, job.version
+    out = Outcome(source or display(item.path))
     now = datetime.now(timezone.utc)
     try:
         if item.kind == "warc":
@@ -136,7 +153,7 @@ def clean_file(item: InputFile) -> Outcome:
             text, note = decode_text(item.path, data, options.encoding)
             if note:
                 out.notes.append(note)
-            stats: RepetitionStats | None = _WORKER["stats"]
+            stats = job.stats
             group_stats = stats.for_group(options.domain or item.group) if stats else None
             record = clean_text(
                 text, rules=ruleset, domain=options.domain, stats=group_stats, mode="dump"
@@ -179,38 +196,49 @@ def _signed(row: dict[str, Any]) -> dict[str, Any]:
 def _clean_warc(
     item: InputFile, out: Outcome, ruleset: RuleSet, version: str, now: datetime
 ) -> Outcome:
-    from cleaning.html.extract import clean_html
     from pipelines.store.warc import iter_warc
 
     try:
-        for page in iter_warc(item.path):
-            try:
-                record = clean_html(page.html_bytes, page.url, rules=ruleset)
-            except ValueError as exc:
-                out.notes.append(f"{out.source}: {page.url}: {exc}")
-                continue
-            if record.drop_reason:
-                out.dropped.append(record.drop_reason)
-                continue
-            identity = record.canonical_url or page.url
-            out.rows.append(
-                _signed(
-                    record_to_row(
-                        record,
-                        id=record_id(identity),
-                        source=page.url,
-                        url=page.url,
-                        fetched_at=page.fetched_at,
-                        rules_version=version,
-                        cleaned_at=now,
-                    )
+        clean_pages(iter_warc(item.path), out, ruleset, version, now)
+    except Exception as exc:  # a broken archive: keep what was read, report the rest
+        out.error = warc_error(out, exc)
+    return out
+
+
+def clean_pages(
+    pages: Iterable[WarcPage], out: Outcome, ruleset: RuleSet, version: str, now: datetime
+) -> None:
+    """Clean archived pages into ``out`` (rows, pages that are not articles, notes)."""
+    from cleaning.html.extract import clean_html
+
+    for page in pages:
+        try:
+            record = clean_html(page.html_bytes, page.url, rules=ruleset)
+        except ValueError as exc:
+            out.notes.append(f"{out.source}: {page.url}: {exc}")
+            continue
+        if record.drop_reason:
+            out.dropped.append(record.drop_reason)
+            continue
+        identity = record.canonical_url or page.url
+        out.rows.append(
+            _signed(
+                record_to_row(
+                    record,
+                    id=record_id(identity),
+                    source=page.url,
+                    url=page.url,
+                    fetched_at=page.fetched_at,
+                    rules_version=version,
+                    cleaned_at=now,
                 )
             )
-    except Exception as exc:  # a broken archive: keep what was read, report the rest
-        out.error = (
-            f"{out.source}: unreadable WARC after {len(out.rows)} records ({exc}); re-fetch it"
         )
-    return out
+
+
+def warc_error(out: Outcome, exc: object) -> str:
+    """The error line of an archive that broke after the records already in ``out``."""
+    return f"{out.source}: unreadable WARC after {len(out.rows)} records ({exc}); re-fetch it"
 
 
 def build_batch_stats(
@@ -304,27 +332,53 @@ def run_batch(
     ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
     outdir.mkdir(parents=True, exist_ok=True)
     summary = Summary(files=len(inputs))
-    replaced: dict[Path, set[str]] = {}
-    seen: set[str] = set()
     with ExitStack() as stack:
         # Workers start first; the parent's own set-up (pyarrow, the folder's index) runs
         # while they clean.  Nothing below writes before the index is read.
         outcomes = _start(stack, inputs, ruleset, stats, options, jobs, own_process)
         _import_pyarrow(without_numpy=own_process)
-        from pipelines.store.dataset import load_index, remove_rows
-        from pipelines.store.dedup import DedupIndex
-        from pipelines.store.parquet import PartWriter, remove_stale_temporaries
+        show = sys.stderr.isatty() if progress is None else progress
+        write_outcomes(
+            outcomes, outdir, summary, Progress(len(inputs), show), drop_duplicates=drop_duplicates
+        )
+    return summary
 
-        remove_stale_temporaries(outdir)
-        index, stale = load_index(outdir)
-        if stale:
-            remove_rows(stale)
-        dedup = stack.enter_context(DedupIndex.open(outdir, drop=drop_duplicates))
-        left_out = 0
-        report = _Progress(len(inputs), sys.stderr.isatty() if progress is None else progress)
-        writer = stack.enter_context(PartWriter(outdir, prefix="part"))
+
+def write_outcomes(
+    outcomes: Iterable[Outcome],
+    outdir: Path,
+    summary: Summary,
+    report: Progress,
+    *,
+    tick: bool = True,
+    drop_duplicates: bool = False,
+) -> None:
+    """Write the rows of ``outcomes`` (in input order) into ``outdir`` and count them into
+    ``summary``: a row whose id and content are already there is skipped, one whose id is
+    there with other content replaces the old row; the first of an id in a batch wins.
+    Every row gets its ``duplicate_of`` from the folder's duplicate index
+    (:mod:`pipelines.store.dedup`); ``drop_duplicates`` leaves duplicates out instead.
+
+    Every way of running a batch (local processes, a Dask cluster) writes through here.
+    ``tick``: advance ``report`` by one per outcome (off when the caller counts tasks).
+    """
+    from pipelines.store.dataset import load_index, remove_rows
+    from pipelines.store.dedup import DedupIndex
+    from pipelines.store.parquet import PartWriter, remove_stale_temporaries
+
+    replaced: dict[Path, set[str]] = {}
+    seen: set[str] = set()
+    remove_stale_temporaries(outdir)
+    index, stale = load_index(outdir)
+    if stale:
+        remove_rows(stale)
+    left_out = 0
+    with DedupIndex.open(outdir, drop=drop_duplicates) as dedup, PartWriter(
+        outdir, prefix="part"
+    ) as writer:
         for outcome in outcomes:
-            report.update()
+            if tick:
+                report.update()
             for note in outcome.notes:
                 report.write(f"warning: {note}")
             if outcome.error:
@@ -364,7 +418,6 @@ def run_batch(
     summary.duplicates_left_out = drop_duplicates
     summary.written -= counts.dropped - left_out  # written, then left out at the commit
     summary.repointed = counts.updated
-    return summary
 
 
 def _import_pyarrow(*, without_numpy: bool) -> None:
@@ -387,19 +440,25 @@ def _import_pyarrow(*, without_numpy: bool) -> None:
         del sys.modules["numpy"]
 
 
-class _Progress:
+class Progress:
     """A progress bar on a terminal (tqdm, imported only then), plain stderr lines otherwise."""
 
-    def __init__(self, total: int, show: bool) -> None:
+    def __init__(self, total: int, show: bool, unit: str = "file") -> None:
         self.bar: Any = None
         if show:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+            self.bar = tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
 
     def update(self) -> None:
         if self.bar is not None:
             self.bar.update(1)
+
+    def grow(self, more: int) -> None:
+        """``more`` steps to go than the bar said (work found while running)."""
+        if self.bar is not None:
+            self.bar.total += more
+            self.bar.refresh()
 
     def write(self, line: str) -> None:
         if self.bar is not None:

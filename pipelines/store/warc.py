@@ -14,7 +14,7 @@ import io
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - optional speed-up
     _igzip = None  # type: ignore[assignment]
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -149,30 +150,60 @@ class WarcFileWriter:
 
 
 def _read_responses(path: Path) -> Iterator[WarcPage]:
+    for _, page in _responses_with_offsets(path):
+        yield page
+
+
+def _responses_with_offsets(path: Path) -> Iterator[tuple[int, WarcPage]]:
+    """(offset of the record in the file, page) for each response record, in file order."""
     with open(path, "rb") as fh:
-        for record in ArchiveIterator(fh):
+        records = ArchiveIterator(fh)
+        for record in records:
             if record.rec_type != "response":
                 continue
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            date = record.rec_headers.get_header("WARC-Date")
+            page = _page(record)  # first: asking for the offset reads past the content
+            yield records.get_record_offset(), page
+
+
+def _page(record: ArcWarcRecord) -> WarcPage:
+    """The page of a response record (whose content is read here)."""
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    date = record.rec_headers.get_header("WARC-Date")
+    fetched = None
+    if date:
+        try:
+            fetched = datetime.fromisoformat(date.replace("Z", "+00:00"))
+        except ValueError:
             fetched = None
-            if date:
-                try:
-                    fetched = datetime.fromisoformat(date.replace("Z", "+00:00"))
-                except ValueError:
-                    fetched = None
+    status = 0
+    if record.http_headers is not None:
+        try:
+            status = int(record.http_headers.get_statuscode() or 0)
+        except ValueError:
             status = 0
-            if record.http_headers is not None:
-                try:
-                    status = int(record.http_headers.get_statuscode() or 0)
-                except ValueError:
-                    status = 0
-            body = record.content_stream().read()
-            # A record cut short (a truncated file) leaves part of its declared
-            # length unread: refuse it rather than pass it on as a shorter page.
-            if getattr(record.raw_stream, "limit", 0) > 0:
-                raise ValueError(f"record {url} is truncated")
-            yield WarcPage(url=url, html_bytes=body, fetched_at=fetched, status=status)
+    body = record.content_stream().read()
+    # A record cut short (a truncated file) leaves part of its declared
+    # length unread: refuse it rather than pass it on as a shorter page.
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        raise ValueError(f"record {url} is truncated")
+    return WarcPage(url=url, html_bytes=body, fetched_at=fetched, status=status)
+
+
+def response_offsets(path: str | Path) -> Iterator[int]:
+    """The offset of each complete response record of one WARC file, in file order, so that
+    parts of a large archive can be read apart (:func:`read_responses_at`).  Raises, like
+    :func:`iter_warc`, where the file is damaged, after the offsets of the records before."""
+    for offset, _ in _responses_with_offsets(Path(path)):
+        yield offset
+
+
+def read_responses_at(path: str | Path, offsets: Iterable[int]) -> Iterator[WarcPage]:
+    """The pages of the response records at ``offsets`` (from :func:`response_offsets`)."""
+    with open(path, "rb") as fh:
+        for offset in offsets:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)))
+            yield _page(record)
 
 
 def iter_warc(path: str | Path) -> Iterator[WarcPage]:
