@@ -8,10 +8,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cleaning.rules import RuleError
 from cleaning.text.repetition import RepetitionStats
-from pipelines.batch.inputs import DEFAULT_MAX_BYTES, InputError, discover
+from pipelines.batch.inputs import DEFAULT_MAX_BYTES, InputError, InputFile, discover
+
+if TYPE_CHECKING:
+    from cleaning.rules import RuleSet
+    from pipelines.batch.run import CleanOptions, Summary
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -46,6 +51,10 @@ def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
     clean.add_argument("--drop-duplicates", action="store_true",
                        help="leave exact and near-duplicates of other records out (default: "
                        "write them with duplicate_of set)")
+    clean.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="clean on the Dask cluster of this scheduler instead of local processes")
+    clean.add_argument("--scheduler-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="how long to try to reach the scheduler and its first worker (default 10)")
 
     explain = sub.add_parser("explain", help="show a file with each removed line marked by its rule id")
     explain.add_argument("path", type=Path, metavar="FILE")
@@ -115,14 +124,20 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
         encoding=args.encoding, domain=args.domain,
     )
     ruleset = load_ruleset(options.rule_files, options.disabled)
-    stats = build_batch_stats(inputs, options, _load_stats(args.stats), jobs=args.jobs)
-    if args.save_stats:
-        _write_json_atomic(args.save_stats, stats.to_json())
-    summary = run_batch(
-        inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
-        progress=False if args.no_progress else None, own_process=program,
-        drop_duplicates=args.drop_duplicates,
-    )
+    progress = False if args.no_progress else None
+    if args.scheduler:
+        on_cluster = _clean_on_cluster(args, inputs, options, ruleset, progress)
+        if on_cluster is None:
+            return EXIT_USAGE
+        summary = on_cluster
+    else:
+        stats = build_batch_stats(inputs, options, _load_stats(args.stats), jobs=args.jobs)
+        if args.save_stats:
+            _write_json_atomic(args.save_stats, stats.to_json())
+        summary = run_batch(
+            inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
+            progress=progress, own_process=program, drop_duplicates=args.drop_duplicates,
+        )
     summary.errors += len(errors)
     print(summary.line(args.output), file=sys.stderr)
     if program:
@@ -131,6 +146,27 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
         # Frozen objects are skipped; everything written is already closed and renamed.
         gc.freeze()
     return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
+
+
+def _clean_on_cluster(
+    args: argparse.Namespace, inputs: list[InputFile], options: CleanOptions, ruleset: RuleSet,
+    progress: bool | None,
+) -> Summary | None:
+    """``clean --scheduler``: the batch on a Dask cluster; None (said why) when it cannot run."""
+    from pipelines.batch.cluster import ClusterError, run_on_cluster
+
+    def save(stats: RepetitionStats) -> None:
+        _write_json_atomic(args.save_stats, stats.to_json())
+
+    try:
+        return run_on_cluster(
+            inputs, args.output, options, args.scheduler, ruleset=ruleset,
+            base=_load_stats(args.stats), progress=progress, timeout=args.scheduler_timeout,
+            on_stats=save if args.save_stats else None, drop_duplicates=args.drop_duplicates,
+        )
+    except ClusterError as exc:
+        print(f"newsclean clean: {exc}", file=sys.stderr)
+        return None
 
 
 def _write_json_atomic(path: Path, data: object) -> None:

@@ -307,6 +307,11 @@ class RuleSet:
             blob = json.dumps([r.fingerprint() for r in self.rules], sort_keys=True)
             object.__setattr__(self, "version", hashlib.sha256(blob.encode()).hexdigest()[:12])
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy in another process (a Dask worker) rebuilds the derived helpers on first
+        # use: some of them (Aho-Corasick automata) cannot be pickled.
+        return {**self.__dict__, "_derived": {}}
+
     def derived(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()`` for this rule set, built once (``key`` names what is built)."""
         value = self._derived.get(key)

@@ -34,11 +34,13 @@ class InputError(Exception):
 class InputFile:
     path: Path
     kind: str  # "text" | "html" | "warc"
+    # the group of a file whose path was made absolute for another host (pipelines.batch.cluster)
+    group_name: str | None = None
 
     @property
     def group(self) -> str:
         """The repetition-statistics group of a file with no known publisher: its folder's name."""
-        return self.path.parent.name or "."
+        return self.group_name or self.path.parent.name or "."
 
 
 def kind_of(path: Path) -> str | None:

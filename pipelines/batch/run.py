@@ -257,9 +257,9 @@ def build_batch_stats(
         ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         chunks = [(chunk, options) for chunk in shrinking_chunks(texts, jobs)]
         with ctx.Pool(jobs, initializer=_ignore_ctrl_c) as pool:
-            parts = pool.starmap(_count_lines, chunks, chunksize=1)
+            parts = pool.starmap(count_lines, chunks, chunksize=1)
     else:
-        parts = [_count_lines(texts, options)]
+        parts = [count_lines(texts, options)]
     return merge_stats(*parts, *([base] if base is not None else []))
 
 
@@ -268,7 +268,7 @@ def build_batch_stats(
 _POOLED_STATS_FILES = 64
 
 
-def _count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionStats:
+def count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionStats:
     """The repetition statistics of some text files (unreadable ones are left out)."""
 
     # Files are read here and again when cleaned: holding a whole batch's text in memory

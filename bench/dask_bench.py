@@ -1,0 +1,131 @@
+"""Re-clean throughput on a Dask cluster of 1 and 2 workers against local `-j 1` / `-j 2`.
+
+usage: python bench/dask_bench.py DATASET_DIR [--repeat N]
+
+DATASET_DIR holds ``pages/*.html.gz`` (or ``dumps/*.txt``).  The bench starts two
+dask.distributed clusters on 127.0.0.1 (LocalCluster: a scheduler in this process, one
+worker process of one thread each, or two), and times, on the same files, each as a whole
+process from start to exit:
+
+- ``newsclean clean -j 1`` and ``newsclean clean -j 2`` (local processes), and
+- ``newsclean clean --scheduler ADDRESS`` against the 1-worker and the 2-worker cluster.
+
+The workers live across runs, as a cluster's do: one untimed round first imports the
+cleaning code in them (and fills the bytecode and page caches); the command's own
+start (interpreter, imports of distributed and pyarrow, rule loading) is timed in every
+run, as for the local commands.  Commands take turns, one round running each once;
+the best wall time of N rounds gives the docs/s.
+
+Next to it, the CPU time (user + system) of the run: of the command process (for local
+runs with its forked workers), and for the Dask runs of the workers (read in each worker
+before and after) and of this process, which runs the scheduler.  On a shared machine
+CPU time moves less than wall time: when other jobs load the machine, compare CPU times
+and re-measure the rates on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _cpu_self() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _workers_cpu(client: Any) -> float:
+    return float(sum(client.run(_cpu_self).values()))
+
+
+def _run(cmd: list[str], out: Path, client: Any | None) -> tuple[float, float, float, float]:
+    """(wall, command CPU, workers' CPU, scheduler CPU) of one run into an emptied ``out``."""
+    shutil.rmtree(out, ignore_errors=True)
+    workers_before = _workers_cpu(client) if client is not None else 0.0
+    here_before = _cpu_self()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    here = _cpu_self() - here_before
+    if done.returncode != 0:
+        sys.exit(f"failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr}")
+    command = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    workers = _workers_cpu(client) - workers_before if client is not None else 0.0
+    return wall, command, workers, here
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", type=Path)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    from distributed import Client, LocalCluster
+
+    pages = args.dataset / "pages"
+    folder = pages if pages.is_dir() else args.dataset / "dumps"
+    n = sum(1 for p in folder.iterdir() if p.name.endswith((".html.gz", ".txt")))
+    base = [sys.executable, "-m", "pipelines.cli", "clean", "--no-progress", str(folder)]
+    clusters = {
+        k: LocalCluster(processes=True, n_workers=k, threads_per_worker=1, host="127.0.0.1",
+                        dashboard_address=None)
+        for k in (1, 2)
+    }
+    clients = {k: Client(c, set_as_default=False) for k, c in clusters.items()}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            commands: dict[str, tuple[list[str], Any]] = {}
+            for jobs in (1, 2):
+                out = Path(tmp) / f"j{jobs}"
+                commands[f"newsclean clean -j {jobs}"] = ([*base, "-o", str(out), "-j", str(jobs)], None)
+            for k, cluster in clusters.items():
+                out = Path(tmp) / f"dask{k}"
+                cmd = [*base, "-o", str(out), "--scheduler", cluster.scheduler_address]
+                commands[f"--scheduler, {k} worker{'s' if k > 1 else ''}"] = (cmd, clients[k])
+            runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in commands}
+            for attempt in range(args.repeat + 1):
+                for name, (cmd, client) in commands.items():
+                    out = Path(cmd[cmd.index("-o") + 1])
+                    result = _run(cmd, out, client)
+                    if attempt:  # the first round warms the workers and the caches
+                        runs[name].append(result)
+    finally:
+        for client in clients.values():
+            client.close()
+        for cluster in clusters.values():
+            cluster.close()
+    load = os.getloadavg()
+    print(f"{args.dataset.name}: {n} files, {os.cpu_count()} cores, best of {args.repeat}, "
+          f"whole command; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    if load[1] > (os.cpu_count() or 1) * 0.8:
+        print("  (the machine was loaded by other jobs: wall times and rates are disturbed; "
+              "compare CPU times, re-measure on a quiet machine)")
+    best: dict[str, float] = {}
+    for name, results in runs.items():
+        wall = min(r[0] for r in results)
+        best[name] = wall
+        command = min(r[1] for r in results)
+        cpu = f"CPU: command {command:5.2f} s"
+        if "scheduler" in name:
+            cpu += (f", workers {min(r[2] for r in results):5.2f} s"
+                    f", scheduler {min(r[3] for r in results):5.2f} s")
+        print(f"  {name:<26} {wall:6.2f} s {n / wall:7.1f} docs/s   {cpu} (lowest)")
+    j1, j2 = best["newsclean clean -j 1"], best["newsclean clean -j 2"]
+    d1, d2 = best["--scheduler, 1 worker"], best["--scheduler, 2 workers"]
+    print(f"  2 Dask workers / 1 Dask worker rate: {d1 / d2:.2f}x (target >= 1.7x)")
+    print(f"  -j 2 / -j 1 rate: {j1 / j2:.2f}x;  2 Dask workers / -j 2 rate: {j2 / d2:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

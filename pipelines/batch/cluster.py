@@ -1,0 +1,389 @@
+"""``newsclean clean --scheduler ADDRESS``: the same batch, cleaned on a Dask cluster.
+
+This process (the client) finds the inputs, loads the rules and writes OUTDIR; the
+workers (``dask worker``, on any host) read the inputs and clean them:
+
+- Tasks: text and HTML files in chunks, as a local run chunks them for its processes;
+  a WARC archive in slices of records (one first task per archive lists the offsets of
+  its records, then each slice reads only its own).
+- Repetition statistics, a distributed reduce: one task per chunk of text files counts
+  its lines, merge tasks add the counts up (a tree of at most ``MERGE_FAN_IN`` parts per
+  merge), and the text files' cleaning tasks take the merged statistics as an argument,
+  so the statistics stay on the cluster and the HTML tasks do not wait for them.
+- Cleaning: each task calls :func:`pipelines.batch.run.clean_file` (an archive's slice:
+  :func:`pipelines.batch.run.clean_pages`), the functions of a local run.
+- Writing: the workers return rows and this process writes them through
+  :func:`pipelines.batch.run.write_outcomes`, in input order, as a local run does.  So
+  OUTDIR is on the client's disk alone, its re-run rules (skip unchanged, replace changed,
+  atomic part files) are the local run's, and a step over all rows before writing (such
+  as deduplication) is a step of that one loop.  The cost is that every row passes
+  through the client: cleaned rows are about a tenth of the HTML they come from.
+- A worker that dies: Dask runs its tasks again on the others, and so the results it held
+  that the client had not fetched yet.  A task that keeps killing its workers (Dask gives
+  up after ``distributed.scheduler.allowed-failures``) fails its files, one error line
+  each, and the rest goes on.
+
+The inputs must be readable by every worker at the same absolute path (a shared or
+copied folder); the rule files are read here and the rules sent to the workers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cleaning import __version__ as CLEANER_VERSION
+from cleaning.rules import RuleSet
+from cleaning.text.repetition import RepetitionStats
+from pipelines.batch.inputs import InputFile, display
+from pipelines.batch.run import (
+    CleanOptions,
+    Job,
+    Outcome,
+    Progress,
+    Summary,
+    clean_file,
+    clean_pages,
+    count_lines,
+    merge_stats,
+    shrinking_chunks,
+    warc_error,
+    write_outcomes,
+)
+from pipelines.rulefiles import rules_version
+
+MERGE_FAN_IN = 8  # statistics parts added up by one merge task
+WARC_SLICE = 16  # records per task at most: a few hundred ms of cleaning, as an HTML chunk
+
+T = TypeVar("T")  # what _same passes through
+
+
+class ClusterError(Exception):
+    """The cluster cannot run the batch; ``str()`` is the one line shown to the user."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """An input as the workers get it: its absolute path, and its name in the output."""
+
+    item: InputFile
+    source: str
+
+
+def run_on_cluster(
+    inputs: list[InputFile],
+    outdir: Path,
+    options: CleanOptions,
+    address: str,
+    *,
+    ruleset: RuleSet,
+    base: RepetitionStats | None = None,
+    progress: bool | None = None,
+    timeout: float = 10.0,
+    on_stats: Callable[[RepetitionStats], None] | None = None,
+    drop_duplicates: bool = False,
+) -> Summary:
+    """Clean ``inputs`` on the Dask cluster of the scheduler at ``address`` into ``outdir``.
+
+    ``base``: statistics of an earlier run, added to this batch's; ``on_stats`` gets the
+    batch's merged statistics (to save them); ``drop_duplicates`` as in a local run.
+    Raises :class:`ClusterError` when the scheduler cannot be reached or its workers
+    cannot run the batch.
+    """
+    client = _connect(address, timeout)
+    try:
+        entries = [_entry(item) for item in inputs]
+        _check_workers(client, address, entries, timeout)
+        show = sys.stderr.isatty() if progress is None else progress
+        print(_describe(client, address), file=sys.stderr)
+        outdir.mkdir(parents=True, exist_ok=True)
+        summary = Summary(files=len(inputs))
+        plan = _Plan(client, entries, options, ruleset, base)
+        if on_stats is not None:
+            on_stats(plan.statistics())
+        report = Progress(plan.tasks, show, unit="task")
+        write_outcomes(plan.outcomes(report), outdir, summary, report, tick=False,
+                       drop_duplicates=drop_duplicates)
+        return summary
+    finally:
+        client.close()
+
+
+def _connect(address: str, timeout: float) -> Any:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError(
+            "--scheduler needs dask.distributed; install it with pip install 'newsclean[dask]'"
+        ) from None
+
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
+            "`dask scheduler` (and workers with `dask worker ADDRESS`) and pass the address "
+            "it prints, e.g. --scheduler tcp://HOST:8786"
+        ) from None
+
+
+def _entry(item: InputFile) -> _Entry:
+    absolute = Path(os.path.abspath(item.path))
+    return _Entry(InputFile(absolute, item.kind, group_name=item.group), display(item.path))
+
+
+def _check_workers(client: Any, address: str, entries: list[_Entry], timeout: float) -> None:
+    """Every worker runs this version of newsclean and can read the inputs."""
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise ClusterError(
+            f"the Dask scheduler at {address} has no workers; start some with "
+            f"`dask worker {address}`"
+        ) from None
+    probe = str(entries[0].item.path) if entries else ""
+    try:
+        answers = client.run(_worker_facts, probe)
+    except Exception as exc:  # a worker that cannot even load this module
+        raise ClusterError(
+            f"a worker of {address} cannot run newsclean ({type(exc).__name__}: {exc}); "
+            f"install newsclean {CLEANER_VERSION} with its dask extra on every worker host"
+        ) from None
+    for worker, (version, readable) in sorted(answers.items()):
+        if version != CLEANER_VERSION:
+            raise ClusterError(
+                f"worker {worker} runs newsclean {version}, this command {CLEANER_VERSION}; "
+                "install the same version on every host"
+            )
+        if not readable:
+            raise ClusterError(
+                f"worker {worker} cannot read {probe}: the inputs must be at the same path "
+                "on every worker host (a shared or copied folder)"
+            )
+
+
+def _worker_facts(probe: str) -> tuple[str, bool]:
+    """On a worker: its newsclean version, and whether it can read the first input."""
+    return CLEANER_VERSION, not probe or os.access(probe, os.R_OK)
+
+
+def _describe(client: Any, address: str) -> str:
+    info = client.scheduler_info()
+    workers = info.get("workers", {})
+    threads = sum(w.get("nthreads", 0) for w in workers.values())
+    dashboard = ""
+    if "dashboard" in info.get("services", {}):
+        dashboard = f", dashboard {client.dashboard_link}"
+    return (
+        f"newsclean clean: Dask scheduler {address}, {len(workers)} workers "
+        f"({threads} threads){dashboard}"
+    )
+
+
+@dataclass
+class _Slot:
+    """One input's results as they arrive (an archive's come in slices)."""
+
+    outcome: Outcome | None = None
+    slices: list[Outcome | None] | None = None  # an archive's, once its records are listed
+    listing_error: str | None = None
+
+
+@dataclass
+class _Plan:
+    """The tasks of one batch on the cluster, and their results put back in input order."""
+
+    client: Any
+    entries: list[_Entry]
+    options: CleanOptions
+    ruleset: RuleSet
+    base: RepetitionStats | None
+    tasks: int = 0
+    _run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    _submitted: int = 0
+    _waiting: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    _first: list[Any] = field(default_factory=list)  # the tasks whose results come here
+    _stats: Any = None
+
+    def __post_init__(self) -> None:
+        workers = max(1, sum(self.client.nthreads().values()))
+        # The rules reach the cluster once, as the result of a task (which Dask can run
+        # again if every worker holding it dies, unlike data scattered from here).
+        self._rules = self._submit("rules", None, _same, self.ruleset)
+        self._version = rules_version(self.ruleset)
+        texts = [i for i, e in enumerate(self.entries) if e.item.kind == "text"]
+        pages = [i for i, e in enumerate(self.entries) if e.item.kind == "html"]
+        if texts:
+            self._stats = self._reduce_stats(texts, workers)
+        for i, entry in enumerate(self.entries):
+            if entry.item.kind == "warc":
+                self._first.append(self._submit("warc-list", i, _list_warc, str(entry.item.path)))
+        for indices, stats in ((pages, None), (texts, self._stats)):
+            start = 0
+            for chunk in shrinking_chunks([self.entries[i].item for i in indices], workers):
+                picked = indices[start : start + len(chunk)]
+                start += len(chunk)
+                self._first.append(self._submit(
+                    "clean", picked, _clean_chunk, self._rules, stats, self.options,
+                    self._version, [self.entries[i] for i in picked],
+                ))
+
+    def _submit(self, name: str, ref: Any, fn: Callable[..., Any], *args: Any) -> Any:
+        """Submit a task; with ``ref`` (what it is for), its result comes to :meth:`outcomes`."""
+        future = self.client.submit(
+            fn, *args, key=f"newsclean-{name}-{self._run}-{self._submitted}", pure=False
+        )
+        self._submitted += 1
+        if ref is not None:
+            self._waiting[future.key] = (name, ref)
+            self.tasks += 1
+        return future
+
+    def _reduce_stats(self, texts: list[int], workers: int) -> Any:
+        items = [self.entries[i].item for i in texts]
+        parts = [self._submit("count", None, count_lines, chunk, self.options)
+                 for chunk in shrinking_chunks(items, workers)]
+        if self.base is not None:
+            parts.append(self._submit("stats-base", None, _same, self.base))
+        while len(parts) > 1:
+            parts = [self._submit("merge", None, merge_stats, *parts[i : i + MERGE_FAN_IN])
+                     for i in range(0, len(parts), MERGE_FAN_IN)]
+        return parts[0]
+
+    def statistics(self) -> RepetitionStats:
+        """The batch's repetition statistics (with ``base``), as the text tasks get them."""
+        if self._stats is not None:
+            stats: RepetitionStats = self._stats.result()
+            return stats
+        empty = count_lines([], self.options)
+        return merge_stats(empty, self.base) if self.base is not None else empty
+
+    def outcomes(self, report: Progress) -> Iterator[Outcome]:
+        """Each input's outcome in input order, as soon as it and those before it are in."""
+        from distributed import as_completed
+
+        slots = [_Slot() for _ in self.entries]
+        pending = as_completed(
+            self._first, loop=self.client.loop, with_results=True, raise_errors=False
+        )
+        self._first = []  # each task's future is dropped once its result is here
+        cursor = 0
+        for future, result in pending:
+            name, ref = self._waiting.pop(future.key)
+            report.update()
+            failed = _failure(future) if future.status != "finished" else None
+            if name == "clean":
+                outcomes = result if failed is None else [_failed(self.entries[i], failed) for i in ref]
+                for i, outcome in zip(ref, outcomes, strict=True):
+                    slots[i].outcome = outcome
+            elif name == "warc-list":
+                offsets, error = result if failed is None else ([], failed)
+                slots[ref].listing_error = error
+                slices = [offsets[s : s + WARC_SLICE] for s in range(0, len(offsets), WARC_SLICE)]
+                slots[ref].slices = [None] * len(slices)
+                entry = self.entries[ref]
+                for n, part in enumerate(slices):
+                    pending.add(self._submit("warc", (ref, n), _clean_warc_slice, self._rules,
+                                             self._version, str(entry.item.path), entry.source, part))
+                report.grow(len(slices))
+            else:
+                i, n = ref
+                part = result if failed is None else Outcome(self.entries[i].source, error=failed)
+                slices_of = slots[i].slices
+                assert slices_of is not None
+                slices_of[n] = part
+            del future, result
+            while cursor < len(slots):
+                outcome = _assemble(self.entries[cursor], slots[cursor])
+                if outcome is None:
+                    break
+                slots[cursor] = _Slot()
+                cursor += 1
+                yield outcome
+
+
+def _assemble(entry: _Entry, slot: _Slot) -> Outcome | None:
+    """The input's outcome once all of it is in (an archive's slices joined), else None."""
+    if slot.outcome is not None:
+        return slot.outcome
+    if slot.slices is None or any(s is None for s in slot.slices):
+        return None
+    out = Outcome(entry.source)
+    for part in slot.slices:
+        assert part is not None
+        out.rows.extend(part.rows)
+        out.dropped.extend(part.dropped)
+        out.notes.extend(part.notes)
+        if part.error:  # the archive broke under this slice: what follows it is not read
+            out.error = warc_error(out, part.error)
+            return out
+    if slot.listing_error:
+        out.error = warc_error(out, slot.listing_error)
+    return out
+
+
+def _failure(future: Any) -> str:
+    try:
+        exc = future.exception()
+    except Exception as lost:  # cancelled: the scheduler forgot it
+        exc = lost
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _failed(entry: _Entry, why: str) -> Outcome:
+    return Outcome(
+        entry.source,
+        error=f"{entry.source}: its cleaning task failed on the cluster ({why}); run again, "
+        "or without --scheduler to see the error",
+    )
+
+
+# The tasks (module functions, so that workers import them by name).
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _clean_chunk(
+    ruleset: RuleSet,
+    stats: RepetitionStats | None,
+    options: CleanOptions,
+    version: str,
+    entries: list[_Entry],
+) -> list[Outcome]:
+    job = Job(ruleset, stats, options, version)
+    return [clean_file(entry.item, job, entry.source) for entry in entries]
+
+
+def _list_warc(path: str) -> tuple[list[int], str | None]:
+    """The offsets of an archive's complete response records, and why the listing stopped
+    early (a damaged file), if it did."""
+    from pipelines.store.warc import response_offsets
+
+    offsets: list[int] = []
+    try:
+        offsets.extend(response_offsets(path))
+    except Exception as exc:  # a broken archive: the records before the damage are kept
+        return offsets, str(exc)
+    return offsets, None
+
+
+def _clean_warc_slice(
+    ruleset: RuleSet, version: str, path: str, source: str, offsets: list[int]
+) -> Outcome:
+    from pipelines.store.warc import read_responses_at
+
+    out = Outcome(source)
+    try:
+        clean_pages(read_responses_at(path, offsets), out, ruleset, version,
+                    datetime.now(timezone.utc))
+    except Exception as exc:  # the file changed since it was listed
+        out.error = str(exc)
+    return out
