@@ -131,29 +131,34 @@ def _summary(stderr: str) -> str:
     return line.rsplit("->", 1)[0]
 
 
-def _local(batch: Path, outdir: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli("clean", str(batch), "-o", str(outdir), "-j", "2", "--no-progress")
+def _local(batch: Path, outdir: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return run_cli("clean", str(batch), "-o", str(outdir), "-j", "2", "--no-progress", cwd=cwd)
 
 
-def _on_cluster(batch: Path, outdir: Path, address: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _on_cluster(
+    batch: Path, outdir: Path, address: str, *extra: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return run_cli("clean", str(batch), "-o", str(outdir), "--scheduler", address,
-                   "--no-progress", *extra)
+                   "--no-progress", *extra, cwd=cwd)
 
 
 def test_a_run_on_the_cluster_writes_what_a_local_run_writes(
     batch: Path, cluster: Any, tmp_path: Path
 ) -> None:
-    local = _local(batch, tmp_path / "local")
-    remote = _on_cluster(batch, tmp_path / "dask", cluster.scheduler_address,
-                         "--save-stats", str(tmp_path / "dask.json"))
+    # a relative path, from another folder than the workers': the names in the output and
+    # in the error lines are still the ones a local run gives
+    here, name = batch.parent, Path(batch.name)
+    local = _local(name, tmp_path / "local", cwd=here)
+    remote = _on_cluster(name, tmp_path / "dask", cluster.scheduler_address,
+                         "--save-stats", str(tmp_path / "dask.json"), cwd=here)
     assert remote.returncode == local.returncode == 1, remote.stderr  # the binary file
     rows = _rows(tmp_path / "dask")
     assert rows == _rows(tmp_path / "local")
     # 24 dumps + 20 pages + 40 archived pages + the 2 records before the damage
     assert len(rows) == 86
     assert {r["source"] for r in rows if r["url"] is None} == {
-        str(p) for p in batch.rglob("*") if p.suffix in (".txt", ".html")
-    } - {str(batch / "courier" / "scan.txt")}
+        str(p.relative_to(here)) for p in batch.rglob("*") if p.suffix in (".txt", ".html")
+    } - {str(name / "courier" / "scan.txt")}
     # the repetition statistics reached the text tasks: the template line went as template
     templated = [r for r in rows if any(x["rule_id"] == "generic.repetition.template"
                                         for x in r["removed"])]
@@ -161,9 +166,10 @@ def test_a_run_on_the_cluster_writes_what_a_local_run_writes(
     # the same error lines (the binary file, the damaged archive) and counts
     assert _errors(remote.stderr) == _errors(local.stderr)
     assert len(_errors(remote.stderr)) == 2
+    assert f"error: {name / 'courier' / 'scan.txt'}: a PNG image" in remote.stderr
     assert _summary(remote.stderr) == _summary(local.stderr)
-    local_stats = run_cli("clean", str(batch), "-o", str(tmp_path / "l2"), "-j", "1",
-                          "--no-progress", "--save-stats", str(tmp_path / "local.json"))
+    local_stats = run_cli("clean", str(name), "-o", str(tmp_path / "l2"), "-j", "1",
+                          "--no-progress", "--save-stats", str(tmp_path / "local.json"), cwd=here)
     assert local_stats.returncode == 1
     assert (tmp_path / "dask.json").read_bytes() == (tmp_path / "local.json").read_bytes()
 

@@ -70,10 +70,12 @@ class ClusterError(Exception):
 
 @dataclass(frozen=True)
 class _Entry:
-    """An input as the workers get it: its absolute path, and its name in the output."""
+    """An input as the workers get it: its absolute path, its name in the output, and its
+    path as given here (for the error lines, which name it so in a local run)."""
 
     item: InputFile
     source: str
+    given: str
 
 
 def run_on_cluster(
@@ -135,7 +137,9 @@ def _connect(address: str, timeout: float) -> Any:
 
 def _entry(item: InputFile) -> _Entry:
     absolute = Path(os.path.abspath(item.path))
-    return _Entry(InputFile(absolute, item.kind, group_name=item.group), display(item.path))
+    return _Entry(
+        InputFile(absolute, item.kind, group_name=item.group), display(item.path), str(item.path)
+    )
 
 
 def _check_workers(client: Any, address: str, entries: list[_Entry], timeout: float) -> None:
@@ -359,7 +363,16 @@ def _clean_chunk(
     entries: list[_Entry],
 ) -> list[Outcome]:
     job = Job(ruleset, stats, options, version)
-    return [clean_file(entry.item, job, entry.source) for entry in entries]
+    outcomes = []
+    for entry in entries:
+        out = clean_file(entry.item, job, entry.source)
+        absolute = str(entry.item.path)
+        if out.error and out.error.startswith(absolute):
+            out.error = entry.given + out.error[len(absolute) :]
+        out.notes = [entry.given + n[len(absolute) :] if n.startswith(absolute) else n
+                     for n in out.notes]
+        outcomes.append(out)
+    return outcomes
 
 
 def _list_warc(path: str) -> tuple[list[int], str | None]:
