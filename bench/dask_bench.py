@@ -8,7 +8,10 @@ worker process of one thread each, or two), and times, on the same files, each a
 process from start to exit:
 
 - ``newsclean clean -j 1`` and ``newsclean clean -j 2`` (local processes), and
-- ``newsclean clean --scheduler ADDRESS`` against the 1-worker and the 2-worker cluster.
+- ``newsclean clean --scheduler ADDRESS`` against the 1-worker and the 2-worker cluster,
+- and two ``newsclean clean -j 1`` at once, each on every other file: nothing shared,
+  nothing handed over, so their rate over ``-j 1`` is what any split of the work in two
+  processes reaches on this machine at that moment (the yardstick for both ratios).
 
 The workers live across runs, as a cluster's do: one untimed round first imports the
 cleaning code in them (and fills the bytecode and page caches); the command's own
@@ -36,6 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+HALVES = "2 x -j 1 on halves, at once"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
@@ -48,19 +52,24 @@ def _workers_cpu(client: Any) -> float:
     return float(sum(client.run(_cpu_self).values()))
 
 
-def _run(cmd: list[str], out: Path, client: Any | None) -> tuple[float, float, float, float]:
-    """(wall, command CPU, workers' CPU, scheduler CPU) of one run into an emptied ``out``."""
-    shutil.rmtree(out, ignore_errors=True)
+def _run(cmds: list[list[str]], client: Any | None) -> tuple[float, float, float, float]:
+    """(wall, commands' CPU, workers' CPU, scheduler CPU) of one run of ``cmds``, started at
+    once, each into its emptied output folder."""
+    for cmd in cmds:
+        shutil.rmtree(cmd[cmd.index("-o") + 1], ignore_errors=True)
     workers_before = _workers_cpu(client) if client is not None else 0.0
     here_before = _cpu_self()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+             for c in cmds]
+    errors = [(p.communicate()[1], p.returncode, c) for p, c in zip(procs, cmds, strict=True)]
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     here = _cpu_self() - here_before
-    if done.returncode != 0:
-        sys.exit(f"failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr}")
+    for stderr, code, cmd in errors:
+        if code != 0:
+            sys.exit(f"failed ({code}): {' '.join(cmd)}\n{stderr}")
     command = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     workers = _workers_cpu(client) - workers_before if client is not None else 0.0
     return wall, command, workers, here
@@ -71,12 +80,20 @@ def main() -> None:
     ap.add_argument("dataset", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    import logging
+    import warnings
+
     from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the clusters' start and stop
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
 
     pages = args.dataset / "pages"
     folder = pages if pages.is_dir() else args.dataset / "dumps"
-    n = sum(1 for p in folder.iterdir() if p.name.endswith((".html.gz", ".txt")))
-    base = [sys.executable, "-m", "pipelines.cli", "clean", "--no-progress", str(folder)]
+    files = sorted(str(p) for p in folder.iterdir() if p.name.endswith((".html.gz", ".txt")))
+    n = len(files)
+    command = [sys.executable, "-m", "pipelines.cli", "clean", "--no-progress"]
+    base = [*command, str(folder)]
     clusters = {
         k: LocalCluster(processes=True, n_workers=k, threads_per_worker=1, host="127.0.0.1",
                         dashboard_address=None)
@@ -85,19 +102,22 @@ def main() -> None:
     clients = {k: Client(c, set_as_default=False) for k, c in clusters.items()}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            commands: dict[str, tuple[list[str], Any]] = {}
+            commands: dict[str, tuple[list[list[str]], Any]] = {}
             for jobs in (1, 2):
                 out = Path(tmp) / f"j{jobs}"
-                commands[f"newsclean clean -j {jobs}"] = ([*base, "-o", str(out), "-j", str(jobs)], None)
+                commands[f"newsclean clean -j {jobs}"] = (
+                    [[*base, "-o", str(out), "-j", str(jobs)]], None)
+            commands[HALVES] = (
+                [[*command, *files[k::2], "-o", str(Path(tmp) / f"half{k}"), "-j", "1"]
+                 for k in (0, 1)], None)
             for k, cluster in clusters.items():
                 out = Path(tmp) / f"dask{k}"
                 cmd = [*base, "-o", str(out), "--scheduler", cluster.scheduler_address]
-                commands[f"--scheduler, {k} worker{'s' if k > 1 else ''}"] = (cmd, clients[k])
+                commands[f"--scheduler, {k} worker{'s' if k > 1 else ''}"] = ([cmd], clients[k])
             runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in commands}
             for attempt in range(args.repeat + 1):
-                for name, (cmd, client) in commands.items():
-                    out = Path(cmd[cmd.index("-o") + 1])
-                    result = _run(cmd, out, client)
+                for name, (cmds, client) in commands.items():
+                    result = _run(cmds, client)
                     if attempt:  # the first round warms the workers and the caches
                         runs[name].append(result)
     finally:
@@ -115,8 +135,7 @@ def main() -> None:
     for name, results in runs.items():
         wall = min(r[0] for r in results)
         best[name] = wall
-        command = min(r[1] for r in results)
-        cpu = f"CPU: command {command:5.2f} s"
+        cpu = f"CPU: command {min(r[1] for r in results):5.2f} s"
         if "scheduler" in name:
             cpu += (f", workers {min(r[2] for r in results):5.2f} s"
                     f", scheduler {min(r[3] for r in results):5.2f} s")
@@ -125,6 +144,8 @@ def main() -> None:
     d1, d2 = best["--scheduler, 1 worker"], best["--scheduler, 2 workers"]
     print(f"  2 Dask workers / 1 Dask worker rate: {d1 / d2:.2f}x (target >= 1.7x)")
     print(f"  -j 2 / -j 1 rate: {j1 / j2:.2f}x;  2 Dask workers / -j 2 rate: {j2 / d2:.2f}x")
+    print(f"  two -j 1 halves at once / -j 1 rate: {j1 / best[HALVES]:.2f}x "
+          "(what two processes reach on this machine now: the yardstick)")
 
 
 if __name__ == "__main__":
