@@ -256,3 +256,15 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(batch: Path, tmp_path: 
     assert len(lines) == 1, result.stderr
     assert address in lines[0] and "dask scheduler" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_without_workers_is_one_line_and_exit_2(batch: Path, tmp_path: Path) -> None:
+    with distributed.LocalCluster(
+        processes=True, n_workers=0, host="127.0.0.1", dashboard_address=None
+    ) as empty:
+        result = _on_cluster(batch / "pages", tmp_path / "out", empty.scheduler_address,
+                             "--scheduler-timeout", "1")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert empty.scheduler_address in lines[0] and "dask worker" in lines[0]
