@@ -196,7 +196,7 @@ def test_a_second_run_skips_what_is_unchanged_and_replaces_what_changed(
     rows = _rows(out)
     assert len(rows) == 48 and len({r["id"] for r in rows}) == 48
     assert sum("Delegates of the" in r["text"] for r in rows) == 1
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
+    assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]  # no temporary left
 
 
 def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
