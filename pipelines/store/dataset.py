@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.store.parquet import SCHEMA, temp_path
+from pipelines.store.parquet import SCHEMA, write_table_atomic
 
 
 @dataclass(frozen=True)
@@ -69,10 +68,5 @@ def remove_rows(ids_by_file: dict[Path, set[str]]) -> int:
         if kept.num_rows == 0:
             path.unlink()
             continue
-        tmp = temp_path(path)
-        with open(tmp, "wb") as fh:
-            pq.write_table(kept, fh, compression="zstd")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_table_atomic(kept, path)
     return removed

@@ -33,7 +33,6 @@ Usage (the batch cleaner and the crawler's item pipeline both do this)::
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -501,7 +500,7 @@ def _rewrite_part(path: Path, updates: dict[str, str | None], drop: Iterable[str
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.store.parquet import SCHEMA, temp_path
+    from pipelines.store.parquet import SCHEMA, write_table_atomic
 
     with pq.ParquetFile(path) as part:
         table = part.read()
@@ -525,9 +524,4 @@ def _rewrite_part(path: Path, updates: dict[str, str | None], drop: Iterable[str
     if table.num_rows == 0:
         path.unlink()
         return
-    tmp = temp_path(path)
-    with open(tmp, "wb") as fh:
-        pq.write_table(table, fh, compression="zstd")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_table_atomic(table, path)

@@ -84,8 +84,15 @@ def write_part(directory: str | Path, rows: list[dict[str, Any]], prefix: str = 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     name = f"{prefix}-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
     final = directory / name
+    write_table_atomic(pa.Table.from_pylist(rows, schema=SCHEMA), final)
+    return final
+
+
+def write_table_atomic(table: pa.Table, final: Path) -> None:
+    """Write ``table`` to ``final`` (new, or replacing a part file in place): under
+    :func:`temp_path`, flushed to disk, then renamed over ``final``, so a reader sees the
+    old file or the new one, whole, never a mixture."""
     tmp = temp_path(final)
-    table = pa.Table.from_pylist(rows, schema=SCHEMA)
     try:
         with open(tmp, "wb") as fh:
             pq.write_table(table, fh, compression="zstd")
@@ -95,8 +102,7 @@ def write_part(directory: str | Path, rows: list[dict[str, Any]], prefix: str = 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(directory)
-    return final
+    _fsync_dir(final.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
