@@ -55,11 +55,13 @@ def _run(cmds: list[list[str]], fresh: Path | None) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     procs = [
-        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
         for c in cmds
     ]
-    for proc in procs:
-        proc.wait()
+    for proc, cmd in zip(procs, cmds, strict=True):
+        _, err = proc.communicate()
+        if proc.returncode not in (0, 1):  # 1: some input failed, the rest was written
+            raise SystemExit(f"{' '.join(cmd[:6])} ...: exit {proc.returncode}\n{err.decode()[-2000:]}")
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

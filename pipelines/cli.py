@@ -113,6 +113,12 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
     if args.jobs < 1:
         print("newsclean: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if args.output.exists() and not args.output.is_dir():
+        print(f"newsclean: {args.output}: is a file; -o takes a folder", file=sys.stderr)
+        return EXIT_USAGE
+    if args.save_stats is not None and not args.save_stats.parent.is_dir():
+        print(f"newsclean: {args.save_stats}: its folder does not exist; create it or pass another path", file=sys.stderr)
+        return EXIT_USAGE
     inputs, errors = discover(args.paths)
     for err in errors:
         print(f"error: {err}", file=sys.stderr)

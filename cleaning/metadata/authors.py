@@ -5,7 +5,7 @@ Lima y Luis Paz", "Av Kari Nord og Per Dahl"): it loses its byline word, is spli
 names at commas and the language's "and", and loses job titles, dates and times. A
 declared name (JSON-LD ``author``, ``<meta name="author">``) is what the publisher states:
 it gets the same splitting, but a short lower-case credit ("dpa") or one with a digit
-("BR24 Redaktion") is a name there, while in page text it is more often noise.
+("Radio Nord Redaktion") is a name there, while in page text it is more often noise.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ _ROLE = (
 # ", <role>" after a name, up to the next separator ("Jane Doe, Privacy and Security Expert")
 _ROLE_AFTER_COMMA = re.compile(r",[^,;|]*" + _ROLE + r"[^,;|]*", re.I)
 _ROLE_WORD = re.compile(_ROLE, re.I)
-# A role written after the name in Korean, Japanese and Chinese bylines ("신현주 기자").
+# A role written after the name in Korean, Japanese and Chinese bylines ("김민수 기자").
 _ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|논설위원|記者|特派員|編集委員|论说委员)$")
 # "(obe)", "(dpa)": an abbreviation or agency code after a name.
 _PARENS = re.compile(r"\s*\([^()]{0,40}\)")

@@ -8,6 +8,7 @@ the page's only statement of its headline, date and authors.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -129,12 +130,14 @@ def pick_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, list):
+def clean_value(value: Any) -> str | None:
+    """A declared value (JSON-LD or meta) as one line of text: the first non-empty string of a
+    list, HTML entities decoded ("Biden&#8217;s", "Jos&eacute;"), white space collapsed."""
+    if isinstance(value, (list, tuple)):
         value = next((v for v in value if isinstance(v, str) and v.strip()), None)
     if not isinstance(value, str):
         return None
-    return " ".join(value.split()) or None
+    return " ".join(html.unescape(value).split()) or None
 
 
 def _is_organisation(kinds: set[str]) -> bool:
@@ -167,9 +170,9 @@ def author_nodes(
         key = item.get("@id")
         if "name" not in item and isinstance(key, str) and key in index:
             item = index[key]
-        name = _text(item.get("name"))
+        name = clean_value(item.get("name"))
         if not name:
-            given, family = _text(item.get("givenName")), _text(item.get("familyName"))
+            given, family = clean_value(item.get("givenName")), clean_value(item.get("familyName"))
             name = " ".join(part for part in (given, family) if part) or None
         if name:
             out.append((name, _is_organisation(types(item))))

@@ -6,7 +6,6 @@ clock except the "not in the future" bound on dates.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -25,6 +24,7 @@ from cleaning.metadata.jsonld import (
     read_json_ld,
     types,
 )
+from cleaning.metadata.jsonld import clean_value as _clean
 
 _DATE_META = (
     "article:published_time",
@@ -71,7 +71,7 @@ _AUTHOR_META = (
     "twitter:creator:name",
 )
 MAX_TAGS = 30
-# A staff credit ("Staff", "CNBC.com staff", "Guardian staff reporter"): no person named.
+# A staff credit ("Staff", "Example.com staff", "Daily Post staff reporter"): no person named.
 _STAFF = re.compile(r"\bstaff\b", re.I)
 
 
@@ -95,14 +95,6 @@ class PageMeta:
     types: set[str] = field(default_factory=set)
 
 
-def _clean(value: Any) -> str | None:
-    if isinstance(value, (list, tuple)):
-        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
-    if not isinstance(value, str):
-        return None
-    # JSON-LD and meta values often carry HTML entities ("Biden&#8217;s")
-    text = " ".join(html.unescape(value).split())
-    return text or None
 
 
 def read_meta(root: HtmlElement) -> dict[str, list[str]]:
@@ -286,7 +278,7 @@ def _authors(
     url: str | None,
 ) -> tuple[str, ...]:
     """The article's authors: JSON-LD's, else the author meta tags', else the visible
-    byline's. Authors that only name the site itself ("n-tv NACHRICHTEN" on n-tv.de) or its
+    byline's. Authors that only name the site itself ("EXAMPLE NEWS" on example-news.de) or its
     staff ("Guardian staff reporter") give way to the people the byline or a meta tag
     names (see :func:`_person_like`), and stay when none is named."""
     host = urlsplit(url).hostname if url else None

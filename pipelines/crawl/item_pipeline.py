@@ -223,10 +223,10 @@ class CleaningPipeline:
     def flush(self) -> None:
         """Write the buffered rows as part files, then mark their URLs done."""
         assert self.state is not None
-        if self.warc is not None and any(self.buffers.values()):
+        if not any(self.buffers.values()):
+            return  # nothing to write: no part, and no pass over the duplicate index
+        if self.warc is not None:
             self.warc.sync()  # the raw pages are on disk before their records count as done
-        if self.dedup is not None:
-            self._mark_duplicates()
         for day, entries in list(self.buffers.items()):
             taken = self.state.claim_docs([row["id"] for row, _ in entries])
             if taken:
@@ -236,7 +236,11 @@ class CleaningPipeline:
                 for doc_id in taken:
                     self.pending_ids.pop(doc_id, None)
                     self.stats.inc_value("newsclean/dropped/duplicate")
-                entries = [(row, urls) for row, urls in entries if row["id"] not in taken]
+                self.buffers[day] = [(row, urls) for row, urls in entries if row["id"] not in taken]
+        if self.dedup is not None:
+            # only the rows this process writes: a claimed row is not an original here
+            self._mark_duplicates()
+        for day, entries in list(self.buffers.items()):
             if not entries:
                 continue
             directory = self.outdir / f"crawl_date={day}"
