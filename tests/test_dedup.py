@@ -4,6 +4,7 @@ whatever the order, across runs, after a kill, and with ``--drop-duplicates``.""
 from __future__ import annotations
 
 import json
+import re
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -319,3 +320,22 @@ def test_two_processes_writing_one_folder_take_turns(tmp_path: Path) -> None:
     table = pq.read_table(out, schema=SCHEMA)
     got = dict(zip(table.column("id").to_pylist(), table.column("duplicate_of").to_pylist(), strict=True))
     assert got == _write(tmp_path / "one", [rows])
+
+
+def test_shingle_words_are_the_lower_cased_word_runs_on_every_kind_of_character() -> None:
+    # words_of cuts words out by byte tables, not the regular expression: the two must agree,
+    # or the signatures of one text would change with the code (and stop matching OUTDIR's)
+    from pipelines.store.minhash import words_of
+
+    points = [*range(0x300), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x0663, 0xFF11]
+    points += [0x130, 0x212A, 0x3A3, 0x10400, 0x1D7CE, 0x1F600, 0xE0041, 0xD800]
+    chars = list(map(chr, points))
+    rng = random.Random(7)
+    texts: list[str] = []
+    for char in chars:
+        texts += [char, f"Ab{char}c", f" {char}9 x_y\t", f"{char}{char}Word"]
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 40))) for _ in range(500)]
+    texts.append("".join(chars) * 2)  # more distinct symbols than are replaced one by one
+    for text in texts:
+        expected = [w.encode("utf-8") for w in re.findall(r"\w+", text.lower())]
+        assert words_of(text) == expected, repr(text)

@@ -33,7 +33,12 @@ CONTAINMENT = 0.8
 # inside many articles without being a copy of any of them.
 MIN_CONTAINED_SHINGLES = 20
 
-_WORD = re.compile(r"\w+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_REPLACE_AT_MOST = 32  # distinct characters replaced one by one (each a pass over the text)
+# ASCII bytes that are not word characters -> space; word bytes and every non-ASCII byte stay
+_WORD_BYTES = bytes(
+    c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256)
+)
 _MASK64 = (1 << 64) - 1
 _CHUNK = 128  # shingles hashed at once: (128 x 192) uint64 = 192 KB, in cache
 
@@ -59,15 +64,32 @@ def _hash_functions() -> tuple[Any, Any]:
     )
 
 
+def words_of(text: str) -> list[bytes]:
+    """The lower-cased ``\\w+`` words of ``text``, UTF-8 encoded (the bytes the word hash
+    reads).  Not by the regular expression, which is tried at every character: non-ASCII
+    characters that are not word characters become spaces, a byte table turns every other
+    non-word byte into a space, and ``bytes.split`` cuts the words out in one C call."""
+    lower = text.lower()
+    if not lower.isascii():
+        odd = {ch for ch in set(_NON_ASCII.findall(lower)) if not ch.isalnum()}
+        if len(odd) <= _REPLACE_AT_MOST:
+            for ch in odd:
+                lower = lower.replace(ch, " ")
+        else:  # one pass, however many distinct characters a hostile text holds
+            lower = _NON_ASCII.sub(lambda m: " " if m.group() in odd else m.group(), lower)
+    return lower.encode("utf-8").translate(_WORD_BYTES).split()
+
+
 def shingle_hashes(text: str) -> Any:
-    """The distinct 64-bit hashes (a numpy array) of the text's word 5-grams, lower-cased
-    ``\\w+`` words.  A text of fewer than five words is one shingle; without words, none."""
+    """The distinct 64-bit hashes (a sorted numpy array) of the text's word 5-grams,
+    lower-cased ``\\w+`` words.  A text of fewer than five words is one shingle; without
+    words, none."""
     import numpy as np
 
-    words = _WORD.findall(text.lower())
+    words = words_of(text)
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    ids = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+    ids = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     k = min(SHINGLE_WORDS, len(ids))
     n = len(ids) - k + 1
     h = np.zeros(n, dtype=np.uint64)
@@ -76,7 +98,13 @@ def shingle_hashes(text: str) -> Any:
     h ^= h >> np.uint64(31)
     h *= np.uint64(0xBF58476D1CE4E5B9)
     h ^= h >> np.uint64(29)
-    return np.unique(h)
+    # what np.unique gives (sorted, distinct), by a sort and one comparison: np.unique's
+    # hash table costs more than the sort on a few thousand values
+    h.sort()
+    distinct = np.empty(n, dtype=bool)
+    distinct[0] = True
+    np.not_equal(h[1:], h[:-1], out=distinct[1:])
+    return h[distinct]
 
 
 def signature(text: str) -> tuple[bytes | None, int]:
