@@ -4,8 +4,8 @@ whatever the order, across runs, after a kill, and with ``--drop-duplicates``.""
 from __future__ import annotations
 
 import json
-import re
 import random
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 

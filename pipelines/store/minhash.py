@@ -36,9 +36,7 @@ MIN_CONTAINED_SHINGLES = 20
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _REPLACE_AT_MOST = 32  # distinct characters replaced one by one (each a pass over the text)
 # ASCII bytes that are not word characters -> space; word bytes and every non-ASCII byte stay
-_WORD_BYTES = bytes(
-    c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256)
-)
+_WORD_BYTES = bytes(c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
 _MASK64 = (1 << 64) - 1
 _CHUNK = 128  # shingles hashed at once: (128 x 192) uint64 = 192 KB, in cache
 
