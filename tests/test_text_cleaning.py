@@ -361,3 +361,18 @@ def test_the_date_word_list_spells_out_the_date_pieces_exactly() -> None:
     for word in candidates:
         assert (_PIECE_RUN.fullmatch(word) is not None) == (word in _PIECE_WORDS), word
         assert (_PIECE_RUN.fullmatch(word.upper()) is not None) == (word in _PIECE_WORDS), word
+
+
+def test_a_pattern_with_an_escaped_parenthesis_is_split_into_its_alternatives() -> None:
+    # "\(?(photo" holds "(?" as text, not a group: the alternatives are still split, and a
+    # line matches the pattern exactly when it matches one of them
+    from cleaning.rules.patterns import branches
+
+    pattern = r"(?i)^\(?(photo|image):|\b(getty images|afp)\b|^credit\s*:"
+    parts = branches(pattern)
+    assert parts == [r"(?i)^\(?(photo|image):", r"(?i)\b(getty images|afp)\b", r"(?i)^credit\s*:"]
+    lines = ["(Photo: A. Smith)", "Image: archive", "via Getty Images", "Credit : x", "photos of"]
+    for line in lines:
+        whole = re.search(pattern, line) is not None
+        assert whole == any(re.search(p, line) for p in parts), line
+    assert branches(r"a|(?=b)c") == [r"a|(?=b)c"]  # a look-ahead: kept whole, as before

@@ -73,11 +73,11 @@ def branches(pattern: str) -> list[str]:
     its own gate or opening characters, more selective than the whole alternation's.
 
     ``[pattern]`` when the pattern has no top-level ``|`` or cannot be split safely
-    (group references, verbose mode, flags other than ``ims``).
+    (group references, groups other than ``(?:...)``, verbose mode, flags other than ``ims``).
     """
     m = _GLOBAL_FLAGS.match(pattern)
     flags, rest = (pattern[: m.end()], pattern[m.end() :]) if m else ("", pattern)
-    if "x" in flags or "(?" in rest.replace("(?:", "") or re.search(r"\\[1-9]", rest):
+    if "x" in flags or re.search(r"\\[1-9]", rest):
         return [pattern]
     parts: list[str] = []
     depth, start, i = 0, 0, 0
@@ -91,6 +91,10 @@ def branches(pattern: str) -> list[str]:
             while i < len(rest) and rest[i] != "]":
                 i += 2 if rest[i] == "\\" else 1
         elif c == "(":
+            # a group other than (?:...) (flags, look-arounds, names): not split (an escaped
+            # "\(" before a "?", as in "\(?(photo", is a literal and was skipped above)
+            if rest[i + 1 : i + 2] == "?" and rest[i + 2 : i + 3] != ":":
+                return [pattern]
             depth += 1
         elif c == ")":
             depth -= 1
