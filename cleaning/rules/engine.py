@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaning.rules.features import FEATURES
-from cleaning.rules.patterns import backtracking_hazard, gate_of, slow_probe
+from cleaning.rules.patterns import backtracking_hazard, gate_of, parse_pattern, slow_probe
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -211,9 +211,11 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
             pattern = re.compile(value)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        hazard = backtracking_hazard(value) if probe else None
+        # parsed once for the checks and the gate below (each parsed it again before)
+        parsed = parse_pattern(value)
+        hazard = backtracking_hazard(value, parsed) if probe else None
         if hazard is None and probe:
-            line = slow_probe(pattern)
+            line = slow_probe(pattern, parsed)
             if line is not None:
                 hazard = f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
         if hazard:
@@ -222,7 +224,7 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
                 "without a repetition inside a repetition (e.g. (a+)+ -> a+), or make the "
                 "inner one possessive (a++) or atomic ((?>...))"
             )
-        gate = gate_of(value)
+        gate = gate_of(value, parsed)
     elif kind == "dom":
         selector = _check_selector(value, where)
     elif kind == "structure":

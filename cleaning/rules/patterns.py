@@ -471,18 +471,20 @@ PROBE_LENGTHS = (8, 12, 16, 20, 24, 28, 32)  # exponential time shows well befor
 PROBE_LIMIT = 0.05  # seconds one search of a probe line may take (a sound pattern: microseconds)
 
 
-def slow_probe(regex: re.Pattern[str]) -> str | None:
+def slow_probe(regex: re.Pattern[str], parsed: Any = None) -> str | None:
     """A line on which searching ``regex`` took over :data:`PROBE_LIMIT` seconds, or None.
 
     The second line of defence after :func:`backtracking_hazard`: each character of the
     pattern's alphabet that one of its repetitions takes, repeated 8 to 32 times, then
     followed by a character that breaks a match.  The lengths grow slowly, so a pattern
     whose time doubles with each character is caught near a tenth of a second, never left
-    to run for minutes; a sound pattern answers each probe in microseconds.
+    to run for minutes; a sound pattern answers each probe in microseconds.  ``parsed``:
+    the pattern already parsed (:func:`parse_pattern`).
     """
     import time
 
-    parsed = parse_pattern(regex.pattern)
+    if parsed is None:
+        parsed = parse_pattern(regex.pattern)
     if parsed is None:
         return None
     chars = _Chars(parsed)
