@@ -38,6 +38,10 @@ _REPLACE_AT_MOST = 32  # distinct characters replaced one by one (each a pass ov
 # ASCII bytes that are not word characters -> space; word bytes and every non-ASCII byte stay
 _WORD_BYTES = bytes(c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
 _MASK64 = (1 << 64) - 1
+assert ROWS == 3, "band_keys writes a band of three rows out"
+_BAND_P = 0x100000001B3
+_BAND_P2 = (_BAND_P * _BAND_P) & _MASK64
+_BAND_BASES = tuple(((band + 1) * _BAND_P**3) & _MASK64 for band in range(BANDS))
 _CHUNK = 128  # shingles hashed at once: (128 x 192) uint64 = 192 KB, in cache
 
 
@@ -141,12 +145,13 @@ def band_keys(sig: bytes) -> list[int]:
     final mix); two bands that differ rarely share a key, and a shared key only makes
     a candidate, which :func:`similar` then tests.
     """
+    # h = ((band + 1) * P + v0) * P + v1) * P + v2 (mod 2**64), written out as
+    # (band + 1) * P**3 + v0 * P**2 + v1 * P + v2: one expression per band, the same keys
     values = struct.unpack(f"<{NUM_PERM}I", sig)
+    p1, p2 = _BAND_P, _BAND_P2
     keys = []
-    for band in range(BANDS):
-        h = band + 1
-        for v in values[band * ROWS : (band + 1) * ROWS]:
-            h = (h * 0x100000001B3 + v) & _MASK64
+    for base, v0, v1, v2 in zip(_BAND_BASES, values[0::3], values[1::3], values[2::3], strict=True):
+        h = (base + v0 * p2 + v1 * p1 + v2) & _MASK64
         h ^= h >> 33
         h = (h * 0xFF51AFD7ED558CCD) & _MASK64
         h ^= h >> 33
