@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import run_timed  # noqa: E402
 
 TRAFILATURA_LOOP = """
 import gzip, sys, pathlib, trafilatura
@@ -44,28 +44,12 @@ for p in sorted(pathlib.Path(sys.argv[1]).glob('*.html.gz')):
 
 
 HALVES = "2 x -j 1 on halves, at once"
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _run(cmds: list[list[str]], fresh: Path | None) -> tuple[float, float]:
     """(wall, CPU) seconds of one run of ``cmds``, started at once (the run ends when the
     last one does); ``fresh`` is an output folder emptied first."""
-    if fresh is not None:
-        shutil.rmtree(fresh, ignore_errors=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    procs = [
-        subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-        for c in cmds
-    ]
-    for proc, cmd in zip(procs, cmds, strict=True):
-        _, err = proc.communicate()
-        if proc.returncode not in (0, 1):  # 1: some input failed, the rest was written
-            raise SystemExit(f"{' '.join(cmd[:6])} ...: exit {proc.returncode}\n{err.decode()[-2000:]}")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return run_timed(cmds, fresh, ok=(0, 1))  # 1: some input failed, the rest was written
 
 
 def main() -> None:

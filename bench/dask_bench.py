@@ -32,15 +32,16 @@ import argparse
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import run_timed  # noqa: E402
+
 HALVES = "2 x -j 1 on halves, at once"
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _cpu_self() -> float:
@@ -59,18 +60,8 @@ def _run(cmds: list[list[str]], client: Any | None) -> tuple[float, float, float
         shutil.rmtree(cmd[cmd.index("-o") + 1], ignore_errors=True)
     workers_before = _workers_cpu(client) if client is not None else 0.0
     here_before = _cpu_self()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
-             for c in cmds]
-    errors = [(p.communicate()[1], p.returncode, c) for p, c in zip(procs, cmds, strict=True)]
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, command = run_timed(cmds)
     here = _cpu_self() - here_before
-    for stderr, code, cmd in errors:
-        if code != 0:
-            sys.exit(f"failed ({code}): {' '.join(cmd)}\n{stderr}")
-    command = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     workers = _workers_cpu(client) - workers_before if client is not None else 0.0
     return wall, command, workers, here
 

@@ -31,39 +31,26 @@ from urllib.parse import urlsplit
 
 import pyarrow.dataset as ds
 
-from bench.crawl_bench import RssSampler
+from bench.common import ROOT, RssSampler, cpu_children, crawl_command
 from tests.hostilesite.server import HostileSite, Trap
 from tests.newssite.server import NewsSite
 
-ROOT = Path(__file__).resolve().parent.parent
 RETRY_TIMES = 3  # crawler/settings.py
 RSS_BOUND_MB = 600  # the whole crawl process tree (crawl process + cleaning processes)
 RSS_PROCESS_BOUND_MB = 400  # any one process
 
 
-def _cpu_children() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
 def crawl(
     sources: list[str], out: Path, args: argparse.Namespace
 ) -> tuple[float, float, RssSampler]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "pipelines.crawl.run",
-        *sources,
-        "-o",
-        str(out),
-        "--contact",
-        "https://example.org/bench",
-        "-j",
-        str(args.workers),
-        "-s",
-        f"DOWNLOAD_TIMEOUT={args.download_timeout}",
-    ]
-    cpu0 = _cpu_children()
+    cmd = crawl_command(
+        sources,
+        out,
+        workers=args.workers,
+        fast=False,  # the default, polite settings
+        extra=["-s", f"DOWNLOAD_TIMEOUT={args.download_timeout}"],
+    )
+    cpu0 = cpu_children()
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     sampler = RssSampler(proc.pid, lambda: 0, warm=1 << 30)
@@ -75,7 +62,7 @@ def crawl(
     if proc.returncode != 0:
         print(stderr, file=sys.stderr)
         raise SystemExit(f"crawl failed with code {proc.returncode}")
-    return wall, _cpu_children() - cpu0, sampler
+    return wall, cpu_children() - cpu0, sampler
 
 
 def written(out: Path) -> set[tuple[int | None, str]]:

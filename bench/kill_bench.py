@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 import pyarrow.parquet as pq  # noqa: E402
 
+from bench.common import crawl_command, newsclean  # noqa: E402
 from pipelines.crawl.state import STATE_DIR, url_key  # noqa: E402
 from pipelines.store.parquet import SCHEMA  # noqa: E402
 from tests.newssite.server import NewsSite, article_body, article_html, slug  # noqa: E402
@@ -66,9 +67,8 @@ CRAWL_SETTINGS = [
     "-s", "NEWSCLEAN_BACKOFF_BASE=0.05",
     "-s", "NEWSCLEAN_BATCH_ROWS=3",
     "-s", "NEWSCLEAN_FLUSH_SECONDS=0.5",
-    "-j", "2",
-    "--contact", "https://example.org/kill-bench",
 ]  # fmt: skip
+CONTACT = "https://example.org/kill-bench"
 EXIT_LOCKED = 75
 ORPHAN_GRACE = 20.0  # seconds a worker may take to notice that its parent is gone (its chunk)
 
@@ -108,7 +108,13 @@ class Tally:
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipelines.cli", *args]
+    return newsclean(*args)
+
+
+def crawl_cmd(site: NewsSite, out: Path) -> list[str]:
+    return crawl_command(
+        [site.base + "/"], out, workers=2, fast=False, contact=CONTACT, extra=CRAWL_SETTINGS
+    )
 
 
 def group_alive(pgid: int) -> list[int]:
@@ -277,10 +283,9 @@ def crawl_phase(
     with NewsSite(articles=articles, crawl_delay=0, page_delay=0.02) as site:
         # a client killed mid-request is what this bench does: no traceback for each
         site._httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
-        cmd = cli("crawl", site.base + "/", "-o", str(out), *CRAWL_SETTINGS)
+        cmd = crawl_cmd(site, out)
         # how long a whole first run takes: the kill moments are spread over it
-        code, err, full = run_to_end(cli("crawl", site.base + "/", "-o", str(work / "crawl-ref"),
-                                         *CRAWL_SETTINGS))
+        code, err, full = run_to_end(crawl_cmd(site, work / "crawl-ref"))
         check(code == 0, f"reference crawl failed ({code}): {err[-500:]}")
         log(f"crawl: a whole first run of {site.n} articles takes {full:.1f} s")
         attempts = 0

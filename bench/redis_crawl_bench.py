@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,19 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import cpu_children, cpu_of, crawl_command, settings_args  # noqa: E402
 from tests.newssite.server import NewsSite  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
-
-
-def _cpu_children() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
-def _cpu_of(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(
@@ -63,20 +52,13 @@ def run(
     work = Path(tempfile.mkdtemp(prefix="redis-crawl-bench-"))
     cmds = []
     for i in range(processes):
-        cmd = [
-            sys.executable, "-m", "pipelines.crawl.run", site.base + "/",
-            "-o", str(work / f"out{i}"), "--contact", "https://example.org/bench",
-            "-j", str(jobs),
-            "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
-            "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-            *extra,
-        ]
+        cmd = crawl_command([site.base + "/"], work / f"out{i}", workers=jobs, extra=extra)
         if shared:
             cmd += ["--redis", server.url]
         cmds.append(cmd)
     start_requests = len(site.times)
     assert server.proc is not None
-    redis_cpu0, cpu0, self0 = _cpu_of(server.proc.pid), _cpu_children(), time.process_time()
+    redis_cpu0, cpu0, self0 = cpu_of(server.proc.pid), cpu_children(), time.process_time()
     t0 = time.monotonic()
     procs = [subprocess.Popen(c, cwd=ROOT, stderr=subprocess.PIPE, text=True) for c in cmds]
     errors = [p.communicate()[1] for p in procs]
@@ -99,8 +81,8 @@ def run(
         "wall": wall,
         "rate": fetched / wall,
         "steady": fetched / (t_end - first_article),
-        "crawl_cpu": _cpu_children() - cpu0,
-        "redis_cpu": _cpu_of(server.proc.pid) - redis_cpu0,
+        "crawl_cpu": cpu_children() - cpu0,
+        "redis_cpu": cpu_of(server.proc.pid) - redis_cpu0,
         "server_cpu": time.process_time() - self0,
     }
 
@@ -116,7 +98,7 @@ def main() -> None:
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra crawl setting (passed to each crawl as -s)")
     args = parser.parse_args()
-    extra = [x for item in args.set for x in ("-s", item)]
+    extra = settings_args(args.set)
     configs = [("local", 1, False), ("redis x1", 1, True), ("redis x2", 2, True)]
     server = RedisServer()
     server.start()

@@ -66,7 +66,15 @@ NEWSCLEAN_MAX_SOURCES = 5000  # sitemap and feed requests per site and run
 NEWSCLEAN_SITE_GUARD = True
 REDIRECT_MAX_TIMES = 5
 # Only http(s): no file:, ftp:, s3: or data: URL is ever read, whatever a sitemap says.
-DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# http(s) through Scrapy's handler with a larger pool of idle connections (crawler/handlers.py).
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "ftp": None,
+    "s3": None,
+    "data": None,
+    "http": "crawler.handlers.PooledHTTPDownloadHandler",
+    "https": "crawler.handlers.PooledHTTPDownloadHandler",
+}
 # DNS answers that are not public addresses are refused too, but for the sources' own hosts
 # (NEWSCLEAN_SOURCE_HOSTS, set by `newsclean crawl`).
 TWISTED_DNS_RESOLVER = "crawler.resolver.PublicAddressResolver"

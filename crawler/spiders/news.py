@@ -284,6 +284,7 @@ class NewsSpider(Spider):
                     yield req
             else:
                 self._inc("newsclean/skipped_old_sitemaps")
+        entries: list[tuple[str, str, float | None]] = []
         for link in parsed.pages:
             url = request_url(link.url)
             if not site.url_allowed(url):
@@ -292,8 +293,10 @@ class NewsSpider(Spider):
             if not self._fresh(site, link.date):
                 self._inc("newsclean/skipped_too_old")
                 continue
-            lastmod = link.date.timestamp() if link.date else None
-            if self.db.add_pending(url, site.name, lastmod):
+            entries.append((url, site.name, link.date.timestamp() if link.date else None))
+        # every URL in the state before the first request for one is yielded (one commit)
+        for (url, _, _), due in zip(entries, self.db.add_pending_many(entries), strict=True):
+            if due:
                 yield self._article(site, url)
             else:
                 self._inc("newsclean/skipped_done")

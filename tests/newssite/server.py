@@ -288,6 +288,7 @@ class NewsSite:
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
         self.articles_served = 0  # requests for /news/ pages (read by the benchmark)
         self.user_agents: set[str] = set()
+        self.connections = 0  # TCP connections accepted
         self.page_delay = page_delay
         self.refuse_articles = refuse_articles  # answer 403 to every article, like a bot wall
         self._lock = threading.Lock()
@@ -339,6 +340,11 @@ class NewsSite:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:  # once per connection
+                with site._lock:
+                    site.connections += 1
+                super().setup()
 
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
