@@ -32,7 +32,6 @@ from urllib.parse import ParseResult, SplitResult, urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -356,28 +355,3 @@ class SiteGuardMiddleware:
             reason = guard_reason(exception, urlparse_cached(request).hostname)
             if reason:
                 self.crawler.stats.inc_value(f"newsclean/guard/robots_{reason}")
-
-
-class BoundedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, parsing only the first ``NEWSCLEAN_ROBOTS_MAXSIZE``
-    bytes (512 KiB; whole lines) of a longer robots.txt.
-
-    RFC 9309 (2.5) asks crawlers to parse at least the first 500 KiB; the stock
-    middleware hands Protego the whole body (up to ``DOWNLOAD_MAXSIZE``, past which the
-    download fails and every URL is allowed).  A cut robots.txt is counted as
-    ``robots_truncated``."""
-
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
-        self._max_bytes = crawler.settings.getint("NEWSCLEAN_ROBOTS_MAXSIZE", 512 << 10)
-
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        body = response.body
-        if len(body) > self._max_bytes:
-            cut = body[: self._max_bytes]
-            response = response.replace(body=cut[: cut.rfind(b"\n") + 1] or cut)
-            self.crawler.stats.inc_value("newsclean/guard/robots_truncated")
-            log.warning(
-                "%s: robots.txt of %d bytes, read its first %d", netloc, len(body), self._max_bytes
-            )
-        await super()._parse_robots(response, netloc, request)
