@@ -21,7 +21,6 @@ host and port.  :func:`guard_reason` names the guard that stopped a failed reque
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import re
 from collections import Counter
@@ -44,7 +43,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
-from crawler.resolver import REFUSED_NAMES
+from crawler.resolver import REFUSED_NAMES, is_address, non_public_address
 
 log = logging.getLogger(__name__)
 
@@ -245,15 +244,11 @@ def _non_public(host: str) -> bool:
     host = host.rstrip(".").lower()
     if host in LOCAL_NAMES or host.endswith((".localhost", ".local", ".internal")):
         return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        # Not an IP literal.  Integer, octal and hex spellings (http://2130706433/,
-        # http://0x7f.1/) are read as addresses by some resolvers; no site is named so.
-        return _NUMERIC_HOST.fullmatch(host) is not None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not ip.is_global
+    if is_address(host):
+        return non_public_address(host)
+    # Not an IP literal.  Integer, octal and hex spellings (http://2130706433/,
+    # http://0x7f.1/) are read as addresses by some resolvers; no site is named so.
+    return _NUMERIC_HOST.fullmatch(host) is not None
 
 
 def url_refusal(

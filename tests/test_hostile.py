@@ -29,6 +29,7 @@ import pytest
 
 from crawler.discovery import parse_xml_source
 from crawler.middlewares import own_endpoints, url_refusal
+from crawler.resolver import non_public_address
 from pipelines.crawl.sites import Site
 from tests.conftest import ROOT
 from tests.hostilesite.server import (
@@ -268,6 +269,18 @@ def test_url_policy_allows_only_the_sites_own_http_urls() -> None:
     assert refusal("https://8.8.8.8/") == "other_site"
     assert refusal("https://0xdeadbeef.example.com/") is None  # a name, not a number
     assert refusal("http://www.example.com:99999/") == "bad_url"
+
+
+def test_dns_answers_are_judged_as_the_url_literals_are() -> None:
+    # The resolver and the URL guard share one check of an address.
+    private = ("127.0.0.1", "10.0.0.5", "169.254.169.254", "::1", "::ffff:10.0.0.1", "fd00::1")
+    for address in private:
+        assert non_public_address(address), address
+        host = f"[{address}]" if ":" in address else address
+        assert url_refusal(f"http://{host}/", None, [], frozenset()) == "private_address"
+    for address in ("93.184.216.34", "2606:2800:220:1::1"):
+        assert not non_public_address(address), address
+    assert non_public_address("not an address")  # nothing to connect to
 
 
 def test_xml_guards_refuse_entities_and_bound_gzip() -> None:
