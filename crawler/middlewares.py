@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -62,6 +63,42 @@ def _host(request: Request) -> str:
     return urlparse_cached(request).hostname or ""
 
 
+class HostFloors:
+    """host -> minimum seconds between its requests: the sites file's delays
+    (``NEWSCLEAN_HOST_DELAYS``), raised to robots.txt's Crawl-delay once it is read.
+
+    One per crawler (:func:`host_floors`): :class:`PolitenessMiddleware` and, in a shared
+    crawl, :class:`crawler.distributed.SharedPoliteHTTP` read the same table."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.by_host: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
+        # Scrapy's signals hold their receivers weakly: the bound method lives with self.
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay:
+            host = _host(request)
+            self.by_host[host] = max(self.by_host.get(host, 0.0), float(delay))
+            log.info("%s: robots.txt Crawl-delay %.2fs", host, delay)
+
+    def get(self, host: str) -> float:
+        return self.by_host.get(host, 0.0)
+
+
+_FLOORS: weakref.WeakKeyDictionary[Crawler, HostFloors] = weakref.WeakKeyDictionary()
+
+
+def host_floors(crawler: Crawler) -> HostFloors:
+    """The crawler's :class:`HostFloors`, made on first use."""
+    floors = _FLOORS.get(crawler)
+    if floors is None:
+        floors = _FLOORS[crawler] = HostFloors(crawler)
+    return floors
+
+
 class PolitenessMiddleware:
     """Crawl-delay floors, back-off on 429/5xx, and per-host block detection."""
 
@@ -71,9 +108,7 @@ class PolitenessMiddleware:
         self.block_streak = settings.getint("NEWSCLEAN_BLOCK_STREAK", 5)
         self.backoff_base = settings.getfloat("NEWSCLEAN_BACKOFF_BASE", 1.0)
         self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
-        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        # host -> minimum seconds between requests (robots Crawl-delay, site override)
-        self.floors: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
+        self.floors = host_floors(crawler)
         self.streaks: Counter[str] = Counter()
         # host -> (current back-off seconds, the slot delay before backing off)
         self.backoff: dict[str, tuple[float, float]] = {}
@@ -81,16 +116,7 @@ class PolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PolitenessMiddleware:
-        mw = cls(crawler)
-        crawler.signals.connect(mw._robots_parsed, signal=signals.robots_parsed)
-        return mw
-
-    def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
-        delay = robotparser.crawl_delay(self.user_agent)
-        if delay:
-            host = _host(request)
-            self.floors[host] = max(self.floors.get(host, 0.0), float(delay))
-            log.info("%s: robots.txt Crawl-delay %.2fs", host, delay)
+        return cls(crawler)
 
     def _slot(self, request: Request) -> Any:
         try:

@@ -241,14 +241,26 @@ def test_a_success_resets_the_refusal_streak() -> None:
 
 
 def test_robots_crawl_delay_becomes_the_host_floor() -> None:
-    from scrapy import Request
+    from scrapy import Request, signals
     from scrapy.robotstxt import ProtegoRobotParser
 
-    mw, crawler = _politeness(USER_AGENT="newsclean/0.1 (+https://example.org)")
+    from crawler.middlewares import host_floors
+
+    mw, crawler = _politeness(
+        USER_AGENT="newsclean/0.1 (+https://example.org)",
+        NEWSCLEAN_HOST_DELAYS={"slow.test": 1.0, "other.test": 3.0},
+    )
     robots = b"User-agent: *\nCrawl-delay: 2.5\nDisallow: /private/\n"
     parser = ProtegoRobotParser.from_crawler(crawler, robots)
-    mw._robots_parsed(parser, Request("https://slow.test/a"))
-    assert mw.floors == {"slow.test": 2.5}
+    for host in ("slow.test", "other.test", "new.test"):
+        crawler.signals.send_catch_log(
+            signals.robots_parsed, robotparser=parser, request=Request(f"https://{host}/a")
+        )
+    # the larger of the sites file's delay and the Crawl-delay
+    expected = {"slow.test": 2.5, "other.test": 3.0, "new.test": 2.5, "quick.test": 0.0}
+    assert {host: mw.floors.get(host) for host in expected} == expected
+    # the table the shared crawl's download handler reads (crawler.distributed) too
+    assert host_floors(crawler) is mw.floors
 
 
 def test_the_example_sites_file_is_valid() -> None:
