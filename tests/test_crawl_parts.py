@@ -297,6 +297,32 @@ def test_every_spider_request_survives_the_disk_queue(tmp_path: Path) -> None:
         assert back.errback == request.errback
 
 
+def test_the_spider_bounds_default_to_the_crawler_settings_file(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as defaults
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["http://127.0.0.1:8000/"])[0]
+    state = CrawlState(tmp_path / "state.sqlite")
+
+    def bounds(**settings: object) -> tuple[int, int, int]:
+        crawler = get_crawler(NewsSpider, settings_dict=settings)
+        spider = NewsSpider.from_crawler(crawler, sites=[site], crawl_state=state)
+        return spider.max_depth, spider.max_sources, spider.source_maxsize
+
+    documented = (
+        defaults.NEWSCLEAN_SOURCE_DEPTH,
+        defaults.NEWSCLEAN_MAX_SOURCES,
+        defaults.NEWSCLEAN_SOURCE_MAXSIZE,
+    )
+    assert documented == (3, 5000, 50 << 20)  # README "Security", the limits table
+    assert bounds() == documented  # settings that do not name them: crawler/settings.py's
+    direct = NewsSpider(sites=[site], crawl_state=state)
+    assert (direct.max_depth, direct.max_sources, direct.source_maxsize) == documented
+    assert bounds(NEWSCLEAN_SOURCE_DEPTH=1, NEWSCLEAN_MAX_SOURCES=7) == (1, 7, 50 << 20)
+
+
 def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
     from scrapy import Request
     from scrapy.http import HtmlResponse

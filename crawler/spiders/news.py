@@ -35,6 +35,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import settings as defaults
 from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
 from crawler.middlewares import guard_reason
 from pipelines.crawl.sites import Site, load_sites, sites_from_sources
@@ -79,9 +80,10 @@ class NewsSpider(Spider):
         self.now = datetime.now(timezone.utc)
         self.robots_from_middleware = False
         self.roots: dict[str, str] = {}  # host:port of a site root -> site name
-        self.max_depth = 3
-        self.max_sources = 0
-        self.source_maxsize = 0
+        # crawler/settings.py's values, which a crawler's settings override (from_crawler)
+        self.max_depth = defaults.NEWSCLEAN_SOURCE_DEPTH
+        self.max_sources = defaults.NEWSCLEAN_MAX_SOURCES
+        self.source_maxsize = defaults.NEWSCLEAN_SOURCE_MAXSIZE
         self.sources_requested: Counter[str] = Counter()
 
     @classmethod
@@ -93,9 +95,9 @@ class NewsSpider(Spider):
                 raise ValueError("set the output folder: -s NEWSCLEAN_OUTDIR=DIR")
             spider.crawl_state = CrawlState.for_outdir(outdir)
         settings = crawler.settings
-        spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", 3)
-        spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", 0)
-        spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", 0)
+        spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", spider.max_depth)
+        spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", spider.max_sources)
+        spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", spider.source_maxsize)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
             # instead of fetching the file a second time.
