@@ -25,7 +25,7 @@ import logging
 import re
 import weakref
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import ParseResult, SplitResult, urlsplit
 
@@ -239,7 +239,8 @@ _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*
 class SiteLike(Protocol):
     """What the guard needs of a :class:`pipelines.crawl.sites.Site`."""
 
-    sources: tuple[str, ...]
+    @property
+    def sources(self) -> tuple[str, ...]: ...
 
     def same_site(self, url: str) -> bool: ...
 
@@ -303,6 +304,34 @@ def url_refusal(
     return None
 
 
+class SitePolicy:
+    """:func:`url_refusal` for the crawl's ``sites`` (name -> site), kept per (site, scheme,
+    host:port): the verdict depends on nothing else, so a URL costs one dict lookup.
+
+    The one rule of where the crawler may go: :class:`SiteGuardMiddleware` applies it to
+    every request, the spider to every URL a source lists before it makes a request."""
+
+    def __init__(self, sites: Mapping[str, SiteLike]):
+        self.sites = sites
+        self.own = own_endpoints(sites.values())
+        self._verdicts: dict[tuple[str, str, str], str | None] = {}
+
+    def refusal(
+        self, url: str, site: str | None, parts: SplitResult | ParseResult | None = None
+    ) -> str | None:
+        """Why ``url``, asked for by the site named ``site`` (None: any), must not be
+        fetched, or None; ``parts`` is ``url`` split, if the caller has it."""
+        parts = parts or urlsplit(url)
+        key = (site or "", parts.scheme, parts.netloc)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        if len(self._verdicts) > 10_000:  # a sitemap listing endless hosts
+            self._verdicts.clear()
+        verdict = url_refusal(url, self.sites.get(site or ""), self.sites.values(), self.own)
+        self._verdicts[key] = verdict
+        return verdict
+
+
 def guard_reason(exc: BaseException | None, host: str | None = None) -> str | None:
     """The guard behind a failed request to ``host``, for the run summary; None for other
     failures."""
@@ -333,13 +362,12 @@ class SiteGuardMiddleware:
     It runs first of the downloader middlewares (before robots.txt's, so not even a
     robots.txt is fetched from a refused host), and sees every request: sitemap and
     feed entries, child sitemaps, robots.txt ``Sitemap:`` lines and each redirect.
-    Verdicts are kept per (site, scheme, host:port), so a page costs one dict lookup.
+    Verdicts are :class:`SitePolicy`'s, kept per (site, scheme, host:port).
     """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self._verdicts: dict[tuple[str, str, str], str | None] = {}
-        self._own: frozenset[tuple[str, int | None]] | None = None
+        self._policy: SitePolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
@@ -348,18 +376,11 @@ class SiteGuardMiddleware:
         return cls(crawler)
 
     def _verdict(self, request: Request, parts: ParseResult) -> str | None:
-        name = request.meta.get("site") or ""
-        key = (name, parts.scheme, parts.netloc)
-        if key in self._verdicts:
-            return self._verdicts[key]
-        sites: dict[str, SiteLike] = getattr(self.crawler.spider, "sites", None) or {}
-        if self._own is None:
-            self._own = own_endpoints(sites.values())
-        if len(self._verdicts) > 10_000:  # a sitemap listing endless hosts
-            self._verdicts.clear()
-        verdict = url_refusal(request.url, sites.get(name), sites.values(), self._own)
-        self._verdicts[key] = verdict
-        return verdict
+        if self._policy is None:  # the spider's own, if it has one: one set of verdicts
+            spider = self.crawler.spider
+            policy = getattr(spider, "policy", None)
+            self._policy = policy or SitePolicy(getattr(spider, "sites", None) or {})
+        return self._policy.refusal(request.url, request.meta.get("site"), parts)
 
     def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)

@@ -323,6 +323,60 @@ def test_the_spider_bounds_default_to_the_crawler_settings_file(tmp_path: Path) 
     assert bounds(NEWSCLEAN_SOURCE_DEPTH=1, NEWSCLEAN_MAX_SOURCES=7) == (1, 7, 50 << 20)
 
 
+def test_every_url_a_source_lists_passes_one_site_rule(tmp_path: Path) -> None:
+    """Front-page feeds, child sitemaps and article links: the same rule, before any
+    request is made, each refusal counted by the guard's reason."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse, XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["https://www.example.com/"])[0]
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(
+        crawler, sites=[site], crawl_state=CrawlState(tmp_path / "state.sqlite")
+    )
+    listed = [
+        "https://www.example.com/{}",
+        "https://feeds.example.com/{}",  # the same registered domain
+        "https://www.other.org/{}",
+        "http://10.0.0.1/{}",
+        "file:///etc/{}",
+    ]
+
+    def requested(url: str, body: bytes, cls: type = XmlResponse) -> list[str]:
+        meta = {"site": site.name, "source": url, "source_depth": 0}
+        response = cls(url, body=body, request=Request(url, meta=meta))
+        return [r.url for r in spider.parse_source(response)]
+
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="{u.format("feed.xml")}">'
+        for u in listed
+    )
+    front = f"<html><head>{links}</head><body></body></html>".encode()
+    index = "".join(f"<sitemap><loc>{u.format('s.xml')}</loc></sitemap>" for u in listed)
+    urlset = "".join(f"<url><loc>{u.format('a/1')}</loc></url>" for u in listed)
+    on_site = listed[:2]
+    assert requested("https://www.example.com/", front, HtmlResponse) == [
+        u.format("feed.xml") for u in on_site
+    ]
+    assert requested(
+        "https://www.example.com/i.xml",
+        f'<?xml version="1.0"?><sitemapindex>{index}</sitemapindex>'.encode(),
+    ) == [u.format("s.xml") for u in on_site]
+    assert requested("https://www.example.com/u.xml", f"<urlset>{urlset}</urlset>".encode()) == [
+        u.format("a/1") for u in on_site
+    ]
+    stats = crawler.stats.get_stats()
+    guarded = {k: v for k, v in stats.items() if k.startswith("newsclean/guard/")}
+    assert guarded == {
+        "newsclean/guard/other_site": 3,
+        "newsclean/guard/private_address": 3,
+        "newsclean/guard/scheme": 3,
+    }
+
+
 def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
     from scrapy import Request
     from scrapy.http import HtmlResponse

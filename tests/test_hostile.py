@@ -200,26 +200,28 @@ def test_every_skip_is_counted_by_reason(run: Run) -> None:
         "too_many_redirects": 1,  # /redirect/1 -> /redirect/2 -> ...
         "redirect_loop": 1,  # /loop/a -> /loop/b -> /loop/a
         "redirect_refused": 1,  # a page redirecting to file:///etc/passwd
-        # ftp: and file: child sitemaps, an ftp: page, robots.txt's file: Sitemap line
-        "scheme": 4,
-        # child sitemaps on 10.x, 192.168.x, 169.254.169.254, [::1], localhost, 127.0.0.1 and
-        # 127.0.0.2 on the trap's port; robots.txt's metadata Sitemap line; redirects of a
-        # page and a sitemap to the metadata address and of a page to the trap; a page on
-        # 127.0.0.1 at the trap's port
-        "private_address": 12,
+        # ftp: and file: child sitemaps, an ftp: and a file: page, robots.txt's file:
+        # Sitemap line
+        "scheme": 5,
+        # child sitemaps and pages on 10.x, 192.168.x, 169.254.169.254, [::1], localhost,
+        # 127.0.0.1 and 127.0.0.2 on the trap's port (7 + 7); robots.txt's metadata Sitemap
+        # line; redirects of a page and a sitemap to the metadata address and of a page to
+        # the trap
+        "private_address": 18,
         "source_too_deep": 6,  # the calendar's indexes at depth 4
         "unreadable": 1,  # the feed that is not XML
     }
     # a PDF and a PNG under .html names (declared), a PDF declared as text/html
     assert summary["dropped"] == {"not_html": 3}
-    # file:///etc/passwd and pages on other hosts listed in the sitemap; /private/ by robots.txt
-    assert summary["skipped"]["not_allowed"] == 7
+    # the pages on other hosts and file:///etc/passwd in the sitemap are the guard's (one
+    # rule for sources and pages): not_allowed is left to the sites' allow/deny patterns
+    assert summary["skipped"]["not_allowed"] == 0
     assert summary["skipped"]["robots_txt"] == 2  # /private/, /news/blocked-early
     assert summary["errors_by_domain"] == {}
     line = run.proc.stderr.strip().splitlines()[-2]
     assert line.startswith("newsclean crawl:")
     assert f"{sum(summary['guarded'].values())} refused or cut (" in line
-    assert "private_address 12" in line and "xml_entities 2" in line
+    assert "private_address 18" in line and "xml_entities 2" in line
 
 
 # --- the guards on their own ----------------------------------------------------------------

@@ -37,7 +37,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as defaults
 from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
-from crawler.middlewares import guard_reason
+from crawler.middlewares import SitePolicy, guard_reason
 from pipelines.crawl.sites import Site, load_sites, sites_from_sources
 from pipelines.crawl.state import CrawlState, request_url
 
@@ -85,6 +85,8 @@ class NewsSpider(Spider):
         self.max_sources = defaults.NEWSCLEAN_MAX_SOURCES
         self.source_maxsize = defaults.NEWSCLEAN_SOURCE_MAXSIZE
         self.sources_requested: Counter[str] = Counter()
+        # where the crawler may go (None: NEWSCLEAN_SITE_GUARD is off), see _refused
+        self.policy: SitePolicy | None = SitePolicy(self.sites)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -98,6 +100,8 @@ class NewsSpider(Spider):
         spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", spider.max_depth)
         spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", spider.max_sources)
         spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", spider.source_maxsize)
+        if not settings.getbool("NEWSCLEAN_SITE_GUARD", defaults.NEWSCLEAN_SITE_GUARD):
+            spider.policy = None
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
             # instead of fetching the file a second time.
@@ -179,7 +183,9 @@ class NewsSpider(Spider):
         self, site: Site, url: str, parent: str | None = None, depth: int = 0
     ) -> Request | None:
         """The request for a source ``depth`` levels below a given one; None past the
-        site's bounds (counted)."""
+        site's bounds or off the site (counted)."""
+        if self._refused(site, url):
+            return None
         if depth > self.max_depth:
             self._inc("newsclean/guard/source_too_deep")
             return None
@@ -217,6 +223,21 @@ class NewsSpider(Spider):
             errback=self.article_failed,
             meta={"site": site.name, "source": url},
         )
+
+    def _refused(self, site: Site, url: str) -> bool:
+        """The one rule for every URL a source of ``site`` lists (article links, child
+        sitemaps, robots.txt ``Sitemap:`` lines, a front page's feeds): the URL guard's
+        (:class:`crawler.middlewares.SitePolicy`: the site's own http(s) hosts, no
+        private address), applied before a request is made and counted as the guard's
+        reason.  With ``NEWSCLEAN_SITE_GUARD`` off, none (the DNS guard still applies)."""
+        if self.policy is None:
+            return False
+        reason = self.policy.refusal(url, site.name)
+        if reason is None:
+            return False
+        self._inc(f"newsclean/guard/{reason}")
+        log.debug("not fetching %s: %s", url, reason)
+        return True
 
     def _fresh(self, site: Site, date: datetime | None) -> bool:
         if site.max_age_days is None or date is None:
@@ -258,10 +279,9 @@ class NewsSpider(Spider):
             yield from self._parse_xml(site, source, response)
         else:
             for feed in feed_links(response.body, response.url):
-                if site.same_site(feed):
-                    req = self._source(site, feed, parent=source, depth=depth)
-                    if req is not None:
-                        yield req
+                req = self._source(site, feed, parent=source, depth=depth)
+                if req is not None:
+                    yield req
         # Only now, after every URL it lists is in the state, may a 304 stand for this source.
         self.db.set_validators(
             source,
@@ -288,6 +308,8 @@ class NewsSpider(Spider):
                 self._inc("newsclean/skipped_old_sitemaps")
         for link in parsed.pages:
             url = request_url(link.url)
+            if self._refused(site, url):
+                continue
             if not site.url_allowed(url):
                 self._inc("newsclean/skipped_not_allowed")
                 continue
