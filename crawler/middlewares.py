@@ -390,9 +390,12 @@ class SiteGuardMiddleware:
             raise Refused(request.url, reason)
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
-        # A robots.txt request has no errback of ours: count its guard here.
-        if request.meta.get("dont_obey_robotstxt") and urlparse_cached(request).path == (
-            "/robots.txt"
+        # RobotsTxtMiddleware's own robots.txt request has no errback to count its guard:
+        # count it here.  The spider's (ROBOTSTXT_OBEY off) has one, which counts it.
+        if (
+            request.errback is None
+            and request.meta.get("dont_obey_robotstxt")
+            and urlparse_cached(request).path == "/robots.txt"
         ):
             reason = guard_reason(exception, urlparse_cached(request).hostname)
             if reason:

@@ -377,6 +377,45 @@ def test_every_url_a_source_lists_passes_one_site_rule(tmp_path: Path) -> None:
     }
 
 
+def test_a_guarded_robots_txt_is_counted_once_whoever_asked_for_it(tmp_path: Path) -> None:
+    from scrapy import Request
+    from scrapy.exceptions import DownloadTimeoutError
+    from scrapy.http.request import NO_CALLBACK
+    from scrapy.utils.test import get_crawler
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import SiteGuardMiddleware
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["http://127.0.0.1:8000/"])[0]
+    state = CrawlState(tmp_path / "state.sqlite")
+
+    def guard_counts(obey: bool) -> dict[str, int]:
+        crawler = get_crawler(NewsSpider, settings_dict={"ROBOTSTXT_OBEY": obey})
+        spider = NewsSpider.from_crawler(crawler, sites=[site], crawl_state=state)
+        mw = SiteGuardMiddleware.from_crawler(crawler)
+        if obey:  # RobotsTxtMiddleware asks, with no errback
+            robots = Request(
+                "http://127.0.0.1:8000/robots.txt",
+                meta={"dont_obey_robotstxt": True},
+                callback=NO_CALLBACK,
+            )
+        else:  # the spider asks, with source_failed as errback
+            robots = next(spider._source_requests(site, "http://127.0.0.1:8000/"))
+            assert robots is not None and robots.url.endswith("/robots.txt")
+        error = DownloadTimeoutError("took too long")
+        mw.process_exception(robots, error)
+        if robots.errback is not None:  # what Scrapy does next
+            failure = Failure(error)
+            failure.request = robots  # type: ignore[attr-defined]
+            robots.errback(failure)
+        stats = crawler.stats.get_stats()
+        return {k: v for k, v in stats.items() if k.startswith("newsclean/guard/")}
+
+    assert guard_counts(obey=True) == {"newsclean/guard/robots_timeout": 1}
+    assert guard_counts(obey=False) == {"newsclean/guard/timeout": 1}
+
+
 def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
     from scrapy import Request
     from scrapy.http import HtmlResponse
