@@ -35,6 +35,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
+from crawler.dupefilter import count_filtered
 from crawler.middlewares import host_floors
 from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
 from pipelines.crawl.state import url_key
@@ -75,6 +76,10 @@ class CanonicalDupeFilter(RFPDupeFilter):
 
     def request_fingerprint(self, request: Request) -> str:
         return self.fingerprinter.fingerprint(request).hex()
+
+    def log(self, request: Request, spider: Spider) -> None:
+        super().log(request, spider)
+        count_filtered(spider.crawler, request)  # a redirect loop too, as the local one does
 
     def close(self, reason: str = "") -> None:
         """The set belongs to the run, not to this process: the first process of the next

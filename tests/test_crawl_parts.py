@@ -416,6 +416,48 @@ def test_a_guarded_robots_txt_is_counted_once_whoever_asked_for_it(tmp_path: Pat
     assert guard_counts(obey=False) == {"newsclean/guard/timeout": 1}
 
 
+def redirect_loops_counted(make_dupefilter) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Requests through a dupefilter the way Scrapy's scheduler sends them (``log`` for each
+    filtered one); the crawler's counts of filtered requests and redirect loops."""
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(Spider)
+    spider = Spider.from_crawler(crawler, name="test")
+    df = make_dupefilter(crawler)
+    a, b, c = (f"http://127.0.0.1:8000/news/{x}" for x in "abc")
+
+    def hop(url: str, *chain: str) -> Request:
+        meta = {"redirect_urls": list(chain), "redirect_times": len(chain)} if chain else {}
+        return Request(url, meta=meta)
+
+    for request in (
+        hop(a),
+        hop(b, a),  # a -> b
+        hop(a, a, b),  # a -> b -> a: a loop
+        hop(c),
+        hop(b, c),  # c -> b, and b was requested before: a duplicate, not a loop
+        hop(c, c, a, b),  # c -> a -> b -> c: a loop
+        hop(a),  # listed twice
+    ):
+        if df.request_seen(request):
+            df.log(request, spider)
+    stats = crawler.stats.get_stats()
+    return {k: stats.get(k, 0) for k in ("dupefilter/filtered", "newsclean/guard/redirect_loop")}
+
+
+LOOPS_COUNTED = {"dupefilter/filtered": 4, "newsclean/guard/redirect_loop": 2}
+
+
+def test_the_dupefilter_counts_a_redirect_loop_only_within_one_chain(tmp_path: Path) -> None:
+    from crawler.dupefilter import SQLiteDupeFilter
+
+    def make(crawler):  # type: ignore[no-untyped-def]
+        return SQLiteDupeFilter(tmp_path / "seen.sqlite", crawler.request_fingerprinter, crawler)
+
+    assert redirect_loops_counted(make) == LOOPS_COUNTED
+
+
 def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:
     from scrapy import Request
     from scrapy.http import HtmlResponse

@@ -22,6 +22,7 @@ from tests.conftest import ROOT
 from tests.newssite.server import NewsSite, slug
 from tests.redis_server import RedisServer
 from tests.test_crawl_e2e import _wait_for, article_requests, crawl_cmd, rows
+from tests.test_crawl_parts import LOOPS_COUNTED, redirect_loops_counted
 
 # A process taken for dead 3 s after its last heartbeat (the default is 60 s).
 SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=3", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j", "1"]
@@ -151,6 +152,19 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         written = all_rows(*outs)
         assert written_paths(*outs) == sorted(site.article_paths())
         assert len({r["id"] for r in written}) == len(written)
+
+
+def test_the_shared_dupefilter_counts_redirect_loops_as_the_local_one(redis_url: str) -> None:
+    import redis
+
+    from crawler.distributed import CanonicalDupeFilter
+
+    def make(crawler):  # type: ignore[no-untyped-def]
+        df = CanonicalDupeFilter(redis.Redis.from_url(redis_url), key="test:dupefilter")
+        df.fingerprinter = crawler.request_fingerprinter
+        return df
+
+    assert redirect_loops_counted(make) == LOOPS_COUNTED
 
 
 def test_redis_url_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
