@@ -31,6 +31,7 @@ from crawler.discovery import parse_xml_source
 from crawler.middlewares import own_endpoints, url_refusal
 from crawler.resolver import non_public_address
 from pipelines.crawl.sites import Site
+from pipelines.crawl.state import CrawlState, url_key
 from tests.conftest import ROOT
 from tests.hostilesite.server import (
     BOMB_MB,
@@ -162,6 +163,12 @@ def test_nothing_outside_the_sites_own_http_urls_is_fetched(run: Run) -> None:
     # REDIRECT_MAX_TIMES (5): the first request and five redirects
     assert len([p for p in run.requests if p.startswith("/redirect/")]) == 6
     assert run.requests.count("/loop/a") == 1 and run.requests.count("/loop/b") == 1
+    # the looping page is dropped, as after too many redirects: no later run asks again
+    state = CrawlState.for_outdir(run.out)
+    try:
+        assert state.status(url_key(f"{run.site.base}/loop/a")) == "dropped"
+    finally:
+        state.close()
     # of the 1 MB robots.txt the first 512 KiB count: its first Disallow line is obeyed,
     # the lines past the cut (disallow /news/, a Sitemap) are not
     assert run.requests2.count("/robots.txt") == 1

@@ -37,9 +37,10 @@ from twisted.python.failure import Failure
 
 from crawler import settings as defaults
 from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
+from crawler.dupefilter import redirect_loop
 from crawler.middlewares import SitePolicy, guard_reason
 from pipelines.crawl.sites import Site, load_sites, sites_from_sources
-from pipelines.crawl.state import CrawlState, request_url
+from pipelines.crawl.state import FINISHED, CrawlState, request_url, url_key
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class NewsSpider(Spider):
         self.max_sources = defaults.NEWSCLEAN_MAX_SOURCES
         self.source_maxsize = defaults.NEWSCLEAN_SOURCE_MAXSIZE
         self.sources_requested: Counter[str] = Counter()
+        # article URL key -> (site, source URLs) that redirected to it while it was in flight
+        self.redirected_to: dict[str, tuple[str | None, list[str]]] = {}
         # where the crawler may go (None: NEWSCLEAN_SITE_GUARD is off), see _refused
         self.policy: SitePolicy | None = SitePolicy(self.sites)
 
@@ -102,6 +105,7 @@ class NewsSpider(Spider):
         spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", spider.source_maxsize)
         if not settings.getbool("NEWSCLEAN_SITE_GUARD", defaults.NEWSCLEAN_SITE_GUARD):
             spider.policy = None
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
             # instead of fetching the file a second time.
@@ -115,6 +119,38 @@ class NewsSpider(Spider):
                     if parts.path in ("", "/") and not parts.query:
                         spider.roots[parts.netloc] = site.name
         return spider
+
+    def _request_dropped(self, request: Request, spider: Spider) -> None:
+        """An article request the dupefilter dropped after a redirect: its source URL would
+        stay pending (and be fetched again next run) though the run has the page.
+
+        A loop (A -> B -> A) is a guard's stop: the source is dropped, as after too many
+        redirects.  Otherwise the target was requested in this run under its own URL: the
+        source takes the target's status once the target has one (now, or when the run
+        ends); a target that did not finish leaves it pending."""
+        chain = request.meta.get("redirect_urls")
+        if not chain or getattr(request.callback, "__name__", None) != "parse_article":
+            return
+        site, source = request.meta.get("site"), request.meta.get("source", chain[0])
+        if redirect_loop(request):
+            self.db.mark([source], "dropped", site)
+            return
+        target = url_key(request.url)
+        status = self.db.status(target)
+        if status in FINISHED:
+            self.db.mark([source], status, site)
+            self._inc("newsclean/redirects_resolved")
+        else:
+            self.redirected_to.setdefault(target, (site, []))[1].append(source)
+
+    def closed(self, reason: str) -> None:
+        # Scrapy calls this once the item pipeline has closed: every written part is recorded.
+        for target, (site, sources) in self.redirected_to.items():
+            status = self.db.status(target)
+            if status in FINISHED:
+                self.db.mark(sources, status, site)
+                self._inc("newsclean/redirects_resolved", len(sources))
+        self.redirected_to.clear()
 
     def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
         parts = urlsplit(request.url)
