@@ -113,8 +113,11 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
 
 def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
     outs = [tmp_path / "host-a", tmp_path / "host-b"]
-    # Crawl-delay 0.3 s: the 40 articles take 12 s at least, time for the second to join.
-    with NewsSite(articles=40, crawl_delay=0.3) as site:
+    with NewsSite(articles=40) as site:
+        # the site answers 8 article requests, then holds the rest until the first process
+        # is killed: it cannot finish before the second joins, however slow the machine
+        site._httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
+        release = site.hold_articles(after=8)
         first = start(site, outs[0], redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3")
         second = None
         try:
@@ -126,6 +129,7 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
+            release.set()
         assert second is not None
         partial = written_paths(outs[0])
         assert 3 <= len(partial) < len(site.article_paths())
