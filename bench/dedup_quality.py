@@ -21,6 +21,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+if __package__ in (None, ""):
+    # run as a script: make the project root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scoring import page_id  # noqa: E402
+
 
 def clusters(outdir: Path) -> list[tuple[str, str, str]]:
     """(gold id, dumps|pages, cluster id) of every record written into ``outdir``."""
@@ -30,7 +36,7 @@ def clusters(outdir: Path) -> list[tuple[str, str, str]]:
     out = []
     for row in table:
         source = Path(row["source"])
-        out.append((source.name.split(".")[0], source.parent.name, row["duplicate_of"] or row["id"]))
+        out.append((page_id(str(source)), source.parent.name, row["duplicate_of"] or row["id"]))
     return out
 
 
@@ -41,6 +47,8 @@ def measure(dataset: Path) -> tuple[int, int, int, int, list[str]]:
             str(dataset / "dumps"), str(dataset / "pages"), "-o", tmp, "--no-progress",
         ]
         done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode not in (0, 1):  # 1: some inputs failed, the rest is written
+            raise SystemExit(f"newsclean clean {dataset} failed ({done.returncode}):\n{done.stderr}")
         print(done.stderr.strip().splitlines()[-1], file=sys.stderr)
         records = clusters(Path(tmp))
     by_gold: dict[str, dict[str, str]] = {}

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import re
 import subprocess
@@ -37,20 +36,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+if __package__ in (None, ""):
+    # run as a script: make the project root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scoring import load_meta_score, page_id  # noqa: E402
+
 EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 FIELDS = (("title", "title"), ("date", "publishing_date"), ("authors", "authors"))
-_SUFFIXES = (".html.gz", ".htm.gz", ".html", ".htm")
 
 
 def _scorer(eval_dir: Path = EVAL_DIR) -> ModuleType:
     """meta_score.py loaded as a module, for its comparison functions."""
-    path = eval_dir / "meta_score.py"
-    spec = importlib.util.spec_from_file_location("meta_score", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"{path}: not found; pass --eval-dir (the folder of meta_score.py)")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_meta_score(eval_dir)
 
 
 def load_gold(dataset: Path) -> list[dict[str, Any]]:
@@ -68,13 +66,7 @@ def run_clean(pages: Path, outdir: Path) -> str:
     return lines[-1] if lines else ""
 
 
-def gold_id(source: str) -> str:
-    """The gold id of a record: its input file's name without the page suffix."""
-    name = Path(source).name
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+gold_id = page_id  # the gold id of a record: its input file's name without the suffix
 
 
 def read_predictions(outdir: Path) -> dict[str, dict[str, Any]]:

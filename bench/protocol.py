@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import os
 import re
@@ -45,7 +44,6 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +51,15 @@ if __package__ in (None, ""):
     # run as a script: make the project root importable
     sys.path.insert(0, str(ROOT))
 
-from bench.scoring import PageScore, aggregate, gold_variants, load_gold, score_best  # noqa: E402
+from bench.scoring import (  # noqa: E402
+    PageScore,
+    aggregate,
+    gold_variants,
+    load_gold,
+    load_meta_score,
+    page_id,
+    score_best,
+)
 
 EVAL = Path(os.environ.get("NEWSCLEAN_EVAL", ROOT.parent / "shared" / "eval"))
 DEV_SETS = ("seeds", "scrapinghub-aeb", "fundus-eval", "wcxb-dev-articles", "fundus-tests-intl")
@@ -117,14 +123,6 @@ class Audit:
     gold_words: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
 
-def _page_id(source: str) -> str:
-    name = Path(source).name
-    for suffix in (".html.gz", ".html", ".txt"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def run_cli(
     folder: Path, outdir: Path, jobs: int, extra: tuple[str, ...] = ()
 ) -> tuple[dict[str, dict[str, Any]], str]:
@@ -145,7 +143,7 @@ def run_cli(
     rows: dict[str, dict[str, Any]] = {}
     for part in sorted(outdir.glob("part-*.parquet")):
         for row in pq.read_table(part).to_pylist():
-            rows[_page_id(row["source"])] = row
+            rows[page_id(row["source"])] = row
     summary = next((ln for ln in proc.stderr.splitlines() if ln.startswith("newsclean clean:")), "")
     return rows, summary
 
@@ -179,16 +177,8 @@ def trafilatura_preds(
         raw = gzip.decompress(path.read_bytes())
         texts[g["id"]] = trafilatura.extract(raw, url=g.get("url"), include_comments=False) or ""
         if _has_meta_gold(gold):
-            metas[g["id"]] = _meta_module().trafilatura_meta(raw.decode("utf-8", "replace"))
+            metas[g["id"]] = load_meta_score(EVAL).trafilatura_meta(raw.decode("utf-8", "replace"))
     return texts, metas
-
-
-def _meta_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("meta_score", EVAL / "meta_score.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _has_meta_gold(gold: list[dict[str, Any]]) -> bool:
@@ -199,7 +189,7 @@ def meta_accuracy(
     gold: list[dict[str, Any]], preds: dict[str, dict[str, Any]]
 ) -> dict[str, tuple[float, int]]:
     """title / date / authors accuracy as ``meta_score.py`` computes it (share, pages)."""
-    ms = _meta_module()
+    ms = load_meta_score(EVAL)
     out: dict[str, tuple[float, int]] = {}
     titled = [g for g in gold if g.get("title")]
     if titled:

@@ -8,6 +8,7 @@ with optional paragraphs are scored against each acceptable variant, best F1 kep
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import re
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 _WORD = re.compile(r"\w+")
 
@@ -118,3 +120,26 @@ def score_dataset(dataset: Path, predictions: dict[str, str]) -> tuple[Summary, 
     """Score ``predictions`` (id -> text) against ``dataset``'s gold; missing ids count as empty."""
     scored = [(g["id"], score_best(gold_variants(g), predictions.get(g["id"], ""))) for g in load_gold(dataset)]
     return aggregate(s for _, s in scored), scored
+
+
+PAGE_SUFFIXES = (".html.gz", ".htm.gz", ".html", ".htm", ".txt")
+
+
+def page_id(source: str) -> str:
+    """The gold id of a record: its input file's name without the page or dump suffix."""
+    name = Path(source).name
+    for suffix in PAGE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def load_meta_score(eval_dir: Path) -> ModuleType:
+    """The shared eval's ``meta_score.py`` loaded as a module, for its comparison functions."""
+    path = eval_dir / "meta_score.py"
+    spec = importlib.util.spec_from_file_location("meta_score", path)
+    if spec is None or spec.loader is None or not path.exists():
+        raise SystemExit(f"{path}: not found; pass --eval-dir (the folder of meta_score.py)")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

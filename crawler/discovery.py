@@ -22,7 +22,8 @@ from urllib.parse import urljoin
 
 from lxml import etree, html
 
-MAX_XML_BYTES = 50 << 20  # the sitemap protocol caps files at 50 MB uncompressed
+from crawler.settings import NEWSCLEAN_SOURCE_MAXSIZE
+
 FEED_TYPES = (
     "application/rss+xml",
     "application/atom+xml",
@@ -107,10 +108,13 @@ def _declares_entities(root: etree._Element) -> bool:
     return dtd is not None and next(iter(dtd.iterentities()), None) is not None
 
 
-def parse_xml_source(body: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) -> Parsed:
+def parse_xml_source(
+    body: bytes, base_url: str, max_bytes: int = NEWSCLEAN_SOURCE_MAXSIZE
+) -> Parsed:
     """Parse a sitemap, sitemap index (Google News sitemaps included) or RSS/Atom feed.
 
-    A gzip ``body`` is expanded up to ``max_bytes``; beyond, or when the document
+    A gzip ``body`` is expanded up to ``max_bytes`` (the crawl passes the source's
+    download cap, ``NEWSCLEAN_SOURCE_MAXSIZE`` by default); beyond, or when the document
     declares entities, nothing is read and ``refused`` says why."""
     data = _maybe_gunzip(body, max_bytes)
     if data is None or len(data) > max_bytes:

@@ -30,12 +30,13 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
-from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
+from crawler.dupefilter import count_filtered
+from crawler.middlewares import host_floors
 from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
 from pipelines.crawl.state import url_key
 
@@ -76,6 +77,10 @@ class CanonicalDupeFilter(RFPDupeFilter):
     def request_fingerprint(self, request: Request) -> str:
         return self.fingerprinter.fingerprint(request).hex()
 
+    def log(self, request: Request, spider: Spider) -> None:
+        super().log(request, spider)
+        count_filtered(spider.crawler, request)  # a redirect loop too, as the local one does
+
     def close(self, reason: str = "") -> None:
         """The set belongs to the run, not to this process: the first process of the next
         run empties it."""
@@ -97,23 +102,15 @@ class SharedPoliteHTTP(HTTP11DownloadHandler):
         settings = crawler.settings
         self.default_concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
         self.lease_seconds = settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 60
-        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        # host -> minimum delay (sites file, robots.txt Crawl-delay): a slot's own delay
-        # may still be below it on the first requests
-        self.floors: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
+        # the hosts' minimum delays (sites file, robots.txt Crawl-delay): a slot's own
+        # delay may still be below them on the first requests
+        self.floors = host_floors(crawler)
         self.tokens = itertools.count()
-        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
-
-    def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
-        delay = robotparser.crawl_delay(self.user_agent)
-        if delay:
-            host = urlparse_cached(request).hostname or ""
-            self.floors[host] = max(self.floors.get(host, 0.0), float(delay))
 
     def _slot_of(self, request: Request) -> tuple[str, float, int]:
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
-        floor = self.floors.get(urlparse_cached(request).hostname or "", 0.0)
+        floor = self.floors.get(urlparse_cached(request).hostname or "")
         slot = downloader.slots.get(key)
         if slot is None:  # not through the downloader: no slot to follow
             return key, floor, self.default_concurrency

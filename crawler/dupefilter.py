@@ -9,10 +9,31 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.utils.request import RequestFingerprinterProtocol
+from w3lib.url import canonicalize_url
 
 from pipelines.crawl.state import STATE_DIR, SeenSet
 
 log = logging.getLogger(__name__)
+
+
+def redirect_loop(request: Request) -> bool:
+    """True if ``request`` redirects back to a URL of its own redirect chain (A -> B -> A);
+    a redirect to a URL requested elsewhere in the run (two sitemap URLs redirecting to one
+    article) is none."""
+    chain = request.meta.get("redirect_urls")
+    if not chain:
+        return False
+    here = canonicalize_url(request.url)
+    return any(canonicalize_url(url) == here for url in chain)
+
+
+def count_filtered(crawler: Crawler, request: Request) -> None:
+    """Count a request a dupefilter dropped, and a redirect loop as the guard it is
+    (``newsclean/guard/redirect_loop``), for the local and the shared dupefilter alike."""
+    if crawler.stats:
+        crawler.stats.inc_value("dupefilter/filtered")
+        if redirect_loop(request):
+            crawler.stats.inc_value("newsclean/guard/redirect_loop")
 
 
 class SQLiteDupeFilter(BaseDupeFilter):
@@ -37,12 +58,8 @@ class SQLiteDupeFilter(BaseDupeFilter):
         return not self.seen.add(self.fingerprinter.fingerprint(request))
 
     def log(self, request: Request, spider: Spider) -> None:
-        """Count the filtered request (Scrapy calls this for each one).  A redirect to a
-        URL already requested in this run is a redirect loop (A -> B -> A): counted as such."""
-        if self.crawler.stats:
-            self.crawler.stats.inc_value("dupefilter/filtered")
-            if request.meta.get("redirect_times"):
-                self.crawler.stats.inc_value("newsclean/guard/redirect_loop")
+        """Count the filtered request (Scrapy calls this for each one)."""
+        count_filtered(self.crawler, request)
 
     def close(self, reason: str) -> None:
         self.seen.close()

@@ -21,18 +21,17 @@ host and port.  :func:`guard_reason` names the guard that stopped a failed reque
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import re
+import weakref
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import ParseResult, SplitResult, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -45,7 +44,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
-from crawler.resolver import REFUSED_NAMES
+from crawler.resolver import REFUSED_NAMES, is_address, non_public_address
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +63,42 @@ def _host(request: Request) -> str:
     return urlparse_cached(request).hostname or ""
 
 
+class HostFloors:
+    """host -> minimum seconds between its requests: the sites file's delays
+    (``NEWSCLEAN_HOST_DELAYS``), raised to robots.txt's Crawl-delay once it is read.
+
+    One per crawler (:func:`host_floors`): :class:`PolitenessMiddleware` and, in a shared
+    crawl, :class:`crawler.distributed.SharedPoliteHTTP` read the same table."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.by_host: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
+        # Scrapy's signals hold their receivers weakly: the bound method lives with self.
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay:
+            host = _host(request)
+            self.by_host[host] = max(self.by_host.get(host, 0.0), float(delay))
+            log.info("%s: robots.txt Crawl-delay %.2fs", host, delay)
+
+    def get(self, host: str) -> float:
+        return self.by_host.get(host, 0.0)
+
+
+_FLOORS: weakref.WeakKeyDictionary[Crawler, HostFloors] = weakref.WeakKeyDictionary()
+
+
+def host_floors(crawler: Crawler) -> HostFloors:
+    """The crawler's :class:`HostFloors`, made on first use."""
+    floors = _FLOORS.get(crawler)
+    if floors is None:
+        floors = _FLOORS[crawler] = HostFloors(crawler)
+    return floors
+
+
 class PolitenessMiddleware:
     """Crawl-delay floors, back-off on 429/5xx, and per-host block detection."""
 
@@ -73,9 +108,7 @@ class PolitenessMiddleware:
         self.block_streak = settings.getint("NEWSCLEAN_BLOCK_STREAK", 5)
         self.backoff_base = settings.getfloat("NEWSCLEAN_BACKOFF_BASE", 1.0)
         self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
-        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        # host -> minimum seconds between requests (robots Crawl-delay, site override)
-        self.floors: dict[str, float] = dict(settings.getdict("NEWSCLEAN_HOST_DELAYS"))
+        self.floors = host_floors(crawler)
         self.streaks: Counter[str] = Counter()
         # host -> (current back-off seconds, the slot delay before backing off)
         self.backoff: dict[str, tuple[float, float]] = {}
@@ -83,16 +116,7 @@ class PolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PolitenessMiddleware:
-        mw = cls(crawler)
-        crawler.signals.connect(mw._robots_parsed, signal=signals.robots_parsed)
-        return mw
-
-    def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
-        delay = robotparser.crawl_delay(self.user_agent)
-        if delay:
-            host = _host(request)
-            self.floors[host] = max(self.floors.get(host, 0.0), float(delay))
-            log.info("%s: robots.txt Crawl-delay %.2fs", host, delay)
+        return cls(crawler)
 
     def _slot(self, request: Request) -> Any:
         try:
@@ -215,7 +239,8 @@ _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*
 class SiteLike(Protocol):
     """What the guard needs of a :class:`pipelines.crawl.sites.Site`."""
 
-    sources: tuple[str, ...]
+    @property
+    def sources(self) -> tuple[str, ...]: ...
 
     def same_site(self, url: str) -> bool: ...
 
@@ -246,15 +271,11 @@ def _non_public(host: str) -> bool:
     host = host.rstrip(".").lower()
     if host in LOCAL_NAMES or host.endswith((".localhost", ".local", ".internal")):
         return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        # Not an IP literal.  Integer, octal and hex spellings (http://2130706433/,
-        # http://0x7f.1/) are read as addresses by some resolvers; no site is named so.
-        return _NUMERIC_HOST.fullmatch(host) is not None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not ip.is_global
+    if is_address(host):
+        return non_public_address(host)
+    # Not an IP literal.  Integer, octal and hex spellings (http://2130706433/,
+    # http://0x7f.1/) are read as addresses by some resolvers; no site is named so.
+    return _NUMERIC_HOST.fullmatch(host) is not None
 
 
 def url_refusal(
@@ -281,6 +302,34 @@ def url_refusal(
     if not any(s.same_site(url) for s in candidates):
         return "other_site"
     return None
+
+
+class SitePolicy:
+    """:func:`url_refusal` for the crawl's ``sites`` (name -> site), kept per (site, scheme,
+    host:port): the verdict depends on nothing else, so a URL costs one dict lookup.
+
+    The one rule of where the crawler may go: :class:`SiteGuardMiddleware` applies it to
+    every request, the spider to every URL a source lists before it makes a request."""
+
+    def __init__(self, sites: Mapping[str, SiteLike]):
+        self.sites = sites
+        self.own = own_endpoints(sites.values())
+        self._verdicts: dict[tuple[str, str, str], str | None] = {}
+
+    def refusal(
+        self, url: str, site: str | None, parts: SplitResult | ParseResult | None = None
+    ) -> str | None:
+        """Why ``url``, asked for by the site named ``site`` (None: any), must not be
+        fetched, or None; ``parts`` is ``url`` split, if the caller has it."""
+        parts = parts or urlsplit(url)
+        key = (site or "", parts.scheme, parts.netloc)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        if len(self._verdicts) > 10_000:  # a sitemap listing endless hosts
+            self._verdicts.clear()
+        verdict = url_refusal(url, self.sites.get(site or ""), self.sites.values(), self.own)
+        self._verdicts[key] = verdict
+        return verdict
 
 
 def guard_reason(exc: BaseException | None, host: str | None = None) -> str | None:
@@ -313,13 +362,12 @@ class SiteGuardMiddleware:
     It runs first of the downloader middlewares (before robots.txt's, so not even a
     robots.txt is fetched from a refused host), and sees every request: sitemap and
     feed entries, child sitemaps, robots.txt ``Sitemap:`` lines and each redirect.
-    Verdicts are kept per (site, scheme, host:port), so a page costs one dict lookup.
+    Verdicts are :class:`SitePolicy`'s, kept per (site, scheme, host:port).
     """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self._verdicts: dict[tuple[str, str, str], str | None] = {}
-        self._own: frozenset[tuple[str, int | None]] | None = None
+        self._policy: SitePolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
@@ -328,18 +376,11 @@ class SiteGuardMiddleware:
         return cls(crawler)
 
     def _verdict(self, request: Request, parts: ParseResult) -> str | None:
-        name = request.meta.get("site") or ""
-        key = (name, parts.scheme, parts.netloc)
-        if key in self._verdicts:
-            return self._verdicts[key]
-        sites: dict[str, SiteLike] = getattr(self.crawler.spider, "sites", None) or {}
-        if self._own is None:
-            self._own = own_endpoints(sites.values())
-        if len(self._verdicts) > 10_000:  # a sitemap listing endless hosts
-            self._verdicts.clear()
-        verdict = url_refusal(request.url, sites.get(name), sites.values(), self._own)
-        self._verdicts[key] = verdict
-        return verdict
+        if self._policy is None:  # the spider's own, if it has one: one set of verdicts
+            spider = self.crawler.spider
+            policy = getattr(spider, "policy", None)
+            self._policy = policy or SitePolicy(getattr(spider, "sites", None) or {})
+        return self._policy.refusal(request.url, request.meta.get("site"), parts)
 
     def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
@@ -349,35 +390,13 @@ class SiteGuardMiddleware:
             raise Refused(request.url, reason)
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
-        # A robots.txt request has no errback of ours: count its guard here.
-        if request.meta.get("dont_obey_robotstxt") and urlparse_cached(request).path == (
-            "/robots.txt"
+        # RobotsTxtMiddleware's own robots.txt request has no errback to count its guard:
+        # count it here.  The spider's (ROBOTSTXT_OBEY off) has one, which counts it.
+        if (
+            request.errback is None
+            and request.meta.get("dont_obey_robotstxt")
+            and urlparse_cached(request).path == "/robots.txt"
         ):
             reason = guard_reason(exception, urlparse_cached(request).hostname)
             if reason:
                 self.crawler.stats.inc_value(f"newsclean/guard/robots_{reason}")
-
-
-class BoundedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, parsing only the first ``NEWSCLEAN_ROBOTS_MAXSIZE``
-    bytes (512 KiB; whole lines) of a longer robots.txt.
-
-    RFC 9309 (2.5) asks crawlers to parse at least the first 500 KiB; the stock
-    middleware hands Protego the whole body (up to ``DOWNLOAD_MAXSIZE``, past which the
-    download fails and every URL is allowed).  A cut robots.txt is counted as
-    ``robots_truncated``."""
-
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
-        self._max_bytes = crawler.settings.getint("NEWSCLEAN_ROBOTS_MAXSIZE", 512 << 10)
-
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        body = response.body
-        if len(body) > self._max_bytes:
-            cut = body[: self._max_bytes]
-            response = response.replace(body=cut[: cut.rfind(b"\n") + 1] or cut)
-            self.crawler.stats.inc_value("newsclean/guard/robots_truncated")
-            log.warning(
-                "%s: robots.txt of %d bytes, read its first %d", netloc, len(body), self._max_bytes
-            )
-        await super()._parse_robots(response, netloc, request)

@@ -27,7 +27,11 @@ REFUSED_NAMES: set[str] = set()
 
 
 def non_public_address(address: str) -> bool:
-    """True for loopback, private, link-local, reserved and other non-global addresses."""
+    """True for loopback, private, link-local, reserved and other non-global addresses
+    (IPv4 mapped into IPv6 judged as IPv4), and for what is not an address.
+
+    The one check of an address, for the DNS answers here and for the IP literals of
+    URLs (:class:`crawler.middlewares.SiteGuardMiddleware`)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -37,7 +41,8 @@ def non_public_address(address: str) -> bool:
     return not ip.is_global
 
 
-def _is_address(host: str) -> bool:
+def is_address(host: str) -> bool:
+    """True for an IPv4 or IPv6 literal."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -61,7 +66,7 @@ class PublicAddressResolver(CachingThreadedResolver):
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802
         d = super().getHostByName(name, timeout)
         host = name.lower().rstrip(".")
-        if host not in self.allowed and not _is_address(host):  # literals: the middleware's
+        if host not in self.allowed and not is_address(host):  # literals: the middleware's
             d.addCallback(self._public_only, name)
         return d
 

@@ -84,8 +84,9 @@ COOKIES_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # first of all, before RobotsTxtMiddleware (100): only the sites' own http(s) URLs
     "crawler.middlewares.SiteGuardMiddleware": 50,
-    # Scrapy's, reading at most the first NEWSCLEAN_ROBOTS_MAXSIZE bytes (RFC 9309), with
-    # the requests that waited for a host's robots.txt checked too (crawler/robots.py)
+    # Scrapy's, replaced by crawler/robots.py's: it reads at most the first
+    # NEWSCLEAN_ROBOTS_MAXSIZE bytes (RFC 9309), and checks the requests that waited for a
+    # host's robots.txt too
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.CheckedRobotsTxtMiddleware": 100,
     # after RobotsTxtMiddleware (100), so Crawl-delay is known; before RetryMiddleware (550)

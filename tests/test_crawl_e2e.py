@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from tests.conftest import ROOT
-from tests.newssite.server import NewsSite, slug
+from tests.newssite.server import NewsSite, _urlset, slug
 
 # Fast but still polite: robots.txt's Crawl-delay (0.1 s) stays the floor.
 FAST = [
@@ -244,6 +244,38 @@ def test_sites_file_sitemap_and_feed_sources_max_age_deny_and_rule_profile(
     assert all("report 2:" in r["text"] for r in written)
     summary = json.loads((out / "last-run.json").read_text())
     assert summary["skipped"]["too_old"] > 0 and summary["skipped"]["not_allowed"] > 0
+
+
+def test_a_url_redirecting_to_an_article_fetched_under_its_own_url_is_done(
+    tmp_path: Path,
+) -> None:
+    # The second sitemap lists old URLs of articles the first lists: each redirects to a
+    # page already requested, so Scrapy's dupefilter drops the redirect.  The old URLs must
+    # not stay pending, to be fetched again by every later run.
+    from pipelines.crawl.state import CrawlState, url_key
+
+    with NewsSite(articles=6) as site:
+        moved = [f"{site.base}/old/{slug(i)}" for i in (0, 1, 2)]
+        site.content.pages["/sitemaps/moved.xml"] = (200, "application/xml", _urlset(moved).encode())
+        sources = (f"{site.base}/sitemaps/news.xml", f"{site.base}/sitemaps/moved.xml")
+        out = tmp_path / "out"
+        first = crawl(*sources, "-o", str(out))
+        assert first.returncode == 0, first.stderr
+        fetched = site.paths()
+        assert all(fetched.count(urlsplit(u).path) == 1 for u in moved)  # each redirected once
+        paths = [urlsplit(r["url"]).path for r in rows(out)]
+        assert len(paths) == len(set(paths))
+        assert {f"/news/{slug(i)}" for i in (0, 1, 2)} <= set(paths)
+        state = CrawlState.for_outdir(out)
+        try:
+            assert [state.status(url_key(u)) for u in moved] == ["done"] * 3
+        finally:
+            state.close()
+
+        before = len(site.paths())
+        second = crawl(*sources, "-o", str(out))
+        assert second.returncode == 0, second.stderr
+        assert article_requests(site, before) == []
 
 
 def test_a_site_that_refuses_us_is_reported_not_hammered(tmp_path: Path) -> None:

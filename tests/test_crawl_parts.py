@@ -241,14 +241,26 @@ def test_a_success_resets_the_refusal_streak() -> None:
 
 
 def test_robots_crawl_delay_becomes_the_host_floor() -> None:
-    from scrapy import Request
+    from scrapy import Request, signals
     from scrapy.robotstxt import ProtegoRobotParser
 
-    mw, crawler = _politeness(USER_AGENT="newsclean/0.1 (+https://example.org)")
+    from crawler.middlewares import host_floors
+
+    mw, crawler = _politeness(
+        USER_AGENT="newsclean/0.1 (+https://example.org)",
+        NEWSCLEAN_HOST_DELAYS={"slow.test": 1.0, "other.test": 3.0},
+    )
     robots = b"User-agent: *\nCrawl-delay: 2.5\nDisallow: /private/\n"
     parser = ProtegoRobotParser.from_crawler(crawler, robots)
-    mw._robots_parsed(parser, Request("https://slow.test/a"))
-    assert mw.floors == {"slow.test": 2.5}
+    for host in ("slow.test", "other.test", "new.test"):
+        crawler.signals.send_catch_log(
+            signals.robots_parsed, robotparser=parser, request=Request(f"https://{host}/a")
+        )
+    # the larger of the sites file's delay and the Crawl-delay
+    expected = {"slow.test": 2.5, "other.test": 3.0, "new.test": 2.5, "quick.test": 0.0}
+    assert {host: mw.floors.get(host) for host in expected} == expected
+    # the table the shared crawl's download handler reads (crawler.distributed) too
+    assert host_floors(crawler) is mw.floors
 
 
 def test_the_example_sites_file_is_valid() -> None:
@@ -283,6 +295,167 @@ def test_every_spider_request_survives_the_disk_queue(tmp_path: Path) -> None:
         assert back.url == request.url
         assert back.callback == request.callback
         assert back.errback == request.errback
+
+
+def test_the_spider_bounds_default_to_the_crawler_settings_file(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as defaults
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["http://127.0.0.1:8000/"])[0]
+    state = CrawlState(tmp_path / "state.sqlite")
+
+    def bounds(**settings: object) -> tuple[int, int, int]:
+        crawler = get_crawler(NewsSpider, settings_dict=settings)
+        spider = NewsSpider.from_crawler(crawler, sites=[site], crawl_state=state)
+        return spider.max_depth, spider.max_sources, spider.source_maxsize
+
+    documented = (
+        defaults.NEWSCLEAN_SOURCE_DEPTH,
+        defaults.NEWSCLEAN_MAX_SOURCES,
+        defaults.NEWSCLEAN_SOURCE_MAXSIZE,
+    )
+    assert documented == (3, 5000, 50 << 20)  # README "Security", the limits table
+    assert bounds() == documented  # settings that do not name them: crawler/settings.py's
+    direct = NewsSpider(sites=[site], crawl_state=state)
+    assert (direct.max_depth, direct.max_sources, direct.source_maxsize) == documented
+    assert bounds(NEWSCLEAN_SOURCE_DEPTH=1, NEWSCLEAN_MAX_SOURCES=7) == (1, 7, 50 << 20)
+
+
+def test_every_url_a_source_lists_passes_one_site_rule(tmp_path: Path) -> None:
+    """Front-page feeds, child sitemaps and article links: the same rule, before any
+    request is made, each refusal counted by the guard's reason."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse, XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["https://www.example.com/"])[0]
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(
+        crawler, sites=[site], crawl_state=CrawlState(tmp_path / "state.sqlite")
+    )
+    listed = [
+        "https://www.example.com/{}",
+        "https://feeds.example.com/{}",  # the same registered domain
+        "https://www.other.org/{}",
+        "http://10.0.0.1/{}",
+        "file:///etc/{}",
+    ]
+
+    def requested(url: str, body: bytes, cls: type = XmlResponse) -> list[str]:
+        meta = {"site": site.name, "source": url, "source_depth": 0}
+        response = cls(url, body=body, request=Request(url, meta=meta))
+        return [r.url for r in spider.parse_source(response)]
+
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="{u.format("feed.xml")}">'
+        for u in listed
+    )
+    front = f"<html><head>{links}</head><body></body></html>".encode()
+    index = "".join(f"<sitemap><loc>{u.format('s.xml')}</loc></sitemap>" for u in listed)
+    urlset = "".join(f"<url><loc>{u.format('a/1')}</loc></url>" for u in listed)
+    on_site = listed[:2]
+    assert requested("https://www.example.com/", front, HtmlResponse) == [
+        u.format("feed.xml") for u in on_site
+    ]
+    assert requested(
+        "https://www.example.com/i.xml",
+        f'<?xml version="1.0"?><sitemapindex>{index}</sitemapindex>'.encode(),
+    ) == [u.format("s.xml") for u in on_site]
+    assert requested("https://www.example.com/u.xml", f"<urlset>{urlset}</urlset>".encode()) == [
+        u.format("a/1") for u in on_site
+    ]
+    stats = crawler.stats.get_stats()
+    guarded = {k: v for k, v in stats.items() if k.startswith("newsclean/guard/")}
+    assert guarded == {
+        "newsclean/guard/other_site": 3,
+        "newsclean/guard/private_address": 3,
+        "newsclean/guard/scheme": 3,
+    }
+
+
+def test_a_guarded_robots_txt_is_counted_once_whoever_asked_for_it(tmp_path: Path) -> None:
+    from scrapy import Request
+    from scrapy.exceptions import DownloadTimeoutError
+    from scrapy.http.request import NO_CALLBACK
+    from scrapy.utils.test import get_crawler
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import SiteGuardMiddleware
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["http://127.0.0.1:8000/"])[0]
+    state = CrawlState(tmp_path / "state.sqlite")
+
+    def guard_counts(obey: bool) -> dict[str, int]:
+        crawler = get_crawler(NewsSpider, settings_dict={"ROBOTSTXT_OBEY": obey})
+        spider = NewsSpider.from_crawler(crawler, sites=[site], crawl_state=state)
+        mw = SiteGuardMiddleware.from_crawler(crawler)
+        if obey:  # RobotsTxtMiddleware asks, with no errback
+            robots = Request(
+                "http://127.0.0.1:8000/robots.txt",
+                meta={"dont_obey_robotstxt": True},
+                callback=NO_CALLBACK,
+            )
+        else:  # the spider asks, with source_failed as errback
+            robots = next(spider._source_requests(site, "http://127.0.0.1:8000/"))
+            assert robots is not None and robots.url.endswith("/robots.txt")
+        error = DownloadTimeoutError("took too long")
+        mw.process_exception(robots, error)
+        if robots.errback is not None:  # what Scrapy does next
+            failure = Failure(error)
+            failure.request = robots  # type: ignore[attr-defined]
+            robots.errback(failure)
+        stats = crawler.stats.get_stats()
+        return {k: v for k, v in stats.items() if k.startswith("newsclean/guard/")}
+
+    assert guard_counts(obey=True) == {"newsclean/guard/robots_timeout": 1}
+    assert guard_counts(obey=False) == {"newsclean/guard/timeout": 1}
+
+
+def redirect_loops_counted(make_dupefilter) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Requests through a dupefilter the way Scrapy's scheduler sends them (``log`` for each
+    filtered one); the crawler's counts of filtered requests and redirect loops."""
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(Spider)
+    spider = Spider.from_crawler(crawler, name="test")
+    df = make_dupefilter(crawler)
+    a, b, c = (f"http://127.0.0.1:8000/news/{x}" for x in "abc")
+
+    def hop(url: str, *chain: str) -> Request:
+        meta = {"redirect_urls": list(chain), "redirect_times": len(chain)} if chain else {}
+        return Request(url, meta=meta)
+
+    for request in (
+        hop(a),
+        hop(b, a),  # a -> b
+        hop(a, a, b),  # a -> b -> a: a loop
+        hop(c),
+        hop(b, c),  # c -> b, and b was requested before: a duplicate, not a loop
+        hop(c, c, a, b),  # c -> a -> b -> c: a loop
+        hop(a),  # listed twice
+    ):
+        if df.request_seen(request):
+            df.log(request, spider)
+    stats = crawler.stats.get_stats()
+    return {k: stats.get(k, 0) for k in ("dupefilter/filtered", "newsclean/guard/redirect_loop")}
+
+
+LOOPS_COUNTED = {"dupefilter/filtered": 4, "newsclean/guard/redirect_loop": 2}
+
+
+def test_the_dupefilter_counts_a_redirect_loop_only_within_one_chain(tmp_path: Path) -> None:
+    from crawler.dupefilter import SQLiteDupeFilter
+
+    def make(crawler):  # type: ignore[no-untyped-def]
+        return SQLiteDupeFilter(tmp_path / "seen.sqlite", crawler.request_fingerprinter, crawler)
+
+    assert redirect_loops_counted(make) == LOOPS_COUNTED
 
 
 def test_meta_refresh_pages_still_redirect_and_others_pass_through() -> None:

@@ -22,6 +22,7 @@ from tests.conftest import ROOT
 from tests.newssite.server import NewsSite, slug
 from tests.redis_server import RedisServer
 from tests.test_crawl_e2e import _wait_for, article_requests, crawl_cmd, rows
+from tests.test_crawl_parts import LOOPS_COUNTED, redirect_loops_counted
 
 # A process taken for dead 3 s after its last heartbeat (the default is 60 s).
 SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=3", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j", "1"]
@@ -112,8 +113,11 @@ def test_two_processes_write_every_article_once_and_fetch_no_page_twice(
 
 def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
     outs = [tmp_path / "host-a", tmp_path / "host-b"]
-    # Crawl-delay 0.3 s: the 40 articles take 12 s at least, time for the second to join.
-    with NewsSite(articles=40, crawl_delay=0.3) as site:
+    with NewsSite(articles=40) as site:
+        # the site answers 8 article requests, then holds the rest until the first process
+        # is killed: it cannot finish before the second joins, however slow the machine
+        site._httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
+        release = site.hold_articles(after=8)
         first = start(site, outs[0], redis_url, "-s", "NEWSCLEAN_BATCH_ROWS=3")
         second = None
         try:
@@ -125,6 +129,7 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
+            release.set()
         assert second is not None
         partial = written_paths(outs[0])
         assert 3 <= len(partial) < len(site.article_paths())
@@ -151,6 +156,19 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         written = all_rows(*outs)
         assert written_paths(*outs) == sorted(site.article_paths())
         assert len({r["id"] for r in written}) == len(written)
+
+
+def test_the_shared_dupefilter_counts_redirect_loops_as_the_local_one(redis_url: str) -> None:
+    import redis
+
+    from crawler.distributed import CanonicalDupeFilter
+
+    def make(crawler):  # type: ignore[no-untyped-def]
+        df = CanonicalDupeFilter(redis.Redis.from_url(redis_url), key="test:dupefilter")
+        df.fingerprinter = crawler.request_fingerprinter
+        return df
+
+    assert redirect_loops_counted(make) == LOOPS_COUNTED
 
 
 def test_redis_url_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

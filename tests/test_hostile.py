@@ -29,7 +29,9 @@ import pytest
 
 from crawler.discovery import parse_xml_source
 from crawler.middlewares import own_endpoints, url_refusal
+from crawler.resolver import non_public_address
 from pipelines.crawl.sites import Site
+from pipelines.crawl.state import CrawlState, url_key
 from tests.conftest import ROOT
 from tests.hostilesite.server import (
     BOMB_MB,
@@ -161,6 +163,12 @@ def test_nothing_outside_the_sites_own_http_urls_is_fetched(run: Run) -> None:
     # REDIRECT_MAX_TIMES (5): the first request and five redirects
     assert len([p for p in run.requests if p.startswith("/redirect/")]) == 6
     assert run.requests.count("/loop/a") == 1 and run.requests.count("/loop/b") == 1
+    # the looping page is dropped, as after too many redirects: no later run asks again
+    state = CrawlState.for_outdir(run.out)
+    try:
+        assert state.status(url_key(f"{run.site.base}/loop/a")) == "dropped"
+    finally:
+        state.close()
     # of the 1 MB robots.txt the first 512 KiB count: its first Disallow line is obeyed,
     # the lines past the cut (disallow /news/, a Sitemap) are not
     assert run.requests2.count("/robots.txt") == 1
@@ -199,26 +207,28 @@ def test_every_skip_is_counted_by_reason(run: Run) -> None:
         "too_many_redirects": 1,  # /redirect/1 -> /redirect/2 -> ...
         "redirect_loop": 1,  # /loop/a -> /loop/b -> /loop/a
         "redirect_refused": 1,  # a page redirecting to file:///etc/passwd
-        # ftp: and file: child sitemaps, an ftp: page, robots.txt's file: Sitemap line
-        "scheme": 4,
-        # child sitemaps on 10.x, 192.168.x, 169.254.169.254, [::1], localhost, 127.0.0.1 and
-        # 127.0.0.2 on the trap's port; robots.txt's metadata Sitemap line; redirects of a
-        # page and a sitemap to the metadata address and of a page to the trap; a page on
-        # 127.0.0.1 at the trap's port
-        "private_address": 12,
+        # ftp: and file: child sitemaps, an ftp: and a file: page, robots.txt's file:
+        # Sitemap line
+        "scheme": 5,
+        # child sitemaps and pages on 10.x, 192.168.x, 169.254.169.254, [::1], localhost,
+        # 127.0.0.1 and 127.0.0.2 on the trap's port (7 + 7); robots.txt's metadata Sitemap
+        # line; redirects of a page and a sitemap to the metadata address and of a page to
+        # the trap
+        "private_address": 18,
         "source_too_deep": 6,  # the calendar's indexes at depth 4
         "unreadable": 1,  # the feed that is not XML
     }
     # a PDF and a PNG under .html names (declared), a PDF declared as text/html
     assert summary["dropped"] == {"not_html": 3}
-    # file:///etc/passwd and pages on other hosts listed in the sitemap; /private/ by robots.txt
-    assert summary["skipped"]["not_allowed"] == 7
+    # the pages on other hosts and file:///etc/passwd in the sitemap are the guard's (one
+    # rule for sources and pages): not_allowed is left to the sites' allow/deny patterns
+    assert summary["skipped"]["not_allowed"] == 0
     assert summary["skipped"]["robots_txt"] == 2  # /private/, /news/blocked-early
     assert summary["errors_by_domain"] == {}
     line = run.proc.stderr.strip().splitlines()[-2]
     assert line.startswith("newsclean crawl:")
     assert f"{sum(summary['guarded'].values())} refused or cut (" in line
-    assert "private_address 12" in line and "xml_entities 2" in line
+    assert "private_address 18" in line and "xml_entities 2" in line
 
 
 # --- the guards on their own ----------------------------------------------------------------
@@ -268,6 +278,18 @@ def test_url_policy_allows_only_the_sites_own_http_urls() -> None:
     assert refusal("https://8.8.8.8/") == "other_site"
     assert refusal("https://0xdeadbeef.example.com/") is None  # a name, not a number
     assert refusal("http://www.example.com:99999/") == "bad_url"
+
+
+def test_dns_answers_are_judged_as_the_url_literals_are() -> None:
+    # The resolver and the URL guard share one check of an address.
+    private = ("127.0.0.1", "10.0.0.5", "169.254.169.254", "::1", "::ffff:10.0.0.1", "fd00::1")
+    for address in private:
+        assert non_public_address(address), address
+        host = f"[{address}]" if ":" in address else address
+        assert url_refusal(f"http://{host}/", None, [], frozenset()) == "private_address"
+    for address in ("93.184.216.34", "2606:2800:220:1::1"):
+        assert not non_public_address(address), address
+    assert non_public_address("not an address")  # nothing to connect to
 
 
 def test_xml_guards_refuse_entities_and_bound_gzip() -> None:

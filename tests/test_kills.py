@@ -27,7 +27,19 @@ def test_a_few_kills_of_each_command_lose_and_duplicate_nothing(tmp_path: Path) 
     lines: list[str] = []
     phases = ("crawl", "clean2", "replace")  # the bench does -j 1 too
     tally = run(6, 12, tmp_path, pages=24, dumps=24, articles=10, log=lines.append, phases=phases)
-    assert tally.by_phase == {"crawl": 2, "clean2": 1, "replace": 2}, "\n".join(lines)
+    # run() raises at the first broken promise; what is left to check is what it tolerates:
+    # a redirect the last crawl left pending (its target fetched under its own URL)
+    assert tally.redirects_pending == 0, "\n".join(lines)
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of ``pid`` in clock ticks (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
 
 
 def test_workers_of_a_killed_clean_end_with_it(tmp_path: Path) -> None:
@@ -42,10 +54,15 @@ def test_workers_of_a_killed_clean_end_with_it(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while len(group_alive(proc.pid)) < 2 and time.monotonic() < deadline:
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline:
         time.sleep(0.01)  # until the worker is forked
-    assert proc.poll() is None, "the run ended before its worker started"
-    time.sleep(0.3)  # cleaning
+        workers = [pid for pid in group_alive(proc.pid) if pid != proc.pid]
+    assert workers and proc.poll() is None, "the run ended before its worker started"
+    # until the worker is cleaning: forked with the imports done, its CPU time is cleaning
+    while _cpu_ticks(workers[0]) < 5 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before its worker was seen cleaning"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # it finishes the chunk it holds (at most 16 pages), then finds nobody to send it to

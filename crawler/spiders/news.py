@@ -35,10 +35,12 @@ from scrapy.robotstxt import RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import settings as defaults
 from crawler.discovery import feed_links, looks_like_xml, parse_xml_source
-from crawler.middlewares import guard_reason
+from crawler.dupefilter import redirect_loop
+from crawler.middlewares import SitePolicy, guard_reason
 from pipelines.crawl.sites import Site, load_sites, sites_from_sources
-from pipelines.crawl.state import CrawlState, request_url
+from pipelines.crawl.state import FINISHED, CrawlState, request_url, url_key
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +81,15 @@ class NewsSpider(Spider):
         self.now = datetime.now(timezone.utc)
         self.robots_from_middleware = False
         self.roots: dict[str, str] = {}  # host:port of a site root -> site name
-        self.max_depth = 3
-        self.max_sources = 0
-        self.source_maxsize = 0
+        # crawler/settings.py's values, which a crawler's settings override (from_crawler)
+        self.max_depth = defaults.NEWSCLEAN_SOURCE_DEPTH
+        self.max_sources = defaults.NEWSCLEAN_MAX_SOURCES
+        self.source_maxsize = defaults.NEWSCLEAN_SOURCE_MAXSIZE
         self.sources_requested: Counter[str] = Counter()
+        # article URL key -> (site, source URLs) that redirected to it while it was in flight
+        self.redirected_to: dict[str, tuple[str | None, list[str]]] = {}
+        # where the crawler may go (None: NEWSCLEAN_SITE_GUARD is off), see _refused
+        self.policy: SitePolicy | None = SitePolicy(self.sites)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -93,9 +100,12 @@ class NewsSpider(Spider):
                 raise ValueError("set the output folder: -s NEWSCLEAN_OUTDIR=DIR")
             spider.crawl_state = CrawlState.for_outdir(outdir)
         settings = crawler.settings
-        spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", 3)
-        spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", 0)
-        spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", 0)
+        spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", spider.max_depth)
+        spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", spider.max_sources)
+        spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", spider.source_maxsize)
+        if not settings.getbool("NEWSCLEAN_SITE_GUARD", defaults.NEWSCLEAN_SITE_GUARD):
+            spider.policy = None
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # RobotsTxtMiddleware fetches robots.txt anyway: take its Sitemap: lines from it
             # instead of fetching the file a second time.
@@ -109,6 +119,38 @@ class NewsSpider(Spider):
                     if parts.path in ("", "/") and not parts.query:
                         spider.roots[parts.netloc] = site.name
         return spider
+
+    def _request_dropped(self, request: Request, spider: Spider) -> None:
+        """An article request the dupefilter dropped after a redirect: its source URL would
+        stay pending (and be fetched again next run) though the run has the page.
+
+        A loop (A -> B -> A) is a guard's stop: the source is dropped, as after too many
+        redirects.  Otherwise the target was requested in this run under its own URL: the
+        source takes the target's status once the target has one (now, or when the run
+        ends); a target that did not finish leaves it pending."""
+        chain = request.meta.get("redirect_urls")
+        if not chain or getattr(request.callback, "__name__", None) != "parse_article":
+            return
+        site, source = request.meta.get("site"), request.meta.get("source", chain[0])
+        if redirect_loop(request):
+            self.db.mark([source], "dropped", site)
+            return
+        target = url_key(request.url)
+        status = self.db.status(target)
+        if status in FINISHED:
+            self.db.mark([source], status, site)
+            self._inc("newsclean/redirects_resolved")
+        else:
+            self.redirected_to.setdefault(target, (site, []))[1].append(source)
+
+    def closed(self, reason: str) -> None:
+        # Scrapy calls this once the item pipeline has closed: every written part is recorded.
+        for target, (site, sources) in self.redirected_to.items():
+            status = self.db.status(target)
+            if status in FINISHED:
+                self.db.mark(sources, status, site)
+                self._inc("newsclean/redirects_resolved", len(sources))
+        self.redirected_to.clear()
 
     def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
         parts = urlsplit(request.url)
@@ -177,7 +219,9 @@ class NewsSpider(Spider):
         self, site: Site, url: str, parent: str | None = None, depth: int = 0
     ) -> Request | None:
         """The request for a source ``depth`` levels below a given one; None past the
-        site's bounds (counted)."""
+        site's bounds or off the site (counted)."""
+        if self._refused(site, url):
+            return None
         if depth > self.max_depth:
             self._inc("newsclean/guard/source_too_deep")
             return None
@@ -215,6 +259,21 @@ class NewsSpider(Spider):
             errback=self.article_failed,
             meta={"site": site.name, "source": url},
         )
+
+    def _refused(self, site: Site, url: str) -> bool:
+        """The one rule for every URL a source of ``site`` lists (article links, child
+        sitemaps, robots.txt ``Sitemap:`` lines, a front page's feeds): the URL guard's
+        (:class:`crawler.middlewares.SitePolicy`: the site's own http(s) hosts, no
+        private address), applied before a request is made and counted as the guard's
+        reason.  With ``NEWSCLEAN_SITE_GUARD`` off, none (the DNS guard still applies)."""
+        if self.policy is None:
+            return False
+        reason = self.policy.refusal(url, site.name)
+        if reason is None:
+            return False
+        self._inc(f"newsclean/guard/{reason}")
+        log.debug("not fetching %s: %s", url, reason)
+        return True
 
     def _fresh(self, site: Site, date: datetime | None) -> bool:
         if site.max_age_days is None or date is None:
@@ -256,10 +315,9 @@ class NewsSpider(Spider):
             yield from self._parse_xml(site, source, response)
         else:
             for feed in feed_links(response.body, response.url):
-                if site.same_site(feed):
-                    req = self._source(site, feed, parent=source, depth=depth)
-                    if req is not None:
-                        yield req
+                req = self._source(site, feed, parent=source, depth=depth)
+                if req is not None:
+                    yield req
         # Only now, after every URL it lists is in the state, may a 304 stand for this source.
         self.db.set_validators(
             source,
@@ -287,6 +345,8 @@ class NewsSpider(Spider):
         entries: list[tuple[str, str, float | None]] = []
         for link in parsed.pages:
             url = request_url(link.url)
+            if self._refused(site, url):
+                continue
             if not site.url_allowed(url):
                 self._inc("newsclean/skipped_not_allowed")
                 continue

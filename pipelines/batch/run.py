@@ -323,8 +323,7 @@ def run_batch(
     """Clean ``inputs`` into ``outdir`` and return the counts; rows are written as they come.
 
     ``own_process``: this process is the ``newsclean`` command itself, and is set up for the
-    batch (pyarrow without numpy, garbage collection: :func:`_import_pyarrow`, :func:`_tune_gc`);
-    worker processes always are.
+    batch (garbage collection: :func:`_tune_gc`); worker processes always are.
 
     Every row gets its ``duplicate_of`` from the folder's duplicate index
     (:mod:`pipelines.store.dedup`); ``drop_duplicates`` leaves duplicates out instead.
@@ -336,7 +335,7 @@ def run_batch(
         # Workers start first; the parent's own set-up (pyarrow, the folder's index) runs
         # while they clean.  Nothing below writes before the index is read.
         outcomes = _start(stack, inputs, ruleset, stats, options, jobs, own_process)
-        _import_pyarrow(without_numpy=own_process)
+        import pyarrow  # noqa: F401  # its import time overlaps the workers' cleaning
         show = sys.stderr.isatty() if progress is None else progress
         write_outcomes(
             outcomes, outdir, summary, Progress(len(inputs), show), drop_duplicates=drop_duplicates
@@ -418,26 +417,6 @@ def write_outcomes(
     summary.duplicates_left_out = drop_duplicates
     summary.written -= counts.dropped - left_out  # written, then left out at the commit
     summary.repointed = counts.updated
-
-
-def _import_pyarrow(*, without_numpy: bool) -> None:
-    """Import pyarrow, with ``without_numpy`` keeping numpy out of this process.
-
-    Rows go from Python values to Parquet, which never needs numpy, and numpy is about
-    0.1 s of CPU, a third of the command's start-up cost; pyarrow >= 18 (the project's
-    dependency) runs without it.
-    pyarrow then has no numpy interop for the rest of the process, so this is only for the
-    ``newsclean`` command's own process, and only when neither is loaded yet.
-    """
-    if not without_numpy or "pyarrow" in sys.modules or "numpy" in sys.modules:
-        import pyarrow  # noqa: F401
-
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` fails, as if absent
-    try:
-        import pyarrow  # noqa: F401
-    finally:
-        del sys.modules["numpy"]
 
 
 class Progress:

@@ -293,6 +293,7 @@ class NewsSite:
         self.refuse_articles = refuse_articles  # answer 403 to every article, like a bot wall
         self._lock = threading.Lock()
         self._failed_once: set[str] = set()
+        self._hold: tuple[int, threading.Event] | None = None  # see hold_articles
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -307,6 +308,13 @@ class NewsSite:
         """Paths of every article a crawl should write (not private, not the 404)."""
         # n + 1 is reached through the /old/ redirect, n + 2 after a 500; n is not listed.
         return {f"/news/{slug(i)}" for i in [*range(self.n), self.n + 1, self.n + 2]}
+
+    def hold_articles(self, after: int) -> threading.Event:
+        """Article requests past the ``after``-th wait (up to 60 s) until the returned event
+        is set: a crawl that cannot finish before a test lets it."""
+        release = threading.Event()
+        self._hold = (after, release)
+        return release
 
     def grow(self, k: int) -> None:
         """Publish ``k`` more articles: sitemaps and feed change (new ETags), old pages stay."""
@@ -356,6 +364,9 @@ class NewsSite:
                     site.user_agents.add(self.headers.get("User-Agent", ""))
                     if self.path.startswith("/news/"):
                         site.articles_served += 1
+                    served, hold = site.articles_served, site._hold
+                if hold is not None and self.path.startswith("/news/") and served > hold[0]:
+                    hold[1].wait(60)
                 path = urlsplit(self.path).path
                 if site.refuse_articles and path.startswith(("/news/", "/old/")):
                     self._send(403, b"Access denied", "text/plain")
