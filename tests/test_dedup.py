@@ -319,3 +319,20 @@ def test_two_processes_writing_one_folder_take_turns(tmp_path: Path) -> None:
     table = pq.read_table(out, schema=SCHEMA)
     got = dict(zip(table.column("id").to_pylist(), table.column("duplicate_of").to_pylist(), strict=True))
     assert got == _write(tmp_path / "one", [rows])
+
+
+def test_a_writer_that_waits_too_long_for_the_folder_gets_one_clear_error(tmp_path: Path) -> None:
+    from pipelines.store.dedup import DedupLocked
+
+    rows = _rows()
+    out = tmp_path / "out"
+    holder = DedupIndex.open(out)
+    holder.assign([dict(rows[0])])  # holds the folder's index until its commit
+    try:
+        with pytest.raises(DedupLocked) as err:
+            DedupIndex.open(out, lock_wait=0.2)
+        message = str(err.value)
+        assert str(out) in message and "another -o OUTDIR" in message and "\n" not in message
+    finally:
+        holder.close()
+    DedupIndex.open(out, lock_wait=0.2).close()  # free again once the holder is gone
