@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipelines.store import STATE_DIR
 from pipelines.store.minhash import band_keys, signature, similar
@@ -93,6 +93,29 @@ def _micros(value: Any) -> int | None:
             value = value.replace(tzinfo=timezone.utc)
         return int(value.timestamp() * 1_000_000)
     return int(value)
+
+
+class Index(Protocol):
+    """What the writers use: :class:`DedupIndex` (SQLite in OUTDIR) or
+    :class:`pipelines.store.dedup_redis.RedisDedupIndex` (shared by a crawl's processes)."""
+
+    counts: DedupCounts
+
+    def assign(self, rows: Sequence[dict[str, Any]]) -> list[str | None]: ...
+
+    def commit(self, remove: dict[Path, set[str]] | None = None) -> DedupCounts: ...
+
+    def close(self) -> None: ...
+
+
+def open_index(outdir: str | Path, *, drop: bool = False, redis_url: str | None = None) -> Index:
+    """The duplicate index of ``outdir``: in Redis at ``redis_url`` when given (records of
+    every process of a shared crawl in one index), else the folder's SQLite file."""
+    if redis_url:
+        from pipelines.store.dedup_redis import RedisDedupIndex
+
+        return RedisDedupIndex.open(outdir, redis_url, drop=drop)
+    return DedupIndex.open(outdir, drop=drop)
 
 
 class DedupIndex:
