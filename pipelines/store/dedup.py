@@ -108,16 +108,6 @@ class Index(Protocol):
     def close(self) -> None: ...
 
 
-def open_index(outdir: str | Path, *, drop: bool = False, redis_url: str | None = None) -> Index:
-    """The duplicate index of ``outdir``: in Redis at ``redis_url`` when given (records of
-    every process of a shared crawl in one index), else the folder's SQLite file."""
-    if redis_url:
-        from pipelines.store.dedup_redis import RedisDedupIndex
-
-        return RedisDedupIndex.open(outdir, redis_url, drop=drop)
-    return DedupIndex.open(outdir, drop=drop)
-
-
 class DedupIndex:
     """The duplicate index of one output folder.
 

@@ -48,7 +48,9 @@ from pipelines.store.dedup import (
     SIGNATURE_KEY,
     DedupCounts,
     DedupError,
+    DedupIndex,
     DedupLocked,
+    Index,
     _micros,
 )
 from pipelines.store.minhash import band_keys, signature, similar
@@ -638,3 +640,11 @@ class RedisDedupIndex:
 def _fingerprint(path: Path) -> str:
     st = path.stat()
     return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def open_index(outdir: str | Path, *, drop: bool = False, redis_url: str | None = None) -> Index:
+    """The duplicate index of ``outdir``: in Redis at ``redis_url`` when given (records of
+    every process of a shared crawl in one index), else the folder's SQLite file."""
+    if redis_url:
+        return RedisDedupIndex.open(outdir, redis_url, drop=drop)
+    return DedupIndex.open(outdir, drop=drop)
