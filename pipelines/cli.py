@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from cleaning.rules import RuleError
 from cleaning.text.repetition import RepetitionStats
 from pipelines.batch.inputs import DEFAULT_MAX_BYTES, InputError, InputFile, discover
+from pipelines.store.dedup import DedupError, DedupLocked
 
 if TYPE_CHECKING:
     from cleaning.rules import RuleSet
     from pipelines.batch.run import CleanOptions, Summary
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_LOCKED = 75  # another process holds OUTDIR's duplicate index: try later (EX_TEMPFAIL)
 
 
 def _add_rule_options(p: argparse.ArgumentParser) -> None:
@@ -89,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except RuleError as exc:
         print(f"newsclean: rule error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DedupError as exc:
+        print(f"newsclean {args.command}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED if isinstance(exc, DedupLocked) else EXIT_INPUT_ERRORS
     except KeyboardInterrupt:
         print("newsclean: interrupted; complete part files were kept", file=sys.stderr)
         return 130

@@ -339,3 +339,20 @@ def test_shingle_words_are_the_lower_cased_word_runs_on_every_kind_of_character(
     for text in texts:
         expected = [w.encode("utf-8") for w in re.findall(r"\w+", text.lower())]
         assert words_of(text) == expected, repr(text)
+
+
+def test_a_writer_that_waits_too_long_for_the_folder_gets_one_clear_error(tmp_path: Path) -> None:
+    from pipelines.store.dedup import DedupLocked
+
+    rows = _rows()
+    out = tmp_path / "out"
+    holder = DedupIndex.open(out)
+    holder.assign([dict(rows[0])])  # holds the folder's index until its commit
+    try:
+        with pytest.raises(DedupLocked) as err:
+            DedupIndex.open(out, lock_wait=0.2)
+        message = str(err.value)
+        assert str(out) in message and "another -o OUTDIR" in message and "\n" not in message
+    finally:
+        holder.close()
+    DedupIndex.open(out, lock_wait=0.2).close()  # free again once the holder is gone

@@ -407,11 +407,10 @@ def write_outcomes(
                 writer.write(row)
                 summary.written += 1
         writer.flush()
-        if replaced:
-            remove_rows(replaced)
-        # Every part is in place: rows that an earlier record of this batch (or a run
-        # before) turned into duplicates are re-pointed, or left out with --drop-duplicates.
-        counts = dedup.commit()
+        # Every part is in place: the old rows of replaced records are removed, and rows
+        # that an earlier record of this batch (or a run before) turned into duplicates are
+        # re-pointed (or left out with --drop-duplicates), one rewrite per file.
+        counts = dedup.commit(remove=replaced)
     report.close()
     summary.exact_duplicates, summary.near_duplicates = counts.exact, counts.near
     summary.duplicates_left_out = drop_duplicates

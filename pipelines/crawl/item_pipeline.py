@@ -44,7 +44,8 @@ from twisted.internet import task
 from pipelines.crawl.cleanworker import PageResult, document_id
 from pipelines.crawl.procpool import ReactorPool, WorkerDied
 from pipelines.crawl.state import CrawlState
-from pipelines.store.dedup import DedupIndex
+from pipelines.store.dedup import Index
+from pipelines.store.dedup_redis import open_index
 from pipelines.store.parquet import remove_stale_temporaries, write_part
 from pipelines.store.warc import WarcFileWriter, recover_partial
 
@@ -74,7 +75,9 @@ class CleaningPipeline:
         self.part_prefix = f"part-{tag}" if tag else "part"
         self.warc_prefix = f"crawl-{tag}" if tag else "crawl"
         self.drop_duplicates = settings.getbool("NEWSCLEAN_DROP_DUPLICATES", False)
-        self.dedup: DedupIndex | None = None
+        self.dedup: Index | None = None
+        # a shared crawl (--redis): one duplicate index for every process, in Redis
+        self.dedup_redis = settings.get("NEWSCLEAN_DEDUP_REDIS") or None
         self.stats = crawler.stats
         self.state: CrawlState | None = None
         self.pool: ReactorPool | None = None
@@ -123,7 +126,9 @@ class CleaningPipeline:
             log.info("recovered %d archived responses from an interrupted run", kept)
         remove_stale_temporaries(self.outdir)
         # Reads the part files a killed run wrote after its last commit, before any write.
-        self.dedup = DedupIndex.open(self.outdir, drop=self.drop_duplicates)
+        self.dedup = open_index(
+            self.outdir, drop=self.drop_duplicates, redis_url=self.dedup_redis
+        )
         if self.archive:
             self.warc = WarcFileWriter(self.outdir / "warc", prefix=self.warc_prefix)
         if self.flush_seconds > 0:

@@ -192,6 +192,7 @@ def _settings(args: argparse.Namespace, sites: list[Site]) -> Any:
         settings.set("SCHEDULER_QUEUE_KEY", QUEUE_KEY, priority="cmdline")
         settings.set("SCHEDULER_DUPEFILTER_KEY", DUPEFILTER_KEY, priority="cmdline")
         settings.set("NEWSCLEAN_FILE_TAG", file_tag(), priority="cmdline")
+        settings.set("NEWSCLEAN_DEDUP_REDIS", args.redis_url, priority="cmdline")
     else:
         # Requests wait in Scrapy's disk queues, so a first run over a site with 100,000s
         # of sitemap entries does not hold them all in memory.  The queue is per run: what

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
 
-STATE_DIR = ".newsclean"
+from pipelines.store import STATE_DIR  # also imported from here by the crawl's modules
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (

@@ -3,3 +3,7 @@ re-run rules, and the WARC archive of fetched pages.
 
 May import cleaning (records) and nothing else of pipelines but itself.
 """
+
+# The hidden folder of an output folder that holds its state (indexes, locks); readers and
+# globs skip it.
+STATE_DIR = ".newsclean"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,16 @@ class Existing:
 
 
 def part_files(outdir: Path) -> list[Path]:
-    """The complete part files directly in ``outdir`` (temporaries are hidden and skipped)."""
+    """Every complete part file under ``outdir``, at any depth (``newsclean clean`` writes
+    them at the top, ``newsclean crawl`` in ``crawl_date=*/``).  A hidden or ``_`` name at
+    any level is skipped: temporaries, ``.newsclean/``, Spark's ``_temporary/``."""
     if not outdir.is_dir():
         return []
-    return sorted(p for p in outdir.glob("*.parquet") if not p.name.startswith((".", "_")))
+    found = []
+    for path in outdir.rglob("*.parquet"):
+        if not any(p.startswith((".", "_")) for p in path.relative_to(outdir).parts):
+            found.append(path)
+    return sorted(found)
 
 
 def load_index(outdir: Path) -> tuple[dict[str, Existing], dict[Path, set[str]]]:
@@ -57,16 +64,36 @@ def remove_rows(ids_by_file: dict[Path, set[str]]) -> int:
     Called after the replacing rows are safely on disk, so a crash in between
     leaves an extra old row (fixed by the next run), never a lost one.
     """
-    import pyarrow.compute as pc  # only here: a run that replaces nothing never loads it
+    return sum(rewrite_part(path, drop=ids) for path, ids in sorted(ids_by_file.items()))
 
-    removed = 0
-    for path, ids in sorted(ids_by_file.items()):
-        table = pq.read_table(path, schema=SCHEMA)
-        keep = pc.invert(pc.is_in(table.column("id"), value_set=pa.array(sorted(ids), pa.string())))
-        kept = table.filter(keep)
-        removed += table.num_rows - kept.num_rows
-        if kept.num_rows == 0:
-            path.unlink()
-            continue
-        write_table_atomic(kept, path)
-    return removed
+
+def rewrite_part(
+    path: Path, updates: dict[str, str | None] | None = None, drop: Iterable[str] = ()
+) -> int:
+    """Rewrite one part file with new ``duplicate_of`` values (``updates``: id -> value)
+    and without the rows of the ``drop`` ids, atomically under the same name (a file
+    left empty is removed); returns the number of rows removed.  One rewrite for both, so
+    a batch that replaces rows and re-points others in one file writes it once."""
+    with pq.ParquetFile(path) as part:
+        table = part.read()
+    if "duplicate_of" not in table.column_names:  # a file written before the column existed
+        table = table.append_column("duplicate_of", pa.nulls(table.num_rows, pa.string()))
+    table = table.select(SCHEMA.names).cast(SCHEMA)
+    ids = table.column("id").to_pylist()
+    if updates:
+        current = table.column("duplicate_of").to_pylist()
+        values = [updates.get(rid, cur) for rid, cur in zip(ids, current, strict=True)]
+        table = table.set_column(
+            SCHEMA.get_field_index("duplicate_of"),
+            SCHEMA.field("duplicate_of"),
+            pa.array(values, pa.string()),
+        )
+    gone = set(drop)
+    before = table.num_rows
+    if gone:
+        table = table.filter(pa.array([rid not in gone for rid in ids], pa.bool_()))
+    if table.num_rows == 0:
+        path.unlink()
+    else:
+        write_table_atomic(table, path)
+    return before - table.num_rows

@@ -34,16 +34,17 @@ Usage (the batch cleaner and the crawler's item pipeline both do this)::
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from pipelines.store import STATE_DIR
 from pipelines.store.minhash import band_keys, signature, similar
 
 DB_NAME = "dedup.sqlite"
-STATE_DIR = ".newsclean"
+LOCK_WAIT = 300.0  # seconds a writer waits for another writer of the same folder
 # Key of a row dict holding its precomputed (signature, shingles), added by the process
 # that cleaned it; not a column (the explicit schema leaves it out of the file).
 SIGNATURE_KEY = "_minhash"
@@ -65,6 +66,15 @@ CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY, size INTEGER NOT NULL, 
 _NO_DATE = 1 << 62  # sorts an unknown date after every known one
 
 
+class DedupError(RuntimeError):
+    """The duplicate index cannot be used; the message names the folder (or server) and
+    what to do."""
+
+
+class DedupLocked(DedupError):
+    """Another process held the index for longer than the wait."""
+
+
 @dataclass
 class DedupCounts:
     """This session's records that are duplicates, by kind, and older rows re-pointed."""
@@ -73,10 +83,6 @@ class DedupCounts:
     near: int = 0
     dropped: int = 0  # left out (--drop-duplicates); counted in exact/near too
     updated: int = 0  # rows of earlier runs whose duplicate_of changed
-
-    @property
-    def total(self) -> int:
-        return self.exact + self.near
 
 
 def _micros(value: Any) -> int | None:
@@ -89,15 +95,17 @@ def _micros(value: Any) -> int | None:
     return int(value)
 
 
-def part_files(outdir: Path) -> list[Path]:
-    """Every complete part file under ``outdir`` (hidden and ``_`` names skipped at any level)."""
-    found = []
-    for path in outdir.rglob("*.parquet"):
-        rel = path.relative_to(outdir).parts
-        if any(p.startswith((".", "_")) for p in rel):
-            continue
-        found.append(path)
-    return sorted(found)
+class Index(Protocol):
+    """What the writers use: :class:`DedupIndex` (SQLite in OUTDIR) or
+    :class:`pipelines.store.dedup_redis.RedisDedupIndex` (shared by a crawl's processes)."""
+
+    counts: DedupCounts
+
+    def assign(self, rows: Sequence[dict[str, Any]]) -> list[str | None]: ...
+
+    def commit(self, remove: dict[Path, set[str]] | None = None) -> DedupCounts: ...
+
+    def close(self) -> None: ...
 
 
 class DedupIndex:
@@ -107,33 +115,43 @@ class DedupIndex:
     :meth:`assign` to :meth:`commit`, so one never reads another's parts half-committed.
     """
 
-    def __init__(self, outdir: Path, db: sqlite3.Connection, *, drop: bool) -> None:
+    def __init__(
+        self, outdir: Path, db: sqlite3.Connection, *, drop: bool, lock_wait: float = LOCK_WAIT
+    ) -> None:
         self.outdir = outdir
         self.db = db
+        self.lock_wait = lock_wait
         self.drop = drop
         self.session: set[str] = set()  # ids assigned since open
         self._check: set[int] = set()  # records whose row may need fixing (root or file changed)
         self.counts = DedupCounts()
         self._dropped: dict[str, bool] = {}  # ids left out (drop) -> exact duplicate
+        self._remove: dict[str, set[str]] = {}  # part -> ids the caller has replaced (commit)
 
     @classmethod
-    def open(cls, outdir: str | Path, *, drop: bool = False) -> DedupIndex:
+    def open(
+        cls, outdir: str | Path, *, drop: bool = False, lock_wait: float = LOCK_WAIT
+    ) -> DedupIndex:
         """Open (or create) the index of ``outdir`` and bring it in line with its part files.
 
         ``drop``: rows of this session found to be duplicates are left out of the folder
-        (``--drop-duplicates``) instead of written with ``duplicate_of``.
+        (``--drop-duplicates``) instead of written with ``duplicate_of``.  Another process
+        writing into the same folder holds the index from its assign() to its commit(): this
+        one waits up to ``lock_wait`` seconds for it, then raises :class:`DedupLocked`.
         """
         outdir = Path(outdir)
         path = outdir / STATE_DIR / DB_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Another process writing into the same folder (a second crawl process) holds the
-        # write lock from its assign() to its commit(), the time of writing one part: wait.
-        db = sqlite3.connect(path, isolation_level=None, timeout=300)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA cache_size=-65536")  # 64 MB: the band B-tree's inner pages stay in
-        db.executescript(_SCHEMA)
-        index = cls(outdir, db, drop=drop)
+        db = sqlite3.connect(path, isolation_level=None, timeout=lock_wait)
+        index = cls(outdir, db, drop=drop, lock_wait=lock_wait)
+        try:
+            index._locked(db.execute, "PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA cache_size=-65536")  # 64 MB: the band B-tree's inner pages stay in
+            index._locked(db.executescript, _SCHEMA)
+        except BaseException:
+            db.close()
+            raise
         index._begin()
         index._sync()
         index._commit_tx()
@@ -178,9 +196,15 @@ class DedupIndex:
         self._resolve(new, dirty)
         return [self._duplicate_of(row["id"]) for row in rows]
 
-    def commit(self) -> DedupCounts:
+    def commit(self, remove: dict[Path, set[str]] | None = None) -> DedupCounts:
         """Call once the rows are in place: reconcile with the part files, fix the
-        ``duplicate_of`` of rows that changed, persist; returns this session's counts."""
+        ``duplicate_of`` of rows that changed, persist; returns this session's counts.
+
+        ``remove``: old rows of records this session replaced (file -> ids), taken out of
+        their files in the same rewrite that re-points the file's other rows.
+        """
+        for path, ids in (remove or {}).items():
+            self._remove.setdefault(str(Path(path).relative_to(self.outdir)), set()).update(ids)
         self._begin()
         self._sync()
         self._commit_tx()
@@ -313,6 +337,8 @@ class DedupIndex:
         clusters (see the module docstring)."""
         import pyarrow.parquet as pq
 
+        from pipelines.store.dataset import part_files
+
         files = {str(p.relative_to(self.outdir)): p for p in part_files(self.outdir)}
         known = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT name, size, mtime FROM parts")}
         new: set[int] = set()
@@ -403,6 +429,8 @@ class DedupIndex:
     def _fix_rows(self) -> None:
         """Rewrite the rows whose ``duplicate_of`` on disk is not their cluster's answer;
         with ``drop``, this session's duplicates are removed from their files instead."""
+        from pipelines.store.dataset import rewrite_part
+
         check, self._check = sorted(self._check), set()
         wrong = []
         for start in range(0, len(check), 500):  # only records whose root or file changed
@@ -424,7 +452,8 @@ class DedupIndex:
             else:
                 by_part.setdefault(part, {})[rid] = want
         dirty: set[str] = set()
-        for part in sorted(set(by_part) | set(removals)):
+        replaced, self._remove = self._remove, {}
+        for part in sorted(set(by_part) | set(removals) | set(replaced)):
             drop = removals.get(part, set())
             for rid in drop:
                 n, root = self.db.execute(
@@ -433,7 +462,8 @@ class DedupIndex:
                 dirty.add(root)
                 self._leave_out(n, rid, root)
             updates = by_part.get(part, {})
-            _rewrite_part(self.outdir / part, updates, drop)
+            if (self.outdir / part).exists():
+                rewrite_part(self.outdir / part, updates, drop | replaced.get(part, set()))
             for rid, want in updates.items():
                 self.db.execute("UPDATE docs SET written = ? WHERE id = ?", (want, rid))
                 if rid not in self.session:
@@ -483,7 +513,20 @@ class DedupIndex:
 
     def _begin(self) -> None:
         if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._locked(self.db.execute, "BEGIN IMMEDIATE")
+
+    def _locked(self, call: Any, *args: Any) -> Any:
+        """``call(*args)``, with SQLite's 'database is locked' after the wait said plainly."""
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            raise DedupLocked(
+                f"{self.outdir}: another process is writing into this folder (its duplicate "
+                f"index {STATE_DIR}/{DB_NAME} stayed locked for {self.lock_wait:.0f} s); let it "
+                "finish and run again, or write into another -o OUTDIR"
+            ) from None
 
     def _commit_tx(self) -> None:
         self.db.execute("COMMIT")
@@ -492,36 +535,3 @@ class DedupIndex:
 def _fingerprint(path: Path) -> tuple[int, int]:
     st = path.stat()
     return st.st_size, st.st_mtime_ns
-
-
-def _rewrite_part(path: Path, updates: dict[str, str | None], drop: Iterable[str]) -> None:
-    """Rewrite a part file with new ``duplicate_of`` values and without the ``drop`` ids,
-    atomically under the same name (a file left empty is removed)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from pipelines.store.parquet import SCHEMA, write_table_atomic
-
-    with pq.ParquetFile(path) as part:
-        table = part.read()
-    if "duplicate_of" not in table.column_names:  # a file written before the column existed
-        table = table.append_column("duplicate_of", pa.nulls(table.num_rows, pa.string()))
-    table = table.select(SCHEMA.names).cast(SCHEMA)
-    ids = table.column("id").to_pylist()
-    current = table.column("duplicate_of").to_pylist()
-    values = [
-        updates.get(rid, cur) if rid in updates else cur
-        for rid, cur in zip(ids, current, strict=True)
-    ]
-    table = table.set_column(
-        SCHEMA.get_field_index("duplicate_of"),
-        SCHEMA.field("duplicate_of"),
-        pa.array(values, pa.string()),
-    )
-    gone = set(drop)
-    if gone:
-        table = table.filter(pa.array([rid not in gone for rid in ids], pa.bool_()))
-    if table.num_rows == 0:
-        path.unlink()
-        return
-    write_table_atomic(table, path)
