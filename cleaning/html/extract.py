@@ -37,7 +37,7 @@ from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
 from cleaning.text.clean import clean_text
-from cleaning.words import ENGLISH_STOPWORDS
+from cleaning.words import detect_language
 
 __all__ = ["HTMLInputError", "clean_html", "extract_body"]
 
@@ -165,20 +165,18 @@ def _repeat_share(text: str) -> float:
     return 1 - len(set(lines)) / len(lines) if lines else 0.0
 
 
-# A page that declares no language is taken as English when at least this share of the
-# words of its text are English function words (English prose: 0.4-0.5; other languages,
-# whose own function words are not in the list, stay far below).
-ENGLISH_SHARE = 0.3
+# A page that declares no language gets the one its text is written in, told from the
+# function words (cleaning.words.detect_language) of this many words at least
 _MIN_GUESS_WORDS = 40
 
 
-def guess_english(text: str) -> str | None:
-    """ "en" when ``text`` reads as English prose (:data:`ENGLISH_SHARE`), else None."""
+def guess_language(text: str) -> str | None:
+    """The language (ISO 639-1) ``text`` reads as, or None: too few words to tell, or a
+    language with no function-word list."""
     words = _WORD.findall(text.lower())
     if len(words) < _MIN_GUESS_WORDS:
         return None
-    share = sum(1 for w in words if w in ENGLISH_STOPWORDS) / len(words)
-    return "en" if share >= ENGLISH_SHARE else None
+    return detect_language(words)
 
 
 def extract_body(root: HtmlElement, url: str | None, language: str | None = None) -> str:
@@ -189,12 +187,12 @@ def extract_body(root: HtmlElement, url: str | None, language: str | None = None
     it returned a menu dump (its whole-page fallback on a page it could not read).
     The full result replaces the fast one when it is longer (or the fast one was a
     dump), unless it is itself a menu dump or repeats its own lines.  ``language``: the
-    page's declared language, for the full cascade (:func:`_extract`); without one, an
-    English text is taken as English (:func:`guess_english`)."""
+    page's declared language, for the full cascade (:func:`_extract`); without one, the
+    language is told from its text (:func:`guess_language`)."""
     text = _extract(root, url, fast=True)
     dump = _menu_share(text) >= MENU_SHARE
     if dump or len(text) < RESCUE_SHARE * _paragraph_text(root):
-        language = language or guess_english(text) or guess_english(" ".join(_LONG_TEXT(root)))
+        language = language or guess_language(text) or guess_language(" ".join(_LONG_TEXT(root)))
         full = _extract(root, url, fast=False, language=language)
         if _menu_share(full) >= MENU_SHARE or _repeat_share(full) >= REPEAT_SHARE:
             return text  # the cascade fell back to a page dump, or took the page twice
