@@ -31,7 +31,8 @@ from lxml.html import HtmlElement
 
 from cleaning.html.decode import HTMLInputError, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule
-from cleaning.html.pagetype import classify_page, read_head
+from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
+from cleaning.html.payload import payload_body, script_texts
 from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
 from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
@@ -302,6 +303,18 @@ def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Remo
     return body, []
 
 
+def _body_from_data(html: str | bytes, meta: PageMeta, body: str) -> str:
+    """The body of a page whose markup holds too little text to be an article: its JSON-LD
+    ``articleBody`` or the paragraphs of a script payload (:mod:`cleaning.html.payload`),
+    whichever is longer, when it is longer than what the extractor found.  The scripts are
+    out of the tree by now: the page is parsed again, which only such pages pay for."""
+    declared = meta.article_body or ""
+    scripts = script_texts(parse_html(html)[0])
+    data = payload_body(scripts) if scripts else ""
+    best = max((declared, data), key=len)
+    return best if len(best) > len(body) else body
+
+
 def _publisher_text_rules(rules: RuleSet) -> tuple[Rule, ...]:
     """The publisher rules among the line and feature rules (kept by the rule set): the page's
     own rules are these that apply to its domain, without testing every generic rule."""
@@ -349,6 +362,8 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)
     body = recall_passes(root, extract_body(root, url, meta.language), paragraphs)
+    if count_words(body) < MIN_WORDS:
+        body = _body_from_data(html, meta, body)
     body, head_removed = strip_headline(body, headings)
     text_rules = _without_structure(rules)
     # without publisher line rules for this domain, domain=None selects the same rules and
