@@ -361,3 +361,18 @@ def test_the_date_word_list_spells_out_the_date_pieces_exactly() -> None:
     for word in candidates:
         assert (_PIECE_RUN.fullmatch(word) is not None) == (word in _PIECE_WORDS), word
         assert (_PIECE_RUN.fullmatch(word.upper()) is not None) == (word in _PIECE_WORDS), word
+
+
+
+def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules) -> None:
+    # a guide with a crosshead over each (long) section: the same alternation, but the
+    # sections are not a sentence or two, so they stay
+    sections = [
+        p + " " + p.replace("council", "county").replace("Residents", "Shopkeepers") for p in PARAS
+    ]
+    body = []
+    for n, section in enumerate(sections, 1):
+        body += [f"{n}. What happens next", section]
+    dump = "\n\n".join([*NAV, *PARAS, "More on this story", *body, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(section in record.text for section in sections)
