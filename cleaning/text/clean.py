@@ -315,9 +315,9 @@ def _teasers_follow(lines: Sequence[Line], verdicts: Sequence[Verdict], lo: int,
         return False
     # a teaser's summary is a sentence or two; an article's paragraphs under crossheads
     # (a listicle, a guide) run longer
-    if any(lines[j].size > _SUMMARY_WORDS for j, p in zip(range(lo, hi), prose) if p):
+    if any(lines[j].size > _SUMMARY_WORDS for j, p in zip(range(lo, hi), prose, strict=True) if p):
         return False
-    return not any(a and b for a, b in zip(prose, prose[1:]))
+    return not any(a and b for a, b in zip(prose, prose[1:], strict=False))
 
 
 def _heuristic_run(
