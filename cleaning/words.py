@@ -13,16 +13,6 @@ _STOPWORD_TEXT = """a about above after again against all am an and any are as a
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     also said says may might must can't don't it's that's there's they're we're i'm"""
-# the most frequent function words of other Latin-script languages of the news web
-# (de, fr, es, pt, it, nl): prose in those languages must not read as a menu
-_OTHER_STOPWORD_TEXT = """der die das und ist nicht mit von zu den ein eine auf für sich dem des im
-    es als auch wird bei le la les et est du un une que qui dans pour pas sur au avec ce il elle
-    ne se son sa sont par plus el los las y del en una por con para su al lo como más pero sus
-    ya os as é do da dos das em um uma não na ao mas foi ele di della che per gli è sono het een
-    van dat op te voor niet met zijn aan er maar om ook dan"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split() + _OTHER_STOPWORD_TEXT.split())
-ENGLISH_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
 # The commonest function words (articles, pronouns, prepositions, conjunctions, auxiliaries)
 # of the languages of the European and wider news web, one list per ISO 639-1 code.  They
 # serve two ends: telling which language a document is in (the list it hits most) and
@@ -93,6 +83,11 @@ _FUNCTION_WORD_TEXT: dict[str, str] = {
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     lang: frozenset(text.split()) for lang, text in _FUNCTION_WORD_TEXT.items()
 }
+# The base list every line is measured with, whatever its document's language: the function
+# words of English and of the other most common Latin-script languages of the news web, so
+# that prose in those languages does not read as a menu when no language was told
+BASE_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+STOPWORDS: frozenset[str] = frozenset().union(*(FUNCTION_WORDS[lang] for lang in BASE_LANGUAGES))
 # each function word -> the languages whose list holds it
 _LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _words in FUNCTION_WORDS.items():
@@ -128,7 +123,8 @@ def detect_language(words: list[str]) -> str | None:
 
 
 def stopwords_for(language: str | None) -> frozenset[str]:
-    """The stop words a line of a document in ``language`` is measured with: the base list
-    (:data:`STOPWORDS`) and, for a language listed here, its own function words."""
+    """The stop words a line of a document in ``language`` is measured with: for a language
+    listed here, its own function words and English's (quotes, names of products and bodies
+    are often English in any news text); else the base list (:data:`STOPWORDS`)."""
     own = FUNCTION_WORDS.get(language or "")
-    return STOPWORDS | own if own is not None else STOPWORDS
+    return FUNCTION_WORDS["en"] | own if own is not None else STOPWORDS

@@ -1,5 +1,5 @@
 """The page's language reaches trafilatura's full cascade (its jusText fallback), and a
-page that declares none is taken as English only when its text reads as English."""
+page that declares none gets the language its text reads as (told by its function words)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 import cleaning.html.extract as html_mode
-from cleaning.html.extract import guess_english
+from cleaning.html.extract import guess_language
 
 ENGLISH = (
     "The council said on Tuesday that the harbour wall would be rebuilt before the winter, "
@@ -31,12 +31,14 @@ SPANISH = (
 )
 
 
-def test_english_prose_reads_as_english_and_other_languages_do_not():
-    assert guess_english(ENGLISH) == "en"
-    assert guess_english(GERMAN) is None
-    assert guess_english(SPANISH) is None
+def test_a_page_without_a_declared_language_gets_the_language_of_its_prose():
+    assert guess_language(ENGLISH) == "en"
+    assert guess_language(GERMAN) == "de"
+    assert guess_language(SPANISH) == "es"
     # too few words to tell
-    assert guess_english("The harbour wall and the port") is None
+    assert guess_language("The harbour wall and the port") is None
+    # a menu has no function words to tell a language by
+    assert guess_language(" ".join(["Home News Sport Weather Contact Login"] * 10)) is None
 
 
 @pytest.fixture

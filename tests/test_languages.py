@@ -136,7 +136,18 @@ def test_date_stamps_in_other_languages_are_date_only(stamp: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["Am 3. März 2024 stimmte der Rat ab", "Le 12 mars, la ville a voté", "10 Euro"]
+    "line",
+    [
+        "Am 3. März 2024 stimmte der Rat ab",
+        "Le 12 mars, la ville a voté",
+        "10 Euro",
+        # numbers joined by a function word: an offer, a score, a page count, not a date
+        "2 for 1",
+        "1 de 3",
+        "3 à 5",
+        "1 o 2",
+        "4 i 5",
+    ],
 )
 def test_sentences_with_a_date_are_not_date_only(line: str) -> None:
     assert not FEATURES["date_only"](line)

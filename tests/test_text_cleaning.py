@@ -376,3 +376,18 @@ def test_a_pattern_with_an_escaped_parenthesis_is_split_into_its_alternatives() 
         whole = re.search(pattern, line) is not None
         assert whole == any(re.search(p, line) for p in parts), line
     assert branches(r"a|(?=b)c") == [r"a|(?=b)c"]  # a look-ahead: kept whole, as before
+
+
+
+def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules) -> None:
+    # a guide with a crosshead over each (long) section: the same alternation, but the
+    # sections are not a sentence or two, so they stay
+    sections = [
+        p + " " + p.replace("council", "county").replace("Residents", "Shopkeepers") for p in PARAS
+    ]
+    body = []
+    for n, section in enumerate(sections, 1):
+        body += [f"{n}. What happens next", section]
+    dump = "\n\n".join([*NAV, *PARAS, "More on this story", *body, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(section in record.text for section in sections)

@@ -31,13 +31,14 @@ from lxml.html import HtmlElement
 
 from cleaning.html.decode import HTMLInputError, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule
-from cleaning.html.pagetype import classify_page, read_head
+from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
+from cleaning.html.payload import payload_body, script_texts
 from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
 from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
 from cleaning.text.clean import clean_text
-from cleaning.words import ENGLISH_STOPWORDS
+from cleaning.words import detect_language
 
 __all__ = ["HTMLInputError", "clean_html", "extract_body"]
 
@@ -165,20 +166,18 @@ def _repeat_share(text: str) -> float:
     return 1 - len(set(lines)) / len(lines) if lines else 0.0
 
 
-# A page that declares no language is taken as English when at least this share of the
-# words of its text are English function words (English prose: 0.4-0.5; other languages,
-# whose own function words are not in the list, stay far below).
-ENGLISH_SHARE = 0.3
+# A page that declares no language gets the one its text is written in, told from the
+# function words (cleaning.words.detect_language) of this many words at least
 _MIN_GUESS_WORDS = 40
 
 
-def guess_english(text: str) -> str | None:
-    """ "en" when ``text`` reads as English prose (:data:`ENGLISH_SHARE`), else None."""
+def guess_language(text: str) -> str | None:
+    """The language (ISO 639-1) ``text`` reads as, or None: too few words to tell, or a
+    language with no function-word list."""
     words = _WORD.findall(text.lower())
     if len(words) < _MIN_GUESS_WORDS:
         return None
-    share = sum(1 for w in words if w in ENGLISH_STOPWORDS) / len(words)
-    return "en" if share >= ENGLISH_SHARE else None
+    return detect_language(words)
 
 
 def extract_body(root: HtmlElement, url: str | None, language: str | None = None) -> str:
@@ -189,12 +188,12 @@ def extract_body(root: HtmlElement, url: str | None, language: str | None = None
     it returned a menu dump (its whole-page fallback on a page it could not read).
     The full result replaces the fast one when it is longer (or the fast one was a
     dump), unless it is itself a menu dump or repeats its own lines.  ``language``: the
-    page's declared language, for the full cascade (:func:`_extract`); without one, an
-    English text is taken as English (:func:`guess_english`)."""
+    page's declared language, for the full cascade (:func:`_extract`); without one, the
+    language is told from its text (:func:`guess_language`)."""
     text = _extract(root, url, fast=True)
     dump = _menu_share(text) >= MENU_SHARE
     if dump or len(text) < RESCUE_SHARE * _paragraph_text(root):
-        language = language or guess_english(text) or guess_english(" ".join(_LONG_TEXT(root)))
+        language = language or guess_language(text) or guess_language(" ".join(_LONG_TEXT(root)))
         full = _extract(root, url, fast=False, language=language)
         if _menu_share(full) >= MENU_SHARE or _repeat_share(full) >= REPEAT_SHARE:
             return text  # the cascade fell back to a page dump, or took the page twice
@@ -304,6 +303,18 @@ def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Remo
     return body, []
 
 
+def _body_from_data(html: str | bytes, meta: PageMeta, body: str) -> str:
+    """The body of a page whose markup holds too little text to be an article: its JSON-LD
+    ``articleBody`` or the paragraphs of a script payload (:mod:`cleaning.html.payload`),
+    whichever is longer, when it is longer than what the extractor found.  The scripts are
+    out of the tree by now: the page is parsed again, which only such pages pay for."""
+    declared = meta.article_body or ""
+    scripts = script_texts(parse_html(html)[0])
+    data = payload_body(scripts) if scripts else ""
+    best = max((declared, data), key=len)
+    return best if len(best) > len(body) else body
+
+
 def _publisher_text_rules(rules: RuleSet) -> tuple[Rule, ...]:
     """The publisher rules among the line and feature rules (kept by the rule set): the page's
     own rules are these that apply to its domain, without testing every generic rule."""
@@ -351,6 +362,8 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)
     body = recall_passes(root, extract_body(root, url, meta.language), paragraphs)
+    if count_words(body) < MIN_WORDS:
+        body = _body_from_data(html, meta, body)
     body, head_removed = strip_headline(body, headings)
     text_rules = _without_structure(rules)
     # without publisher line rules for this domain, domain=None selects the same rules and

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from cleaning.metadata.jsonld import is_article_type
 from cleaning.metadata.page import PageMeta
 
 _ERROR_TITLE = re.compile(
@@ -30,21 +31,15 @@ _GALLERY_PATH = re.compile(
     r"/(gallery|galleries|photos?|pictures|slideshow|in-pictures)(/|-|$)", re.I
 )
 _LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
-_ARTICLE_HINT = {
-    "article",
-    "newsarticle",
-    "blogposting",
-    "reportagenewsarticle",
-    "liveblogposting",
-    "opinionnewsarticle",
-    "analysisnewsarticle",
-}
+# JSON-LD types that say "a page about one thing" rather than "an article": every page of
+# some sites declares them, section fronts included
+_PAGE_TYPES = {"webpage", "videoobject"}
 
 MIN_WORDS = 25
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
-def _words(text: str) -> int:
+def count_words(text: str) -> int:
     """Words, counting CJK text (no spaces) as one word per two characters."""
     spaced = len(text.split())
     return max(spaced, len(_CJK.findall(text)) // 2 + spaced // 4)
@@ -74,12 +69,12 @@ def classify_page(
     ``text`` is the extracted body (after rules); ``meta`` the page's metadata; ``head``
     what the ``<head>`` said (:func:`read_head`, read before the ``<head>`` is dropped).
     """
-    words = _words(text)
+    words = count_words(text)
     # a saved page has no URL: its canonical URL stands in; with neither, nothing is known
     # of the path (a missing URL is not the site's front page)
     where = url or meta.canonical_url
     path = urlsplit(where).path if where else None
-    is_article_typed = bool(meta.types & _ARTICLE_HINT) or head.og_type == "article"
+    is_article_typed = is_article_type(meta.types - _PAGE_TYPES) or head.og_type == "article"
 
     title = meta.title or ""
     error_titled = bool(_ERROR_TITLE.search(head.title) or _ERROR_TITLE.search(title))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from cleaning.words import FUNCTION_WORDS
+
 _LETTER = re.compile(r"[^\W\d_]")
 _MONTHS = (
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|"
@@ -64,6 +66,16 @@ _PIECE_WORD_TEXT = """jan january feb february mar march apr april may jun june 
     minute minutes min mins day days week weeks month months year years"""
 _PIECE_WORDS = frozenset(_PIECE_WORD_TEXT.split()) | _OTHER_WORDS
 _NUMBER_RUN = re.compile(r"(?i)\d{1,4}(?:st|nd|rd|th)?|\d{1,2}h\d\d")
+# A stamp names a date or a time: a month, a weekday, a unit of time, a stamp word
+# ("Updated", "veröffentlicht"), or a number written as a date or a time (12.05.2024, 14:07,
+# 2024-05-12, 3rd).  The short words that glue a stamp together ("de", "for", "i", "o", "um",
+# "le", "à") are function words of some language and name neither: a line of numbers and such
+# words ("2 for 1", "1 de 3", "3 à 5") is a score or a count, not a date.  The month "May"/"Mai",
+# the "am" of "10 am" and the "há" (ago) of "há 3 horas" are function words too, and stay.
+_GLUE_WORDS = (frozenset().union(*FUNCTION_WORDS.values()) | {"à", "às"}) - {
+    "may", "mai", "am", "há",
+}
+_DATE_FORM = re.compile(r"(?i)\d[./:\-]\d|\d(?:st|nd|rd|th|h\d\d)\b")
 
 
 def symbols_only(text: str) -> bool:
@@ -84,7 +96,11 @@ def date_only(text: str) -> bool:
         elif _PIECE_RUN.fullmatch(run) is None:
             return False
     rest = _DATE_SEPARATORS.sub("", _DATE_PIECE.sub("", text))
-    return rest == ""
+    if rest != "":
+        return False
+    return _DATE_FORM.search(text) is not None or any(
+        not run.isdigit() and run.lower() not in _GLUE_WORDS for run in _WORD_RUN.findall(text)
+    )
 
 
 FEATURES: dict[str, Callable[[str], bool]] = {

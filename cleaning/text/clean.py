@@ -49,6 +49,10 @@ _CLOSING = 5.0  # evidence weight of a header after which nothing is the article
 _CLOSING_AFTER_WORDS = 60  # ... once this many words of prose were seen (not a byline count)
 _MODEL_MARGIN = 15  # lines around the heuristic run the model may add or remove
 _TITLE_WINDOW = 25  # lines above the article searched for the headline
+_TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
+_TEASERS = 3  # ... holding at least this many summaries
+_SUMMARY_WORDS = 45  # ... none longer than this
+_BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 
 
@@ -241,6 +245,7 @@ def _find_article(
         if e2 > s2:
             start, end = lo + s2, lo + e2
     end = _cut_at_closing_header(lines, verdicts, start, end)
+    end = _cut_at_teaser_list(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
 
 
@@ -275,6 +280,44 @@ def _cut_at_closing_header(
         if lines[i].terminal:
             prose += lines[i].size
     return end
+
+
+def _cut_at_teaser_list(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int
+) -> int:
+    """The article ends at the header of a related-content block (not a "Read more" link:
+    evidence weight 3 or more) met after some of its prose when a teaser list follows it
+    (:func:`_teasers_follow`).  Such a header alone costs only as much as a paragraph (a
+    "More on this" box sits inside articles too), so a long list of teasers whose summaries
+    read as prose would otherwise outweigh it."""
+    prose = 0
+    for i in range(start, end):
+        verdict = verdicts[i]
+        if (
+            prose >= _CLOSING_AFTER_WORDS
+            and verdict.evidence >= _BLOCK_HEADER
+            and _opens_list(lines[i], verdict)
+            and _teasers_follow(lines, verdicts, i + 1, min(end, i + 1 + _TEASER_WINDOW))
+        ):
+            return i
+        if lines[i].terminal:
+            prose += lines[i].size
+    return end
+
+
+def _teasers_follow(lines: Sequence[Line], verdicts: Sequence[Verdict], lo: int, hi: int) -> bool:
+    """Lines ``lo:hi`` are a teaser list: at least :data:`_TEASERS` prose lines (the
+    summaries), never two in a row (each set apart by its headline, kicker or date), where
+    an article goes on with paragraphs after paragraphs.  Language-independent: it reads
+    the lines' shape, not their words."""
+    prose = [line_score(lines[j], verdicts[j]) > 0 for j in range(lo, hi)]
+    if sum(prose) < _TEASERS:
+        return False
+    # a teaser's summary is a sentence or two; an article's paragraphs under crossheads
+    # (a listicle, a guide) run longer
+    if any(lines[j].size > _SUMMARY_WORDS for j, p in zip(range(lo, hi), prose, strict=True) if p):
+        return False
+    return not any(a and b for a, b in zip(prose, prose[1:], strict=False))
 
 
 def _heuristic_run(
