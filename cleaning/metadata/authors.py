@@ -47,7 +47,7 @@ _AUTHOR_SPLIT = re.compile(
 )
 _NOT_A_NAME = re.compile(
     r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
-    r"read|comments?|minutes?|hours?|ago|staff|editor(ial)? board|newsroom|contributors?|"
+    r"read|comments?|minutes?|hours?|ago|editor(ial)? board|newsroom|contributors?|"
     r"follow|twitter|email|view all|aktualisiert|veröffentlicht|publié|publicado|"
     r"pubblicato|mis à jour|actualizado|aggiornato)\b",
     re.I,
@@ -55,11 +55,22 @@ _NOT_A_NAME = re.compile(
 # A declared name is refused only when it is a link, an address, a bare number, or a
 # placeholder of the publishing system ("Staff", "admin", "Guest") alone.
 _PLACEHOLDER = (
-    r"^(?:staff|admin|administrat(?:or|eur)|administrador|amministratore|webmaster|guest|gast|"
+    r"^(?:admin|administrat(?:or|eur)|administrador|amministratore|webmaster|guest|gast|"
     r"invité|гость|user|team)$"
 )
 _NOT_A_DECLARED_NAME = re.compile(r"https?:|www\.|\S@\S|^[\d\W_]+$|" + _PLACEHOLDER, re.I)
 _PLACEHOLDER_NAME = re.compile(_PLACEHOLDER, re.I)
+# A staff credit ("Staff", "Example.com staff", "Daily Post staff reporter"): no person named.
+_STAFF = re.compile(r"\bstaff\b", re.I)
+
+
+def is_staff_credit(name: str, *, alone: bool = False) -> bool:
+    """``name`` credits the site's staff rather than a person ("Ledger Staff", "staff
+    reporter"); with ``alone``, only the bare word "Staff" (a placeholder of the publishing
+    system) counts."""
+    if alone:
+        return _STAFF.fullmatch(name.strip()) is not None
+    return _STAFF.search(name) is not None
 # In page text a byline ends where a date or time starts ("Jane Doe 19 November 2019",
 # "Jane Doe Monday, November"): at a number, and without the day and month names before it.
 _FROM_A_NUMBER = re.compile(r"\s\d.*$")
@@ -123,6 +134,19 @@ def _has_cased_letters_all_lower(name: str) -> bool:
     return name == name.lower() and name != name.upper()
 
 
+def _uncased(name: str) -> bool:
+    """No letter of ``name`` has a case (Japanese, Korean, Arabic ... or no letter at all)."""
+    return not any(c.isupper() or c.islower() for c in name)
+
+
+def person_like(name: str) -> bool:
+    """A name as people are named: two words or more, capitalised, or a name in a script
+    without letter case. "Agenturen", "APA" or "Frankfurt" alone are credits or places."""
+    if _uncased(name):
+        return any(c.isalpha() for c in name)
+    return len(name.split()) >= 2 and name[0].isupper()
+
+
 def _written_as_a_name(name: str) -> bool:
     """Page text that reads as a name: every word capitalised but for particles ("Eva de
     Wit"), or a script without letter case. "defense ministries" or "comments" do not."""
@@ -172,6 +196,8 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue
             if (_NOT_A_DECLARED_NAME if declared else _NOT_A_NAME).search(name):
+                continue
+            if is_staff_credit(name, alone=declared):
                 continue
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
                 name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from cleaning.words import INVISIBLE_CHARS
+
 # " | ", " - ", " : " ... between the story's title and the site's name or section.
 _SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 # "Garnix Blog: Story": a site name before a colon written without a space before it.
@@ -31,8 +33,7 @@ _LOGO_CLASS = re.compile(r"logo|site[-_]?(?:name|title|brand)|brand|masthead", r
 _HEADLINE_CLASS = re.compile(
     r"headline|(?:entry|post|article|story|news|blog|page)[-_]{0,2}title", re.I
 )
-# Characters readers do not see: soft hyphen, zero-width space, word joiner, BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u2060\ufeff"))
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 # Words that follow a site's name in the name of its blog or newsletter ("Garnix Blog").
 _SITE_WORDS = {"blog", "news", "magazine", "journal", "digest", "insights", "labs", "newsletter"}
 # Second-level labels that are not a registrable name ("bbc" in "bbc.co.uk").
@@ -76,14 +77,15 @@ def url_sections(url: str | None) -> set[str]:
     return {key for key in (squash(folder) for folder in folders) if len(key) >= 3}
 
 
-def _names_site(part: str, keys: set[str]) -> bool:
+def names_site(part: str, keys: set[str]) -> bool:
+    """``part`` names the site: its squashed form holds one of ``keys`` or is held in one."""
     squashed = squash(part)
     return bool(squashed) and any(squashed in key or key in squashed for key in keys)
 
 
 def _is_blog_name(prefix: str, keys: set[str]) -> bool:
     """``prefix`` is the site's name, alone or followed by "Blog", "News"...: a stricter test
-    than :func:`_names_site`, for a colon that often ends a story's own kicker."""
+    than :func:`names_site`, for a colon that often ends a story's own kicker."""
     words = prefix.split()
     if squash(prefix) in keys:
         return True
@@ -106,10 +108,10 @@ def strip_site_name(
         if not seps:
             break
         tail = title[seps[-1].end() :]
-        if _names_site(tail, keys) or squash(tail) in sections:
+        if names_site(tail, keys) or squash(tail) in sections:
             title = title[: seps[-1].start()].rstrip()
             continue
-        if _names_site(title[: seps[0].start()], keys):
+        if names_site(title[: seps[0].start()], keys):
             title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
             continue
         break
