@@ -234,24 +234,31 @@ def pick_headline(
 
     ``declared`` holds the titles the page declares for its story, best first (JSON-LD
     ``headline``, ``og:title``); ``page_title`` is the ``<title>``. Every title and ``<h1>``
-    loses the parts naming the site or the URL's section, and an ``<h1>`` that is the site's
-    logo does not count.
+    loses the parts naming the site or the URL's section, and an ``<h1>`` that is the
+    site's logo does not count.
 
     ``news`` says the first declared title is the ``headline`` of a JSON-LD NewsArticle: a
     news publisher's system writes that field as the story's headline of record (the
     ``<h1>`` may carry a kicker or a shorter variant), so it wins unless it is the
-    ``<h1>`` cut short or shares no word with the other titles and ``<h1>``s. Otherwise the ``<h1>`` wins when exactly one of the page's distinct
-    ``<h1>`` texts is about this story: it shares a fifth of its words with one of the
-    titles, or its template marks it as the headline. Failing that the first declared title
-    is the headline, then the first ``<h1>``, then the ``<title>``.
+    ``<h1>`` cut short or shares no word with the other titles and ``<h1>``s. Otherwise the
+    ``<h1>`` wins when exactly one of the page's distinct ``<h1>`` texts is about this story:
+    it shares a fifth of its words with one of the titles, or its template marks it as the
+    headline. Failing that the first declared title is the headline, then the first
+    ``<h1>``, then the ``<title>``.
     """
     domain = urlsplit(url).hostname if url else None
     domain = domain.removeprefix("www.") if domain else None
     keys = site_keys(site_name, domain)
     sections = url_sections(url)
-    titles = [strip_site_name(_visible_chars(t), keys, sections, domain) for t in declared if t]
-    titles = [t for t in titles if t]
-    page = [strip_site_name(_visible_chars(page_title), keys, sections, domain)] if page_title else []
+
+    def clean(title: str | None) -> str:
+        return strip_site_name(_visible_chars(title), keys, sections, domain) if title else ""
+
+    # the headline of record: the first declared title itself, not the next one when the
+    # first is missing or nothing but invisible characters
+    record = clean(declared[0]) if news and declared else ""
+    titles = [t for t in map(clean, declared) if t]
+    page = [t for t in [clean(page_title)] if t]
     heads: list[tuple[str, bool]] = []
     first_head: list[str] = []
     for el in root.iter("h1"):
@@ -271,9 +278,9 @@ def pick_headline(
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
     others = titles[1:] + [head for head, _ in heads]
-    if news and declared[0] and titles and (not others or _shares_a_word(titles[0], others)):
-        cut = next((head for head in about if _cut_copy(titles[0], head)), None)
-        return cut or titles[0]
+    if record and (not others or _shares_a_word(record, others)):
+        cut = next((head for head in about if _cut_copy(record, head)), None)
+        return cut or record
     if len(about) != 1:
         return best
     return _visible_form(about[0], best) if best else about[0]
