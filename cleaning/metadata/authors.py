@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -326,3 +327,96 @@ def byline_texts(root: HtmlElement) -> list[str]:
         if 2 < len(text) < 120:
             texts.append(text)
     return texts
+
+
+# A link to an author's own page ("/autoren/name/anna-berg", "/author/jane-doe/",
+# "/journalist/kari-nord"): the folder names the role in the main languages of the news web,
+# and a name follows it (the folder alone, "/autoren/", lists them all).
+_AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|in|innen|es)?|auteurs?|autori|autore|journalist(?:s|en|er)?|"
+    r"redakteur(?:e|in|innen)?|redacteurs?|redactores?|writers?|columnists?|contributors?|"
+    r"forfatter(?:e)?|skribenter|yazar(?:lar)?|penulis|tac-gia)/[^/?#\s]",
+    re.I,
+)
+_LINKS = etree.XPath("descendant::a[@href]")
+# An element whose whole text labels the name beside it ("<b>Autorin/Autor</b> Anna Berg").
+_LABEL_ONLY = re.compile(
+    r"(?:autor(?:in|innen|en|es|a|e|i)?(?:\s*/\s*autor(?:in)?)?|auteur(?:e|s)?|autore|"
+    r"authors?|written by|yazar|forfatter|författare|skribent|penulis|tác giả)\s*:?",
+    re.I,
+)
+
+
+def _is_author_link(link: HtmlElement) -> bool:
+    return _AUTHOR_HREF.search(urlsplit(link.get("href", "")).path) is not None
+
+
+# An element of a site's menu: <nav>, a navigation or menu role, a nav or menu class.
+_MENU_CLASS = re.compile(r"(?:^|[\s_-])(?:sub)?(?:nav|menu)", re.I)
+
+
+def _in_menu(link: HtmlElement) -> bool:
+    for el in link.iterancestors():
+        if el.tag == "nav" or (el.get("role") or "") in ("navigation", "menu", "menubar"):
+            return True
+        if _MENU_CLASS.search(el.get("class") or ""):
+            return True
+    return False
+
+
+def author_link_texts(root: HtmlElement) -> list[str]:
+    """The texts of links to authors' pages, from the first box that holds such links: the
+    grandparent of the first one, unless the link is in a menu (the site's "Columnists: A,
+    B, C") or the box holds many other links (a teaser list)."""
+    tried: list[HtmlElement] = []
+    for link in _LINKS(root):
+        if not _is_author_link(link):
+            continue
+        parent = link.getparent()
+        box = parent.getparent() if parent is not None else None
+        if box is None or any(box is seen for seen in tried):
+            continue
+        tried.append(box)
+        if len(tried) > 3:
+            break
+        links = box.findall(".//a[@href]")
+        ours = [a for a in links if _is_author_link(a)]
+        if _in_menu(link) or len(links) - len(ours) > 6:
+            continue
+        texts = [" ".join(a.text_content().split()) for a in ours[:6]]
+        return [text for text in texts if 2 < len(text) < 80]
+    return []
+
+
+def labelled_bylines(root: HtmlElement) -> list[str]:
+    """A byline written as a label element and the name after it ("<strong>Autor</strong>
+    Jan Roth", "<span>Yazar:</span> <a>Ali Kaya</a>"): the parent's text without the label.
+    Only when the page has one such byline (a template may repeat it): several label the
+    works a review lists ("Author: X, Released: 2025"), not who wrote the page."""
+    texts: list[str] = []
+    for el in root.iter():
+        text = el.text
+        if not text or len(text) > 30 or len(el) or not isinstance(el.tag, str):
+            continue
+        if el.tag in ("script", "style", "title", "option") or not _LABEL_ONLY.fullmatch(text.strip()):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        rest = " ".join(" ".join(parent.itertext()).split())
+        rest = rest.replace(" ".join(text.split()), "", 1).strip(_STRIP)
+        if 2 < len(rest) < 120 and rest not in texts:  # (a template may repeat its byline)
+            texts.append(rest)
+        if len(texts) > 1:
+            return []
+    return texts
+
+
+def page_people(root: HtmlElement) -> tuple[str, ...]:
+    """People the page names as its authors outside the byline markup that
+    :func:`byline_texts` reads: links to authors' pages, else a labelled name."""
+    for texts in (author_link_texts(root), labelled_bylines(root)):
+        people = tuple(name for name in split_authors(texts) if person_like(name))
+        if people:
+            return people
+    return ()

@@ -18,6 +18,7 @@ from cleaning.metadata.authors import (
     byline_texts,
     declared_authors,
     is_staff_credit,
+    page_people,
     person_like,
     split_authors,
 )
@@ -77,6 +78,7 @@ _AUTHOR_META = (
     "twitter:creator:name",
 )
 MAX_TAGS = 30
+_BRACKETED = re.compile(r"\(([^()]{2,60})\)")
 
 
 @dataclass
@@ -277,21 +279,32 @@ def _authors(
     if publisher_name:
         keys |= site_keys(publisher_name, None)
 
-    def in_house(name: str) -> bool:  # the site itself, or its staff
-        return is_staff_credit(name) or bool(keys) and names_site(name, keys)
-
     declared = author_nodes(art, id_index(objects)) if art else []
-    authors = declared_authors(declared, in_house)
     meta_values = [v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v]
+    # a credit that names the site in brackets ("Example Radio (www.example.de)") is the
+    # site's, whatever its own words
+    house = {
+        name.casefold()
+        for raw in [*meta_values, *(name for name, _ in declared)]
+        if keys and any(names_site(part, keys) for part in _BRACKETED.findall(raw))
+        for name in split_authors([raw], declared=True)
+    }
+
+    def in_house(name: str) -> bool:  # the site itself, or its staff
+        if is_staff_credit(name) or name.casefold() in house:
+            return True
+        return bool(keys) and names_site(name, keys)
+
+    authors = declared_authors(declared, in_house)
     from_meta = declared_authors(((v, False) for v in meta_values), in_house)
     authors = authors or from_meta
     if authors and all(in_house(a) for a in authors):
-        for people in (split_authors(byline_texts(root)), from_meta):
+        for people in (split_authors(byline_texts(root)), from_meta, page_people(root)):
             people = tuple(p for p in people if person_like(p) and not in_house(p))
             if people:
                 return people
         return authors
-    return authors or split_authors(byline_texts(root))
+    return authors or split_authors(byline_texts(root)) or page_people(root)
 
 
 def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
