@@ -252,3 +252,12 @@ def test_a_credit_naming_the_site_in_brackets_gives_way_to_the_person_named():
     # brackets that name someone else are not the site's
     other = '<meta name="author" content="Ida Lund (dpa)">'
     assert meta_of(other, body).authors == ("Ida Lund",)
+
+
+def test_degrees_after_a_name_are_not_more_authors():
+    assert split_authors(["Ida Lund, MS, RDN"], declared=True) == ("Ida Lund",)
+    assert split_authors(["By Eva Lind, Ph.D."]) == ("Eva Lind",)
+    # two people stay two people, and a name alone is never cut
+    assert split_authors(["Ida Lund, Eva Lind"], declared=True) == ("Ida Lund", "Eva Lind")
+    head = ld('{"@type": "Article", "headline": "Iron", "author": "Kari Nord, MD, MPH"}')
+    assert meta_of(head).authors == ("Kari Nord",)

@@ -114,6 +114,13 @@ _ROLE_AFTER_COMMA = re.compile(r",[^,;|]*" + _ROLE + r"[^,;|]*", re.I)
 _ROLE_WORD = re.compile(_ROLE, re.I)
 # A role written after the name in Korean, Japanese and Chinese bylines ("김민수 기자").
 _ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|논설위원|記者|特派員|編集委員|论说委员)$")
+# Academic and professional degrees written after a name, with or without dots.
+_DEGREE = re.compile(
+    r"(?:ph\.?\s?d|m\.?d|m\.?s|m\.?sc|b\.?a|b\.?sc|r\.?d|r\.?dn|r\.?n|m\.?p\.?h|"
+    r"m\.?b\.?a|d\.?v\.?m|d\.?d\.?s|c\.?p\.?a|c\.?f\.?a|c\.?f\.?p|j\.?d|esq|"
+    r"lcsw|ldn|cdces|cde|facc|facp|frcp|ibclc|np|pa-c)\.?",
+    re.I,
+)
 # "(obe)", "(dpa)": an abbreviation or agency code after a name.
 _PARENS = re.compile(r"\s*\([^()]{0,40}\)")
 _STRIP = " .,:;-–—|()[]\"'"
@@ -190,9 +197,11 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
         parts = [_ROLE_SUFFIX.sub("", p) for p in parts if p]
-        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters")
+        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters"),
+        # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
             parts = [p for p in parts if not _ROLE_WORD.search(p)]
+            parts = parts[:1] + [p for p in parts[1:] if not _DEGREE.fullmatch(p)]
         for name in parts:
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue
