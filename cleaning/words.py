@@ -1,5 +1,6 @@
 """Function words: the stop-word lists that line features, rule gates and the HTML
-mode's language guess read.  Plain data, importing nothing of the project."""
+mode's language guess read, and the characters of text that readers do not see.  Plain
+data, importing nothing of the project."""
 
 from __future__ import annotations
 
@@ -128,3 +129,12 @@ def stopwords_for(language: str | None) -> frozenset[str]:
     are often English in any news text); else the base list (:data:`STOPWORDS`)."""
     own = FUNCTION_WORDS.get(language or "")
     return FUNCTION_WORDS["en"] | own if own is not None else STOPWORDS
+
+
+# Characters that are never drawn: soft hyphen, zero-width space, word joiner, byte-order
+# mark.  A title or line loses them and reads the same.
+INVISIBLE_CHARS = "\xad\u200b\u2060\ufeff"
+# Zero-width non-joiner and joiner: no glyph of their own, but they change how the letters
+# beside them are drawn (Persian, Indic scripts, emoji sequences), so a title keeps them;
+# text is compared without them, as the extractor leaves them out.
+JOINER_CHARS = "\u200c\u200d"

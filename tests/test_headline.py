@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.metadata.headline import heading_text, site_keys, strip_site_name
+from cleaning.metadata.headline import heading_text, pick_headline, site_keys, strip_site_name
 from cleaning.metadata.page import extract_metadata
 
 URL = "https://www.ledger.example/news/district/harbour-wall-vote"
@@ -197,6 +197,28 @@ def test_a_news_headline_cut_short_or_about_nothing_else_gives_way_to_the_h1():
     assert title_of(stray, body) == (
         "Council delays the harbour wall vote again after a night of protest"
     )
+
+
+def test_a_news_headline_of_invisible_characters_only_hands_over_to_the_h1_rule():
+    # The NewsArticle headline is the headline of record only when it has visible text:
+    # an empty one must not promote og:title to that rank over the story's own <h1>.
+    body = "<h1>Council delays the harbour wall vote after a night of protest</h1>"
+    head = news_ld("\u00ad\u200b") + og("Harbour wall vote delayed")
+    assert title_of(head, body) == (
+        "Council delays the harbour wall vote after a night of protest"
+    )
+    # the same og:title without the empty headline: the <h1> rule, the same answer
+    assert title_of(og("Harbour wall vote delayed"), body) == (
+        "Council delays the harbour wall vote after a night of protest"
+    )
+
+
+def test_a_news_page_with_no_declared_title_reads_the_h1_or_nothing():
+    root = lxml.html.fromstring("<html><body><h1>Harbour wall vote delayed</h1></body></html>")
+    kwargs = {"site_name": None, "url": None, "news": True}
+    assert pick_headline(root, [], None, **kwargs) == "Harbour wall vote delayed"
+    empty = lxml.html.fromstring("<html><body><p>No heading here.</p></body></html>")
+    assert pick_headline(empty, [], "\u200b", **kwargs) is None
 
 
 def test_characters_readers_do_not_see_leave_the_headline():

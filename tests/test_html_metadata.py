@@ -202,3 +202,62 @@ def test_the_site_named_after_a_comma_in_one_declared_author_is_an_affiliation()
              ' {"@type": "Organization", "name": "Ledger"}]}')
     )
     assert meta_of(head).authors == ("Ida Lund", "Ledger")
+
+
+def test_links_to_authors_pages_name_the_authors_when_no_byline_markup_does():
+    body = (
+        '<h1>Harbour wall vote</h1><p class="meta">von <a href="/autoren/name/lena-vogt">'
+        'Lena Vogt</a> und <a href="/autoren/name/ole-brandt">Ole Brandt</a></p>'
+        "<p>Text of the story.</p>"
+    )
+    assert meta_of("<title>Harbour wall</title>", body).authors == ("Lena Vogt", "Ole Brandt")
+    # the folder alone lists every author; a link elsewhere is not an author's page
+    body = '<p><a href="/autoren/">Unsere Autoren</a> <a href="/team/lena">Lena Vogt</a></p>'
+    assert meta_of("<title>Harbour wall</title>", body).authors == ()
+
+
+def test_author_links_in_the_site_menu_are_not_the_story_s_authors():
+    menu = (
+        '<nav><ul><li><a href="/opinion/">Opinion</a><ul>'
+        '<li><a href="/opinion/columnists/kari-nord">Kari Nord</a></li>'
+        '<li><a href="/opinion/columnists/per-dahl">Per Dahl</a></li></ul></li></ul></nav>'
+    )
+    story = '<h1>Harbour wall vote</h1><p>Text of the story.</p>'
+    assert meta_of("<title>Harbour wall</title>", menu + story).authors == ()
+    byline = '<div><span>By <a href="/author/ida-lund/">Ida Lund</a></span></div>'
+    assert meta_of("<title>Harbour wall</title>", menu + byline + story).authors == ("Ida Lund",)
+
+
+def test_a_labelled_name_is_the_author_once_but_a_list_of_labelled_works_is_not():
+    byline = "<ul><li><strong>Autorin/Autor</strong> Lena Vogt</li></ul>"
+    story = "<h1>Harbour wall vote</h1><p>Text of the story.</p>"
+    # a template that repeats its byline still has one
+    assert meta_of("", byline + story + byline).authors == ("Lena Vogt",)
+    review = "".join(
+        f"<div><b>Author:</b> {name} <b>Released:</b> 2025</div>"
+        for name in ("Kari Nord", "Ida Lund")
+    )
+    assert meta_of("", story + review).authors == ()
+
+
+def test_a_credit_naming_the_site_in_brackets_gives_way_to_the_person_named():
+    head = (
+        '<link rel="canonical" href="https://www.ledger.example/story/1">'
+        '<meta name="author" content="Harbour Radio (www.ledger.example)">'
+    )
+    body = "<ul><li><strong>Autor</strong> Lena Vogt</li></ul><p>Text of the story.</p>"
+    assert meta_of(head, body).authors == ("Lena Vogt",)
+    # no person named on the page: the declared credit stays
+    assert meta_of(head).authors == ("Harbour Radio",)
+    # brackets that name someone else are not the site's
+    other = '<meta name="author" content="Ida Lund (dpa)">'
+    assert meta_of(other, body).authors == ("Ida Lund",)
+
+
+def test_degrees_after_a_name_are_not_more_authors():
+    assert split_authors(["Ida Lund, MS, RDN"], declared=True) == ("Ida Lund",)
+    assert split_authors(["By Eva Lind, Ph.D."]) == ("Eva Lind",)
+    # two people stay two people, and a name alone is never cut
+    assert split_authors(["Ida Lund, Eva Lind"], declared=True) == ("Ida Lund", "Eva Lind")
+    head = ld('{"@type": "Article", "headline": "Iron", "author": "Kari Nord, MD, MPH"}')
+    assert meta_of(head).authors == ("Kari Nord",)

@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 # teasers and headline rails are told apart as the DOM rules tell them: a block with
 # LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails
 from cleaning.html.dom import HEADLINE_WORDS, LINK_SHARE
+from cleaning.words import INVISIBLE_CHARS, JOINER_CHARS
 
 # Paragraphs at least this long identify their container; shorter ones (captions,
 # bylines) are too common to tell containers apart.
@@ -205,7 +206,7 @@ _WRAPPED = ("ul", "ol", "dl", "table", "p", "blockquote")
 
 
 # characters the extractor leaves out of its text: zero-width spaces and joiners, soft hyphens
-_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+_INVISIBLE = tuple(INVISIBLE_CHARS + JOINER_CHARS)
 
 
 def _flat(line: str) -> str:

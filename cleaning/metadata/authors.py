@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -47,7 +48,7 @@ _AUTHOR_SPLIT = re.compile(
 )
 _NOT_A_NAME = re.compile(
     r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
-    r"read|comments?|minutes?|hours?|ago|staff|editor(ial)? board|newsroom|contributors?|"
+    r"read|comments?|minutes?|hours?|ago|editor(ial)? board|newsroom|contributors?|"
     r"follow|twitter|email|view all|aktualisiert|veröffentlicht|publié|publicado|"
     r"pubblicato|mis à jour|actualizado|aggiornato)\b",
     re.I,
@@ -55,11 +56,22 @@ _NOT_A_NAME = re.compile(
 # A declared name is refused only when it is a link, an address, a bare number, or a
 # placeholder of the publishing system ("Staff", "admin", "Guest") alone.
 _PLACEHOLDER = (
-    r"^(?:staff|admin|administrat(?:or|eur)|administrador|amministratore|webmaster|guest|gast|"
+    r"^(?:admin|administrat(?:or|eur)|administrador|amministratore|webmaster|guest|gast|"
     r"invité|гость|user|team)$"
 )
 _NOT_A_DECLARED_NAME = re.compile(r"https?:|www\.|\S@\S|^[\d\W_]+$|" + _PLACEHOLDER, re.I)
 _PLACEHOLDER_NAME = re.compile(_PLACEHOLDER, re.I)
+# A staff credit ("Staff", "Example.com staff", "Daily Post staff reporter"): no person named.
+_STAFF = re.compile(r"\bstaff\b", re.I)
+
+
+def is_staff_credit(name: str, *, alone: bool = False) -> bool:
+    """``name`` credits the site's staff rather than a person ("Ledger Staff", "staff
+    reporter"); with ``alone``, only the bare word "Staff" (a placeholder of the publishing
+    system) counts."""
+    if alone:
+        return _STAFF.fullmatch(name.strip()) is not None
+    return _STAFF.search(name) is not None
 # In page text a byline ends where a date or time starts ("Jane Doe 19 November 2019",
 # "Jane Doe Monday, November"): at a number, and without the day and month names before it.
 _FROM_A_NUMBER = re.compile(r"\s\d.*$")
@@ -102,6 +114,13 @@ _ROLE_AFTER_COMMA = re.compile(r",[^,;|]*" + _ROLE + r"[^,;|]*", re.I)
 _ROLE_WORD = re.compile(_ROLE, re.I)
 # A role written after the name in Korean, Japanese and Chinese bylines ("김민수 기자").
 _ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|논설위원|記者|特派員|編集委員|论说委员)$")
+# Academic and professional degrees written after a name, with or without dots.
+_DEGREE = re.compile(
+    r"(?:ph\.?\s?d|m\.?d|m\.?s|m\.?sc|b\.?a|b\.?sc|r\.?d|r\.?dn|r\.?n|m\.?p\.?h|"
+    r"m\.?b\.?a|d\.?v\.?m|d\.?d\.?s|c\.?p\.?a|c\.?f\.?a|c\.?f\.?p|j\.?d|esq|"
+    r"lcsw|ldn|cdces|cde|facc|facp|frcp|ibclc|np|pa-c)\.?",
+    re.I,
+)
 # "(obe)", "(dpa)": an abbreviation or agency code after a name.
 _PARENS = re.compile(r"\s*\([^()]{0,40}\)")
 _STRIP = " .,:;-–—|()[]\"'"
@@ -121,6 +140,19 @@ def _has_cased_letters_all_lower(name: str) -> bool:
     """Lower-case letters only ("comments"); a script without case (Japanese, Korean)
     is not lower-case."""
     return name == name.lower() and name != name.upper()
+
+
+def _uncased(name: str) -> bool:
+    """No letter of ``name`` has a case (Japanese, Korean, Arabic ... or no letter at all)."""
+    return not any(c.isupper() or c.islower() for c in name)
+
+
+def person_like(name: str) -> bool:
+    """A name as people are named: two words or more, capitalised, or a name in a script
+    without letter case. "Agenturen", "APA" or "Frankfurt" alone are credits or places."""
+    if _uncased(name):
+        return any(c.isalpha() for c in name)
+    return len(name.split()) >= 2 and name[0].isupper()
 
 
 def _written_as_a_name(name: str) -> bool:
@@ -165,13 +197,17 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
         parts = [_ROLE_SUFFIX.sub("", p) for p in parts if p]
-        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters")
+        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters"),
+        # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
             parts = [p for p in parts if not _ROLE_WORD.search(p)]
+            parts = parts[:1] + [p for p in parts[1:] if not _DEGREE.fullmatch(p)]
         for name in parts:
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue
             if (_NOT_A_DECLARED_NAME if declared else _NOT_A_NAME).search(name):
+                continue
+            if is_staff_credit(name, alone=declared):
                 continue
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
                 name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
@@ -300,3 +336,96 @@ def byline_texts(root: HtmlElement) -> list[str]:
         if 2 < len(text) < 120:
             texts.append(text)
     return texts
+
+
+# A link to an author's own page ("/autoren/name/anna-berg", "/author/jane-doe/",
+# "/journalist/kari-nord"): the folder names the role in the main languages of the news web,
+# and a name follows it (the folder alone, "/autoren/", lists them all).
+_AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|in|innen|es)?|auteurs?|autori|autore|journalist(?:s|en|er)?|"
+    r"redakteur(?:e|in|innen)?|redacteurs?|redactores?|writers?|columnists?|contributors?|"
+    r"forfatter(?:e)?|skribenter|yazar(?:lar)?|penulis|tac-gia)/[^/?#\s]",
+    re.I,
+)
+_LINKS = etree.XPath("descendant::a[@href]")
+# An element whose whole text labels the name beside it ("<b>Autorin/Autor</b> Anna Berg").
+_LABEL_ONLY = re.compile(
+    r"(?:autor(?:in|innen|en|es|a|e|i)?(?:\s*/\s*autor(?:in)?)?|auteur(?:e|s)?|autore|"
+    r"authors?|written by|yazar|forfatter|författare|skribent|penulis|tác giả)\s*:?",
+    re.I,
+)
+
+
+def _is_author_link(link: HtmlElement) -> bool:
+    return _AUTHOR_HREF.search(urlsplit(link.get("href", "")).path) is not None
+
+
+# An element of a site's menu: <nav>, a navigation or menu role, a nav or menu class.
+_MENU_CLASS = re.compile(r"(?:^|[\s_-])(?:sub)?(?:nav|menu)", re.I)
+
+
+def _in_menu(link: HtmlElement) -> bool:
+    for el in link.iterancestors():
+        if el.tag == "nav" or (el.get("role") or "") in ("navigation", "menu", "menubar"):
+            return True
+        if _MENU_CLASS.search(el.get("class") or ""):
+            return True
+    return False
+
+
+def author_link_texts(root: HtmlElement) -> list[str]:
+    """The texts of links to authors' pages, from the first box that holds such links: the
+    grandparent of the first one, unless the link is in a menu (the site's "Columnists: A,
+    B, C") or the box holds many other links (a teaser list)."""
+    tried: list[HtmlElement] = []
+    for link in _LINKS(root):
+        if not _is_author_link(link):
+            continue
+        parent = link.getparent()
+        box = parent.getparent() if parent is not None else None
+        if box is None or any(box is seen for seen in tried):
+            continue
+        tried.append(box)
+        if len(tried) > 3:
+            break
+        links = box.findall(".//a[@href]")
+        ours = [a for a in links if _is_author_link(a)]
+        if _in_menu(link) or len(links) - len(ours) > 6:
+            continue
+        texts = [" ".join(a.text_content().split()) for a in ours[:6]]
+        return [text for text in texts if 2 < len(text) < 80]
+    return []
+
+
+def labelled_bylines(root: HtmlElement) -> list[str]:
+    """A byline written as a label element and the name after it ("<strong>Autor</strong>
+    Jan Roth", "<span>Yazar:</span> <a>Ali Kaya</a>"): the parent's text without the label.
+    Only when the page has one such byline (a template may repeat it): several label the
+    works a review lists ("Author: X, Released: 2025"), not who wrote the page."""
+    texts: list[str] = []
+    for el in root.iter():
+        text = el.text
+        if not text or len(text) > 30 or len(el) or not isinstance(el.tag, str):
+            continue
+        if el.tag in ("script", "style", "title", "option") or not _LABEL_ONLY.fullmatch(text.strip()):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        rest = " ".join(" ".join(parent.itertext()).split())
+        rest = rest.replace(" ".join(text.split()), "", 1).strip(_STRIP)
+        if 2 < len(rest) < 120 and rest not in texts:  # (a template may repeat its byline)
+            texts.append(rest)
+        if len(texts) > 1:
+            return []
+    return texts
+
+
+def page_people(root: HtmlElement) -> tuple[str, ...]:
+    """People the page names as its authors outside the byline markup that
+    :func:`byline_texts` reads: links to authors' pages, else a labelled name."""
+    for texts in (author_link_texts(root), labelled_bylines(root)):
+        people = tuple(name for name in split_authors(texts) if person_like(name))
+        if people:
+            return people
+    return ()

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from cleaning.words import INVISIBLE_CHARS
+
 # " | ", " - ", " : " ... between the story's title and the site's name or section.
 _SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 # "Garnix Blog: Story": a site name before a colon written without a space before it.
@@ -31,8 +33,7 @@ _LOGO_CLASS = re.compile(r"logo|site[-_]?(?:name|title|brand)|brand|masthead", r
 _HEADLINE_CLASS = re.compile(
     r"headline|(?:entry|post|article|story|news|blog|page)[-_]{0,2}title", re.I
 )
-# Characters readers do not see: soft hyphen, zero-width space, word joiner, BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u2060\ufeff"))
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 # Words that follow a site's name in the name of its blog or newsletter ("Garnix Blog").
 _SITE_WORDS = {"blog", "news", "magazine", "journal", "digest", "insights", "labs", "newsletter"}
 # Second-level labels that are not a registrable name ("bbc" in "bbc.co.uk").
@@ -76,14 +77,15 @@ def url_sections(url: str | None) -> set[str]:
     return {key for key in (squash(folder) for folder in folders) if len(key) >= 3}
 
 
-def _names_site(part: str, keys: set[str]) -> bool:
+def names_site(part: str, keys: set[str]) -> bool:
+    """``part`` names the site: its squashed form holds one of ``keys`` or is held in one."""
     squashed = squash(part)
     return bool(squashed) and any(squashed in key or key in squashed for key in keys)
 
 
 def _is_blog_name(prefix: str, keys: set[str]) -> bool:
     """``prefix`` is the site's name, alone or followed by "Blog", "News"...: a stricter test
-    than :func:`_names_site`, for a colon that often ends a story's own kicker."""
+    than :func:`names_site`, for a colon that often ends a story's own kicker."""
     words = prefix.split()
     if squash(prefix) in keys:
         return True
@@ -106,10 +108,10 @@ def strip_site_name(
         if not seps:
             break
         tail = title[seps[-1].end() :]
-        if _names_site(tail, keys) or squash(tail) in sections:
+        if names_site(tail, keys) or squash(tail) in sections:
             title = title[: seps[-1].start()].rstrip()
             continue
-        if _names_site(title[: seps[0].start()], keys):
+        if names_site(title[: seps[0].start()], keys):
             title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
             continue
         break
@@ -232,24 +234,31 @@ def pick_headline(
 
     ``declared`` holds the titles the page declares for its story, best first (JSON-LD
     ``headline``, ``og:title``); ``page_title`` is the ``<title>``. Every title and ``<h1>``
-    loses the parts naming the site or the URL's section, and an ``<h1>`` that is the site's
-    logo does not count.
+    loses the parts naming the site or the URL's section, and an ``<h1>`` that is the
+    site's logo does not count.
 
     ``news`` says the first declared title is the ``headline`` of a JSON-LD NewsArticle: a
     news publisher's system writes that field as the story's headline of record (the
     ``<h1>`` may carry a kicker or a shorter variant), so it wins unless it is the
-    ``<h1>`` cut short or shares no word with the other titles and ``<h1>``s. Otherwise the ``<h1>`` wins when exactly one of the page's distinct
-    ``<h1>`` texts is about this story: it shares a fifth of its words with one of the
-    titles, or its template marks it as the headline. Failing that the first declared title
-    is the headline, then the first ``<h1>``, then the ``<title>``.
+    ``<h1>`` cut short or shares no word with the other titles and ``<h1>``s. Otherwise the
+    ``<h1>`` wins when exactly one of the page's distinct ``<h1>`` texts is about this story:
+    it shares a fifth of its words with one of the titles, or its template marks it as the
+    headline. Failing that the first declared title is the headline, then the first
+    ``<h1>``, then the ``<title>``.
     """
     domain = urlsplit(url).hostname if url else None
     domain = domain.removeprefix("www.") if domain else None
     keys = site_keys(site_name, domain)
     sections = url_sections(url)
-    titles = [strip_site_name(_visible_chars(t), keys, sections, domain) for t in declared if t]
-    titles = [t for t in titles if t]
-    page = [strip_site_name(_visible_chars(page_title), keys, sections, domain)] if page_title else []
+
+    def clean(title: str | None) -> str:
+        return strip_site_name(_visible_chars(title), keys, sections, domain) if title else ""
+
+    # the headline of record: the first declared title itself, not the next one when the
+    # first is missing or nothing but invisible characters
+    record = clean(declared[0]) if news and declared else ""
+    titles = [t for t in map(clean, declared) if t]
+    page = [t for t in [clean(page_title)] if t]
     heads: list[tuple[str, bool]] = []
     first_head: list[str] = []
     for el in root.iter("h1"):
@@ -269,9 +278,9 @@ def pick_headline(
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
     others = titles[1:] + [head for head, _ in heads]
-    if news and declared[0] and titles and (not others or _shares_a_word(titles[0], others)):
-        cut = next((head for head in about if _cut_copy(titles[0], head)), None)
-        return cut or titles[0]
+    if record and (not others or _shares_a_word(record, others)):
+        cut = next((head for head in about if _cut_copy(record, head)), None)
+        return cut or record
     if len(about) != 1:
         return best
     return _visible_form(about[0], best) if best else about[0]

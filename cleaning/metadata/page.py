@@ -14,8 +14,15 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from cleaning.metadata.authors import byline_texts, declared_authors, split_authors
-from cleaning.metadata.headline import pick_headline, site_keys, squash
+from cleaning.metadata.authors import (
+    byline_texts,
+    declared_authors,
+    is_staff_credit,
+    page_people,
+    person_like,
+    split_authors,
+)
+from cleaning.metadata.headline import names_site, pick_headline, site_keys
 from cleaning.metadata.jsonld import (
     author_nodes,
     id_index,
@@ -71,8 +78,7 @@ _AUTHOR_META = (
     "twitter:creator:name",
 )
 MAX_TAGS = 30
-# A staff credit ("Staff", "Example.com staff", "Daily Post staff reporter"): no person named.
-_STAFF = re.compile(r"\bstaff\b", re.I)
+_BRACKETED = re.compile(r"\(([^()]{2,60})\)")
 
 
 @dataclass
@@ -255,19 +261,6 @@ def _canonical(
     return None
 
 
-def _names_site(name: str, keys: set[str]) -> bool:
-    squashed = squash(name)
-    return bool(squashed) and any(squashed in key or key in squashed for key in keys)
-
-
-def _person_like(name: str) -> bool:
-    """A name as people are named: two words or more, capitalised, or a name in a script
-    without letter case. "Agenturen", "APA" or "Frankfurt" alone are credits or places."""
-    if not any(c.isupper() or c.islower() for c in name):
-        return any(c.isalpha() for c in name)
-    return len(name.split()) >= 2 and name[0].isupper()
-
-
 def _authors(
     root: HtmlElement,
     meta: dict[str, list[str]],
@@ -280,30 +273,38 @@ def _authors(
     """The article's authors: JSON-LD's, else the author meta tags', else the visible
     byline's. Authors that only name the site itself ("EXAMPLE NEWS" on example-news.de) or its
     staff ("Guardian staff reporter") give way to the people the byline or a meta tag
-    names (see :func:`_person_like`), and stay when none is named."""
+    names (see :func:`person_like`), and stay when none is named."""
     host = urlsplit(url).hostname if url else None
     keys = site_keys(site_name, host.removeprefix("www.") if host else None)
     if publisher_name:
         keys |= site_keys(publisher_name, None)
 
-    def in_house(name: str) -> bool:  # the site itself, or its staff
-        return bool(_STAFF.search(name)) or bool(keys) and _names_site(name, keys)
-
     declared = author_nodes(art, id_index(objects)) if art else []
-    authors = declared_authors(declared, in_house)
     meta_values = [v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" not in v]
-    if not authors:
-        authors = declared_authors(((v, False) for v in meta_values), in_house)
+    # a credit that names the site in brackets ("Example Radio (www.example.de)") is the
+    # site's, whatever its own words
+    house = {
+        name.casefold()
+        for raw in [*meta_values, *(name for name, _ in declared)]
+        if keys and any(names_site(part, keys) for part in _BRACKETED.findall(raw))
+        for name in split_authors([raw], declared=True)
+    }
+
+    def in_house(name: str) -> bool:  # the site itself, or its staff
+        if is_staff_credit(name) or name.casefold() in house:
+            return True
+        return bool(keys) and names_site(name, keys)
+
+    authors = declared_authors(declared, in_house)
+    from_meta = declared_authors(((v, False) for v in meta_values), in_house)
+    authors = authors or from_meta
     if authors and all(in_house(a) for a in authors):
-        for people in (
-            split_authors(byline_texts(root)),
-            declared_authors(((v, False) for v in meta_values), in_house),
-        ):
-            people = tuple(p for p in people if _person_like(p) and not in_house(p))
+        for people in (split_authors(byline_texts(root)), from_meta, page_people(root)):
+            people = tuple(p for p in people if person_like(p) and not in_house(p))
             if people:
                 return people
         return authors
-    return authors or split_authors(byline_texts(root))
+    return authors or split_authors(byline_texts(root)) or page_people(root)
 
 
 def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
