@@ -296,10 +296,11 @@ def test_a_site_that_refuses_us_is_reported_not_hammered(tmp_path: Path) -> None
 def test_a_host_gets_few_connections_kept_open(tmp_path: Path) -> None:
     # 4 requests at a time to the host (the default), no delay.  With Scrapy's own pool
     # (4 idle connections kept per host) the 74 requests of this site opened 45 connections;
-    # with crawler/handlers.py's (8), 11 to 15.
+    # with crawler/handlers.py's (8), 11 to 15 on a quiet machine and 29 under heavy load
+    # (responses come back later, so more requests find no idle connection).
     with NewsSite(articles=60, crawl_delay=0) as s:
         done = crawl(s.base + "/", "-o", str(tmp_path / "out"), "-s", "AUTOTHROTTLE_ENABLED=false")
         assert done.returncode == 0, done.stderr
         assert len(rows(tmp_path / "out")) >= 60
         requests = len(s.paths())
-        assert 3 * s.connections < requests, f"{s.connections} connections for {requests} requests"
+        assert 2 * s.connections < requests, f"{s.connections} connections for {requests} requests"
