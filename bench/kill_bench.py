@@ -362,7 +362,9 @@ def check_crawl(out: Path, site: NewsSite) -> list[str]:
     check(not duplicates(parts), f"crawl: ids twice: {duplicates(parts)[:5]}")
     missing = sorted(expected - set(paths))
     check(not missing, f"crawl: {len(missing)} articles lost: {missing[:5]}")
-    extra = sorted(set(paths) - expected)
+    # slug(n) is an article the site serves but does not list; a site that grew between
+    # runs listed it before (as n + 2 of the smaller site), so a crawl may have written it
+    extra = sorted(set(paths) - expected - {f"/news/{slug(site.n)}"})
     check(not extra, f"crawl: pages that are not articles written: {extra[:5]}")
     recorded, docs, urls = state_parts(out)
     names = {str(p.relative_to(out)): len(r) for p, r in parts.items()}
