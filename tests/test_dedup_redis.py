@@ -8,7 +8,6 @@ import pickle
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,22 +16,7 @@ import pytest
 from pipelines.store.dedup_redis import RedisDedupIndex
 from pipelines.store.parquet import SCHEMA, write_part
 from tests.conftest import ROOT
-from tests.redis_server import RedisServer
 from tests.test_dedup import _rows, _write
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[str]:
-    with RedisServer() as url:
-        yield url
-
-
-@pytest.fixture
-def redis_url(redis_server: str) -> str:
-    import redis
-
-    redis.Redis.from_url(redis_server).flushdb()
-    return redis_server
 
 
 def _on_disk(*outdirs: Path) -> dict[str, str | None]:

@@ -413,17 +413,7 @@ class DedupIndex:
 
     def _add_from_file(self, path: Path, name: str, indices: list[int]) -> set[int]:
         """Index rows of a part file the index did not know (read with their text)."""
-        import pyarrow.parquet as pq
-
-        with pq.ParquetFile(path) as part:
-            names = part.schema_arrow.names
-            cols = [
-                c
-                for c in ("id", "content_sha256", "text", "published", "fetched_at", "duplicate_of")
-                if c in names
-            ]
-            table = part.read(columns=cols)
-        rows = table.take(indices).to_pylist()
+        rows = read_index_rows(path, indices)
         return {self._insert(row, *signature(row["text"]), name) for row in rows}
 
     def _fix_rows(self) -> None:
@@ -535,3 +525,19 @@ class DedupIndex:
 def _fingerprint(path: Path) -> tuple[int, int]:
     st = path.stat()
     return st.st_size, st.st_mtime_ns
+
+
+def read_index_rows(path: Path, indices: list[int]) -> list[dict[str, Any]]:
+    """The rows at ``indices`` of part file ``path``, with the columns an index keeps and
+    the text it signs (columns an older part lacks are left out)."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as part:
+        names = part.schema_arrow.names
+        cols = [
+            c
+            for c in ("id", "content_sha256", "text", "published", "fetched_at", "duplicate_of")
+            if c in names
+        ]
+        table = part.read(columns=cols)
+    return table.take(indices).to_pylist()

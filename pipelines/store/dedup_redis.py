@@ -52,6 +52,7 @@ from pipelines.store.dedup import (
     DedupLocked,
     Index,
     _micros,
+    read_index_rows,
 )
 from pipelines.store.minhash import band_keys, signature, similar
 
@@ -538,17 +539,7 @@ class RedisDedupIndex:
 
     def _add_from_file(self, path: Path, name: str, indices: list[int]) -> set[int]:
         """Index rows of a part file the index did not know (read with their text)."""
-        import pyarrow.parquet as pq
-
-        with pq.ParquetFile(path) as part:
-            names = part.schema_arrow.names
-            cols = [
-                c
-                for c in ("id", "content_sha256", "text", "published", "fetched_at", "duplicate_of")
-                if c in names
-            ]
-            table = part.read(columns=cols)
-        rows = table.take(indices).to_pylist()
+        rows = read_index_rows(path, indices)
         return {self._insert(row, *signature(row["text"]), name) for row in rows}
 
     def _fix_rows(self) -> None:
