@@ -34,6 +34,7 @@ Usage (the batch cleaner and the crawler's item pipeline both do this)::
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -145,7 +146,18 @@ class DedupIndex:
         db = sqlite3.connect(path, isolation_level=None, timeout=lock_wait)
         index = cls(outdir, db, drop=drop, lock_wait=lock_wait)
         try:
-            index._locked(db.execute, "PRAGMA journal_mode=WAL")
+            # a journal-mode change does not wait on SQLite's busy handler: retry it until
+            # the wait is over (two processes opening one folder at once)
+            deadline = time.monotonic() + lock_wait
+            while True:
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        index._locked(db.execute, "PRAGMA journal_mode=WAL")
+                        break
+                    time.sleep(0.05)
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA cache_size=-65536")  # 64 MB: the band B-tree's inner pages stay in
             index._locked(db.executescript, _SCHEMA)
