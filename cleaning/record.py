@@ -60,8 +60,9 @@ class CleanedRecord:
         return self.drop_reason is None
 
 
-def count_words(text: str) -> int:
-    """How many times ``\\w+`` matches in ``text``."""
+def spaced_non_ascii(text: str) -> str:
+    """``text`` with every non-ASCII character that is not a word character made a space
+    (a byte table then tells ASCII word bytes from the rest)."""
     if not text.isascii():
         odd = {ch for ch in set(_NON_ASCII.findall(text)) if not ch.isalnum()}
         if len(odd) <= _REPLACE_AT_MOST:
@@ -69,5 +70,11 @@ def count_words(text: str) -> int:
                 text = text.replace(ch, " ")
         else:  # one pass, however many distinct characters a hostile text holds
             text = _NON_ASCII.sub(lambda m: " " if m.group() in odd else m.group(), text)
+    return text
+
+
+def count_words(text: str) -> int:
+    """How many times ``\\w+`` matches in ``text``."""
+    text = spaced_non_ascii(text)
     marked = text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
     return marked.count(b" a") + marked.startswith(b"a")

@@ -17,11 +17,12 @@ article the other kept whole).
 from __future__ import annotations
 
 import hashlib
-import re
 import struct
 import zlib
 from functools import cache
 from typing import Any
+
+from cleaning.record import spaced_non_ascii
 
 SHINGLE_WORDS = 5
 NUM_PERM = 192
@@ -33,8 +34,6 @@ CONTAINMENT = 0.8
 # inside many articles without being a copy of any of them.
 MIN_CONTAINED_SHINGLES = 20
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_REPLACE_AT_MOST = 32  # distinct characters replaced one by one (each a pass over the text)
 # ASCII bytes that are not word characters -> space; word bytes and every non-ASCII byte stay
 _WORD_BYTES = bytes(c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
 _MASK64 = (1 << 64) - 1
@@ -71,14 +70,7 @@ def words_of(text: str) -> list[bytes]:
     reads).  Not by the regular expression, which is tried at every character: non-ASCII
     characters that are not word characters become spaces, a byte table turns every other
     non-word byte into a space, and ``bytes.split`` cuts the words out in one C call."""
-    lower = text.lower()
-    if not lower.isascii():
-        odd = {ch for ch in set(_NON_ASCII.findall(lower)) if not ch.isalnum()}
-        if len(odd) <= _REPLACE_AT_MOST:
-            for ch in odd:
-                lower = lower.replace(ch, " ")
-        else:  # one pass, however many distinct characters a hostile text holds
-            lower = _NON_ASCII.sub(lambda m: " " if m.group() in odd else m.group(), lower)
+    lower = spaced_non_ascii(text.lower())
     return lower.encode("utf-8").translate(_WORD_BYTES).split()
 
 
