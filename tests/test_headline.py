@@ -233,3 +233,75 @@ def test_without_a_url_the_canonical_url_names_the_site_and_its_sections():
     )
     html = f"<html><head>{head}</head><body><p>Some body text here.</p></body></html>"
     assert extract_metadata(lxml.html.fromstring(html), None).title == "Harbour wall vote delayed"
+
+
+def test_a_kicker_in_the_heading_goes_when_a_declared_title_is_the_headline_alone():
+    body = (
+        '<header><h1 class="story-title"><span class="story-title__overline">Harbour row</span>'
+        '<span class="sr-dash" aria-hidden="true"> - </span>'
+        '<span class="story-title__text">Council delays the wall vote again</span></h1></header>'
+    )
+    head = og("Council delays the wall vote again") + "<title>Harbour wall | Ledger</title>"
+    assert title_of(head, body) == "Council delays the wall vote again"
+
+
+def test_a_kicker_stays_when_the_declared_titles_all_carry_it():
+    body = (
+        '<h1><span class="kicker">Harbour row</span> '
+        '<span class="headline">Council delays the wall vote again</span></h1>'
+    )
+    head = og("Harbour row: Council delays the wall vote again")
+    assert title_of(head, body) == "Harbour row: Council delays the wall vote again"
+
+
+def test_a_kicker_class_on_the_longer_part_is_not_a_kicker():
+    body = (
+        '<h1><span class="subline">Harbour row:</span> '
+        '<span class="topline">Council delays the wall vote again tonight</span></h1>'
+    )
+    assert title_of(og("Harbour row: the wall vote"), body) == (
+        "Harbour row: Council delays the wall vote again tonight"
+    )
+
+
+def test_a_breadcrumb_h1_gives_way_to_the_headline_the_article_shows():
+    # the <h1> is the SEO copy in the breadcrumb trail; readers see the <h2> of the
+    # article's header, and og:title agrees with it, so the JSON-LD headline of record
+    # (the kicker glued on) gives way
+    body = (
+        '<nav class="breadcrumb"><a href="/">Home</a>'
+        "<h1>Harbour row: Council delays the wall vote again</h1></nav>"
+        '<article><header><h2><span class="article__kicker">Harbour row</span>'
+        '<span class="article__headline">Council delays the wall vote again</span></h2>'
+        "</header><p>Body.</p></article>"
+    )
+    head = news_ld("Harbour row: Council delays the wall vote again") + og(
+        "Council delays the wall vote again"
+    )
+    assert title_of(head, body) == "Council delays the wall vote again"
+
+
+def test_a_layout_class_about_breadcrumbs_does_not_make_the_h1_a_breadcrumb():
+    body = (
+        '<header class="page-header breadcrumbs-position-top"><div>'
+        "<h1>Council delays the wall vote again</h1></div></header>"
+        "<article><h2>What the council said</h2></article>"
+    )
+    assert title_of(og("Harbour wall vote | Ledger"), body) == "Council delays the wall vote again"
+
+
+def test_the_headline_of_record_gives_way_to_the_h1_that_og_title_repeats():
+    body = "<header><h1>Council delays the wall vote again</h1></header>"
+    head = news_ld("Wall vote: council asks for more time") + og(
+        "Council delays the wall vote again"
+    )
+    assert title_of(head, body) == "Council delays the wall vote again"
+    # an <h1> that no other title repeats does not beat the headline of record
+    head = news_ld("Wall vote: council asks for more time") + og("Wall vote put off")
+    assert title_of(head, body) == "Wall vote: council asks for more time"
+
+
+def test_an_h1_with_quotes_or_a_space_more_is_not_the_record_cut_short():
+    body = '<h1>"Harbour wall" : vote delayed again</h1>'
+    head = news_ld("Harbour wall: vote delayed again") + og("Harbour wall: vote delayed")
+    assert title_of(head, body) == "Harbour wall: vote delayed again"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from copy import deepcopy
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -34,6 +35,22 @@ _HEADLINE_CLASS = re.compile(
     r"headline|(?:entry|post|article|story|news|blog|page)[-_]{0,2}title", re.I
 )
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
+# A heading inside the site's breadcrumb trail or menu ("Home > Politics > <h1>Story</h1>"):
+# a copy of the SEO title for search engines, not the headline readers see.
+_BREADCRUMB = re.compile(r"breadcrumb|seotitle", re.I)
+# A class that only says whether or where a page shows its breadcrumbs: a layout flag.
+_BREADCRUMB_FLAG = re.compile(r"^(?:has|with|no|show|hide)-|position|enabled|disabled", re.I)
+# How many levels up a breadcrumb trail may hold its heading (<nav><ol><li><h1>).
+_BREADCRUMB_DEPTH = 5
+# A part of a heading that is its kicker ("<span class=title__kicker>Analysis</span>"):
+# the label set above the headline, not its words.
+_KICKER = re.compile(
+    r"kicker|overline|dachzeile|topline|eyebrow|roofline|titleheader|spitzmarke|supertitle|"
+    r"pretitle|overtitle|preheadline",
+    re.I,
+)
+# The part of a heading that its template marks as the headline itself.
+_HEADLINE_PART = re.compile(r"headline", re.I)
 # Words that follow a site's name in the name of its blog or newsletter ("Garnix Blog").
 _SITE_WORDS = {"blog", "news", "magazine", "journal", "digest", "insights", "labs", "newsletter"}
 # Second-level labels that are not a registrable name ("bbc" in "bbc.co.uk").
@@ -147,6 +164,88 @@ def heading_text(heading: HtmlElement) -> str:
     return " ".join("".join(parts).split())
 
 
+def _marked(el: HtmlElement, pattern: re.Pattern[str]) -> bool:
+    """``el``'s class, or the name of one of its attributes, matches ``pattern``."""
+    if pattern.search(el.get("class") or ""):
+        return True
+    return any(pattern.search(name) for name in el.attrib if name != "class")
+
+
+def _is_kicker_part(el: HtmlElement) -> bool:
+    """A kicker, or a dash hidden from screen readers that stands between it and the headline."""
+    if _marked(el, _KICKER):
+        return True
+    return el.get("aria-hidden") == "true" and not re.search(r"\w", el.text_content())
+
+
+def headline_parts(heading: HtmlElement) -> tuple[str, str]:
+    """The heading's whole text, and the headline in it without a kicker.
+
+    A heading made of a kicker and the headline ("<h2><span class=kicker>Analysis</span>
+    <span class=headline>Story</span></h2>") has for its headline the part its template
+    marks as the headline, or else the heading without its kicker parts and the hidden dash
+    between them. A heading with no such parts is its headline."""
+    full = heading_text(heading)
+    parts = [el for el in heading.iterdescendants() if isinstance(el.tag, str)]
+    marked = [el for el in parts if _marked(el, _HEADLINE_PART)]
+    if marked:
+        text = heading_text(marked[0])
+        if len(text.split()) >= 2:
+            return full, text
+    if not any(_is_kicker_part(el) for el in parts):
+        return full, full
+    copy = deepcopy(heading)
+    for el in [el for el in copy.iterdescendants() if isinstance(el.tag, str)]:
+        if _is_kicker_part(el) and el.getparent() is not None:
+            el.drop_tree()
+    text = heading_text(copy).strip(" |-–—:·•")
+    # a kicker is the shorter part: a "kicker" class on the longer one is a misnomer
+    if len(text.split()) < 2 or 2 * len(word_list(text)) < len(word_list(full)):
+        return full, full
+    return full, text
+
+
+def _contains_words(title: str, head: str) -> bool:
+    """The words of ``head`` stand together, in order, in ``title``."""
+    words, theirs = word_list(head), word_list(title)
+    n = len(words)
+    return n > 0 and any(theirs[i : i + n] == words for i in range(len(theirs) - n + 1))
+
+
+def _headline_of(heading: HtmlElement, declared: list[str | None]) -> tuple[str, bool]:
+    """What a heading gives as the headline, and whether a kicker was cut from it: the
+    headline without its kicker, unless a declared title holds the kicker too (the
+    publisher counts it as part of the headline: "Kicker: Story") and none is the headline
+    alone."""
+    full, headline = headline_parts(heading)
+    if word_list(full) == word_list(headline):
+        return full, False
+    titles = [title for title in declared if title]
+    if any(word_list(title) == word_list(headline) for title in titles):
+        return headline, True
+    if any(_contains_words(title, full) for title in titles):
+        return full, False
+    return headline, True
+
+
+def _in_breadcrumb(heading: HtmlElement) -> bool:
+    """``heading`` is in the site's breadcrumb trail or menu, or marked as its SEO copy."""
+    if _names_breadcrumb(heading):
+        return True
+    for depth, el in enumerate(heading.iterancestors()):
+        if el.tag in ("body", "html", "article", "main") or depth >= _BREADCRUMB_DEPTH:
+            break
+        if el.tag == "nav" or _names_breadcrumb(el):
+            return True
+    return False
+
+
+def _names_breadcrumb(el: HtmlElement) -> bool:
+    """A class or the id of ``el`` names a breadcrumb trail (not a layout flag about one)."""
+    tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    return any(_BREADCRUMB.search(t) and not _BREADCRUMB_FLAG.search(t) for t in tokens)
+
+
 def _is_logo(heading: HtmlElement, url: str | None) -> bool:
     """The site's logo or name set in an ``<h1>``: a logo class, or one link to the home page
     that carries all of the heading's text."""
@@ -217,8 +316,9 @@ def _visible_chars(text: str) -> str:
 
 def _cut_copy(declared: str, head: str) -> bool:
     """``declared`` is ``head`` cut short (a JSON-LD headline held to a length limit)."""
-    short = " ".join(word_list(declared.rstrip(".…")))
-    return len(head) > len(declared) and " ".join(word_list(head)).startswith(short)
+    short = word_list(declared.rstrip(".…"))
+    words = word_list(head)
+    return len(words) > len(short) and " ".join(words).startswith(" ".join(short))
 
 
 def pick_headline(
@@ -260,27 +360,102 @@ def pick_headline(
     titles = [t for t in map(clean, declared) if t]
     page = [t for t in [clean(page_title)] if t]
     heads: list[tuple[str, bool]] = []
+    kicker_cut: set[str] = set()  # headings that had a kicker cut from them
     first_head: list[str] = []
+    in_breadcrumb = False
     for el in root.iter("h1"):
         if _is_logo(el, url):
             continue
-        text = _visible_chars(heading_text(el))
-        if not 3 <= len(text) <= 300:
+        if _in_breadcrumb(el):
+            in_breadcrumb = True
             continue
-        text = strip_site_name(text, keys, sections, domain)
-        first_head = first_head or [text]
-        squashed = squash(text)
-        if len(text.split()) < 2 or squashed in keys or squashed == squash(domain or ""):
+        text, kicker = _headline_of(el, [*declared, page_title])
+        head = _heading_candidate(text, keys, sections, domain)
+        if head is None:
             continue
-        if all(text != known for known, _ in heads):
-            heads.append((text, _is_marked_headline(el)))
+        first_head = first_head or [head]
+        if len(head.split()) < 2 or squash(head) in keys or squash(head) == squash(domain or ""):
+            continue
+        if kicker:
+            kicker_cut.add(head)
+        if all(head != known for known, _ in heads):
+            heads.append((head, kicker or _is_marked_headline(el)))
     fallback = titles + first_head + page
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
+    if in_breadcrumb and not heads:
+        # no <h1> but the breadcrumb's: the headline readers see is set in a lower heading
+        about = _shown_headline(root, [*declared, page_title], keys, sections, domain, kicker_cut)
     others = titles[1:] + [head for head, _ in heads]
     if record and (not others or _shares_a_word(record, others)):
         cut = next((head for head in about if _cut_copy(record, head)), None)
-        return cut or record
+        if cut:
+            return cut
+        # the headline readers see is another declared title (the record carries a kicker
+        # or is a variant for search engines): the one both the page and a title show wins
+        shown = [head for head in about if word_list(head) != word_list(record)]
+        if len(about) == 1 and shown:
+            agrees = _agrees if shown[0] in kicker_cut else _same_words
+            agreed = next((t for t in titles[1:] + page if agrees(shown[0], t)), None)
+            if agreed:
+                return _visible_form(shown[0], agreed)
+        return record
     if len(about) != 1:
         return best
     return _visible_form(about[0], best) if best else about[0]
+
+
+def _heading_candidate(
+    text: str, keys: set[str], sections: set[str], domain: str | None
+) -> str | None:
+    """A heading's text as a headline candidate: visible characters, no site name; None
+    when it is too short or too long to be a headline."""
+    text = _visible_chars(text)
+    if not 3 <= len(text) <= 300:
+        return None
+    return strip_site_name(text, keys, sections, domain)
+
+
+def _same_words(head: str, title: str) -> bool:
+    return word_list(head) == word_list(title)
+
+
+def _agrees(head: str, title: str) -> bool:
+    """``title`` is ``head`` in its words, or ``head`` after a kicker and a separator
+    ("Analysis: Story" for "Story")."""
+    words, theirs = word_list(head), word_list(title)
+    if words == theirs:
+        return True
+    if len(words) < 3 or len(theirs) <= len(words) or theirs[-len(words) :] != words:
+        return False
+    return any(sep.end() <= len(title) for sep in _SEPARATORS.finditer(title)) or ": " in title
+
+
+# Where a template sets the story's headline when its <h1> is the breadcrumb's.
+_SHOWN_PATHS = ("article", "header", "main")
+
+
+def _shown_headline(
+    root: HtmlElement,
+    declared: list[str | None],
+    keys: set[str],
+    sections: set[str],
+    domain: str | None,
+    kicker_cut: set[str],
+) -> list[str]:
+    """The headline a page shows in an ``<h2>`` when its only ``<h1>`` is a breadcrumb's
+    copy: the first ``<h2>`` of the article or its header that is about the story, as a
+    list of one (or none)."""
+    for el in root.iter("h2"):
+        if _in_breadcrumb(el) or not any(a.tag in _SHOWN_PATHS for a in el.iterancestors()):
+            continue
+        text, kicker = _headline_of(el, declared)
+        head = _heading_candidate(text, keys, sections, domain)
+        if head is None or len(head.split()) < 2:
+            continue
+        if kicker:
+            kicker_cut.add(head)
+        if kicker or _is_marked_headline(el) or _about(head, [t for t in declared if t]):
+            return [head]
+        return []
+    return []
