@@ -261,3 +261,18 @@ def test_degrees_after_a_name_are_not_more_authors():
     assert split_authors(["Ida Lund, Eva Lind"], declared=True) == ("Ida Lund", "Eva Lind")
     head = ld('{"@type": "Article", "headline": "Iron", "author": "Kari Nord, MD, MPH"}')
     assert meta_of(head).authors == ("Kari Nord",)
+
+
+def test_a_job_title_glued_to_a_name_without_a_comma_goes():
+    assert split_authors(["By Lena Marsh Staff Writer"]) == ("Lena Marsh",)
+    assert split_authors(["Tomas Ek Senior Political Correspondent"]) == ("Tomas Ek",)
+    assert split_authors(["Von Redakteurin Ida Vogt und Ole Brink Korrespondent"]) == (
+        "Ida Vogt",
+        "Ole Brink",
+    )
+    assert split_authors(["Por Ana Ruiz Periodista"]) == ("Ana Ruiz",)
+    # a declared name loses it too ("Max Muster Redakteur" in a meta tag)
+    assert split_authors(["Karl Brandt Redakteur"], declared=True) == ("Karl Brandt",)
+    # a credit that is a role keeps its two words; a lower-case "editors" is not a title
+    assert split_authors(["Harbour Ledger Reporters"]) == ("Harbour Ledger Reporters",)
+    assert split_authors(["By The Ledger editors"]) == ()

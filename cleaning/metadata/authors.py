@@ -86,12 +86,16 @@ _LABEL_WORDS = {
     "written", "by", "the", "author", "authors", "article", "team", "writer", "posted",
     "editor", "contributor", "about", "profile", "more", "from",
 }
-# A role word at the end of a name written without a comma ("Rachel Stone Writer").
-_TRAILING_ROLE = re.compile(
-    r"(?<=\S)\s+(?:writer|reporter|editor|correspondent|columnist|contributor|journalist|"
-    r"redakteur(?:in)?|autor(?:in)?)$",
-    re.I,
-)
+# Words that qualify a role glued to a name without a comma ("Jane Doe Senior Political
+# Correspondent", "Anna Berg Leitende Redakteurin"): cut with the role they qualify.
+_ROLE_MODIFIERS = {
+    "senior", "chief", "staff", "deputy", "contributing", "associate", "assistant",
+    "managing", "executive", "lead", "special", "freelance", "guest", "political",
+    "foreign", "national", "international", "business", "science", "health", "sports",
+    "technology", "tech", "investigative", "digital", "news", "local", "regional",
+    "economics", "culture", "opinion", "leitende", "leitender", "stellvertretende",
+    "stellvertretender", "freie", "freier", "chef", "en", "chefe", "capo", "hoofd",
+}
 # Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
 _PARTICLES = {
     "de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den",
@@ -124,6 +128,38 @@ _DEGREE = re.compile(
 # "(obe)", "(dpa)": an abbreviation or agency code after a name.
 _PARENS = re.compile(r"\s*\([^()]{0,40}\)")
 _STRIP = " .,:;-–—|()[]\"'"
+
+
+def _is_role_word(word: str) -> bool:
+    """``word`` names a job, capitalised as in a title ("Reporter", "Redakteurin",
+    "Editor-at-Large"); "editors" in "By The Currency editors" is a plain word."""
+    word = word.strip(_STRIP)
+    if not word[:1].isupper():
+        return False
+    return any(_ROLE_WORD.fullmatch(w) for w in (word, word.split("-")[0]) if w)
+
+
+def _qualifies_role(word: str) -> bool:
+    return word.casefold() in _ROLE_MODIFIERS or _is_role_word(word)
+
+
+def without_role(name: str) -> str:
+    """``name`` without a job title glued to it without a comma: "Jane Doe Senior Staff
+    Writer" -> "Jane Doe", "Redakteurin Anna Berg" -> "Anna Berg". Two words of the name
+    stay, so a credit that is a role ("Telegraph Reporters") is kept whole."""
+    words = name.split()
+    end = len(words)
+    if words and words[-1].endswith("s") and _is_role_word(words[-1][:-1]):
+        return name  # "Harbour Ledger Reporters": a group's credit, not a person's role
+    if end >= 3 and _is_role_word(words[-1]):
+        end -= 1
+        while end > 2 and _qualifies_role(words[end - 1]):
+            end -= 1
+        if _qualifies_role(words[end - 1]):  # "AP National Political Writer": a role only
+            return name
+    start = 1 if end >= 3 and _is_role_word(words[0]) else 0
+    cut = " ".join(words[start:end])
+    return name if is_staff_credit(cut) else cut  # "Ledger Staff Reporter": a credit whole
 
 
 def _cut_byline_word(text: str) -> str:
@@ -196,7 +232,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
-        parts = [_ROLE_SUFFIX.sub("", p) for p in parts if p]
+        parts = [without_role(_ROLE_SUFFIX.sub("", p)) for p in parts if p]
         # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters"),
         # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
@@ -207,6 +243,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
                 continue
             if (_NOT_A_DECLARED_NAME if declared else _NOT_A_NAME).search(name):
                 continue
+            name = without_role(name)
             if is_staff_credit(name, alone=declared):
                 continue
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
@@ -214,8 +251,6 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             if not any(c.isalpha() for c in name):
                 continue
             if not declared:
-                if len(name.split()) > 2:
-                    name = _TRAILING_ROLE.sub("", name)
                 lowered = name.casefold().split()
                 if not _written_as_a_name(name) or all(w in _LABEL_WORDS for w in lowered):
                     continue
