@@ -305,3 +305,24 @@ def test_an_h1_with_quotes_or_a_space_more_is_not_the_record_cut_short():
     body = '<h1>"Harbour wall" : vote delayed again</h1>'
     head = news_ld("Harbour wall: vote delayed again") + og("Harbour wall: vote delayed")
     assert title_of(head, body) == "Harbour wall: vote delayed again"
+
+
+def test_of_several_h1s_about_the_story_the_one_a_declared_title_repeats_wins():
+    # a long post sets its sections in <h1>s too; og:title is the headline after the
+    # blog's name, which is not known as the site's name here (no URL, no og:site_name)
+    body = (
+        "<h1>Harbour wall vote delayed again</h1><h1>Why the harbour vote matters</h1>"
+        "<h1>What the wall would cost</h1>"
+    )
+    head = '<meta property="og:title" content="Quayside Notes: Harbour wall vote delayed again">'
+    assert title_of(head, body, url="") == "Harbour wall vote delayed again"
+
+
+def test_a_kicker_class_after_the_headline_words_is_not_cut():
+    body = (
+        '<h1><span class="lead">Council delays the wall vote</span> '
+        '<span class="topline">after a night of protest</span></h1>'
+    )
+    assert title_of(og("Wall vote | Ledger"), body) == (
+        "Council delays the wall vote after a night of protest"
+    )

@@ -140,15 +140,17 @@ def strip_site_name(
     return title
 
 
-def heading_text(heading: HtmlElement) -> str:
+def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
     """What a reader sees of a heading: ``<br>`` and block edges as spaces, with no
-    ``<time>`` stamp, script or button label, and spacing collapsed."""
+    ``<time>`` stamp, script or button label, and spacing collapsed. With ``every_edge``
+    the edges of inline elements are spaces too (to tell a kicker's words from the
+    headline's where the markup sets them side by side)."""
     parts: list[str] = []
 
     def walk(node: HtmlElement) -> None:
         tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
         if tag is not None and tag not in _SKIP_IN_HEADING:
-            breaks = tag in _BREAKS
+            breaks = every_edge or tag in _BREAKS
             if breaks:
                 parts.append(" ")
             if node.text:
@@ -186,12 +188,13 @@ def headline_parts(heading: HtmlElement) -> tuple[str, str]:
     marks as the headline, or else the heading without its kicker parts and the hidden dash
     between them. A heading with no such parts is its headline."""
     full = heading_text(heading)
+    edges = heading_text(heading, every_edge=True)
     parts = [el for el in heading.iterdescendants() if isinstance(el.tag, str)]
-    marked = [el for el in parts if _marked(el, _HEADLINE_PART)]
-    if marked:
-        text = heading_text(marked[0])
-        if len(text.split()) >= 2:
-            return full, text
+    for el in parts:
+        if _marked(el, _HEADLINE_PART):
+            text = heading_text(el)
+            if _follows_kicker(text, edges):
+                return full, text
     if not any(_is_kicker_part(el) for el in parts):
         return full, full
     copy = deepcopy(heading)
@@ -199,10 +202,14 @@ def headline_parts(heading: HtmlElement) -> tuple[str, str]:
         if _is_kicker_part(el) and el.getparent() is not None:
             el.drop_tree()
     text = heading_text(copy).strip(" |-–—:·•")
-    # a kicker is the shorter part: a "kicker" class on the longer one is a misnomer
-    if len(text.split()) < 2 or 2 * len(word_list(text)) < len(word_list(full)):
-        return full, full
-    return full, text
+    return full, text if _follows_kicker(text, edges) else full
+
+
+def _follows_kicker(headline: str, full: str) -> bool:
+    """``headline`` (two words or more) ends ``full``: what a kicker set before it leaves.
+    A "kicker" class on the words that end a heading is a misnomer."""
+    words, theirs = word_list(headline), word_list(full)
+    return len(headline.split()) >= 2 and len(words) < len(theirs) and theirs[-len(words) :] == words
 
 
 def _contains_words(title: str, head: str) -> bool:
@@ -400,6 +407,12 @@ def pick_headline(
             if agreed:
                 return _visible_form(shown[0], agreed)
         return record
+    if len(about) > 1:
+        # several headings about the story (sections of a long post): the one a declared
+        # title repeats, kicker or blog name aside, is the headline
+        agreed = [head for head in about if any(_agrees(head, t) for t in titles + page)]
+        if len(agreed) == 1 and best and not _same_words(agreed[0], best):
+            return agreed[0]
     if len(about) != 1:
         return best
     return _visible_form(about[0], best) if best else about[0]
