@@ -410,9 +410,9 @@ def pick_headline(
     if len(about) > 1:
         # several headings about the story (sections of a long post): the one a declared
         # title repeats, kicker or blog name aside, is the headline
-        agreed = [head for head in about if any(_agrees(head, t) for t in titles + page)]
-        if len(agreed) == 1 and best and not _same_words(agreed[0], best):
-            return agreed[0]
+        repeated = [head for head in about if any(_agrees(head, t) for t in titles + page)]
+        if len(repeated) == 1 and best and not _same_words(repeated[0], best):
+            return repeated[0]
     if len(about) != 1:
         return best
     return _visible_form(about[0], best) if best else about[0]
