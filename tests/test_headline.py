@@ -326,3 +326,10 @@ def test_a_kicker_class_after_the_headline_words_is_not_cut():
     assert title_of(og("Wall vote | Ledger"), body) == (
         "Council delays the wall vote after a night of protest"
     )
+
+
+def test_a_saved_page_names_its_site_by_the_home_page_its_logo_links_to():
+    body = '<h1><a href="https://www.ledger.example/">ledger.example</a></h1><p>Text.</p>'
+    assert title_of("<title>ledger.example Harbour wall vote</title>", body, url="") == (
+        "Harbour wall vote"
+    )

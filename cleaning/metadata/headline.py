@@ -266,6 +266,18 @@ def _is_logo(heading: HtmlElement, url: str | None) -> bool:
     return home and " ".join(links[0].text_content().split()) == heading_text(heading)
 
 
+def _logo_host(root: HtmlElement) -> str | None:
+    """The host name of the home page an ``<h1>`` logo links to ("https://www.ledger.example/"),
+    which names the site of a page saved without its address."""
+    for heading in root.iter("h1"):
+        link = heading.find(".//a[@href]")
+        if link is not None and _is_logo(heading, None):
+            href = link.get("href", "").strip()
+            if href.startswith(("http://", "https://")):
+                return urlsplit(href).hostname
+    return None
+
+
 def _is_marked_headline(heading: HtmlElement) -> bool:
     if heading.get("itemprop") == "headline":
         return True
@@ -353,7 +365,7 @@ def pick_headline(
     headline. Failing that the first declared title is the headline, then the first
     ``<h1>``, then the ``<title>``.
     """
-    domain = urlsplit(url).hostname if url else None
+    domain = urlsplit(url).hostname if url else _logo_host(root)
     domain = domain.removeprefix("www.") if domain else None
     keys = site_keys(site_name, domain)
     sections = url_sections(url)
