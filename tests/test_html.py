@@ -70,6 +70,24 @@ def test_headline_goes_to_title_not_body(rules):
     assert any(r.rule_id == "generic.heading.headline" for r in record.removed)
 
 
+def test_a_headline_line_with_its_kicker_glued_on_goes_too(rules):
+    # the title is declared without the kicker; the body's first line has both, glued
+    paragraph = (
+        "<p>The council met on Tuesday night and voted, after three hours of debate, to put "
+        "off the decision on the harbour sea wall until the spring, when the new survey of "
+        "the quay is due and the cost of the work is known.</p>"
+    )
+    html = (
+        '<html><head><meta property="og:title" content="Council delays the sea wall vote">'
+        "</head><body><article><h2><span>Harbour row</span><span>Council delays the sea "
+        "wall vote</span></h2>" + paragraph * 4 + "</article></body></html>"
+    )
+    record = clean_html(html, ARTICLE_URL, rules=rules)
+    assert record.title == "Council delays the sea wall vote"
+    assert record.text.startswith("The council met")
+    assert any(r.rule_id == "generic.heading.headline" for r in record.removed)
+
+
 def test_disabled_dom_rule_keeps_its_block(rules):
     record = clean_html(page("article_widgets.html"), ARTICLE_URL, rules=rules)
     assert "Courier puzzle page" not in record.text

@@ -288,7 +288,8 @@ def _headings(root: HtmlElement, meta: PageMeta) -> list[list[str]]:
 
 
 def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Removal]]:
-    """Cut the first line of ``body`` when it repeats a heading (title or <h1>).
+    """Cut the first line of ``body`` when it repeats a heading (title or <h1>), alone or
+    after a kicker.
 
     Only the first lines are looked at: the same words further down are a quote or
     a crosshead, which stay."""
@@ -297,10 +298,20 @@ def strip_headline(body: str, headings: list[list[str]]) -> tuple[str, list[Remo
     lines = body.split("\n")
     for i, line in enumerate(lines[:3]):
         words = _norm(line)
-        if words and any(words == h for h in headings):
+        if words and any(words == h or _kicker_and(words, h) for h in headings):
             lines[i] = ""
             return "\n".join(lines), [Removal(HEADLINE_RULE, line.strip())]
     return body, []
+
+
+def _kicker_and(words: list[str], heading: list[str]) -> bool:
+    """``words`` are a kicker and then ``heading`` (three words or more): the headline line
+    as the page sets it, with the kicker the title was declared without."""
+    if len(heading) < 3:
+        return False
+    # compared without the spaces: the markup often sets the two side by side with none
+    line, head = "".join(words), "".join(heading)
+    return len(head) < len(line) <= 2 * len(head) and line.endswith(head)
 
 
 def _body_from_data(html: str | bytes, meta: PageMeta, body: str) -> str:
