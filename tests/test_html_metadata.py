@@ -276,3 +276,20 @@ def test_a_job_title_glued_to_a_name_without_a_comma_goes():
     # a credit that is a role keeps its two words; a lower-case "editors" is not a title
     assert split_authors(["Harbour Ledger Reporters"]) == ("Harbour Ledger Reporters",)
     assert split_authors(["By The Ledger editors"]) == ()
+
+
+def test_an_article_signed_with_a_bold_name_at_its_end_has_that_author():
+    head = (
+        '<meta property="og:site_name" content="Ledger News">'
+        + ld('{"@type": "NewsArticle", "headline": "Harbour wall vote",'
+             ' "author": {"@type": "Organization", "name": "Ledger News"}}')
+    )
+    prose = "<p>" + "The council met again on Tuesday to talk about the harbour wall. " * 2 + "</p>"
+    signed = f"<article>{prose * 3}<p><strong>Lan Pham</strong></p></article>"
+    assert meta_of(head, signed).authors == ("Lan Pham",)
+    # a bold line with more after it, or a bold link, is a label or a teaser
+    assert meta_of(head, signed.replace("</article>", "<ul><li>Wall</li></ul></article>")).authors == (
+        "Ledger News",
+    )
+    linked = signed.replace("<strong>Lan Pham</strong>", '<strong><a href="/x">Lan Pham</a></strong>')
+    assert meta_of(head, linked).authors == ("Ledger News",)
