@@ -333,3 +333,12 @@ def test_a_saved_page_names_its_site_by_the_home_page_its_logo_links_to():
     assert title_of("<title>ledger.example Harbour wall vote</title>", body, url="") == (
         "Harbour wall vote"
     )
+
+
+def test_a_site_name_glued_on_without_spaces_goes_with_the_section_before_it():
+    assert strip("Council delays the wall vote-Politics\u3163The Daily Ledger") == (
+        "Council delays the wall vote"
+    )
+    assert strip("Council delays the wall vote|Ledger") == "Council delays the wall vote"
+    # a hyphenated word at the end is no site name
+    assert strip("Council backs the harbour-wall") == "Council backs the harbour-wall"

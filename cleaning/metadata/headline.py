@@ -137,7 +137,26 @@ def strip_site_name(
         title = title[colon.end() :]
     if domain and title.casefold().startswith(domain.casefold() + " "):
         title = title[len(domain) :].lstrip(_STRIP_CHARS)
-    return title
+    return _without_glued_site(title, keys)
+
+
+# A site's name glued to the end with a separator and no spaces ("Story-Politicsㅣ Ledger":
+# "ㅣ", a Hangul letter, is the bar of Korean titles), and one section word before it.
+_GLUED_SEP = "|ㅣ\\-–—·•/"
+_GLUED_SITE = re.compile(rf"(?<=\S)[{_GLUED_SEP}]+\s*([^{_GLUED_SEP}]+)$")
+_GLUED_SECTION = re.compile(rf"(?<=\S)[{_GLUED_SEP}]+[^\s{_GLUED_SEP}]{{1,20}}$")
+
+
+def _without_glued_site(title: str, keys: set[str]) -> str:
+    """``title`` without the site's name glued on after a separator without spaces, and
+    without the one section word glued on before it ("Story-Politicsㅣ Ledger" -> "Story")."""
+    site = _GLUED_SITE.search(title)
+    if not site or squash(site.group(1)) not in keys:
+        return title
+    rest = title[: site.start()]
+    section = _GLUED_SECTION.search(rest)
+    rest = rest[: section.start()] if section else rest
+    return rest if len(rest.split()) >= 2 else title
 
 
 def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
