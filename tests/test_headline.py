@@ -342,3 +342,13 @@ def test_a_site_name_glued_on_without_spaces_goes_with_the_section_before_it():
     assert strip("Council delays the wall vote|Ledger") == "Council delays the wall vote"
     # a hyphenated word at the end is no site name
     assert strip("Council backs the harbour-wall") == "Council backs the harbour-wall"
+
+
+def test_an_h1_repeated_in_other_capitals_is_one_heading():
+    body = (
+        '<h1 class="entry-title">How to fix a harbour wall \u2013 from a mason</h1>'
+        '<div class="sticky"><h1>How To Fix A Harbour Wall \u2013 From A Mason</h1></div>'
+    )
+    assert title_of(og("How to fix a harbour wall - from a mason"), body) == (
+        "How to fix a harbour wall \u2013 from a mason"
+    )

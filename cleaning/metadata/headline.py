@@ -416,8 +416,13 @@ def pick_headline(
             continue
         if kicker:
             kicker_cut.add(head)
-        if all(head != known for known, _ in heads):
-            heads.append((head, kicker or _is_marked_headline(el)))
+        marked = kicker or _is_marked_headline(el)
+        # the same words again (a sticky header's copy in capitals) are the same heading
+        same = [i for i, (known, _) in enumerate(heads) if word_list(known) == word_list(head)]
+        if same:
+            heads[same[0]] = (heads[same[0]][0], heads[same[0]][1] or marked)
+        else:
+            heads.append((head, marked))
     fallback = titles + first_head + page
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
