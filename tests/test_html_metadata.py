@@ -293,3 +293,18 @@ def test_an_article_signed_with_a_bold_name_at_its_end_has_that_author():
     )
     linked = signed.replace("<strong>Lan Pham</strong>", '<strong><a href="/x">Lan Pham</a></strong>')
     assert meta_of(head, linked).authors == ("Ledger News",)
+
+
+def test_a_name_in_capitals_ends_where_the_credit_in_ordinary_case_starts():
+    assert split_authors(["By ANA LIMA, TOM PRICE and LI WEI Harbour Press"]) == (
+        "Ana Lima",
+        "Tom Price",
+        "Li Wei",
+    )
+    # initials are no name in capitals
+    assert split_authors(["By A. J. Berg"]) == ("A. J. Berg",)
+
+
+def test_an_author_box_about_the_author_is_that_author_again():
+    assert split_authors(["Ana Lima", "Sobre Ana Lima"]) == ("Ana Lima",)
+    assert split_authors(["Ana Lima", "About Ana Lima"]) == ("Ana Lima",)

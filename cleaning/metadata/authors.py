@@ -162,6 +162,20 @@ def without_role(name: str) -> str:
     return name if is_staff_credit(cut) else cut  # "Ledger Staff Reporter": a credit whole
 
 
+def _without_credit_after_capitals(name: str) -> str:
+    """A name in capitals followed by a credit in ordinary case ("ERIC TUCKER Associated
+    Press") is the name: the change of case is where the byline's comma would be."""
+    words = name.split()
+    caps = 0
+    # (initials are capitals too: "A. J. Neal" has no name in capitals)
+    while caps < len(words) and words[caps].isupper() and sum(map(str.isalpha, words[caps])) >= 2:
+        caps += 1
+    rest = words[caps:]
+    if caps >= 2 and rest and all(w[:1].isupper() and not w.isupper() for w in rest):
+        return " ".join(words[:caps])
+    return name
+
+
 def _cut_byline_word(text: str) -> str:
     text = _LABEL.sub("", _BY.sub("", text))
     m = _BY_WORD.match(text)
@@ -246,6 +260,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             name = without_role(name)
             if is_staff_credit(name, alone=declared):
                 continue
+            name = _without_credit_after_capitals(name)
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
                 name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
             if not any(c.isalpha() for c in name):
@@ -263,12 +278,18 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         names = [n for n in names if len(n.split()) > 1 or not any(c.isupper() for c in n)]
     # a name that is another one with words added ("Jane Doe Privacy", a role glued on
     # without a comma) is that person again
+    # and so is one with "About" before it (the author box under the piece: "About Ana Lima")
     words = [n.casefold().split() for n in names]
     return tuple(
         n
         for n, w in zip(names, words, strict=True)
         if not any(len(o) < len(w) and w[: len(o)] == o and len(o) >= 2 for o in words)
+        and not (w[0] in _ABOUT and w[1:] in words)
     )
+
+
+# "About" before a name in an author box, in the main European languages.
+_ABOUT = {"about", "sobre", "über", "uber", "acerca", "om", "over", "o", "su"}
 
 
 # Byline elements: attribute tests in one XPath pass; class names are read as strings and
