@@ -297,3 +297,24 @@ def test_text_on_both_sides_of_a_removed_element_is_not_glued_into_one_word() ->
     )
     record = clean_html(html, "https://gazette.example/news/1", rules=bundled())
     assert record.text.split() == ["council", "harbour"]
+
+
+def test_text_beside_a_block_the_extractor_strips_is_not_glued_into_one_word() -> None:
+    # found by the properties above: trafilatura's own cleaning takes <aside> out of the
+    # tree and joined "council" and "harbour" (or "’" and "Sign") into one token
+    para = "The council met on Tuesday and agreed the budget for the coming year in full."
+    html = (
+        f"<html><body><article><p>{para} council<aside class='promo'>Advert text</aside>"
+        f"harbour {para}</p></article></body></html>"
+    )
+    record = clean_html(html, "https://gazette.example/news/2", rules=bundled())
+    assert "council harbour" in record.text
+    assert "councilharbour" not in record.text
+    html = (
+        "<p class='byline'>&#8217;<aside class='byline'>council</aside>"
+        "Sign up for our daily newsletter"
+    )
+    record = clean_html(html, None, rules=bundled())
+    assert [r.text.split() for r in record.removed] == [
+        ["’", "Sign", "up", "for", "our", "daily", "newsletter"]
+    ]

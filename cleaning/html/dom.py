@@ -437,6 +437,61 @@ def apply_dom_rules(
     return DomResult(tuple(removed), tuple(evidence))
 
 
+# elements a browser lays out as blocks: the text after one starts on a new line, so it
+# is a word of its own even where the markup has no space (``council<aside>..</aside>harbour``)
+_BLOCK_TAGS = (
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+)
+
+
+def space_block_tails(root: HtmlElement) -> None:
+    """Start the text after each block element with a space where it starts with a
+    letter or sign, so that whoever removes the block later (a DOM rule, or
+    trafilatura's own cleaning of ``<aside>``, ``<nav>``, forms ...) cannot glue the
+    texts on either side into one word that is not on the page."""
+    for el in root.iter(*_BLOCK_TAGS):
+        tail = el.tail
+        # (an empty block, a line break drawn with CSS, is left as it is: the extractor
+        # reads it as the break it is)
+        if tail and not tail[0].isspace() and (len(el) or (el.text and not el.text.isspace())):
+            el.tail = " " + tail
+
+
 def _drop(el: HtmlElement) -> None:
     """Remove ``el`` with its content, keeping its tail; the texts on either side that met
     only through it (``council<div>Ad</div>harbour``) are kept apart by a space rather than

@@ -30,7 +30,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaning.html.decode import HTMLInputError, parse_html
-from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule
+from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_block_tails
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
 from cleaning.html.payload import payload_body, script_texts
 from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
@@ -368,6 +368,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     headings = _headings(root, meta) if headline is not None else []
     active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE)
     plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
+    space_block_tails(root)
     dom = apply_dom_rules(root, active, plan=plan)
     # the extractor works on copies of the tree: its paragraphs stay valid after extraction
     paragraphs = long_paragraphs(root)
