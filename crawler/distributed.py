@@ -26,7 +26,6 @@ import itertools
 import logging
 
 from scrapy import Request, Spider, signals
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
@@ -36,6 +35,7 @@ from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
 from crawler.dupefilter import count_filtered
+from crawler.handlers import PooledHTTPDownloadHandler
 from crawler.middlewares import host_floors
 from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
 from pipelines.crawl.state import url_key
@@ -86,8 +86,8 @@ class CanonicalDupeFilter(RFPDupeFilter):
         run empties it."""
 
 
-class SharedPoliteHTTP(HTTP11DownloadHandler):
-    """Scrapy's HTTP download handler, keeping the per-host delay and concurrency across
+class SharedPoliteHTTP(PooledHTTPDownloadHandler):
+    """The local crawl's pooled HTTP download handler (:mod:`crawler.handlers`), keeping the per-host delay and concurrency across
     all processes of the crawl.
 
     When the local download slot hands a request over (after its own delay and

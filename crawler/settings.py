@@ -95,6 +95,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta-refresh redirects, without decoding every page to look for one
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.CheapMetaRefreshMiddleware": 580,
+    # Scrapy's request and response counts, without the byte counts nobody reads
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.middlewares.CountingDownloaderStats": 850,
 }
 # Every request the spider yields (thousands per sitemap) passes each spider middleware;
 # these three add nothing here and cost CPU the cleaning processes could use: no depth

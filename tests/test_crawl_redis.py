@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -197,3 +198,32 @@ def test_without_redis_nothing_imports_it_and_the_outdir_can_switch(
         finish(start(site, out, redis_url))
         assert article_requests(site, before) == []
         assert written_paths(out) == sorted(site.article_paths())
+
+
+def test_the_shared_download_handler_keeps_as_many_connections_as_the_local_one() -> None:
+    # The --redis handler (the shared per-host turns) downloads through the local crawl's
+    # pool (crawler/handlers.py): a host's idle connections are kept up to twice its
+    # concurrency, not up to Scrapy's CONCURRENT_REQUESTS_PER_DOMAIN (a new connection for
+    # about one request in three when every slot is busy; see test_crawl_e2e's
+    # test_a_host_gets_few_connections_kept_open).  In a process of its own: the handlers
+    # want the crawl's reactor installed.
+    from crawler import settings as crawl_settings
+
+    handlers = crawl_settings.NEWSCLEAN_REDIS_SETTINGS["DOWNLOAD_HANDLERS"]
+    assert handlers["http"] == handlers["https"] == "crawler.distributed.SharedPoliteHTTP"
+    script = """
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+from crawler.distributed import SharedPoliteHTTP
+from crawler.handlers import PooledHTTPDownloadHandler
+settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 4, "DOWNLOAD_SLOTS": {"a.example": {"concurrency": 6}}}
+for cls in (PooledHTTPDownloadHandler, SharedPoliteHTTP):
+    print(build_from_crawler(cls, get_crawler(settings_dict=settings))._pool.maxPersistentPerHost)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["12", "12"]  # twice the largest concurrency, both

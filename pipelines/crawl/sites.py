@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -90,16 +91,22 @@ class Site:
                 seen[host] = None
         return tuple(seen)
 
+    @cached_property
+    def _source_hosts(self) -> frozenset[str]:
+        return frozenset(urlsplit(src).hostname or "" for src in self.sources)
+
+    @cached_property
+    def _source_domains(self) -> frozenset[str]:
+        return frozenset(d for d in map(_domain, self.sources) if d is not None)
+
     def same_site(self, url: str) -> bool:
         """True if ``url`` is on the registered domain of one of the sources (so articles on
         www.example.com are followed from a sitemap on sitemaps.example.com)."""
         host = urlsplit(url).hostname or ""
-        domain = _domain(url)
-        for src in self.sources:
-            src_host = urlsplit(src).hostname or ""
-            if host == src_host or (domain is not None and domain == _domain(src)):
-                return True
-        return False
+        if host in self._source_hosts:
+            return True
+        domain = _domain(url)  # only when the host is not a source's (courlan is slow)
+        return domain is not None and domain in self._source_domains
 
     def url_allowed(self, url: str) -> bool:
         """True if ``url`` passes the site's allow and deny patterns (and is on its hosts)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,6 +48,10 @@ CREATE TABLE IF NOT EXISTS sources (
 FINISHED = ("done", "dropped", "gone")
 
 
+# A URL is cleaned when a sitemap lists it, when it is recorded pending and when its
+# row is written (courlan's normalize_url is the crawl process's largest cost per URL):
+# the last few thousand answers are kept.
+@lru_cache(maxsize=4096)
 def request_url(url: str) -> str:
     """The URL to request: tracking parameters (utm_*, fbclid, ...) and the fragment removed."""
     try:

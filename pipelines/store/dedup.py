@@ -128,6 +128,7 @@ class DedupIndex:
         self.counts = DedupCounts()
         self._dropped: dict[str, bool] = {}  # ids left out (drop) -> exact duplicate
         self._remove: dict[str, set[str]] = {}  # part -> ids the caller has replaced (commit)
+        self._keys: dict[int, list[int]] = {}  # band keys of records inserted, until _resolve
 
     @classmethod
     def open(
@@ -245,13 +246,14 @@ class DedupIndex:
         )
         n = int(cur.lastrowid or 0)
         if sig is not None:
+            keys = self._keys[n] = band_keys(sig)
             self.db.executemany(
-                "INSERT OR IGNORE INTO bands(key, n) VALUES (?, ?)",
-                [(k, n) for k in band_keys(sig)],
+                "INSERT OR IGNORE INTO bands(key, n) VALUES (?, ?)", [(k, n) for k in keys]
             )
         return n
 
     def _delete(self, n: int) -> None:
+        self._keys.pop(n, None)
         sig = self.db.execute("SELECT sig FROM docs WHERE n = ?", (n,)).fetchone()[0]
         if sig is not None:
             self.db.executemany(
@@ -272,7 +274,7 @@ class DedupIndex:
         ).fetchone()
         found = {r[0] for r in self.db.execute("SELECT n FROM docs WHERE content = ?", (content,))}
         if sig is not None:
-            keys = band_keys(sig)
+            keys = self._keys.get(n) or band_keys(sig)
             rows = self.db.execute(
                 "SELECT n, sig, shingles FROM docs WHERE n IN ("
                 f"SELECT n FROM bands WHERE key IN ({','.join('?' * len(keys))}))",
@@ -293,6 +295,13 @@ class DedupIndex:
             expand.update(
                 r[0] for r in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,))
             )
+        try:
+            self._join(expand)
+        finally:
+            self._keys.clear()
+
+    def _join(self, expand: set[int]) -> None:
+        """The clusters of :meth:`_resolve`, once ``expand`` holds every record to follow."""
         if not expand:
             return
         parent: dict[int, int] = {}
