@@ -18,7 +18,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 # teasers and headline rails are told apart as the DOM rules tell them: a block with
-# LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails
+# LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails,
+# a link behind a label of at most LABEL_WORDS words is a teaser ("Read more: ...")
 from cleaning.html.dom import HEADLINE_WORDS, LABEL_WORDS, LINK_SHARE
 from cleaning.words import INVISIBLE_CHARS, JOINER_CHARS
 
