@@ -227,3 +227,41 @@ def test_story_cards_after_the_article_go_but_long_linked_reviews_stay(rules):
     assert any(r.rule_id == "generic.related.card_list" for r in record.removed)
     assert "Storm damage bill" not in record.text
     assert "Ferry model 1" in record.text and "quick in a swell" in record.text
+
+
+def test_link_lists_with_a_short_label_before_each_link_are_rails(rules):
+    # "Read also: <a>...</a>" items, in any language: the label is at most three words
+    paras = [
+        "<p>" + f"{day} the harbour board weighed the cost of the new sea wall again. " * 3 + "</p>"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday")
+    ]
+    rail = (
+        "<ul><li>Also read: <a href='/a'>Lifeboat crew rescued from the flooded station</a></li>"
+        "<li>Lees ook: <a href='/b'>Quay traders count the cost of a winter of storms</a></li>"
+        "<li>Auch lesen: <a href='/c'>Ferry timetable to change after long consultation</a></li>"
+        "</ul>"
+    )
+    html = (
+        "<html><head><title>Sea wall</title></head><body><article>"
+        f"{''.join(paras[:2])}<div class='more'>{rail}</div>{''.join(paras[2:])}"
+        "</article></body></html>"
+    )
+    record = clean_html(html, "https://harbour.example.net/news/wall", rules=rules)
+    assert "Monday the harbour board" in record.text
+    assert "Lifeboat crew rescued" not in record.text
+    assert any(r.rule_id == "generic.related.link_list" for r in record.removed)
+
+
+def test_list_items_with_longer_text_before_the_link_stay():
+    from cleaning.html.dom import is_link_list
+
+    items = "".join(
+        f"<li>The {n} harbour works start in spring: <a href='/{n}'>timetable</a></li>"
+        for n in ("first", "second", "third")
+    )
+    assert not is_link_list(lxml.html.fragment_fromstring(f"<ul>{items}</ul>"))
+    labelled = "".join(
+        f"<li>See also: <a href='/{n}'>The {n} harbour works start in spring</a></li>"
+        for n in ("first", "second", "third")
+    )
+    assert is_link_list(lxml.html.fragment_fromstring(f"<ul>{labelled}</ul>"))

@@ -260,14 +260,39 @@ def _link_share(el: HtmlElement) -> float:
     return linked / len(text)
 
 
+# A link item may open with a label of up to this many words ("Read also: <a>...</a>",
+# "Related: <a>...</a>"), in any language: the label stands before the item's first link.
+LABEL_WORDS = 3
+
+
+def is_link_item(el: HtmlElement) -> bool:
+    """Whether a list item is (almost) only a link, after a short label before its first link."""
+    if _link_share(el) >= LINK_SHARE:
+        return True
+    first = next(el.iter("a"), None)
+    if first is None:
+        return False
+    label = [el.text or ""]
+    for child in el:
+        if child is first or first in child.iterdescendants():
+            break
+        label.append(child.text_content() + (child.tail or ""))
+    words = "".join(label).split()
+    if not words or len(words) > LABEL_WORDS:
+        return False
+    rest = len(el.text_content().strip()) - len("".join(label).strip())
+    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    return rest > 0 and linked >= LINK_SHARE * rest
+
+
 def is_link_list(el: HtmlElement) -> bool:
     """A list of three or more items that are each (almost) only a link: a story rail.
 
-    A list of short items set between paragraphs of the article (a list of courses,
+    An item may start with a short label ("Read also:") before its link.  A list of short items set between paragraphs of the article (a list of courses,
     shops, tools or sections, each linked) is part of the article and stays; a rail
     of headlines stays a rail wherever it sits."""
     items = [li for li in el if li.tag == "li"]
-    if len(items) < 3 or not all(_link_share(li) >= LINK_SHARE for li in items):
+    if len(items) < 3 or not all(is_link_item(li) for li in items):
         return False
     words = sum(len(li.text_content().split()) for li in items)
     return words >= HEADLINE_WORDS * len(items) or not between_prose(el)

@@ -34,6 +34,7 @@ from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_bloc
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
 from cleaning.html.payload import payload_body, script_texts
 from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
+from cleaning.html.standfirst import restore_standfirst
 from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
@@ -374,6 +375,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)
     body = recall_passes(root, extract_body(root, url, meta.language), paragraphs)
+    body = restore_standfirst(root, body, meta.description, paragraphs)
     if count_words(body) < MIN_WORDS:
         body = _body_from_data(html, meta, body)
     body, head_removed = strip_headline(body, headings)

@@ -18,8 +18,9 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 # teasers and headline rails are told apart as the DOM rules tell them: a block with
-# LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails
-from cleaning.html.dom import HEADLINE_WORDS, LINK_SHARE
+# LINK_SHARE of link text is a teaser, link lists averaging HEADLINE_WORDS are rails,
+# a link behind a label of at most LABEL_WORDS words is a teaser ("Read more: ...")
+from cleaning.html.dom import HEADLINE_WORDS, LABEL_WORDS, LINK_SHARE
 from cleaning.words import INVISIBLE_CHARS, JOINER_CHARS
 
 # Paragraphs at least this long identify their container; shorter ones (captions,
@@ -34,8 +35,6 @@ MIN_TAIL_SHARE = 0.3
 # comment thread, not one article cut into chunks.
 MAX_CHUNKS = 12
 _BLOCKS = ("p", "h2", "h3", "h4", "blockquote", "li")
-# A link behind a label of at most this many words is a teaser ("Read more: ...").
-LABEL_WORDS = 3
 _KEY_CHARS = 60
 
 
