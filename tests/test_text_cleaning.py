@@ -391,3 +391,30 @@ def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules
     dump = "\n\n".join([*NAV, *PARAS, "More on this story", *body, "Impressum"])
     record = clean_text(dump, rules=rules)
     assert all(section in record.text for section in sections)
+
+
+TEASERS = [
+    ("Harbour wall to be rebuilt after winter storms",
+     "Engineers say the work on the old harbour wall will take most of the coming summer. "
+     "The fishing boats will moor at the north quay until it is done, the harbour master said."),
+    ("School choir wins the regional final",
+     "The pupils sang three pieces and were praised by the judges for their clear voices. "
+     "They will now travel to the national final in the capital in June with their teachers."),
+    ("Bus routes change from next month",
+     "Two of the town's routes will run less often in the evening, the operator has said. "
+     "Passengers who travel late are asked to check the new timetable before the change."),
+    ("Market square to close for repairs",
+     "Traders will move to the car park behind the town hall while the paving is relaid. "
+     "The council expects the square to open again before the Christmas market begins."),
+]
+
+
+def test_a_teaser_list_under_a_related_header_ends_the_article(rules) -> None:
+    # each teaser is a headline, a summary of two sentences that reads as prose, and a
+    # date: the summaries together outweigh the header, so the run would go on through them
+    teasers = [line for head, summary in TEASERS for line in (head, summary, "12 March 2024")]
+    dump = "\n\n".join([*NAV, *PARAS, "Related stories", *teasers, "Privacy Policy"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in PARAS)
+    assert not any(summary in record.text for _, summary in TEASERS)
+    assert not any(head in record.text for head, _ in TEASERS)
