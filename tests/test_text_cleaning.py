@@ -378,7 +378,6 @@ def test_a_pattern_with_an_escaped_parenthesis_is_split_into_its_alternatives() 
     assert branches(r"a|(?=b)c") == [r"a|(?=b)c"]  # a look-ahead: kept whole, as before
 
 
-
 def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules) -> None:
     # a guide with a crosshead over each (long) section: the same alternation, but the
     # sections are not a sentence or two, so they stay
@@ -394,18 +393,26 @@ def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules
 
 
 TEASERS = [
-    ("Harbour wall to be rebuilt after winter storms",
-     "Engineers say the work on the old harbour wall will take most of the coming summer. "
-     "The fishing boats will moor at the north quay until it is done, the harbour master said."),
-    ("School choir wins the regional final",
-     "The pupils sang three pieces and were praised by the judges for their clear voices. "
-     "They will now travel to the national final in the capital in June with their teachers."),
-    ("Bus routes change from next month",
-     "Two of the town's routes will run less often in the evening, the operator has said. "
-     "Passengers who travel late are asked to check the new timetable before the change."),
-    ("Market square to close for repairs",
-     "Traders will move to the car park behind the town hall while the paving is relaid. "
-     "The council expects the square to open again before the Christmas market begins."),
+    (
+        "Harbour wall to be rebuilt after winter storms",
+        "Engineers say the work on the old harbour wall will take most of the coming summer. "
+        "The fishing boats will moor at the north quay until it is done, the harbour master said.",
+    ),
+    (
+        "School choir wins the regional final",
+        "The pupils sang three pieces and were praised by the judges for their clear voices. "
+        "They will now travel to the national final in the capital in June with their teachers.",
+    ),
+    (
+        "Bus routes change from next month",
+        "Two of the town's routes will run less often in the evening, the operator has said. "
+        "Passengers who travel late are asked to check the new timetable before the change.",
+    ),
+    (
+        "Market square to close for repairs",
+        "Traders will move to the car park behind the town hall while the paving is relaid. "
+        "The council expects the square to open again before the Christmas market begins.",
+    ),
 ]
 
 
