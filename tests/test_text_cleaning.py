@@ -416,11 +416,16 @@ TEASERS = [
 ]
 
 
-def test_a_teaser_list_under_a_related_header_ends_the_article(rules) -> None:
+@pytest.mark.parametrize(
+    "header",
+    ["Related stories", "Ähnliche Beiträge:", "Passend zum Artikel", "Dernières actualités",
+     "Últimas noticias", "Ultime notizie", "Meer nieuws", "Siste nytt", "Najnowsze"],
+)  # fmt: skip
+def test_a_teaser_list_under_a_related_header_ends_the_article(rules, header: str) -> None:
     # each teaser is a headline, a summary of two sentences that reads as prose, and a
     # date: the summaries together outweigh the header, so the run would go on through them
     teasers = [line for head, summary in TEASERS for line in (head, summary, "12 March 2024")]
-    dump = "\n\n".join([*NAV, *PARAS, "Related stories", *teasers, "Privacy Policy"])
+    dump = "\n\n".join([*NAV, *PARAS, header, *teasers, "Privacy Policy"])
     record = clean_text(dump, rules=rules)
     assert all(p in record.text for p in PARAS)
     assert not any(summary in record.text for _, summary in TEASERS)
