@@ -430,3 +430,18 @@ def test_a_teaser_list_under_a_related_header_ends_the_article(rules, header: st
     assert all(p in record.text for p in PARAS)
     assert not any(summary in record.text for _, summary in TEASERS)
     assert not any(head in record.text for head, _ in TEASERS)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["Publiziert: 01.07.2023, 11:16", "Sist oppdatert 06.01.2026 - 17:35", "Datum 28.04.2023",
+     "Jane Roe 13.12.2023 4 min", "Actualizado 12/03/2024 08:15 CET"],
+)  # fmt: skip
+def test_a_labelled_date_stamp_inside_the_article_is_removed_in_any_language(rules, stamp) -> None:
+    # the label is a word of any language: the numeric date and the shape (short, no
+    # sentence) tell the stamp, while a sentence that gives a date stays
+    dated = "The plan was agreed on 12.03.2024 and the work will begin next spring."
+    dump = "\n\n".join([*NAV, PARAS[0], PARAS[1], stamp, dated, PARAS[2], "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in (*PARAS, dated))
+    assert stamp not in record.text
