@@ -445,3 +445,25 @@ def test_a_labelled_date_stamp_inside_the_article_is_removed_in_any_language(rul
     record = clean_text(dump, rules=rules)
     assert all(p in record.text for p in (*PARAS, dated))
     assert stamp not in record.text
+
+
+@pytest.mark.parametrize(
+    "paywall",
+    ["Il vous reste 62% de cet article à lire.", "Pozostało jeszcze 80% artykułu",
+     "You have 70% of this article left to read"],
+)  # fmt: skip
+def test_the_article_ends_where_a_paywall_counts_what_is_left_to_read(rules, paywall) -> None:
+    # below the count come the paywall's own explanations, fluent prose that would
+    # otherwise join the run: the count ends the visible article, in any of the languages
+    pitch = [
+        "Your account is being used on another device at the moment, so this page has been "
+        "paused here until you choose which of the two devices you would like to keep reading on.",
+        "If you carry on reading on this device, the other one will be signed out, and you can "
+        "sign it back in whenever you like from the settings page of your account.",
+        "Families and teams can add a second reader to the same subscription for a small "
+        "monthly fee, and each of them then reads on as many devices as they wish.",
+    ]
+    dump = "\n\n".join([*NAV, *PARAS, paywall, *pitch, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in PARAS)
+    assert not any(p in record.text for p in pitch)
