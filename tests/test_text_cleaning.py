@@ -467,3 +467,45 @@ def test_the_article_ends_where_a_paywall_counts_what_is_left_to_read(rules, pay
     record = clean_text(dump, rules=rules)
     assert all(p in record.text for p in PARAS)
     assert not any(p in record.text for p in pitch)
+
+
+SECOND = [
+    "The bridge over the river will close for three weeks in the summer while its old steel "
+    "deck is replaced, the county's engineers told a meeting of residents on Monday night.",
+    "Drivers will be sent on a diversion through the villages to the north, which adds about "
+    "ten minutes to the journey into town, and buses will stop at a temporary shelter.",
+    "The work was planned for last year but was put off when the steel arrived late from the "
+    "mill, and the cost has since risen by a fifth, the engineers said at the meeting.",
+]
+
+
+def test_the_next_story_loaded_below_the_article_is_not_part_of_it(rules) -> None:
+    # an endless-scroll page: the next story's headline, byline and date stamp (in the shape
+    # of the article's own stamp, whatever its language) and its body follow the article
+    first = [
+        "Library to close after council vote",
+        "By Ann Example",
+        "Publisert 12.03.2024 - 09:15",
+    ]
+    second = [
+        "Bridge to shut for repairs this summer",
+        "By Bo Sample",
+        "Publisert 12.03.2024 - 16:40",
+    ]
+    dump = "\n\n".join([*NAV, *first, *PARAS, *second, *SECOND, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in PARAS)
+    assert not any(p in record.text for p in SECOND)
+    assert "Bridge to shut for repairs this summer" not in record.text
+
+
+def test_a_date_stamp_of_another_shape_inside_the_article_does_not_end_it(rules) -> None:
+    # the article's own stamp above it and a dated update note of another shape inside it
+    first = [
+        "Library to close after council vote",
+        "By Ann Example",
+        "Publisert 12.03.2024 - 09:15",
+    ]
+    dump = "\n\n".join([*NAV, *first, *PARAS, "Oppdatert 13.03.2024", *SECOND, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in (*PARAS, *SECOND))
