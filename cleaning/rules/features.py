@@ -115,7 +115,10 @@ _LABELLED_DATE = re.compile(
 def labelled_date(text: str) -> bool:
     """A date stamp with a label or a name that :func:`date_only` does not read as date pieces
     ("Sist oppdatert 06.01.2026 - 17:35", "Jane Roe 13.12.2023 4 min").  A block that is only a
-    date is left to ``date_only``: the two rules' weights would add up on it."""
+    date is left to ``date_only``: the two rules' weights would add up on it.  A table row
+    ("| 1/1/2013 | +13.1% |", as HTML mode writes tables) is data, not a stamp."""
+    if text.lstrip().startswith("|"):
+        return False
     return _LABELLED_DATE.match(text) is not None and not date_only(text)
 
 
