@@ -105,10 +105,11 @@ def date_only(text: str) -> bool:
 
 # a numeric date (day.month.year, day/month/year, ISO) or a year followed by a time, with at
 # most a label, a name or a duration around it and no sentence end: the label may be a word of
-# any language ("Datum", "Publiziert:", "Sist oppdatert", an author's name)
+# any language ("Datum", "Publiziert:", "Sist oppdatert", an author's name); a line that ends in
+# a comma or a colon goes on (code, the lead-in of a list)
 _LABELLED_DATE = re.compile(
     r"^.{0,60}?(?<!\d)(\d{1,2}\.\s?\d{1,2}\.\s?((19|20)\d\d|\d\d)|\d{1,2}/\d{1,2}/(19|20)\d\d"
-    r"|(19|20)\d\d-\d\d-\d\d|(19|20)\d\d\b\D{0,12}\b\d{1,2}[:h]\d\d)(?!\d)(?!.*[.!?;]\W*$).{0,60}$"
+    r"|(19|20)\d\d-\d\d-\d\d|(19|20)\d\d\b\D{0,12}\b\d{1,2}[:h]\d\d)(?!\d)(?!.*[.!?;:,]\W*$).{0,60}$"
 )
 
 
