@@ -42,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-2"
+MODEL_VERSION = "text-seg-3"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
