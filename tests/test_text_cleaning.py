@@ -378,7 +378,6 @@ def test_a_pattern_with_an_escaped_parenthesis_is_split_into_its_alternatives() 
     assert branches(r"a|(?=b)c") == [r"a|(?=b)c"]  # a look-ahead: kept whole, as before
 
 
-
 def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules) -> None:
     # a guide with a crosshead over each (long) section: the same alternation, but the
     # sections are not a sentence or two, so they stay
@@ -391,3 +390,122 @@ def test_an_article_that_goes_on_after_a_related_header_keeps_its_sections(rules
     dump = "\n\n".join([*NAV, *PARAS, "More on this story", *body, "Impressum"])
     record = clean_text(dump, rules=rules)
     assert all(section in record.text for section in sections)
+
+
+TEASERS = [
+    (
+        "Harbour wall to be rebuilt after winter storms",
+        "Engineers say the work on the old harbour wall will take most of the coming summer. "
+        "The fishing boats will moor at the north quay until it is done, the harbour master said.",
+    ),
+    (
+        "School choir wins the regional final",
+        "The pupils sang three pieces and were praised by the judges for their clear voices. "
+        "They will now travel to the national final in the capital in June with their teachers.",
+    ),
+    (
+        "Bus routes change from next month",
+        "Two of the town's routes will run less often in the evening, the operator has said. "
+        "Passengers who travel late are asked to check the new timetable before the change.",
+    ),
+    (
+        "Market square to close for repairs",
+        "Traders will move to the car park behind the town hall while the paving is relaid. "
+        "The council expects the square to open again before the Christmas market begins.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Related stories", "Ähnliche Beiträge:", "Passend zum Artikel", "Dernières actualités",
+     "Últimas noticias", "Ultime notizie", "Meer nieuws", "Siste nytt", "Najnowsze"],
+)  # fmt: skip
+def test_a_teaser_list_under_a_related_header_ends_the_article(rules, header: str) -> None:
+    # each teaser is a headline, a summary of two sentences that reads as prose, and a
+    # date: the summaries together outweigh the header, so the run would go on through them
+    teasers = [line for head, summary in TEASERS for line in (head, summary, "12 March 2024")]
+    dump = "\n\n".join([*NAV, *PARAS, header, *teasers, "Privacy Policy"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in PARAS)
+    assert not any(summary in record.text for _, summary in TEASERS)
+    assert not any(head in record.text for head, _ in TEASERS)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["Publiziert: 01.07.2023, 11:16", "Sist oppdatert 06.01.2026 - 17:35", "Datum 28.04.2023",
+     "Jane Roe 13.12.2023 4 min", "Actualizado 12/03/2024 08:15 CET"],
+)  # fmt: skip
+def test_a_labelled_date_stamp_inside_the_article_is_removed_in_any_language(rules, stamp) -> None:
+    # the label is a word of any language: the numeric date and the shape (short, no
+    # sentence) tell the stamp, while a sentence that gives a date stays
+    dated = "The plan was agreed on 12.03.2024 and the work will begin next spring."
+    dump = "\n\n".join([*NAV, PARAS[0], PARAS[1], stamp, dated, PARAS[2], "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in (*PARAS, dated))
+    assert stamp not in record.text
+
+
+@pytest.mark.parametrize(
+    "paywall",
+    ["Il vous reste 62% de cet article à lire.", "Pozostało jeszcze 80% artykułu",
+     "You have 70% of this article left to read"],
+)  # fmt: skip
+def test_the_article_ends_where_a_paywall_counts_what_is_left_to_read(rules, paywall) -> None:
+    # below the count come the paywall's own explanations, fluent prose that would
+    # otherwise join the run: the count ends the visible article, in any of the languages
+    pitch = [
+        "Your account is being used on another device at the moment, so this page has been "
+        "paused here until you choose which of the two devices you would like to keep reading on.",
+        "If you carry on reading on this device, the other one will be signed out, and you can "
+        "sign it back in whenever you like from the settings page of your account.",
+        "Families and teams can add a second reader to the same subscription for a small "
+        "monthly fee, and each of them then reads on as many devices as they wish.",
+    ]
+    dump = "\n\n".join([*NAV, *PARAS, paywall, *pitch, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in PARAS)
+    assert not any(p in record.text for p in pitch)
+
+
+SECOND = [
+    "The bridge over the river will close for three weeks in the summer while its old steel "
+    "deck is replaced, the county's engineers told a meeting of residents on Monday night.",
+    "Drivers will be sent on a diversion through the villages to the north, which adds about "
+    "ten minutes to the journey into town, and buses will stop at a temporary shelter.",
+    "The work was planned for last year but was put off when the steel arrived late from the "
+    "mill, and the cost has since risen by a fifth, the engineers said at the meeting.",
+]
+
+
+def test_the_next_story_loaded_below_the_article_is_not_part_of_it(rules) -> None:
+    # an endless-scroll page: the next story's headline, byline and date stamp (in the shape
+    # of the article's own stamp, whatever its language) and its body follow the article
+    first = [
+        "Library to close after council vote",
+        "By Ann Example",
+        "Publisert 12.03.2024 - 09:15",
+    ]
+    second = [
+        "Bridge to shut for repairs this summer",
+        "By Bo Sample",
+        "Publisert 12.03.2024 - 16:40",
+    ]
+    dump = "\n\n".join([*NAV, *first, *PARAS, *second, *SECOND, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in PARAS)
+    assert not any(p in record.text for p in SECOND)
+    assert "Bridge to shut for repairs this summer" not in record.text
+
+
+def test_a_date_stamp_of_another_shape_inside_the_article_does_not_end_it(rules) -> None:
+    # the article's own stamp above it and a dated update note of another shape inside it
+    first = [
+        "Library to close after council vote",
+        "By Ann Example",
+        "Publisert 12.03.2024 - 09:15",
+    ]
+    dump = "\n\n".join([*NAV, *first, *PARAS, "Oppdatert 13.03.2024", *SECOND, "Impressum"])
+    record = clean_text(dump, rules=rules)
+    assert all(p in record.text for p in (*PARAS, *SECOND))

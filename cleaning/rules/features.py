@@ -103,9 +103,30 @@ def date_only(text: str) -> bool:
     )
 
 
+# a numeric date (day.month.year, day/month/year, ISO) or a year followed by a time, with at
+# most a label, a name or a duration around it and no sentence end: the label may be a word of
+# any language ("Datum", "Publiziert:", "Sist oppdatert", an author's name); a line that ends in
+# a comma or a colon goes on (code, the lead-in of a list)
+_LABELLED_DATE = re.compile(
+    r"^.{0,60}?(?<!\d)(\d{1,2}\.\s?\d{1,2}\.\s?((19|20)\d\d|\d\d)|\d{1,2}/\d{1,2}/(19|20)\d\d"
+    r"|(19|20)\d\d-\d\d-\d\d|(19|20)\d\d\b\D{0,12}\b\d{1,2}[:h]\d\d)(?!\d)(?!.*[.!?;:,]\W*$).{0,60}$"
+)
+
+
+def labelled_date(text: str) -> bool:
+    """A date stamp with a label or a name that :func:`date_only` does not read as date pieces
+    ("Sist oppdatert 06.01.2026 - 17:35", "Jane Roe 13.12.2023 4 min").  A block that is only a
+    date is left to ``date_only``: the two rules' weights would add up on it.  A table row
+    ("| 1/1/2013 | +13.1% |", as HTML mode writes tables) is data, not a stamp."""
+    if text.lstrip().startswith("|"):
+        return False
+    return _LABELLED_DATE.match(text) is not None and not date_only(text)
+
+
 FEATURES: dict[str, Callable[[str], bool]] = {
     "symbols_only": symbols_only,
     "date_only": date_only,
+    "labelled_date": labelled_date,
 }
 
 # Cheap necessary conditions of features (one C call instead of a Python one): a block for
@@ -116,4 +137,5 @@ PRETESTS: dict[str, Callable[[str], object]] = {
     "symbols_only": re.compile(r"[\W\d_]*").fullmatch,
     # a digit
     "date_only": _DIGIT.search,
+    "labelled_date": _DIGIT.search,
 }

@@ -18,11 +18,13 @@ user can read and disable: a disabled structural rule is simply not applied.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from cleaning.record import CleanedRecord, Removal
 from cleaning.rules import Rule, RuleSet
+from cleaning.rules.features import date_only, labelled_date
 from cleaning.text.lines import Line, document_language, split_lines
 from cleaning.text.matcher import RuleMatcher
 from cleaning.text.model import feature_rows, probabilities, run_scores
@@ -40,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-2"
+MODEL_VERSION = "text-seg-3"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -54,6 +56,14 @@ _TEASERS = 3  # ... holding at least this many summaries
 _SUMMARY_WORDS = 45  # ... none longer than this
 _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
+_NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
+_STAMP_WORDS = 12  # a date stamp line is no longer than this
+# a date with its year: day.month.year, day/month/year, ISO, or a month name and a year
+_DATED = re.compile(
+    r"(?<!\d)(\d{1,2}\.\s?\d{1,2}\.\s?((19|20)\d\d|\d\d)|\d{1,2}/\d{1,2}/(19|20)\d\d"
+    r"|(19|20)\d\d-\d\d-\d\d|[^\W\d_]{3,}\.? (19|20)\d\d)(?!\d)"
+)
+_DIGITS = re.compile(r"\d")
 
 
 def clean_text(
@@ -246,6 +256,7 @@ def _find_article(
             start, end = lo + s2, lo + e2
     end = _cut_at_closing_header(lines, verdicts, start, end)
     end = _cut_at_teaser_list(lines, verdicts, start, end)
+    end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
 
 
@@ -318,6 +329,48 @@ def _teasers_follow(lines: Sequence[Line], verdicts: Sequence[Verdict], lo: int,
     if any(lines[j].size > _SUMMARY_WORDS for j, p in zip(range(lo, hi), prose, strict=True) if p):
         return False
     return not any(a and b for a, b in zip(prose, prose[1:], strict=False))
+
+
+def _stamp_shape(text: str) -> str | None:
+    """The shape of a date stamp: the line up to its last digit, lower case, digits as 0
+    ("Publisert 06.01.2026 - 16:25" -> "publisert 00.00.0000 - 00:00"); None for a line that
+    is no date stamp (:func:`date_only`, :func:`labelled_date`) or holds no date with its year."""
+    if _DATED.search(text) is None or not (date_only(text) or labelled_date(text)):
+        return None
+    last = max(text.rfind(d) for d in "0123456789")
+    return _DIGITS.sub("0", text[: last + 1].strip().lower())
+
+
+def _cut_at_next_article(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int
+) -> int:
+    """The article ends where the next one begins: a page that loads the next story below
+    (an endless scroll) repeats the article header, its date stamp in the same shape as the
+    stamp above the article ("Publisert 06.01.2026 - 14:03" ... "Publisert 06.01.2026 -
+    16:25").  Met after some of the article's prose, such a stamp ends it, with the headline
+    and bylines just above it.  Language-independent: it compares the page with itself."""
+    # the article's own stamps: above it, or at its top (before much of its prose)
+    above = set()
+    for i in range(max(0, start - _TITLE_WINDOW), start):
+        shape = _stamp_shape(lines[i].text) if lines[i].words <= _STAMP_WORDS else None
+        if shape is not None:
+            above.add(shape)
+    prose = 0
+    for i in range(start, end):
+        line = lines[i]
+        if line.words <= _STAMP_WORDS and (above or prose < _NEXT_ARTICLE_AFTER):
+            shape = _stamp_shape(line.text)
+            if shape is not None and prose < _NEXT_ARTICLE_AFTER:
+                above.add(shape)
+            elif shape is not None and shape in above:
+                # the headline and bylines above the stamp go with it
+                cut = i
+                while cut > start and line_score(lines[cut - 1], verdicts[cut - 1]) <= 0:
+                    cut -= 1
+                return cut
+        if line.terminal:
+            prose += line.size
+    return end
 
 
 def _heuristic_run(
