@@ -197,3 +197,66 @@ def test_without_redis_nothing_imports_it_and_the_outdir_can_switch(
         finish(start(site, out, redis_url))
         assert article_requests(site, before) == []
         assert written_paths(out) == sorted(site.article_paths())
+
+
+def test_copies_fetched_by_two_processes_point_at_the_earliest_record(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # Eight stories run three times each: on the site, as its print version (another
+    # URL and furniture) and as a wire copy on a second host.  The two processes share the
+    # pages at random, so most copies are written by the process that did not write the
+    # original: only a duplicate index both see can mark them.
+    outs = [tmp_path / "host-a", tmp_path / "host-b"]
+    with NewsSite(articles=24, copies=8) as site:
+        sources = [site.base + "/", site.wire_base + "/sitemap.xml"]
+
+        def both() -> None:
+            procs = [
+                subprocess.Popen(
+                    crawl_cmd(*sources, "-o", str(out), "--redis", redis_url, *SHARED,
+                              "-s", "NEWSCLEAN_BATCH_ROWS=4"),
+                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                )
+                for out in outs
+            ]
+            for proc in procs:
+                finish(proc)
+
+        both()
+        copies = site.copy_urls()
+        written = all_rows(*outs)
+        urls = sorted(r["url"] for r in written)
+        assert urls == sorted([site.base + p for p in site.article_paths()] + list(copies))
+        assert len({r["id"] for r in written}) == len(written)  # every article once
+        by_host = [{r["url"] for r in rows(out)} for out in outs]
+        assert all(by_host), "one process wrote everything: the test shows nothing"
+
+        # A copy written before its original was re-pointed in the index; the process that
+        # wrote it rewrites its row at its next run (which fetches no article again).
+        before = len(site.paths())
+        both()
+        assert article_requests(site, before) == []
+        written = all_rows(*outs)
+        id_of = {r["url"]: r["id"] for r in written}
+        marked = {r["url"]: r["duplicate_of"] for r in written if r["duplicate_of"]}
+        by_id = {r["id"]: r for r in written}
+
+        def root(url: str) -> str:
+            row = by_id[id_of[url]]
+            return row["duplicate_of"] or row["id"]
+
+        # each copy is marked, in the cluster of its original (the site's own stories i and
+        # i + 10 differ in their numbers only, so they are near-duplicates too)
+        assert set(copies) <= set(marked)
+        assert all(root(copy) == root(original) for copy, original in copies.items())
+        # and points at the earliest record of its cluster: by published, then fetched_at
+        def order(row: dict) -> tuple:
+            return (row["published"], row["fetched_at"], row["id"])
+
+        for url, target in marked.items():
+            assert by_id[target]["duplicate_of"] is None
+            assert order(by_id[target]) <= order(by_id[id_of[url]])
+        # and some copy sits in the other OUTDIR than its original
+        assert any(
+            (copy in by_host[0]) != (original in by_host[0]) for copy, original in copies.items()
+        )
