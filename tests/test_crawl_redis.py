@@ -7,6 +7,7 @@ in total.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -260,3 +261,21 @@ def test_copies_fetched_by_two_processes_point_at_the_earliest_record(
         assert any(
             (copy in by_host[0]) != (original in by_host[0]) for copy, original in copies.items()
         )
+
+
+def test_a_redis_server_that_stops_mid_crawl_ends_the_crawl_with_one_line(tmp_path: Path) -> None:
+    import redis
+
+    from tests.redis_server import RedisServer
+
+    out = tmp_path / "out"
+    with NewsSite(articles=60, page_delay=0.05) as site, RedisServer() as url:
+        proc = start(site, out, url, "-s", "NEWSCLEAN_BATCH_ROWS=3")
+        _wait_for(lambda: len(article_requests(site)) >= 5, timeout=60)
+        with contextlib.suppress(redis.ConnectionError):  # the server closes it as it exits
+            redis.Redis.from_url(url).shutdown(nosave=True)
+        _, stderr = proc.communicate(timeout=90)  # before: retried for ever
+    assert proc.returncode == 1
+    assert "Traceback" not in stderr, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert f"Redis at {url} stopped answering" in last and "run again" in last

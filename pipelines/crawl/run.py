@@ -389,11 +389,20 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
         state: CrawlState = shared
     else:
         state = CrawlState.for_outdir(outdir)
+    redis_errors: tuple[type[Exception], ...] = ()
+    if args.redis_url:
+        import redis
+
+        redis_errors = (redis.RedisError,)
     try:
-        reconciled = state.reconcile(outdir)
-        if args.redis_url:
-            shared.publish_local()
-            shared.join()
+        try:
+            reconciled = state.reconcile(outdir)
+            if args.redis_url:
+                shared.publish_local()
+                shared.join()
+        except redis_errors as exc:
+            _error(_redis_failed(args.redis_url, exc))
+            return EXIT_FAILED
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(SPIDER_NAME)  # as `scrapy crawl news` finds it
         process.crawl(crawler, sites=sites, crawl_state=state)
@@ -417,12 +426,23 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     path.write_text(text, encoding="utf-8")
     (outdir / "last-run.json").write_text(text, encoding="utf-8")
     print(_human(summary, path), file=sys.stderr)
+    if args.redis_url and shared.lost:
+        _error(_redis_failed(args.redis_url, shared.lost))
+        return EXIT_FAILED
     if summary["finish_reason"] not in ("finished", "shutdown"):
         return EXIT_FAILED
     hosts = {h for s in sites for h in s.hosts}
     if hosts and hosts <= set(summary["blocked_domains"]):
         return EXIT_FAILED  # every site refused us: cron should notice
     return EXIT_OK
+
+
+def _redis_failed(url: str, exc: object) -> str:
+    return (
+        f"Redis at {url} stopped answering ({exc}); check that redis-server is running and "
+        "reachable there, then run again: what this process wrote is kept, its unfinished "
+        "pages are fetched again"
+    )
 
 
 def _shared_state(outdir: Path, url: str, settings: Any) -> Any:
