@@ -185,7 +185,9 @@ class CrawlMembership:
             return
         state.lost = f"{exc}"
         log.error("Redis at %s failed for %.0f s (%s): stopping", state.url, state.ttl, exc)
-        self.crawler.engine.close_spider(self.crawler.spider, "redis_lost")  # type: ignore[union-attr]
+        engine, spider = self.crawler.engine, self.crawler.spider
+        if engine is not None and spider is not None:
+            engine.close_spider(spider, "redis_lost")
 
     def _wake(self) -> None:
         # The engine asks an empty scheduler again on its own heartbeat (5 s) only.
