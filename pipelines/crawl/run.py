@@ -25,8 +25,7 @@ from pipelines.crawl.sites import (
     Site,
     SitesError,
     check_redis_url,
-    load_redis_url,
-    load_sites,
+    load_sites_file,
     sites_from_sources,
 )
 from pipelines.crawl.state import STATE_DIR, CrawlState
@@ -306,8 +305,10 @@ def run(args: argparse.Namespace) -> int:
     """Run one crawl; returns the exit code (0 ok, 1 failed, 2 bad usage, 75 locked)."""
     try:
         sites: list[Site] = []
+        file_redis: str | None = None
         if args.sites:
-            sites.extend(load_sites(args.sites))
+            file_sites, file_redis = load_sites_file(args.sites)
+            sites.extend(file_sites)
         if args.sources:
             sites.extend(
                 sites_from_sources(
@@ -321,11 +322,7 @@ def run(args: argparse.Namespace) -> int:
             _error("give at least one SOURCE URL or --sites FILE")
             return EXIT_USAGE
         _parse_sets(args.set)
-        args.redis_url = (
-            check_redis_url(args.redis, "--redis")
-            if args.redis
-            else load_redis_url(args.sites) if args.sites else None
-        )
+        args.redis_url = check_redis_url(args.redis, "--redis") if args.redis else file_redis
     except SitesError as exc:
         _error(str(exc))
         return EXIT_USAGE
