@@ -211,7 +211,10 @@ def test_copies_fetched_by_two_processes_point_at_the_earliest_record(
     with NewsSite(articles=24, copies=8) as site:
         sources = [site.base + "/", site.wire_base + "/sitemap.xml"]
 
-        def both() -> None:
+        def both(hold: bool = False) -> None:
+            # the site answers 4 article requests, then holds the rest until both processes
+            # have opened their spider: one cannot crawl everything before the other starts
+            release = site.hold_articles(after=4) if hold else None
             procs = [
                 subprocess.Popen(
                     crawl_cmd(*sources, "-o", str(out), "--redis", redis_url, *SHARED,
@@ -220,10 +223,19 @@ def test_copies_fetched_by_two_processes_point_at_the_earliest_record(
                 )
                 for out in outs
             ]
+            try:
+                if release is not None:
+                    logs = [out / "crawl.log" for out in outs]
+                    _wait_for(lambda: all(
+                        log.exists() and "Spider opened" in log.read_text() for log in logs
+                    ), timeout=90)
+            finally:
+                if release is not None:
+                    release.set()
             for proc in procs:
                 finish(proc)
 
-        both()
+        both(hold=True)
         copies = site.copy_urls()
         written = all_rows(*outs)
         urls = sorted(r["url"] for r in written)
