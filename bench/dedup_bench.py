@@ -1,17 +1,19 @@
 """Time and memory of duplicate marking per 1,000 documents, at 10,000 and 100,000 documents.
 
-usage: python bench/dedup_bench.py [--docs 10000 100000] [--words 400]
+usage: python bench/dedup_bench.py [--docs 10000 100000] [--words 400] [--index sqlite redis]
 
 Generated articles (Zipf-distributed words from a 30,000-word vocabulary, about
 ``--words`` words each, made per batch so the process holds no corpus); 5 % of
 them are copies of an earlier one with 3 % of the words changed, 1 % exact copies.  Each size runs in a fresh process that feeds
-the documents to :class:`pipelines.store.dedup.DedupIndex` the way ``newsclean
-clean`` does: signatures computed as the cleaning workers compute them, then
+the documents to :class:`pipelines.store.dedup.DedupIndex` (``--index sqlite``) or to
+:class:`pipelines.store.dedup_redis.RedisDedupIndex` (``--index redis``: a redis-server of its
+own on 127.0.0.1, started as the tests start it) the way ``newsclean clean`` does: signatures computed as the cleaning workers compute them, then
 ``assign`` per batch of 1,000 rows, part files of 5,000 rows written with
 ``write_part``, one ``commit`` at the end.  Printed: CPU seconds per 1,000
 documents for the signatures and for the index (assign + commit), peak RSS of
-the process and its growth while indexing, the index's size on disk, and the duplicates found (against those
-generated).
+the process and its growth while indexing, the index's size on disk (for Redis: the
+server's ``used_memory`` growth, and the server's own CPU seconds per 1,000 documents), and
+the duplicates found (against those generated).
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import cpu_of  # noqa: E402
 
 VOCAB = 30_000
 
@@ -68,11 +75,21 @@ class Corpus:
         return self.original(i), "new"
 
 
-def one_size(n: int, words: int) -> dict[str, float]:
+def one_size(n: int, words: int, kind: str = "sqlite") -> dict[str, float]:
+    if kind == "redis":
+        from tests.redis_server import RedisServer
+
+        with RedisServer() as url:
+            return _one_size(n, words, url)
+    return _one_size(n, words, None)
+
+
+def _one_size(n: int, words: int, redis_url: str | None) -> dict[str, float]:
     import hashlib
     from datetime import datetime, timedelta, timezone
 
-    from pipelines.store.dedup import SIGNATURE_KEY, DedupIndex
+    from pipelines.store.dedup import SIGNATURE_KEY
+    from pipelines.store.dedup_redis import open_index
     from pipelines.store.minhash import signature
     from pipelines.store.parquet import write_part
 
@@ -82,8 +99,16 @@ def one_size(n: int, words: int) -> dict[str, float]:
     t_sig = t_index = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        client = server_pid = None
+        if redis_url:
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            server_pid = int(client.info("server")["process_id"])
+            memory0 = int(client.info("memory")["used_memory"])
+            server_cpu0 = cpu_of(server_pid)
         t0 = time.process_time()
-        index = DedupIndex.open(out)
+        index = open_index(out, redis_url=redis_url)
         t_index += time.process_time() - t0
         signature("a text to load numpy and the hash constants with")  # start-up, not growth
         write_part(Path(tempfile.mkdtemp()), [])
@@ -119,10 +144,17 @@ def one_size(n: int, words: int) -> dict[str, float]:
         t0 = time.process_time()
         counts = index.commit()
         t_index += time.process_time() - t0
+        server_cpu = 0.0
+        if client is not None and server_pid is not None:
+            db = int(client.info("memory")["used_memory"]) - memory0
+            server_cpu = cpu_of(server_pid) - server_cpu0
+        else:
+            db = sum(p.stat().st_size for p in (out / ".newsclean").glob("dedup.sqlite*"))
         index.close()
-        db = sum(p.stat().st_size for p in (out / ".newsclean").glob("dedup.sqlite*"))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
+        "index": "redis" if redis_url else "sqlite",
+        "server_s_per_1000": server_cpu / n * 1000,
         "docs": n, "sig_s_per_1000": t_sig / n * 1000, "index_s_per_1000": t_index / n * 1000,
         "peak_rss_mb": rss, "rss_growth_mb": rss - rss_start, "index_mb": db / 1e6,
         "found_exact": counts.exact, "found_near": counts.near,
@@ -134,21 +166,26 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--words", type=int, default=400)
+    parser.add_argument("--index", nargs="+", choices=["sqlite", "redis"],
+                        default=["sqlite", "redis"])
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(one_size(args.one, args.words)))
+        print(json.dumps(one_size(args.one, args.words, args.index[0])))
         return 0
     print(
-        f"{'docs':>8} {'signatures':>12} {'index':>12} {'peak RSS':>9} {'RSS growth':>11} "
-        f"{'index file':>11}  duplicates found / made"
+        f"{'index':>6} {'docs':>8} {'signatures':>12} {'index':>12} {'server':>9} {'peak RSS':>9} "
+        f"{'RSS growth':>11} {'index size':>11}  duplicates found / made"
     )
-    for n in args.docs:
-        cmd = [sys.executable, __file__, "--one", str(n), "--words", str(args.words)]
+    for kind, n in itertools.product(args.index, args.docs):
+        cmd = [sys.executable, __file__, "--one", str(n), "--words", str(args.words),
+               "--index", kind]
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         r = json.loads(done.stdout)
+        server = f"{r['server_s_per_1000']:>7.2f} s" if kind == "redis" else f"{'':>9}"
         print(
-            f"{n:>8,} {r['sig_s_per_1000']:>9.2f} s {r['index_s_per_1000']:>9.2f} s "
+            f"{kind:>6} {n:>8,} {r['sig_s_per_1000']:>9.2f} s {r['index_s_per_1000']:>9.2f} s "
+            f"{server} "
             f"{r['peak_rss_mb']:>6.0f} MB {r['rss_growth_mb']:>8.0f} MB {r['index_mb']:>8.1f} MB  "
             f"exact {r['found_exact']}/{r['made_exact']}, near {r['found_near']}/{r['made_near']}"
             "   (CPU seconds per 1,000 documents)"

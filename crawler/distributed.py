@@ -24,7 +24,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -138,6 +140,7 @@ class CrawlMembership:
         self.item_callbacks = set(crawler.settings.getlist("NEWSCLEAN_REDIS_ITEM_CALLBACKS"))
         self.every = crawler.settings.getfloat("NEWSCLEAN_REDIS_POLL", 1.0)
         self.loop: task.LoopingCall | None = None
+        self.failing_since: float | None = None  # monotonic time of the first failed call
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlMembership:
@@ -157,13 +160,34 @@ class CrawlMembership:
         self.loop.start(self.every, now=False)
 
     def _tick(self) -> None:
-        moved = self.state.reap()
+        try:
+            moved = self.state.reap()
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return
+        self.failing_since = None
         if moved:
             log.warning("re-queued %d requests of a crawl process that stopped", moved)
             self.crawler.stats.inc_value("newsclean/requeued_from_dead", moved)
         # Requests queued by other processes, or the end of the crawl (the idle check runs
         # when the engine finds nothing to do), are seen within a tick.
         self._wake()
+
+    def _failed(self, exc: redis.RedisError) -> None:
+        """Redis did not answer.  Past the heartbeat's TTL the other processes take this one
+        for dead and fetch its unfinished pages themselves, so it stops (one error line from
+        ``newsclean crawl``) instead of retrying for ever."""
+        now = time.monotonic()
+        if self.failing_since is None:
+            self.failing_since = now
+        state = self.state
+        if now - self.failing_since < state.ttl or state.lost:
+            return
+        state.lost = f"{exc}"
+        log.error("Redis at %s failed for %.0f s (%s): stopping", state.url, state.ttl, exc)
+        engine, spider = self.crawler.engine, self.crawler.spider
+        if engine is not None and spider is not None:
+            engine.close_spider(spider, "redis_lost")
 
     def _wake(self) -> None:
         # The engine asks an empty scheduler again on its own heartbeat (5 s) only.
@@ -181,7 +205,13 @@ class CrawlMembership:
             self.state.release(request.url)
 
     def spider_idle(self, spider: Spider) -> None:
-        answer = self.state.idle()
+        if self.state.lost:
+            return
+        try:
+            answer = self.state.idle()
+        except redis.RedisError as exc:
+            self._failed(exc)
+            raise DontCloseSpider from None
         if answer == "done":
             return
         if answer == "dead":
@@ -193,7 +223,11 @@ class CrawlMembership:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        moved = self.state.leave(finished=reason == "finished")
+        try:
+            moved = self.state.leave(finished=reason == "finished")
+        except redis.RedisError as exc:
+            log.error("could not leave the crawl in %s: %s", self.state.url, exc)
+            return
         if moved:
             log.info("left %d unfinished requests in the queue for the other processes", moved)
 

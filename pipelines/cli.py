@@ -31,6 +31,17 @@ def _add_rule_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--domain", help="publisher domain of text inputs: applies its publisher rules")
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse turns the error into a usage line)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return value
+
+
 def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
     """The argument parser; ``with_crawl=False`` skips importing the crawler (Scrapy) for speed."""
     parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
@@ -55,7 +66,7 @@ def build_parser(with_crawl: bool = True) -> argparse.ArgumentParser:
                        "write them with duplicate_of set)")
     clean.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                        help="clean on the Dask cluster of this scheduler instead of local processes")
-    clean.add_argument("--scheduler-timeout", type=float, default=10.0, metavar="SECONDS",
+    clean.add_argument("--scheduler-timeout", type=_seconds, default=10.0, metavar="SECONDS",
                        help="how long to try to reach the scheduler and its first worker (default 10)")
 
     explain = sub.add_parser("explain", help="show a file with each removed line marked by its rule id")

@@ -163,6 +163,18 @@ def test_no_inputs_is_a_usage_error(tmp_path: Path) -> None:
     assert not list((tmp_path / "out").glob("*.parquet"))
 
 
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "soon"])
+def test_a_scheduler_timeout_that_is_not_a_positive_number_is_a_usage_error(
+    tmp_path: Path, value: str
+) -> None:
+    # before: -1 reached Dask, which answered "could not convert string to float: '1-1.0'"
+    result = run_cli("clean", str(SEEDS), "-o", str(tmp_path / "out"),
+                     "--scheduler", "tcp://127.0.0.1:1", "--scheduler-timeout", value)
+    assert result.returncode == 2
+    assert "--scheduler-timeout: must be a positive number of seconds" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_saved_statistics_are_reused_for_a_single_new_file(tmp_path: Path) -> None:
     stats = tmp_path / "stats.json"
     result = run_cli("clean", str(SEEDS), "-o", str(tmp_path / "a"), "--save-stats", str(stats))

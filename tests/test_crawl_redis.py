@@ -7,6 +7,7 @@ in total.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -29,7 +30,9 @@ SHARED = ["-s", "NEWSCLEAN_REDIS_TTL=3", "-s", "NEWSCLEAN_REDIS_POLL=0.3", "-j",
 
 def start(site: NewsSite, out: Path, url: str, *extra: str) -> subprocess.Popen[str]:
     cmd = crawl_cmd(site.base + "/", "-o", str(out), "--redis", url, *SHARED, *extra)
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 120) -> None:
@@ -133,7 +136,10 @@ def test_a_killed_process_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         before = len(site.paths())
         again = subprocess.run(
             crawl_cmd("--sites", str(sites), "-o", str(outs[0]), *SHARED),
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert again.returncode == 0, again.stderr
         assert json.loads((outs[0] / "last-run.json").read_text())["shared"]["redis"] == redis_url
@@ -187,7 +193,11 @@ def test_without_redis_nothing_imports_it_and_the_outdir_can_switch(
     with NewsSite(articles=3) as site:
         result = subprocess.run(
             crawl_cmd(site.base + "/", "-o", str(out)),
-            cwd=ROOT, capture_output=True, text=True, timeout=90, env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env=env,
         )
         assert result.returncode == 0, result.stderr
         assert written_paths(out) == sorted(site.article_paths())
@@ -227,3 +237,111 @@ for cls in (PooledHTTPDownloadHandler, SharedPoliteHTTP):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["12", "12"]  # twice the largest concurrency, both
+
+
+def test_copies_fetched_by_two_processes_point_at_the_earliest_record(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # Eight stories run three times each: on the site, as its print version (another
+    # URL and furniture) and as a wire copy on a second host.  The two processes share the
+    # pages at random, so most copies are written by the process that did not write the
+    # original: only a duplicate index both see can mark them.
+    outs = [tmp_path / "host-a", tmp_path / "host-b"]
+    with NewsSite(articles=24, copies=8) as site:
+        sources = [site.base + "/", site.wire_base + "/sitemap.xml"]
+
+        def both(hold: bool = False) -> None:
+            # the site answers 4 article requests, then holds the rest until both processes
+            # have opened their spider: one cannot crawl everything before the other starts
+            release = site.hold_articles(after=4) if hold else None
+            procs = [
+                subprocess.Popen(
+                    crawl_cmd(
+                        *sources,
+                        "-o",
+                        str(out),
+                        "--redis",
+                        redis_url,
+                        *SHARED,
+                        "-s",
+                        "NEWSCLEAN_BATCH_ROWS=4",
+                    ),
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for out in outs
+            ]
+            try:
+                if release is not None:
+                    logs = [out / "crawl.log" for out in outs]
+                    _wait_for(
+                        lambda: all(
+                            log.exists() and "Spider opened" in log.read_text() for log in logs
+                        ),
+                        timeout=90,
+                    )
+            finally:
+                if release is not None:
+                    release.set()
+            for proc in procs:
+                finish(proc)
+
+        both(hold=True)
+        copies = site.copy_urls()
+        written = all_rows(*outs)
+        urls = sorted(r["url"] for r in written)
+        assert urls == sorted([site.base + p for p in site.article_paths()] + list(copies))
+        assert len({r["id"] for r in written}) == len(written)  # every article once
+        by_host = [{r["url"] for r in rows(out)} for out in outs]
+        assert all(by_host), "one process wrote everything: the test shows nothing"
+
+        # A copy written before its original was re-pointed in the index; the process that
+        # wrote it rewrites its row at its next run (which fetches no article again).
+        before = len(site.paths())
+        both()
+        assert article_requests(site, before) == []
+        written = all_rows(*outs)
+        id_of = {r["url"]: r["id"] for r in written}
+        marked = {r["url"]: r["duplicate_of"] for r in written if r["duplicate_of"]}
+        by_id = {r["id"]: r for r in written}
+
+        def root(url: str) -> str:
+            row = by_id[id_of[url]]
+            return row["duplicate_of"] or row["id"]
+
+        # each copy is marked, in the cluster of its original (the site's own stories i and
+        # i + 10 differ in their numbers only, so they are near-duplicates too)
+        assert set(copies) <= set(marked)
+        assert all(root(copy) == root(original) for copy, original in copies.items())
+
+        # and points at the earliest record of its cluster: by published, then fetched_at
+        def order(row: dict) -> tuple:
+            return (row["published"], row["fetched_at"], row["id"])
+
+        for url, target in marked.items():
+            assert by_id[target]["duplicate_of"] is None
+            assert order(by_id[target]) <= order(by_id[id_of[url]])
+        # and some copy sits in the other OUTDIR than its original
+        assert any(
+            (copy in by_host[0]) != (original in by_host[0]) for copy, original in copies.items()
+        )
+
+
+def test_a_redis_server_that_stops_mid_crawl_ends_the_crawl_with_one_line(tmp_path: Path) -> None:
+    import redis
+
+    from tests.redis_server import RedisServer
+
+    out = tmp_path / "out"
+    with NewsSite(articles=60, page_delay=0.05) as site, RedisServer() as url:
+        proc = start(site, out, url, "-s", "NEWSCLEAN_BATCH_ROWS=3")
+        _wait_for(lambda: len(article_requests(site)) >= 5, timeout=60)
+        with contextlib.suppress(redis.ConnectionError):  # the server closes it as it exits
+            redis.Redis.from_url(url).shutdown(nosave=True)
+        _, stderr = proc.communicate(timeout=90)  # before: retried for ever
+    assert proc.returncode == 1
+    assert "Traceback" not in stderr, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert f"Redis at {url} stopped answering" in last and "run again" in last

@@ -296,6 +296,7 @@ class RedisCrawlState(CrawlState):
         self._beat_stop = threading.Event()
         self._beat: threading.Thread | None = None
         self.joined = False
+        self.lost: str | None = None  # why the crawl stopped when Redis stopped answering
 
     @staticmethod
     def key(name: str) -> str:
@@ -385,6 +386,8 @@ class RedisCrawlState(CrawlState):
     def close(self) -> None:
         try:
             self.leave(finished=False)
+        except redis.RedisError as exc:
+            log.error("could not leave the crawl in %s: %s", self.url, exc)
         finally:
             super().close()
 
@@ -478,8 +481,14 @@ class RedisCrawlState(CrawlState):
         return sorted(_s(u) for u in self.redis.smembers(self.key(f"children:{parent}")))
 
     def counts(self) -> dict[str, int]:
-        counts = {_s(k): int(v) for k, v in self.redis.hgetall(self.k_counts).items() if int(v)}
-        pending = int(self.redis.hlen(self.k_pending))
+        try:
+            raw = self.redis.hgetall(self.k_counts)
+            pending = int(self.redis.hlen(self.k_pending))
+        except redis.RedisError:
+            if self.lost:
+                return {}  # the run summary of a crawl that stopped because Redis did
+            raise
+        counts = {_s(k): int(v) for k, v in raw.items() if int(v)}
         if pending:
             counts["pending"] = pending
         return counts

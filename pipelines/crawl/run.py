@@ -25,8 +25,7 @@ from pipelines.crawl.sites import (
     Site,
     SitesError,
     check_redis_url,
-    load_redis_url,
-    load_sites,
+    load_sites_file,
     sites_from_sources,
 )
 from pipelines.crawl.state import STATE_DIR, CrawlState
@@ -306,8 +305,10 @@ def run(args: argparse.Namespace) -> int:
     """Run one crawl; returns the exit code (0 ok, 1 failed, 2 bad usage, 75 locked)."""
     try:
         sites: list[Site] = []
+        file_redis: str | None = None
         if args.sites:
-            sites.extend(load_sites(args.sites))
+            file_sites, file_redis = load_sites_file(args.sites)
+            sites.extend(file_sites)
         if args.sources:
             sites.extend(
                 sites_from_sources(
@@ -321,11 +322,7 @@ def run(args: argparse.Namespace) -> int:
             _error("give at least one SOURCE URL or --sites FILE")
             return EXIT_USAGE
         _parse_sets(args.set)
-        args.redis_url = (
-            check_redis_url(args.redis, "--redis")
-            if args.redis
-            else load_redis_url(args.sites) if args.sites else None
-        )
+        args.redis_url = check_redis_url(args.redis, "--redis") if args.redis else file_redis
     except SitesError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -389,11 +386,20 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
         state: CrawlState = shared
     else:
         state = CrawlState.for_outdir(outdir)
+    redis_errors: tuple[type[Exception], ...] = ()
+    if args.redis_url:
+        import redis
+
+        redis_errors = (redis.RedisError,)
     try:
-        reconciled = state.reconcile(outdir)
-        if args.redis_url:
-            shared.publish_local()
-            shared.join()
+        try:
+            reconciled = state.reconcile(outdir)
+            if args.redis_url:
+                shared.publish_local()
+                shared.join()
+        except redis_errors as exc:
+            _error(_redis_failed(args.redis_url, exc))
+            return EXIT_FAILED
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(SPIDER_NAME)  # as `scrapy crawl news` finds it
         process.crawl(crawler, sites=sites, crawl_state=state)
@@ -417,12 +423,23 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
     path.write_text(text, encoding="utf-8")
     (outdir / "last-run.json").write_text(text, encoding="utf-8")
     print(_human(summary, path), file=sys.stderr)
+    if args.redis_url and shared.lost:
+        _error(_redis_failed(args.redis_url, shared.lost))
+        return EXIT_FAILED
     if summary["finish_reason"] not in ("finished", "shutdown"):
         return EXIT_FAILED
     hosts = {h for s in sites for h in s.hosts}
     if hosts and hosts <= set(summary["blocked_domains"]):
         return EXIT_FAILED  # every site refused us: cron should notice
     return EXIT_OK
+
+
+def _redis_failed(url: str, exc: object) -> str:
+    return (
+        f"Redis at {url} stopped answering ({exc}); check that redis-server is running and "
+        "reachable there, then run again: what this process wrote is kept, its unfinished "
+        "pages are fetched again"
+    )
 
 
 def _shared_state(outdir: Path, url: str, settings: Any) -> Any:

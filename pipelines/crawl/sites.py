@@ -16,7 +16,7 @@ files, disabled rules), how old an article may be, and politeness overrides::
     concurrency = 2                             # parallel requests to its hosts
 
 A top-level ``redis = "redis://HOST:PORT/DB"`` shares the crawl with other processes
-(as ``newsclean crawl --redis``; see :func:`load_redis_url`).
+(as ``newsclean crawl --redis``; see :func:`load_sites_file`).
 """
 
 from __future__ import annotations
@@ -157,6 +157,13 @@ def check_redis_url(url: object, where: str) -> str:
 
 def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Site]:
     """Parse a sites TOML text.  Rule file paths are resolved against ``base_dir``."""
+    return parse_sites_file(text, origin, base_dir)[0]
+
+
+def parse_sites_file(
+    text: str, origin: str, base_dir: Path | None = None
+) -> tuple[list[Site], str | None]:
+    """Parse a sites TOML text: its sites and its top-level ``redis`` URL (or None)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -164,8 +171,7 @@ def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Si
     raw_sites = data.get("site", [])
     if set(data) - _TOP_LEVEL:
         raise SitesError(f"{origin}: unknown top-level key(s) {sorted(set(data) - _TOP_LEVEL)}")
-    if "redis" in data:
-        check_redis_url(data["redis"], origin)
+    redis_url = check_redis_url(data["redis"], origin) if "redis" in data else None
     if not isinstance(raw_sites, list) or not raw_sites:
         raise SitesError(f"{origin}: declare at least one [[site]] table")
     sites: list[Site] = []
@@ -210,7 +216,7 @@ def parse_sites(text: str, origin: str, base_dir: Path | None = None) -> list[Si
                 concurrency=max(1, int(conc)) if conc is not None else None,
             )
         )
-    return sites
+    return sites, redis_url
 
 
 def load_sites(path: str | Path) -> list[Site]:
@@ -219,15 +225,10 @@ def load_sites(path: str | Path) -> list[Site]:
     return parse_sites(read_config(p, "sites file", SitesError), str(p), base_dir=p.parent)
 
 
-def load_redis_url(path: str | Path) -> str | None:
-    """The sites file's top-level ``redis`` URL, or None."""
+def load_sites_file(path: str | Path) -> tuple[list[Site], str | None]:
+    """Read and validate a sites file once: its sites and its ``redis`` URL (or None)."""
     p = Path(path)
-    try:
-        data = tomllib.loads(read_config(p, "sites file", SitesError))
-    except tomllib.TOMLDecodeError as exc:
-        raise SitesError(f"{p}: not valid TOML ({exc})") from None
-    url = data.get("redis")
-    return None if url is None else check_redis_url(url, str(p))
+    return parse_sites_file(read_config(p, "sites file", SitesError), str(p), base_dir=p.parent)
 
 
 def sites_from_sources(

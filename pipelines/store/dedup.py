@@ -67,6 +67,45 @@ CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY, size INTEGER NOT NULL, 
 _NO_DATE = 1 << 62  # sorts an unknown date after every known one
 
 
+def earliest_order(published: int | None, fetched: int | None, rid: str) -> tuple[int, int, str]:
+    """The order that picks a cluster's original: by ``published``, then ``fetched_at``
+    (microseconds; an unknown date after every known one), then id.  Both indexes use it."""
+    return (
+        _NO_DATE if published is None else published,
+        _NO_DATE if fetched is None else fetched,
+        rid,
+    )
+
+
+class Clusters:
+    """Union-find over record numbers: the connected sets of the records linked by
+    :meth:`union`.  The smaller number becomes the set's representative, so the sets do not
+    depend on the order of the calls.  Both indexes recompute their clusters with it."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+    def groups(self) -> list[list[int]]:
+        """Each connected set's members."""
+        out: dict[int, list[int]] = {}
+        for n in list(self.parent):
+            out.setdefault(self.find(n), []).append(n)
+        return list(out.values())
+
+
 class DedupError(RuntimeError):
     """The duplicate index cannot be used; the message names the folder (or server) and
     what to do."""
@@ -304,20 +343,8 @@ class DedupIndex:
         """The clusters of :meth:`_resolve`, once ``expand`` holds every record to follow."""
         if not expand:
             return
-        parent: dict[int, int] = {}
-
-        def find(x: int) -> int:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        def union(x: int, y: int) -> None:
-            rx, ry = find(x), find(y)
-            if rx != ry:
-                parent[max(rx, ry)] = min(rx, ry)
-
+        clusters = Clusters()
+        find, union = clusters.find, clusters.union
         whole: set[str] = set()  # roots of intact clusters already joined
         for n in sorted(expand):
             find(n)
@@ -331,23 +358,13 @@ class DedupIndex:
                 whole.add(root)
                 for (k,) in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,)):
                     union(m, k)
-        groups: dict[int, list[int]] = {}
-        for n in list(parent):
-            groups.setdefault(find(n), []).append(n)
-        for members in groups.values():
+        for members in clusters.groups():
             self._check.update(members)
             marks = ",".join("?" * len(members))
             keyed = self.db.execute(
                 f"SELECT n, id, published, fetched, root FROM docs WHERE n IN ({marks})", members
             ).fetchall()
-            first = min(
-                keyed,
-                key=lambda r: (
-                    _NO_DATE if r[2] is None else r[2],
-                    _NO_DATE if r[3] is None else r[3],
-                    r[1],
-                ),
-            )[1]
+            first = min(keyed, key=lambda r: earliest_order(r[2], r[3], r[1]))[1]
             changed = [(first, r[0]) for r in keyed if r[4] != first]
             self.db.executemany("UPDATE docs SET root = ? WHERE n = ?", changed)
 

@@ -44,14 +44,15 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.store.dedup import (
-    _NO_DATE,
     SIGNATURE_KEY,
+    Clusters,
     DedupCounts,
     DedupError,
     DedupIndex,
     DedupLocked,
     Index,
     _micros,
+    earliest_order,
     read_index_rows,
 )
 from pipelines.store.minhash import band_keys, signature, similar
@@ -102,11 +103,7 @@ class _Doc:
         self.owner = _s(raw[b"o"]) or ""
 
     def order(self) -> tuple[int, int, str]:
-        return (
-            _NO_DATE if self.published is None else self.published,
-            _NO_DATE if self.fetched is None else self.fetched,
-            self.id,
-        )
+        return earliest_order(self.published, self.fetched, self.id)
 
 
 class RedisDedupIndex:
@@ -397,19 +394,8 @@ class RedisDedupIndex:
         expand = set(docs)  # records deleted meanwhile are gone
         if not expand:
             return
-        parent: dict[int, int] = {}
-
-        def find(x: int) -> int:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        def union(x: int, y: int) -> None:
-            rx, ry = find(x), find(y)
-            if rx != ry:
-                parent[max(rx, ry)] = min(rx, ry)
+        clusters = Clusters()
+        find, union = clusters.find, clusters.union
 
         links = self._neighbours(docs)
         outside = sorted({m for ms in links.values() for m in ms} - expand)
@@ -424,14 +410,13 @@ class RedisDedupIndex:
                     union(n, m)
                     for k in whole[f"cluster:{outside_docs[m].root}"]:
                         union(m, k)
-        members_all = {**self._docs(set(parent) - set(docs) - set(outside_docs)), **docs,
-                       **outside_docs}
-        groups: dict[int, list[_Doc]] = {}
-        for n in list(parent):
-            if n in members_all:
-                groups.setdefault(find(n), []).append(members_all[n])
+        members_all = {**self._docs(set(clusters.parent) - set(docs) - set(outside_docs)),
+                       **docs, **outside_docs}
         pipe = self.redis.pipeline(transaction=False)
-        for members in groups.values():
+        for numbers in clusters.groups():
+            members = [members_all[n] for n in numbers if n in members_all]
+            if not members:
+                continue
             first = min(members, key=_Doc.order).n
             for d in members:
                 if d.root != first:

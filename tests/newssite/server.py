@@ -4,7 +4,11 @@ Everything is generated here (no publisher's HTML): ``n`` article pages with
 navigation, a share bar, related links and a footer around the body; a section
 front and a tag listing; robots.txt with a disallowed path and a Crawl-delay; a
 sitemap index with a Google News sitemap; an RSS feed whose links carry ``utm_``
-parameters; a 404, a 500 that succeeds on retry, and a redirect.  Sitemaps, the
+parameters; a 404, a 500 that succeeds on retry, and a redirect.  With ``copies=k`` the
+first ``k`` stories are served again: as a print version under a second URL (other page
+furniture, its own canonical URL, published an hour later), and as a wire copy on a second
+host, ``localhost`` (another publisher's furniture and an agency line, published two hours
+later), which has its own robots.txt and sitemap.  Sitemaps, the
 feed and the front page answer conditional GETs with 304.  Every request path is
 recorded in :attr:`NewsSite.requests`.
 
@@ -135,6 +139,42 @@ def article_html(i: int, published: datetime, path: str, extra_kb: int = 0) -> s
     )
 
 
+def print_html(i: int, published: datetime, url: str) -> str:
+    """Story ``i`` in the print layout: no navigation or share bar, another footer."""
+    paras = "".join(f"<p>{t}</p>" for t in article_body(i))
+    iso = published.isoformat()
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline(i)} '
+        f'(print)</title><meta property="og:type" content="article">'
+        f'<meta property="article:published_time" content="{iso}">'
+        f'<link rel="canonical" href="{url}"></head><body class="print">'
+        f'<div class="print-header">Printed from The Example Gazette</div>'
+        f'<article><h1>{headline(i)}</h1><p class="byline">By Staff Reporter, {iso[:10]}</p>'
+        f"{paras}</article><p class=\"print-footer\">Printed on {iso[:10]}. Reproduction for "
+        f"personal use only.</p></body></html>"
+    )
+
+
+def wire_html(i: int, published: datetime, url: str) -> str:
+    """Story ``i`` as another publisher runs the agency copy: its own header, menus and footer,
+    an agency line at the top of the body."""
+    paras = "".join(f"<p>{t}</p>" for t in article_body(i))
+    iso = published.isoformat()
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline(i)} - '
+        f'Valley Courier</title><meta property="og:type" content="article">'
+        f'<meta property="og:title" content="{headline(i)}">'
+        f'<meta property="article:published_time" content="{iso}">'
+        f'<link rel="canonical" href="{url}"></head><body>'
+        f'<header><div class="logo">Valley Courier</div><nav><a href="/">Front page</a> '
+        f'<a href="/sport">Sport</a> <a href="/weather">Weather</a></nav></header>'
+        f'<div class="content"><h1>{headline(i)}</h1><p class="agency">By Example Wire '
+        f"Service</p>{paras}</div>"
+        f'<div class="more"><h4>Most read</h4><a href="/sport">Cup final tickets</a></div>'
+        f"<footer>Valley Courier Ltd, registered office 1 Mill Lane.</footer></body></html>"
+    )
+
+
 def listing_html(title: str, ids: list[int]) -> str:
     items = "".join(
         f'<li><a href="/news/{slug(i)}"><h3>{headline(i)}</h3></a><p>Read more.</p></li>'
@@ -158,8 +198,14 @@ class SiteContent:
     crawl_delay: float = 0.1
     extra_kb: int = 0
     bodies: list[bytes] | None = None  # real pages to serve as articles (benchmarks)
+    copies: int = 0  # stories also served as a print version and a wire copy (see above)
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     pages: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    wire: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)  # host localhost
+
+    @property
+    def wire_base(self) -> str:
+        return self.base.replace("127.0.0.1", "localhost")
 
     def date(self, i: int) -> datetime:
         return (self.now - timedelta(minutes=7 * i)).replace(microsecond=0)
@@ -179,6 +225,10 @@ class SiteContent:
         )
         news_ids = [i for i in range(self.n) if i % 5 != 4]  # every 5th article: feed only
         entries = [(f"{base}/news/{slug(i)}", self.date(i), headline(i)) for i in news_ids]
+        hour = timedelta(hours=1)
+        entries += [
+            (f"{base}/print/{slug(i)}", self.date(i) + hour, headline(i)) for i in range(self.copies)
+        ]
         entries.append((f"{base}/private/{slug(self.n)}", self.date(1), "Private"))
         entries.append((f"{base}/old/{slug(self.n + 1)}", self.date(2), "Moved"))  # 301
         add("/sitemaps/news.xml", _news_sitemap(entries), "application/xml")
@@ -206,11 +256,27 @@ class SiteContent:
                 self.pages[path] = (200, "text/html", self.bodies[i % len(self.bodies)])
                 continue
             add(path, article_html(i, self.date(i), base + path, self.extra_kb), "text/html")
+        for i in range(self.copies):
+            path = f"/print/{slug(i)}"
+            add(path, print_html(i, self.date(i) + hour, base + path), "text/html")
+        if self.copies:
+            self._build_wire()
         add(
             f"/private/{slug(self.n)}",
             article_html(self.n, self.date(1), f"{base}/private/{slug(self.n)}"),
             "text/html",
         )
+
+    def _build_wire(self) -> None:
+        base = self.wire_base
+        urls = [f"{base}/wire/{slug(i)}" for i in range(self.copies)]
+        dates = [self.date(i) + timedelta(hours=2) for i in range(self.copies)]
+        robots = f"User-agent: *\nCrawl-delay: {self.crawl_delay}\nSitemap: {base}/sitemap.xml\n"
+        self.wire["/robots.txt"] = (200, "text/plain", robots.encode())
+        sitemap = _news_sitemap([(u, d, headline(i)) for i, (u, d) in enumerate(zip(urls, dates, strict=True))])
+        self.wire["/sitemap.xml"] = (200, "application/xml", sitemap.encode())
+        for i, (url, date) in enumerate(zip(urls, dates, strict=True)):
+            self.wire[urlsplit(url).path] = (200, "text/html", wire_html(i, date, url).encode())
 
     def _add(self, path: str, text: str, ctype: str) -> None:
         self.pages[path] = (200, ctype, text.encode("utf-8"))
@@ -283,6 +349,7 @@ class NewsSite:
         extra_kb: int = 0,
         bodies: list[bytes] | None = None,
         refuse_articles: bool = False,
+        copies: int = 0,
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
@@ -298,7 +365,8 @@ class NewsSite:
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.content = SiteContent(self.base, articles, crawl_delay, extra_kb, bodies)
+        self.wire_base = self.base.replace("127.0.0.1", "localhost")
+        self.content = SiteContent(self.base, articles, crawl_delay, extra_kb, bodies, copies)
         self.content.build()
         self.n = articles
         self._thread: threading.Thread | None = None
@@ -308,6 +376,15 @@ class NewsSite:
         """Paths of every article a crawl should write (not private, not the 404)."""
         # n + 1 is reached through the /old/ redirect, n + 2 after a 500; n is not listed.
         return {f"/news/{slug(i)}" for i in [*range(self.n), self.n + 1, self.n + 2]}
+
+    def copy_urls(self) -> dict[str, str]:
+        """Each copy's URL (``copies=k``) and the URL of the story it copies."""
+        out = {}
+        for i in range(self.content.copies):
+            original = f"{self.base}/news/{slug(i)}"
+            out[f"{self.base}/print/{slug(i)}"] = original
+            out[f"{self.wire_base}/wire/{slug(i)}"] = original
+        return out
 
     def hold_articles(self, after: int) -> threading.Event:
         """Article requests past the ``after``-th wait (up to 60 s) until the returned event
@@ -320,7 +397,9 @@ class NewsSite:
         """Publish ``k`` more articles: sitemaps and feed change (new ETags), old pages stay."""
         old = self.content
         self.n += k
-        new = SiteContent(self.base, self.n, old.crawl_delay, old.extra_kb, old.bodies)
+        new = SiteContent(
+            self.base, self.n, old.crawl_delay, old.extra_kb, old.bodies, old.copies
+        )
         new.build()
         self.content = new
 
@@ -368,6 +447,13 @@ class NewsSite:
                 if hold is not None and self.path.startswith("/news/") and served > hold[0]:
                     hold[1].wait(60)
                 path = urlsplit(self.path).path
+                if (self.headers.get("Host") or "").startswith("localhost:"):
+                    wire = site.content.wire.get(path)  # the second host: wire copies only
+                    if wire is None:
+                        self._send(404, b"not found", "text/plain")
+                    else:
+                        self._send(wire[0], wire[2], wire[1] + "; charset=utf-8")
+                    return
                 if site.refuse_articles and path.startswith(("/news/", "/old/")):
                     self._send(403, b"Access denied", "text/plain")
                     return
