@@ -69,8 +69,18 @@ def restore_standfirst(
     if first is None:
         return body
     ancestors = list(first.iterancestors())[:MAX_LEVELS]
+    # a block that names the description is part of its ancestor's text: one look at that
+    # text (case folded, which works letter by letter) spares reading every block of an
+    # ancestor that cannot hold it
+    folded = desc.casefold()
     scope = next(
-        (a for a in ancestors if any(_names(b, desc, cut) for b in a.iter(*_BLOCKS))), None
+        (
+            a
+            for a in ancestors
+            if folded in "".join(a.text_content().split()).casefold()
+            and any(_names(b, desc, cut) for b in a.iter(*_BLOCKS))
+        ),
+        None,
     )
     if scope is None or scope.tag in ("body", "html"):
         return body
@@ -85,6 +95,10 @@ def restore_standfirst(
     if any(True for _ in lead.iter("a")) or any(a.tag == "a" for a in lead.iterancestors()):
         return body
     at = doc_position(lead)
-    if any(at < doc_position(p) < start for p, _ in paragraphs if p is not lead and lead not in p.iterancestors()):
+    if any(
+        at < doc_position(p) < start
+        for p, _ in paragraphs
+        if p is not lead and lead not in p.iterancestors()
+    ):
         return body
     return "\n".join([" ".join(lead.text_content().split()), body])
