@@ -288,9 +288,10 @@ def is_link_item(el: HtmlElement) -> bool:
 def is_link_list(el: HtmlElement) -> bool:
     """A list of three or more items that are each (almost) only a link: a story rail.
 
-    An item may start with a short label ("Read also:") before its link.  A list of short items set between paragraphs of the article (a list of courses,
-    shops, tools or sections, each linked) is part of the article and stays; a rail
-    of headlines stays a rail wherever it sits."""
+    An item may start with a short label ("Read also:") before its link.  A list of
+    short items set between paragraphs of the article (a list of courses, shops, tools
+    or sections, each linked) is part of the article and stays; a rail of headlines
+    stays a rail wherever it sits."""
     items = [li for li in el if li.tag == "li"]
     if len(items) < 3 or not all(is_link_item(li) for li in items):
         return False

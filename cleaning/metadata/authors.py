@@ -132,7 +132,7 @@ _STRIP = " .,:;-–—|()[]\"'"
 
 def _is_role_word(word: str) -> bool:
     """``word`` names a job, capitalised as in a title ("Reporter", "Redakteurin",
-    "Editor-at-Large"); "editors" in "By The Currency editors" is a plain word."""
+    "Editor-at-Large"); "editors" in "By The Ledger editors" is a plain word."""
     word = word.strip(_STRIP)
     if not word[:1].isupper():
         return False
@@ -146,7 +146,7 @@ def _qualifies_role(word: str) -> bool:
 def without_role(name: str) -> str:
     """``name`` without a job title glued to it without a comma: "Jane Doe Senior Staff
     Writer" -> "Jane Doe", "Redakteurin Anna Berg" -> "Anna Berg". Two words of the name
-    stay, so a credit that is a role ("Telegraph Reporters") is kept whole."""
+    stay, so a credit that is a role ("Harbour Ledger Reporters") is kept whole."""
     words = name.split()
     end = len(words)
     if words and words[-1].endswith("s") and _is_role_word(words[-1][:-1]):
@@ -155,7 +155,7 @@ def without_role(name: str) -> str:
         end -= 1
         while end > 2 and _qualifies_role(words[end - 1]):
             end -= 1
-        if _qualifies_role(words[end - 1]):  # "AP National Political Writer": a role only
+        if _qualifies_role(words[end - 1]):  # "AP Senior Science Writer": a role only
             return name
     start = 1 if end >= 3 and _is_role_word(words[0]) else 0
     cut = " ".join(words[start:end])
@@ -163,7 +163,7 @@ def without_role(name: str) -> str:
 
 
 def _without_credit_after_capitals(name: str) -> str:
-    """A name in capitals followed by a credit in ordinary case ("ERIC TUCKER Associated
+    """A name in capitals followed by a credit in ordinary case ("DANA KOWALSKI Associated
     Press") is the name: the change of case is where the byline's comma would be."""
     words = name.split()
     caps = 0
@@ -247,7 +247,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
         parts = [without_role(_ROLE_SUFFIX.sub("", p)) for p in parts if p]
-        # a part naming a role goes, unless it is the whole credit ("Telegraph Reporters"),
+        # a part naming a role goes, unless it is the whole credit ("Harbour Ledger Reporters"),
         # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
             parts = [p for p in parts if not _ROLE_WORD.search(p)]

@@ -37,7 +37,7 @@ _HEADLINE_CLASS = re.compile(
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 # A heading inside the site's breadcrumb trail or menu ("Home > Politics > <h1>Story</h1>"):
 # a copy of the SEO title for search engines, not the headline readers see.
-_BREADCRUMB = re.compile(r"breadcrumb|seotitle", re.I)
+_BREADCRUMB = re.compile(r"breadcrumb", re.I)
 # A class that only says whether or where a page shows its breadcrumbs: a layout flag.
 _BREADCRUMB_FLAG = re.compile(r"^(?:has|with|no|show|hide)-|position|enabled|disabled", re.I)
 # How many levels up a breadcrumb trail may hold its heading (<nav><ol><li><h1>).
@@ -45,7 +45,7 @@ _BREADCRUMB_DEPTH = 5
 # A part of a heading that is its kicker ("<span class=title__kicker>Analysis</span>"):
 # the label set above the headline, not its words.
 _KICKER = re.compile(
-    r"kicker|overline|dachzeile|topline|eyebrow|roofline|titleheader|spitzmarke|supertitle|"
+    r"kicker|overline|dachzeile|topline|eyebrow|roofline|spitzmarke|supertitle|"
     r"pretitle|overtitle|preheadline",
     re.I,
 )
@@ -244,10 +244,10 @@ def _headline_of(heading: HtmlElement, declared: list[str | None]) -> tuple[str,
     publisher counts it as part of the headline: "Kicker: Story") and none is the headline
     alone."""
     full, headline = headline_parts(heading)
-    if word_list(full) == word_list(headline):
+    if _same_words(full, headline):
         return full, False
     titles = [title for title in declared if title]
-    if any(word_list(title) == word_list(headline) for title in titles):
+    if any(_same_words(title, headline) for title in titles):
         return headline, True
     if any(_contains_words(title, full) for title in titles):
         return full, False
@@ -255,7 +255,7 @@ def _headline_of(heading: HtmlElement, declared: list[str | None]) -> tuple[str,
 
 
 def _in_breadcrumb(heading: HtmlElement) -> bool:
-    """``heading`` is in the site's breadcrumb trail or menu, or marked as its SEO copy."""
+    """``heading`` is in the site's breadcrumb trail or menu."""
     if _names_breadcrumb(heading):
         return True
     for depth, el in enumerate(heading.iterancestors()):
@@ -418,7 +418,7 @@ def pick_headline(
             kicker_cut.add(head)
         marked = kicker or _is_marked_headline(el)
         # the same words again (a sticky header's copy in capitals) are the same heading
-        same = [i for i, (known, _) in enumerate(heads) if word_list(known) == word_list(head)]
+        same = [i for i, (known, _) in enumerate(heads) if _same_words(known, head)]
         if same:
             heads[same[0]] = (heads[same[0]][0], heads[same[0]][1] or marked)
         else:
@@ -436,7 +436,7 @@ def pick_headline(
             return cut
         # the headline readers see is another declared title (the record carries a kicker
         # or is a variant for search engines): the one both the page and a title show wins
-        shown = [head for head in about if word_list(head) != word_list(record)]
+        shown = [head for head in about if not _same_words(head, record)]
         if len(about) == 1 and shown:
             agrees = _agrees if shown[0] in kicker_cut else _same_words
             agreed = next((t for t in titles[1:] + page if agrees(shown[0], t)), None)

@@ -115,7 +115,7 @@ _LABELLED_DATE = re.compile(
 
 def labelled_date(text: str) -> bool:
     """A date stamp with a label or a name that :func:`date_only` does not read as date pieces
-    ("Sist oppdatert 06.01.2026 - 17:35", "Jane Roe 13.12.2023 4 min").  A block that is only a
+    ("Sist oppdatert 14.03.2025 - 10:48", "Jane Roe 21.11.2024 6 min").  A block that is only a
     date is left to ``date_only``: the two rules' weights would add up on it.  A table row
     ("| 1/1/2013 | +13.1% |", as HTML mode writes tables) is data, not a stamp."""
     if text.lstrip().startswith("|"):

@@ -333,7 +333,7 @@ def _teasers_follow(lines: Sequence[Line], verdicts: Sequence[Verdict], lo: int,
 
 def _stamp_shape(text: str) -> str | None:
     """The shape of a date stamp: the line up to its last digit, lower case, digits as 0
-    ("Publisert 06.01.2026 - 16:25" -> "publisert 00.00.0000 - 00:00"); None for a line that
+    ("Publisert 14.03.2025 - 09:12" -> "publisert 00.00.0000 - 00:00"); None for a line that
     is no date stamp (:func:`date_only`, :func:`labelled_date`) or holds no date with its year."""
     if _DATED.search(text) is None or not (date_only(text) or labelled_date(text)):
         return None
@@ -346,8 +346,8 @@ def _cut_at_next_article(
 ) -> int:
     """The article ends where the next one begins: a page that loads the next story below
     (an endless scroll) repeats the article header, its date stamp in the same shape as the
-    stamp above the article ("Publisert 06.01.2026 - 14:03" ... "Publisert 06.01.2026 -
-    16:25").  Met after some of the article's prose, such a stamp ends it, with the headline
+    stamp above the article ("Publisert 14.03.2025 - 07:50" ... "Publisert 14.03.2025 -
+    09:12").  Met after some of the article's prose, such a stamp ends it, with the headline
     and bylines just above it.  Language-independent: it compares the page with itself."""
     # the article's own stamps: above it, or at its top (before much of its prose)
     above = set()
