@@ -38,7 +38,7 @@ from twisted.internet import task
 
 from crawler.dupefilter import count_filtered
 from crawler.handlers import PooledHTTPDownloadHandler
-from crawler.middlewares import host_floors
+from crawler.middlewares import BACKOFF_CODES, host_floors, retry_after
 from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
 from pipelines.crawl.state import url_key
 
@@ -97,6 +97,9 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
     slot's concurrency in progress over all processes) and the slot's delay
     (AutoThrottle, Crawl-delay floor, back-off) passed since the previous request of any
     process.  Taken as the last step before the network, the turn is what the site sees.
+    A 429 or 5xx answer starts a back-off of the host that all processes keep (it doubles
+    with each such answer from any process, halves with each success, and ends below
+    ``NEWSCLEAN_BACKOFF_BASE``).
     """
 
     def __init__(self, crawler: Crawler):
@@ -108,6 +111,8 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
         # delay may still be below them on the first requests
         self.floors = host_floors(crawler)
         self.tokens = itertools.count()
+        self.backoff_base = settings.getfloat("NEWSCLEAN_BACKOFF_BASE", 1.0)
+        self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
 
     def _slot_of(self, request: Request) -> tuple[str, float, int]:
         downloader = self.crawler.engine.downloader
@@ -124,12 +129,24 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
         token = str(next(self.tokens))
         # Asked even with no delay of our own: another process's delay may still run.
         limit = max(1, concurrency)
-        while (wait := state.take_turn(host, token, limit, delay, self.lease_seconds)) > 0:
+        while True:
+            wait, backoff = state.take_turn(host, token, limit, delay, self.lease_seconds)
+            if wait <= 0:
+                break
             await asyncio.sleep(wait)
         try:
-            return await super().download_request(request)
+            response = await super().download_request(request)
         finally:
             state.release_host(host, token)
+        # The back-off after a 429/5xx is the host's, not this process's: the others space
+        # their requests by it too (the local one, PolitenessMiddleware, still runs).
+        if response.status in BACKOFF_CODES:
+            state.back_off(
+                host, self.backoff_base, max(delay, retry_after(response)), self.max_delay
+            )
+        elif backoff and response.status < 400:
+            state.recover(host, self.backoff_base)
+        return response
 
 
 class CrawlMembership:

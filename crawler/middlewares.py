@@ -100,6 +100,16 @@ def host_floors(crawler: Crawler) -> HostFloors:
     return floors
 
 
+def retry_after(response: Response) -> float:
+    """The seconds a response's ``Retry-After`` asks for, 0 if none.  An HTTP date is not
+    parsed: the doubling of the back-off is back-off enough."""
+    value = response.headers.get(b"Retry-After")
+    if value:
+        with contextlib.suppress(ValueError):
+            return max(0.0, float(value.decode("latin-1")))
+    return 0.0
+
+
 class PolitenessMiddleware:
     """Crawl-delay floors, back-off on 429/5xx, and per-host block detection."""
 
@@ -183,12 +193,7 @@ class PolitenessMiddleware:
             return
         host = _host(request)
         current, normal = self.backoff.get(host, (0.0, slot.delay))
-        wait = max(current * 2, slot.delay, self.backoff_base)
-        retry_after = response.headers.get(b"Retry-After")
-        if retry_after:
-            # An HTTP date is not parsed: the doubling above is back-off enough.
-            with contextlib.suppress(ValueError):
-                wait = max(wait, float(retry_after.decode("latin-1")))
+        wait = max(current * 2, slot.delay, self.backoff_base, retry_after(response))
         wait = min(wait, self.max_delay)
         self.backoff[host] = (wait, normal)
         slot.delay = wait

@@ -345,3 +345,41 @@ def test_a_redis_server_that_stops_mid_crawl_ends_the_crawl_with_one_line(tmp_pa
     assert "Traceback" not in stderr, stderr
     last = stderr.strip().splitlines()[-1]
     assert f"Redis at {url} stopped answering" in last and "run again" in last
+
+
+def test_a_429_backs_off_the_host_for_every_process(redis_url: str, tmp_path: Path) -> None:
+    """One process gets a 429 (Retry-After: 2 s): the other one, which never saw it, sends
+    nothing to the host for those two seconds either; every article is still written once."""
+    outs = [tmp_path / "host-a", tmp_path / "host-b"]
+    with NewsSite(articles=24, page_delay=0.02, busy_at=8) as site:
+        procs = [start(site, out, redis_url) for out in outs]
+        for proc in procs:
+            finish(proc)
+        assert site.busy_answered is not None
+        after = [t for t, p in site.times if p.startswith("/news/") and t > site.busy_answered]
+        # the next article request of either process comes after the Retry-After (less
+        # 0.1 s for the server's timestamps on a loaded machine); alone, the other process
+        # would have gone on at the Crawl-delay's pace (0.1 s)
+        assert after and min(after) - site.busy_answered >= 1.9
+        assert written_paths(*outs) == sorted(site.article_paths())
+        summaries = [json.loads((out / "last-run.json").read_text()) for out in outs]
+        host = urlsplit(site.base).hostname
+        assert sum(s["backoffs_by_domain"].get(f"{host}", 0) for s in summaries) >= 1
+
+
+def test_the_shared_back_off_doubles_halves_and_ends(redis_url: str, tmp_path: Path) -> None:
+    from pipelines.crawl.redis_state import RedisCrawlState
+
+    a = RedisCrawlState(tmp_path / "a", redis_url)
+    b = RedisCrawlState(tmp_path / "b", redis_url)
+    assert b.take_turn("h.test", "1", 4, 0.0, 60)[0] == 0  # no back-off: goes at once
+    b.release_host("h.test", "1")
+    assert a.back_off("h.test", base=1.0, least=0.0, most=60) == 1.0
+    assert a.back_off("h.test", base=1.0, least=0.0, most=60) == 2.0
+    assert a.back_off("h.test", base=1.0, least=30.0, most=60) == 30.0  # a Retry-After
+    assert a.back_off("h.test", base=1.0, least=0.0, most=40) == 40.0  # at most `most`
+    wait, backoff = b.take_turn("h.test", "2", 4, 0.0, 60)  # the other process waits too
+    assert backoff == 40.0 and 39 < wait <= 40
+    assert b.take_turn("other.test", "3", 4, 0.0, 60) == (0, 0)  # other hosts do not
+    assert [b.recover("h.test", base=1.0) for _ in range(6)] == [20, 10, 5, 2.5, 1.25, 0]
+    assert b.take_turn("h.test", "4", 4, 0.0, 60)[1] == 0

@@ -22,7 +22,7 @@ OUTDIR, crawl the same sites together.  Redis holds what they must agree on:
   finished).  A live process re-queues the unfinished requests of a process whose
   heartbeat expired (killed, host gone): its pages are fetched by the others.
 * ``host:*``: per-host politeness shared by all processes (next allowed request
-  time, and the leases of the requests in progress).
+  time, the leases of the requests in progress, and the back-off after a 429/5xx).
 
 A *run* starts when a process joins while no other is alive: it empties the queue
 and the dupefilter (what the last run left is in ``pending``, and sources are
@@ -208,25 +208,59 @@ redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 
-# KEYS: lease set of a host, its next-time key, hosts.  ARGV: limit, token, lease ms,
-# delay ms, host.  A request to the host may go when fewer than ``limit`` requests to it
-# are in progress in all processes and ``delay`` has passed since the last one went: then
-# it takes a lease, sets the next time and gets 0; else the ms to wait before asking again
-# (-1: no lease free, ask again soon).  Asked at the moment of sending (nothing reserved
-# ahead), so a late wake-up never shortens a gap; the time is Redis's own, so the hosts'
-# clocks do not matter.
+# KEYS: lease set of a host, its next-time key, hosts, its back-off key.  ARGV: limit,
+# token, lease ms, delay ms, host.  A request to the host may go when fewer than ``limit``
+# requests to it are in progress in all processes and the gap since the last one went has
+# passed: the caller's ``delay``, or the host's shared back-off when longer.  Then it takes
+# a lease, sets the next time and gets {0, back-off ms}; else {ms to wait before asking
+# again (-1: no lease free, ask again soon), back-off ms}.  Asked at the moment of sending
+# (nothing reserved ahead), so a late wake-up never shortens a gap; the time is Redis's
+# own, so the hosts' clocks do not matter.
 _TAKE_TURN = """
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local backoff = tonumber(redis.call('GET', KEYS[4]) or '0')
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return -1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return {-1, backoff} end
 local at = tonumber(redis.call('GET', KEYS[2]) or '0')
-if now < at then return at - now end
+if now < at then return {at - now, backoff} end
+local gap = math.max(tonumber(ARGV[4]), backoff)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
-redis.call('SET', KEYS[2], now + tonumber(ARGV[4]), 'PX', tonumber(ARGV[4]) + 60000)
+redis.call('SET', KEYS[2], now + gap, 'PX', gap + 60000)
 redis.call('SADD', KEYS[3], ARGV[5])
-return 0
+return {0, backoff}
+"""
+
+# KEYS: a host's back-off key, its next-time key.  ARGV: base ms, least ms (the caller's
+# delay, Retry-After), most ms.  A 429/5xx from the host, in any process: the shared
+# back-off doubles (at least ``base`` and ``least``, at most ``most``), and no process
+# sends to the host before it has passed from now (a turn taken before the answer came
+# would otherwise still go at the old pace).  It lapses by itself ten times its length
+# after the last change (at least a minute), should no process be left to end it.
+_BACK_OFF = """
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local new = math.min(math.max(old * 2, tonumber(ARGV[1]), tonumber(ARGV[2])), tonumber(ARGV[3]))
+redis.call('SET', KEYS[1], new, 'PX', math.max(new * 10, 60000))
+local at = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now + new > at then redis.call('SET', KEYS[2], now + new, 'PX', new + 60000) end
+return new
+"""
+
+# KEYS: a host's back-off key.  ARGV: base ms.  A success from the host while it is backed
+# off, in any process: the back-off halves, and ends below ``base``.
+_RECOVER = """
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local new = math.floor(old / 2)
+if new < tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('SET', KEYS[1], new, 'PX', math.max(new * 10, 60000))
+return new
 """
 
 # KEYS: urls, counts, docs.  ARGV: n url entries (key, status), then (id, part) pairs.
@@ -291,6 +325,7 @@ class RedisCrawlState(CrawlState):
         self._idle, self._mark, self._commit = (r.register_script(s) for s in (_IDLE, _MARK, _COMMIT))
         self._claim, self._add_pending = r.register_script(_CLAIM), r.register_script(_ADD_PENDING)
         self._take_turn = r.register_script(_TAKE_TURN)
+        self._back_off, self._recover = r.register_script(_BACK_OFF), r.register_script(_RECOVER)
         self._publish = r.register_script(_PUBLISH)
         self._pending_by_site: dict[str, list[tuple[str, float | None]]] | None = None
         self._beat_stop = threading.Event()
@@ -395,17 +430,35 @@ class RedisCrawlState(CrawlState):
 
     def take_turn(
         self, host: str, token: str, limit: int, delay: float, lease_seconds: float
-    ) -> float:
-        """0 if a request to ``host`` may go now: it holds one of the host's ``limit``
-        leases (shared by all processes) until :meth:`release_host`, and the next request
-        to the host, from any process, waits ``delay`` seconds.  Else the seconds to wait
-        before asking again."""
-        keys = [self.key(f"host:{host}:active"), self.key(f"host:{host}:next"), self.k_hosts]
+    ) -> tuple[float, float]:
+        """(0, back-off) if a request to ``host`` may go now: it holds one of the host's
+        ``limit`` leases (shared by all processes) until :meth:`release_host`, and the
+        next request to the host, from any process, waits ``delay`` seconds, or the host's
+        shared back-off (:meth:`back_off`) when that is longer.  Else (the seconds to wait
+        before asking again, back-off).  Both in seconds."""
+        keys = [
+            self.key(f"host:{host}:active"), self.key(f"host:{host}:next"), self.k_hosts,
+            self.key(f"host:{host}:backoff"),
+        ]
         args: list[Any] = [
             limit, f"{self.member}|{token}", int(lease_seconds * 1000), int(delay * 1000), host
         ]
-        wait_ms = int(self._take_turn(keys=keys, args=args))
-        return LEASE_POLL if wait_ms < 0 else wait_ms / 1000
+        wait_ms, backoff_ms = (int(v) for v in self._take_turn(keys=keys, args=args))
+        return (LEASE_POLL if wait_ms < 0 else wait_ms / 1000), backoff_ms / 1000
+
+    def back_off(self, host: str, base: float, least: float, most: float) -> float:
+        """A 429/5xx from ``host``: no process sends to it for the host's shared back-off,
+        which doubles (at least ``base`` and ``least`` seconds, at most ``most``), and each
+        then spaces its requests to it by that back-off; returns it."""
+        keys = [self.key(f"host:{host}:backoff"), self.key(f"host:{host}:next")]
+        args = [int(base * 1000), int(least * 1000), int(most * 1000)]
+        return int(self._back_off(keys=keys, args=args)) / 1000
+
+    def recover(self, host: str, base: float) -> float:
+        """A success from ``host`` while it is backed off: the shared back-off halves, and
+        ends below ``base`` seconds; returns what is left (0 when it ended)."""
+        keys = [self.key(f"host:{host}:backoff")]
+        return int(self._recover(keys=keys, args=[int(base * 1000)])) / 1000
 
     def release_host(self, host: str, token: str) -> None:
         self.redis.zrem(self.key(f"host:{host}:active"), f"{self.member}|{token}")

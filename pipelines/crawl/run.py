@@ -264,6 +264,7 @@ def _summary(
         "guarded": prefixed("newsclean/guard/"),
         "errors_by_domain": errors,
         "refusals_by_domain": refusals,  # 403/429 answers
+        "backoffs_by_domain": prefixed("newsclean/backoffs/"),  # 429/5xx answers
         "blocked_domains": prefixed("newsclean/blocked/"),
         "duplicates": {
             "exact": stats.get("newsclean/duplicates/exact", 0),

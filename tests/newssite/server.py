@@ -4,7 +4,8 @@ Everything is generated here (no publisher's HTML): ``n`` article pages with
 navigation, a share bar, related links and a footer around the body; a section
 front and a tag listing; robots.txt with a disallowed path and a Crawl-delay; a
 sitemap index with a Google News sitemap; an RSS feed whose links carry ``utm_``
-parameters; a 404, a 500 that succeeds on retry, and a redirect.  With ``copies=k`` the
+parameters; a 404, a 500 that succeeds on retry, and a redirect (``busy_at=k``: the k-th
+article request is answered 429 with ``Retry-After: 2``).  With ``copies=k`` the
 first ``k`` stories are served again: as a print version under a second URL (other page
 furniture, its own canonical URL, published an hour later), and as a wire copy on a second
 host, ``localhost`` (another publisher's furniture and an agency line, published two hours
@@ -350,6 +351,7 @@ class NewsSite:
         bodies: list[bytes] | None = None,
         refuse_articles: bool = False,
         copies: int = 0,
+        busy_at: int = 0,
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
@@ -358,6 +360,8 @@ class NewsSite:
         self.connections = 0  # TCP connections accepted
         self.page_delay = page_delay
         self.refuse_articles = refuse_articles  # answer 403 to every article, like a bot wall
+        self.busy_at = busy_at  # the busy_at-th article request gets 429, Retry-After: 2
+        self.busy_answered: float | None = None  # when (monotonic) it was answered
         self._lock = threading.Lock()
         self._failed_once: set[str] = set()
         self._hold: tuple[int, threading.Event] | None = None  # see hold_articles
@@ -447,6 +451,10 @@ class NewsSite:
                 if hold is not None and self.path.startswith("/news/") and served > hold[0]:
                     hold[1].wait(60)
                 path = urlsplit(self.path).path
+                if site.busy_at and path.startswith("/news/") and served == site.busy_at:
+                    self._send(429, b"slow down", "text/plain", {"Retry-After": "2"})
+                    site.busy_answered = time.monotonic()
+                    return
                 if (self.headers.get("Host") or "").startswith("localhost:"):
                     wire = site.content.wire.get(path)  # the second host: wire copies only
                     if wire is None:
