@@ -25,11 +25,12 @@ import asyncio
 import itertools
 import logging
 import time
+from typing import NoReturn
 
 import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -38,7 +39,7 @@ from twisted.internet import task
 
 from crawler.dupefilter import count_filtered
 from crawler.handlers import PooledHTTPDownloadHandler
-from crawler.middlewares import BACKOFF_CODES, host_floors, retry_after
+from crawler.middlewares import BACKOFF_CODES, BLOCK_CODES, host_floors, retry_after
 from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
 from pipelines.crawl.state import url_key
 
@@ -99,7 +100,8 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
     process.  Taken as the last step before the network, the turn is what the site sees.
     A 429 or 5xx answer starts a back-off of the host that all processes keep (it doubles
     with each such answer from any process, halves with each success, and ends below
-    ``NEWSCLEAN_BACKOFF_BASE``).
+    ``NEWSCLEAN_BACKOFF_BASE``), and ``NEWSCLEAN_BLOCK_STREAK`` 403/429 answers in a row,
+    over all processes, block the host for all of them for the rest of the run.
     """
 
     def __init__(self, crawler: Crawler):
@@ -113,6 +115,7 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
         self.tokens = itertools.count()
         self.backoff_base = settings.getfloat("NEWSCLEAN_BACKOFF_BASE", 1.0)
         self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
+        self.block_streak = settings.getint("NEWSCLEAN_BLOCK_STREAK", 5)
 
     def _slot_of(self, request: Request) -> tuple[str, float, int]:
         downloader = self.crawler.engine.downloader
@@ -130,23 +133,44 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
         # Asked even with no delay of our own: another process's delay may still run.
         limit = max(1, concurrency)
         while True:
-            wait, backoff = state.take_turn(host, token, limit, delay, self.lease_seconds)
-            if wait <= 0:
+            wait, backoff, refusals = state.take_turn(
+                host, token, limit, delay, self.lease_seconds
+            )
+            if wait == 0:
+                break
+            if wait < 0:  # blocked; robots.txt itself is still asked, as in the process
+                if not request.meta.get("dont_obey_robotstxt"):
+                    self._blocked(host)
                 break
             await asyncio.sleep(wait)
         try:
             response = await super().download_request(request)
         finally:
             state.release_host(host, token)
-        # The back-off after a 429/5xx is the host's, not this process's: the others space
-        # their requests by it too (the local one, PolitenessMiddleware, still runs).
-        if response.status in BACKOFF_CODES:
-            state.back_off(
-                host, self.backoff_base, max(delay, retry_after(response)), self.max_delay
-            )
-        elif backoff and response.status < 400:
+        # The back-off after a 429/5xx and the streak of refusals are the host's, not this
+        # process's: the others space their requests by the back-off, and a streak over
+        # all processes blocks the host for all (PolitenessMiddleware still does both
+        # within the process).
+        status = response.status
+        if status in BACKOFF_CODES:
+            state.back_off(host, self.backoff_base, max(delay, retry_after(response)), self.max_delay)
+        elif backoff and status < 400:
             state.recover(host, self.backoff_base)
+        if status in BLOCK_CODES:
+            if state.refused(host, status, self.block_streak):
+                log.warning("%s: %d answers %s in a row over all processes; stopping requests "
+                            "to it", host, self.block_streak, status)
+        elif refusals and (status < 400 or status in (404, 410)):
+            state.accepted(host)
         return response
+
+    def _blocked(self, host: str) -> NoReturn:
+        stats = self.crawler.stats
+        stats.inc_value(f"newsclean/skipped_blocked/{host}")
+        if stats.get_value(f"newsclean/blocked/{host}") is None:
+            status = _state(self.crawler.spider).blocked().get(host, 403)
+            stats.set_value(f"newsclean/blocked/{host}", status)
+        raise IgnoreRequest(f"{host} is blocking us")
 
 
 class CrawlMembership:

@@ -367,7 +367,7 @@ def test_a_429_backs_off_the_host_for_every_process(redis_url: str, tmp_path: Pa
         assert sum(s["backoffs_by_domain"].get(f"{host}", 0) for s in summaries) >= 1
 
 
-def test_the_shared_back_off_doubles_halves_and_ends(redis_url: str, tmp_path: Path) -> None:
+def test_the_shared_back_off_and_block_of_a_host(redis_url: str, tmp_path: Path) -> None:
     from pipelines.crawl.redis_state import RedisCrawlState
 
     a = RedisCrawlState(tmp_path / "a", redis_url)
@@ -378,8 +378,43 @@ def test_the_shared_back_off_doubles_halves_and_ends(redis_url: str, tmp_path: P
     assert a.back_off("h.test", base=1.0, least=0.0, most=60) == 2.0
     assert a.back_off("h.test", base=1.0, least=30.0, most=60) == 30.0  # a Retry-After
     assert a.back_off("h.test", base=1.0, least=0.0, most=40) == 40.0  # at most `most`
-    wait, backoff = b.take_turn("h.test", "2", 4, 0.0, 60)  # the other process waits too
+    wait, backoff, _ = b.take_turn("h.test", "2", 4, 0.0, 60)  # the other process waits too
     assert backoff == 40.0 and 39 < wait <= 40
-    assert b.take_turn("other.test", "3", 4, 0.0, 60) == (0, 0)  # other hosts do not
+    assert b.take_turn("other.test", "3", 4, 0.0, 60) == (0, 0, 0)  # other hosts do not
     assert [b.recover("h.test", base=1.0) for _ in range(6)] == [20, 10, 5, 2.5, 1.25, 0]
     assert b.take_turn("h.test", "4", 4, 0.0, 60)[1] == 0
+    b.release_host("h.test", "4")
+    # refusals in a row count over processes; an accepted answer starts the streak again
+    assert not a.refused("w.test", 403, 3) and not b.refused("w.test", 403, 3)
+    assert b.take_turn("w.test", "5", 4, 0.0, 60) == (0, 0, 2)
+    b.release_host("w.test", "5")
+    a.accepted("w.test")
+    assert [a.refused("w.test", 429, 3), b.refused("w.test", 403, 3)] == [False, False]
+    assert b.refused("w.test", 403, 3) and a.blocked() == {"w.test": 403}
+    assert a.take_turn("w.test", "6", 4, 0.0, 60) == (-1.0, 0.0, 0)
+    # the next run (a process joining alone) starts with no host blocked, no streak
+    assert a.join()
+    assert a.blocked() == {} and a.take_turn("w.test", "7", 4, 0.0, 60) == (0, 0, 0)
+    a.close()
+    b.close()
+
+
+def test_a_host_refusing_in_a_row_is_blocked_for_every_process(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Six 403s in a row over both processes block the host for both: alone, each process
+    would need its own six."""
+    outs = [tmp_path / "host-a", tmp_path / "host-b"]
+    with NewsSite(articles=30, refuse_articles=True) as site:
+        procs = [start(site, out, redis_url, "-s", "NEWSCLEAN_BLOCK_STREAK=6") for out in outs]
+        for proc in procs:
+            _, stderr = proc.communicate(timeout=120)
+            assert proc.returncode == 1, stderr  # every site blocked us: cron should notice
+        refused = article_requests(site)
+    summaries = [json.loads((out / "last-run.json").read_text()) for out in outs]
+    assert [s["blocked_domains"] for s in summaries] == [{"127.0.0.1": 403}] * 2
+    assert sum(s["refusals_by_domain"].get("127.0.0.1", 0) for s in summaries) == len(refused)
+    # requests already past their turn when the streak was reached may still arrive (at
+    # most the host's 4 leases), no more
+    assert 6 <= len(refused) <= 6 + 4
+    assert all_rows(*outs) == []

@@ -22,7 +22,9 @@ OUTDIR, crawl the same sites together.  Redis holds what they must agree on:
   finished).  A live process re-queues the unfinished requests of a process whose
   heartbeat expired (killed, host gone): its pages are fetched by the others.
 * ``host:*``: per-host politeness shared by all processes (next allowed request
-  time, the leases of the requests in progress, and the back-off after a 429/5xx).
+  time, the leases of the requests in progress, the back-off after a 429/5xx, and the
+  streak of 403/429 answers), and ``blocked``: the hosts that refused too many requests in
+  a row this run.
 
 A *run* starts when a process joins while no other is alive: it empties the queue
 and the dupefilter (what the last run left is in ``pending``, and sources are
@@ -57,8 +59,10 @@ QUEUE_KEY = f"{PREFIX}:requests"
 DUPEFILTER_KEY = f"{PREFIX}:dupefilter"
 LEASE_POLL = 0.05  # seconds between asks for a lease of a host with none free
 
-# KEYS: members, requests, dupefilter, claims.  ARGV: me, ttl ms, prefix.
-# Registers the process; returns 1 when no other process is alive (a run starts).
+# KEYS: members, requests, dupefilter, claims, blocked, hosts.  ARGV: me, ttl ms, prefix.
+# Registers the process; returns 1 when no other process is alive (a run starts: the
+# queue, the dupefilter, the claims, the hosts blocked in the last run and the hosts'
+# refusal streaks are cleared).
 _JOIN = """
 local me, prefix = ARGV[1], ARGV[3]
 redis.call('SET', prefix .. ':alive:' .. me, '1', 'PX', ARGV[2])
@@ -76,7 +80,10 @@ for _, m in ipairs(redis.call('HKEYS', KEYS[1])) do
     redis.call('DEL', prefix .. ':inflight:' .. m)
   end
 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+for _, host in ipairs(redis.call('SMEMBERS', KEYS[6])) do
+  redis.call('DEL', prefix .. ':host:' .. host .. ':refused')
+end
 return 1
 """
 
@@ -208,28 +215,41 @@ redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 
-# KEYS: lease set of a host, its next-time key, hosts, its back-off key.  ARGV: limit,
-# token, lease ms, delay ms, host.  A request to the host may go when fewer than ``limit``
-# requests to it are in progress in all processes and the gap since the last one went has
-# passed: the caller's ``delay``, or the host's shared back-off when longer.  Then it takes
-# a lease, sets the next time and gets {0, back-off ms}; else {ms to wait before asking
-# again (-1: no lease free, ask again soon), back-off ms}.  Asked at the moment of sending
-# (nothing reserved ahead), so a late wake-up never shortens a gap; the time is Redis's
-# own, so the hosts' clocks do not matter.
+# KEYS: lease set of a host, its next-time key, hosts, its back-off key, blocked hosts,
+# its refusal streak.  ARGV: limit, token, lease ms, delay ms, host.  A request to the host
+# may go when fewer than ``limit`` requests to it are in progress in all processes and the
+# gap since the last one went has passed: the caller's ``delay``, or the host's shared
+# back-off when longer.  Then it takes a lease, sets the next time and gets {0, back-off
+# ms, refusal streak}; else {ms to wait before asking again (-1: no lease free, ask again
+# soon; -2: the host is blocked, never), back-off ms, refusal streak}.  Asked at the moment
+# of sending (nothing reserved ahead), so a late wake-up never shortens a gap; the time is
+# Redis's own, so the hosts' clocks do not matter.
 _TAKE_TURN = """
 redis.replicate_commands()
+if redis.call('HEXISTS', KEYS[5], ARGV[5]) == 1 then return {-2, 0, 0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local backoff = tonumber(redis.call('GET', KEYS[4]) or '0')
+local streak = tonumber(redis.call('GET', KEYS[6]) or '0')
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return {-1, backoff} end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return {-1, backoff, streak} end
 local at = tonumber(redis.call('GET', KEYS[2]) or '0')
-if now < at then return {at - now, backoff} end
+if now < at then return {at - now, backoff, streak} end
 local gap = math.max(tonumber(ARGV[4]), backoff)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
 redis.call('SET', KEYS[2], now + gap, 'PX', gap + 60000)
 redis.call('SADD', KEYS[3], ARGV[5])
-return {0, backoff}
+return {0, backoff, streak}
+"""
+
+# KEYS: a host's refusal streak, blocked hosts.  ARGV: host, status, streak that blocks.
+# A 403/429 from the host, in any process: its streak grows, and at ``limit`` in a row
+# (over all processes) the host is blocked for the rest of the run; returns the streak.
+_REFUSED = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], 86400000)
+if n >= tonumber(ARGV[3]) then redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) end
+return n
 """
 
 # KEYS: a host's back-off key, its next-time key.  ARGV: base ms, least ms (the caller's
@@ -317,7 +337,7 @@ class RedisCrawlState(CrawlState):
         k = self.key
         self.k_members, self.k_urls, self.k_counts = k("members"), k("urls"), k("counts")
         self.k_pending, self.k_docs, self.k_claims = k("pending"), k("docs"), k("claims")
-        self.k_sources, self.k_hosts = k("sources"), k("hosts")
+        self.k_sources, self.k_hosts, self.k_blocked = k("sources"), k("hosts"), k("blocked")
         self.k_inflight = k(f"inflight:{self.member}")
         self.k_alive = k(f"alive:{self.member}")
         r = self.redis
@@ -326,6 +346,7 @@ class RedisCrawlState(CrawlState):
         self._claim, self._add_pending = r.register_script(_CLAIM), r.register_script(_ADD_PENDING)
         self._take_turn = r.register_script(_TAKE_TURN)
         self._back_off, self._recover = r.register_script(_BACK_OFF), r.register_script(_RECOVER)
+        self._refused = r.register_script(_REFUSED)
         self._publish = r.register_script(_PUBLISH)
         self._pending_by_site: dict[str, list[tuple[str, float | None]]] | None = None
         self._beat_stop = threading.Event()
@@ -342,7 +363,9 @@ class RedisCrawlState(CrawlState):
     def join(self) -> bool:
         """Register this process and start its heartbeat; True if it starts a new run."""
         ttl_ms = int(self.ttl * 1000)
-        keys = [self.k_members, QUEUE_KEY, DUPEFILTER_KEY, self.k_claims]
+        keys = [
+            self.k_members, QUEUE_KEY, DUPEFILTER_KEY, self.k_claims, self.k_blocked, self.k_hosts
+        ]
         self.first = bool(self._join(keys=keys, args=[self.member, ttl_ms, PREFIX]))
         self.joined = True
         self._beat = threading.Thread(target=self._heartbeat, name="redis-heartbeat", daemon=True)
@@ -430,21 +453,39 @@ class RedisCrawlState(CrawlState):
 
     def take_turn(
         self, host: str, token: str, limit: int, delay: float, lease_seconds: float
-    ) -> tuple[float, float]:
-        """(0, back-off) if a request to ``host`` may go now: it holds one of the host's
-        ``limit`` leases (shared by all processes) until :meth:`release_host`, and the
-        next request to the host, from any process, waits ``delay`` seconds, or the host's
-        shared back-off (:meth:`back_off`) when that is longer.  Else (the seconds to wait
-        before asking again, back-off).  Both in seconds."""
+    ) -> tuple[float, float, int]:
+        """(0, back-off, refusals) if a request to ``host`` may go now: it holds one of the
+        host's ``limit`` leases (shared by all processes) until :meth:`release_host`, and
+        the next request to the host, from any process, waits ``delay`` seconds, or the
+        host's shared back-off (:meth:`back_off`) when that is longer.  Else (the seconds
+        to wait before asking again, or -1 if the host is blocked (:meth:`refused`),
+        back-off, refusals).  Times in seconds; refusals is the host's streak of 403/429
+        answers over all processes."""
         keys = [
             self.key(f"host:{host}:active"), self.key(f"host:{host}:next"), self.k_hosts,
-            self.key(f"host:{host}:backoff"),
+            self.key(f"host:{host}:backoff"), self.k_blocked, self.key(f"host:{host}:refused"),
         ]
         args: list[Any] = [
             limit, f"{self.member}|{token}", int(lease_seconds * 1000), int(delay * 1000), host
         ]
-        wait_ms, backoff_ms = (int(v) for v in self._take_turn(keys=keys, args=args))
-        return (LEASE_POLL if wait_ms < 0 else wait_ms / 1000), backoff_ms / 1000
+        wait_ms, backoff_ms, streak = (int(v) for v in self._take_turn(keys=keys, args=args))
+        if wait_ms == -2:
+            return -1.0, 0.0, 0
+        return (LEASE_POLL if wait_ms < 0 else wait_ms / 1000), backoff_ms / 1000, streak
+
+    def refused(self, host: str, status: int, limit: int) -> bool:
+        """A 403/429 from ``host``; True once ``limit`` of them in a row, from any process,
+        have blocked it for the rest of the run (:meth:`blocked`)."""
+        keys = [self.key(f"host:{host}:refused"), self.k_blocked]
+        return int(self._refused(keys=keys, args=[host, status, limit])) >= limit
+
+    def accepted(self, host: str) -> None:
+        """An answer from ``host`` that is not a refusal: its streak starts again."""
+        self.redis.delete(self.key(f"host:{host}:refused"))
+
+    def blocked(self) -> dict[str, int]:
+        """The hosts blocked in this run, by any process, and the status that blocked each."""
+        return {_s(h): int(v) for h, v in self.redis.hgetall(self.k_blocked).items()}
 
     def back_off(self, host: str, base: float, least: float, most: float) -> float:
         """A 429/5xx from ``host``: no process sends to it for the host's shared back-off,
