@@ -145,12 +145,21 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
             await asyncio.sleep(wait)
         try:
             response = await super().download_request(request)
+            # Noted while the lease is still held, so that no request of another process
+            # takes a turn between this answer and its count.
+            self._answered(state, host, delay, backoff, refusals, response)
         finally:
             state.release_host(host, token)
-        # The back-off after a 429/5xx and the streak of refusals are the host's, not this
-        # process's: the others space their requests by the back-off, and a streak over
-        # all processes blocks the host for all (PolitenessMiddleware still does both
-        # within the process).
+        return response
+
+    def _answered(
+        self, state: RedisCrawlState, host: str, delay: float, backoff: float, refusals: int,
+        response: Response,
+    ) -> None:
+        """The back-off after a 429/5xx and the streak of refusals are the host's, not this
+        process's: the others space their requests by the back-off, and a streak over all
+        processes blocks the host for all (PolitenessMiddleware still does both within the
+        process)."""
         status = response.status
         if status in BACKOFF_CODES:
             state.back_off(host, self.backoff_base, max(delay, retry_after(response)), self.max_delay)
@@ -162,7 +171,6 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
                             "to it", host, self.block_streak, status)
         elif refusals and (status < 400 or status in (404, 410)):
             state.accepted(host)
-        return response
 
     def _blocked(self, host: str) -> NoReturn:
         stats = self.crawler.stats

@@ -17,7 +17,8 @@ def _free_port() -> int:
 class RedisServer:
     """``with RedisServer() as url: ...``: a fresh server without persistence, stopped at exit."""
 
-    def __init__(self) -> None:
+    def __init__(self, *config: str) -> None:
+        self.config = list(config)  # more redis-server options ("--maxmemory", "1mb", ...)
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -29,7 +30,7 @@ class RedisServer:
 
         self.proc = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir.name],
+             "--appendonly", "no", "--dir", self.dir.name, *self.config],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

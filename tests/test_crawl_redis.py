@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.newssite.server import NewsSite, slug
-from tests.test_crawl_e2e import _wait_for, article_requests, crawl_cmd, rows
+from tests.test_crawl_e2e import _wait_for, article_requests, crawl, crawl_cmd, rows
 from tests.test_crawl_parts import LOOPS_COUNTED, redirect_loops_counted
 
 # A process taken for dead 3 s after its last heartbeat (the default is 60 s).
@@ -345,6 +345,26 @@ def test_a_redis_server_that_stops_mid_crawl_ends_the_crawl_with_one_line(tmp_pa
     assert "Traceback" not in stderr, stderr
     last = stderr.strip().splitlines()[-1]
     assert f"Redis at {url} stopped answering" in last and "run again" in last
+
+
+def test_a_redis_that_fails_at_start_up_is_one_line(tmp_path: Path) -> None:
+    """A server that answers the first ping but not the crawl's scripts: the start-up steps
+    (publishing an OUTDIR's local state, joining) end with one line, no traceback."""
+    from tests.redis_server import RedisServer
+
+    no_scripts = ("--rename-command", "EVALSHA", "", "--rename-command", "EVAL", "")
+    local, fresh = tmp_path / "was-local", tmp_path / "fresh"
+    with NewsSite(articles=4) as site, RedisServer(*no_scripts) as url:
+        assert crawl(site.base + "/", "-o", str(local)).returncode == 0
+        for out in (local, fresh):  # publish_local fails first, then join
+            proc = start(site, out, url)
+            _, stderr = proc.communicate(timeout=90)
+            assert proc.returncode == 1
+            assert "Traceback" not in stderr, stderr
+            (line,) = [x for x in stderr.splitlines() if x.strip()]
+            assert f"Redis at {url} refused a command" in line and "EVAL" in line
+            assert "run again" in line
+        assert article_requests(site) and not any(fresh.rglob("*.parquet"))
 
 
 def test_a_429_backs_off_the_host_for_every_process(redis_url: str, tmp_path: Path) -> None:

@@ -436,10 +436,19 @@ def _crawl(args: argparse.Namespace, sites: list[Site], outdir: Path) -> int:
 
 
 def _redis_failed(url: str, exc: object) -> str:
+    import redis
+
+    kept = "what this process wrote is kept, its unfinished pages are fetched again"
+    if isinstance(exc, redis.RedisError) and not isinstance(
+        exc, (redis.ConnectionError, redis.TimeoutError)
+    ):  # it answered, with an error
+        return (
+            f"Redis at {url} refused a command ({exc}); use a redis-server that runs Lua "
+            f"scripts (EVAL, EVALSHA) and has memory to spare, then run again: {kept}"
+        )
     return (
         f"Redis at {url} stopped answering ({exc}); check that redis-server is running and "
-        "reachable there, then run again: what this process wrote is kept, its unfinished "
-        "pages are fetched again"
+        f"reachable there, then run again: {kept}"
     )
 
 
