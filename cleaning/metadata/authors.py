@@ -95,6 +95,7 @@ _ROLE_MODIFIERS = {
     "technology", "tech", "investigative", "digital", "news", "local", "regional",
     "economics", "culture", "opinion", "leitende", "leitender", "stellvertretende",
     "stellvertretender", "freie", "freier", "chef", "en", "chefe", "capo", "hoofd",
+    "content", "marketing", "communications", "social", "media", "product", "editorial",
 }
 # Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
 _PARTICLES = {
@@ -107,7 +108,9 @@ _ROLE = (
     r"\b(?:experts?|editors?|writers?|reporters?|correspondents?|columnists?|analysts?|"
     r"producers?|directors?|managers?|specialists?|researchers?|professors?|founders?|"
     r"co-founders?|ceo|cto|officers?|journalists?|photographers?|consultants?|"
-    r"strategists?|interns?|head of|chief|"
+    r"strategists?|interns?|head of|chief|coordinators?|educators?|advis[eo]rs?|designers?|"
+    r"developers?|engineers?|scientists?|nutritionists?|dietitians?|therapists?|attorneys?|"
+    r"lawyers?|physicians?|presidents?|critics?|planners?|marketers?|"
     r"redakteur(?:in|e|innen)?|redaktor(?:ka|zy)?|korrespondent(?:in|en|ka)?|reporterin|"
     r"journalist(?:in|e|en|a|i)?|rédact(?:eur|rice)|correspondant(?:e)?|envoyée? spéciale?|"
     r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|corrispondente|"
@@ -155,6 +158,11 @@ def without_role(name: str) -> str:
         end -= 1
         while end > 2 and _qualifies_role(words[end - 1]):
             end -= 1
+        # a beat between the qualifier and the role ("Jane Doe Senior Autos Reporter"):
+        # the role starts at the first qualifier after the name's two words
+        first = next((i for i in range(2, end) if _qualifies_role(words[i])), end)
+        if all(w[:1].isupper() for w in words[first:end]):
+            end = first
         if _qualifies_role(words[end - 1]):  # "AP Senior Science Writer": a role only
             return name
     start = 1 if end >= 3 and _is_role_word(words[0]) else 0
@@ -514,3 +522,42 @@ def page_people(root: HtmlElement) -> tuple[str, ...]:
         if people:
             return people
     return ()
+
+
+def profile_urls(author: object) -> list[str]:
+    """The addresses a JSON-LD ``author`` gives instead of a name: URL strings, and the
+    ``url`` or ``@id`` of an author object without a name."""
+    found: list[str] = []
+    for item in author if isinstance(author, list) else [author]:
+        if isinstance(item, str) and "://" in item:
+            found.append(item)
+        elif isinstance(item, dict) and not item.get("name"):
+            for key in ("url", "@id", "sameAs"):
+                value = item.get(key)
+                if isinstance(value, str) and "://" in value:
+                    found.append(value)
+    return found
+
+
+def _slug_key(url: str) -> str:
+    """The last folder of a profile URL, letters only, lower-cased ("janedoe" for
+    ".../author/jane-doe/", "/autor/jane_doe-123")."""
+    folders = [f for f in urlsplit(url.strip()).path.split("/") if f]
+    return re.sub(r"[\W\d_]", "", folders[-1]).casefold() if folders else ""
+
+
+def profile_people(urls: Iterable[str], names: Iterable[str]) -> tuple[str, ...]:
+    """The people of ``names`` (read from the page) whose names the profile URLs spell
+    (".../author/jane-doe" for "Jane Doe"), in the URLs' order: a profile URL becomes a
+    name only when the page says that name."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        key = re.sub(r"[\W\d_]", "", name).casefold()
+        if len(name.split()) >= 2 and key:
+            by_key.setdefault(key, name)
+    out: list[str] = []
+    for url in urls:
+        name = by_key.get(_slug_key(url))
+        if name and name not in out:
+            out.append(name)
+    return tuple(out)
