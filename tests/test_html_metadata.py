@@ -332,3 +332,13 @@ def test_a_profile_url_declared_as_author_names_the_person_the_page_names():
 def test_a_day_the_title_ends_with_dates_a_page_that_declares_none():
     head = "<title>Harbour wall vote delayed | Ledger | 28.04.2023</title>"
     assert meta_of(head).published == datetime(2023, 4, 28, tzinfo=timezone.utc)
+
+
+def test_byline_labels_of_more_languages_and_cjk_commas():
+    assert split_authors(["Szerző: Kovács Anna"]) == ("Kovács Anna",)
+    assert split_authors(["Kirjoittaja: Matti Virtanen ja Liisa Koski"]) == (
+        "Matti Virtanen",
+        "Liisa Koski",
+    )
+    assert split_authors(["Автор: Иван Петров"]) == ("Иван Петров",)
+    assert split_authors(["王小明、李华"], declared=True) == ("王小明", "李华")

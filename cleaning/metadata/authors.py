@@ -31,8 +31,9 @@ _BY = re.compile(
 _BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od)\s+(?=\S)", re.I)
 # A label before the names: "Autor:", "Autorin/Autor", "Text:", "Auteur :", "Tekst:" ...
 _LABEL = re.compile(
-    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i)?|auteur(?:e|s)?|autore|authors?|text|texte|"
-    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af)(?:\s*/\s*\w+)?\s*:|"
+    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s)?|auteur(?:e|s)?|autore|authors?|text|texte|"
+    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af|szerző|forfatter|författare|"
+    r"kirjoittaja|автор|yazar|penulis|συντάκτης)(?:\s*/\s*\w+)?\s*:|"
     r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
     re.I,
 )
@@ -41,9 +42,10 @@ _SOURCE_LABEL = re.compile(r"^\s*(?:quelle|quellen|source|sources|fuente|fonte|b
 # Any other label ("Redaktion:", "Foto [M]:", "Sendung:") starts a credit that is not the
 # author's: a byline that opens with one is not an author line, and one met later ends it.
 _OTHER_LABEL = re.compile(r"(?:^|[\s;,|])[^\W\d_][\w-]{1,20}\s*(?:\[[^\]]*\])?\s*:(?:\s|$)")
-# Commas, semicolons, "&", "|", "/" and the word "and" of the main European languages.
+# Commas, semicolons, "&", "|", "/", the ideographic and full-width commas of Chinese and
+# Japanese ("、", "，") and the word "and" of the main European languages.
 _AUTHOR_SPLIT = re.compile(
-    r"\s*(?:,|;|&|\||/|(?<!\S)(?:and|und|y|e|et|i|og|och|en|ja|és|și|oraz|ve|a|и|та|і)\s)\s*",
+    r"\s*(?:,|;|&|\||/|、|，|；|(?<!\S)(?:and|und|y|e|et|i|og|och|en|ja|és|și|oraz|ve|a|и|та|і)\s)\s*",
     re.I,
 )
 _NOT_A_NAME = re.compile(
@@ -414,8 +416,9 @@ _AUTHOR_HREF = re.compile(
 _LINKS = etree.XPath("descendant::a[@href]")
 # An element whose whole text labels the name beside it ("<b>Autorin/Autor</b> Anna Berg").
 _LABEL_ONLY = re.compile(
-    r"(?:autor(?:in|innen|en|es|a|e|i)?(?:\s*/\s*autor(?:in)?)?|auteur(?:e|s)?|autore|"
-    r"authors?|written by|yazar|forfatter|författare|skribent|penulis|tác giả)\s*:?",
+    r"(?:autor(?:in|innen|en|es|a|e|i|ius|s)?(?:\s*/\s*autor(?:in)?)?|auteur(?:e|s)?|autore|"
+    r"authors?|written by|yazar|forfatter|författare|skribent|penulis|tác giả|szerző|"
+    r"kirjoittaja|автор|συντάκτης)\s*:?",
     re.I,
 )
 
