@@ -342,3 +342,15 @@ def test_byline_labels_of_more_languages_and_cjk_commas():
     )
     assert split_authors(["Автор: Иван Петров"]) == ("Иван Петров",)
     assert split_authors(["王小明、李华"], declared=True) == ("王小明", "李华")
+
+
+def test_the_paper_written_for_and_the_place_written_in_leave_the_name():
+    assert split_authors(["By Ida Lund For The Harbour Ledger"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund Special to The Ledger"]) == ("Ida Lund",)
+    assert split_authors(["Olle Ek in Harbourtown"]) == ("Olle Ek",)
+    assert split_authors(["Von Lena Vogt aus Hafenstadt"]) == ("Lena Vogt",)
+    assert split_authors(["Ida Lund - Senior Editor"]) == ("Ida Lund",)
+    # an organisation's name with a dash is not cut
+    assert split_authors(["NORDPRESS - Harbour Desk"], declared=True) == (
+        "NORDPRESS - Harbour Desk",
+    )

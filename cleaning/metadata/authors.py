@@ -172,6 +172,25 @@ def without_role(name: str) -> str:
     return name if is_staff_credit(cut) else cut  # "Ledger Staff Reporter": a credit whole
 
 
+# What follows a name in a byline without a comma: the paper it was written for ("Jane Doe
+# For The Ledger", "Special to The Ledger", "für die Zeitung") or the place it was written
+# in ("Jane Doe in Washington", "Anna Berg aus Berlin").
+_FOR_PAPER = re.compile(
+    r"\s+(?i:special\s+to|for|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
+)
+_IN_PLACE = re.compile(r"\s+(?:in|aus)\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
+
+
+def _without_for(name: str) -> str:
+    """``name`` without the paper it was written for or the place it was written in after
+    it, when two words of the name stay ("Jane Doe For The Ledger" -> "Jane Doe")."""
+    for pattern in (_FOR_PAPER, _IN_PLACE):
+        cut = pattern.search(name)
+        if cut and len(name[: cut.start()].split()) >= 2:
+            name = name[: cut.start()]
+    return name
+
+
 def _without_credit_after_capitals(name: str) -> str:
     """A name in capitals followed by a credit in ordinary case ("DANA KOWALSKI Associated
     Press") is the name: the change of case is where the byline's comma would be."""
@@ -256,7 +275,9 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
-        parts = [without_role(_ROLE_SUFFIX.sub("", p)) for p in parts if p]
+        parts = [
+            without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP) for p in parts if p
+        ]
         # a part naming a role goes, unless it is the whole credit ("Harbour Ledger Reporters"),
         # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
@@ -560,7 +581,7 @@ def profile_people(urls: Iterable[str], names: Iterable[str]) -> tuple[str, ...]
             by_key.setdefault(key, name)
     out: list[str] = []
     for url in urls:
-        name = by_key.get(_slug_key(url))
-        if name and name not in out:
-            out.append(name)
+        person = by_key.get(_slug_key(url))
+        if person and person not in out:
+            out.append(person)
     return tuple(out)
