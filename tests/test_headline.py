@@ -361,6 +361,8 @@ def test_a_short_site_key_names_the_site_only_as_a_word_of_its_own():
         "Parkwahl: Rat stimmt ab"
     )
     assert strip_site_name("KW.NET | Parkwahl: Rat stimmt ab", keys) == "Parkwahl: Rat stimmt ab"
+    # a short key spelled over several words of its own ("n-tv.de" for "ntv") still counts
+    assert strip_site_name("Parkwahl: Rat stimmt ab | n-tv.de", {"ntv"}) == "Parkwahl: Rat stimmt ab"
 
 
 def test_a_date_stamp_and_a_full_width_bar_end_a_title_with_the_site_name():

@@ -100,22 +100,30 @@ _SHORT_KEY = 3
 
 def names_site(part: str, keys: set[str]) -> bool:
     """``part`` names the site: its squashed form holds one of ``keys`` or is held in one
-    (a key of three letters or fewer only as a word of its own: "DW" or "DW.COM" for "dw",
-    not "Landwahl")."""
+    (a key of three letters or fewer only as whole words: "DW", "DW.COM" or "n-tv.de" for
+    "dw" or "ntv", not "Landwahl")."""
     squashed = squash(part)
     if not squashed:
         return False
-    words: set[str] | None = None
+    runs: set[str] | None = None
     for key in keys:
         if squashed in key:
             return True
         if key in squashed:
             if len(key) > _SHORT_KEY:
                 return True
-            words = set(word_list(part)) if words is None else words
-            if key in words:
+            runs = _word_runs(part) if runs is None else runs
+            if key in runs:
                 return True
     return False
+
+
+def _word_runs(part: str) -> set[str]:
+    """The squashed runs of up to three consecutive words of ``part`` ("n", "ntv", "ntvde",
+    "tv" ... for "n-tv.de")."""
+    words = [squash(w) for w in word_list(part)]
+    n = len(words)
+    return {"".join(words[i:j]) for i in range(n) for j in range(i + 1, min(i + 4, n + 1))}
 
 
 # A part of a title that is a date stamp ("Story | Site | 28.04.2023"), not a headline.
