@@ -354,3 +354,13 @@ def test_the_paper_written_for_and_the_place_written_in_leave_the_name():
     assert split_authors(["NORDPRESS - Harbour Desk"], declared=True) == (
         "NORDPRESS - Harbour Desk",
     )
+
+
+def test_a_declared_title_escaped_twice_is_read_as_its_words():
+    head = ld(
+        '{"@type": "NewsArticle", "headline": "Harbour&amp;#8217;s wall: &amp;quot;no&amp;quot;"}'
+    )
+    assert meta_of(head).title == "Harbour\u2019s wall: \"no\""
+    assert meta_of(ld('{"@type": "NewsArticle", "headline": "AT&amp;T and the wall"}')).title == (
+        "AT&T and the wall"
+    )
