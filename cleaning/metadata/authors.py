@@ -160,7 +160,7 @@ def without_role(name: str) -> str:
         end -= 1
         while end > 2 and _qualifies_role(words[end - 1]):
             end -= 1
-        # a beat between the qualifier and the role ("Jane Doe Senior Autos Reporter"):
+        # a beat between the qualifier and the role ("Jane Doe Senior Harbour Reporter"):
         # the role starts at the first qualifier after the name's two words
         first = next((i for i in range(2, end) if _qualifies_role(words[i])), end)
         if all(w[:1].isupper() for w in words[first:end]):
