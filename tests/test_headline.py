@@ -352,3 +352,20 @@ def test_an_h1_repeated_in_other_capitals_is_one_heading():
     assert title_of(og("How to fix a harbour wall - from a mason"), body) == (
         "How to fix a harbour wall \u2013 from a mason"
     )
+
+
+def test_a_short_site_key_names_the_site_only_as_a_word_of_its_own():
+    keys = site_keys("KW.NET", "kw.example")
+    # "kw" is inside "Parkwahl": the story's title is not the site's name
+    assert strip_site_name("Parkwahl: Rat stimmt ab – KW – 03.05.2024", keys) == (
+        "Parkwahl: Rat stimmt ab"
+    )
+    assert strip_site_name("KW.NET | Parkwahl: Rat stimmt ab", keys) == "Parkwahl: Rat stimmt ab"
+    # a short key spelled over several words of its own ("n-tv.de" for "ntv") still counts
+    assert strip_site_name("Parkwahl: Rat stimmt ab | n-tv.de", {"ntv"}) == "Parkwahl: Rat stimmt ab"
+
+
+def test_a_date_stamp_and_a_full_width_bar_end_a_title_with_the_site_name():
+    assert strip("Harbour wall vote delayed | Ledger | 28.04.2023") == "Harbour wall vote delayed"
+    keys = site_keys("港湾日報", None)
+    assert strip_site_name("港湾の壁、採決を延期｜港湾日報", keys) == "港湾の壁、採決を延期"

@@ -308,3 +308,59 @@ def test_a_name_in_capitals_ends_where_the_credit_in_ordinary_case_starts():
 def test_an_author_box_about_the_author_is_that_author_again():
     assert split_authors(["Ana Lima", "Sobre Ana Lima"]) == ("Ana Lima",)
     assert split_authors(["Ana Lima", "About Ana Lima"]) == ("Ana Lima",)
+
+
+def test_glued_roles_and_roles_after_a_comma_leave_the_name():
+    assert split_authors(["By Ida Lund Senior Harbour Reporter"]) == ("Ida Lund",)
+    assert split_authors(["Written by Olle Ek Regional Volunteer Coordinator"]) == ("Olle Ek",)
+    assert split_authors(["Tom Rau, Certified Beekeeper & Science Educator"]) == ("Tom Rau",)
+    assert split_authors(["Ida Lund Writer"]) == ("Ida Lund",)
+
+
+def test_a_profile_url_declared_as_author_names_the_person_the_page_names():
+    head = '<meta property="article:author" content="https://ledger.example/author/ida-lund">'
+    bylines = (
+        '<span class="byline">by Ida Lund | March 3, 2024</span>'
+        '<div class="related"><span class="byline">Olle Ek</span></div>'
+    )
+    assert meta_of(head, bylines + "<p>Text.</p>").authors == ("Ida Lund",)
+    # a profile the page does not name is no name: the bylines stay what they say
+    other = '<meta property="article:author" content="https://ledger.example/author/tom-rau">'
+    assert meta_of(other, bylines + "<p>Text.</p>").authors == ("Ida Lund", "Olle Ek")
+
+
+def test_a_day_the_title_ends_with_dates_a_page_that_declares_none():
+    head = "<title>Harbour wall vote delayed | Ledger | 28.04.2023</title>"
+    assert meta_of(head).published == datetime(2023, 4, 28, tzinfo=timezone.utc)
+
+
+def test_byline_labels_of_more_languages_and_cjk_commas():
+    assert split_authors(["Szerző: Kovács Anna"]) == ("Kovács Anna",)
+    assert split_authors(["Kirjoittaja: Matti Virtanen ja Liisa Koski"]) == (
+        "Matti Virtanen",
+        "Liisa Koski",
+    )
+    assert split_authors(["Автор: Иван Петров"]) == ("Иван Петров",)
+    assert split_authors(["王小明、李华"], declared=True) == ("王小明", "李华")
+
+
+def test_the_paper_written_for_and_the_place_written_in_leave_the_name():
+    assert split_authors(["By Ida Lund For The Harbour Ledger"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund Special to The Ledger"]) == ("Ida Lund",)
+    assert split_authors(["Olle Ek in Harbourtown"]) == ("Olle Ek",)
+    assert split_authors(["Von Lena Vogt aus Hafenstadt"]) == ("Lena Vogt",)
+    assert split_authors(["Ida Lund - Senior Editor"]) == ("Ida Lund",)
+    # an organisation's name with a dash is not cut
+    assert split_authors(["NORDPRESS - Harbour Desk"], declared=True) == (
+        "NORDPRESS - Harbour Desk",
+    )
+
+
+def test_a_declared_title_escaped_twice_is_read_as_its_words():
+    head = ld(
+        '{"@type": "NewsArticle", "headline": "Harbour&amp;#8217;s wall: &amp;quot;no&amp;quot;"}'
+    )
+    assert meta_of(head).title == "Harbour\u2019s wall: \"no\""
+    assert meta_of(ld('{"@type": "NewsArticle", "headline": "AT&amp;T and the wall"}')).title == (
+        "AT&T and the wall"
+    )

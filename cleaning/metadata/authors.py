@@ -31,8 +31,9 @@ _BY = re.compile(
 _BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od)\s+(?=\S)", re.I)
 # A label before the names: "Autor:", "Autorin/Autor", "Text:", "Auteur :", "Tekst:" ...
 _LABEL = re.compile(
-    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i)?|auteur(?:e|s)?|autore|authors?|text|texte|"
-    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af)(?:\s*/\s*\w+)?\s*:|"
+    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s)?|auteur(?:e|s)?|autore|authors?|text|texte|"
+    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af|szerző|forfatter|författare|"
+    r"kirjoittaja|автор|yazar|penulis|συντάκτης)(?:\s*/\s*\w+)?\s*:|"
     r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
     re.I,
 )
@@ -41,9 +42,10 @@ _SOURCE_LABEL = re.compile(r"^\s*(?:quelle|quellen|source|sources|fuente|fonte|b
 # Any other label ("Redaktion:", "Foto [M]:", "Sendung:") starts a credit that is not the
 # author's: a byline that opens with one is not an author line, and one met later ends it.
 _OTHER_LABEL = re.compile(r"(?:^|[\s;,|])[^\W\d_][\w-]{1,20}\s*(?:\[[^\]]*\])?\s*:(?:\s|$)")
-# Commas, semicolons, "&", "|", "/" and the word "and" of the main European languages.
+# Commas, semicolons, "&", "|", "/", the ideographic and full-width commas of Chinese and
+# Japanese ("、", "，") and the word "and" of the main European languages.
 _AUTHOR_SPLIT = re.compile(
-    r"\s*(?:,|;|&|\||/|(?<!\S)(?:and|und|y|e|et|i|og|och|en|ja|és|și|oraz|ve|a|и|та|і)\s)\s*",
+    r"\s*(?:,|;|&|\||/|、|，|；|(?<!\S)(?:and|und|y|e|et|i|og|och|en|ja|és|și|oraz|ve|a|и|та|і)\s)\s*",
     re.I,
 )
 _NOT_A_NAME = re.compile(
@@ -95,6 +97,7 @@ _ROLE_MODIFIERS = {
     "technology", "tech", "investigative", "digital", "news", "local", "regional",
     "economics", "culture", "opinion", "leitende", "leitender", "stellvertretende",
     "stellvertretender", "freie", "freier", "chef", "en", "chefe", "capo", "hoofd",
+    "content", "marketing", "communications", "social", "media", "product", "editorial",
 }
 # Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
 _PARTICLES = {
@@ -107,7 +110,9 @@ _ROLE = (
     r"\b(?:experts?|editors?|writers?|reporters?|correspondents?|columnists?|analysts?|"
     r"producers?|directors?|managers?|specialists?|researchers?|professors?|founders?|"
     r"co-founders?|ceo|cto|officers?|journalists?|photographers?|consultants?|"
-    r"strategists?|interns?|head of|chief|"
+    r"strategists?|interns?|head of|chief|coordinators?|educators?|advis[eo]rs?|designers?|"
+    r"developers?|engineers?|scientists?|nutritionists?|dietitians?|therapists?|attorneys?|"
+    r"lawyers?|physicians?|presidents?|critics?|planners?|marketers?|"
     r"redakteur(?:in|e|innen)?|redaktor(?:ka|zy)?|korrespondent(?:in|en|ka)?|reporterin|"
     r"journalist(?:in|e|en|a|i)?|rédact(?:eur|rice)|correspondant(?:e)?|envoyée? spéciale?|"
     r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|corrispondente|"
@@ -155,11 +160,35 @@ def without_role(name: str) -> str:
         end -= 1
         while end > 2 and _qualifies_role(words[end - 1]):
             end -= 1
+        # a beat between the qualifier and the role ("Jane Doe Senior Harbour Reporter"):
+        # the role starts at the first qualifier after the name's two words
+        first = next((i for i in range(2, end) if _qualifies_role(words[i])), end)
+        if all(w[:1].isupper() for w in words[first:end]):
+            end = first
         if _qualifies_role(words[end - 1]):  # "AP Senior Science Writer": a role only
             return name
     start = 1 if end >= 3 and _is_role_word(words[0]) else 0
     cut = " ".join(words[start:end])
     return name if is_staff_credit(cut) else cut  # "Ledger Staff Reporter": a credit whole
+
+
+# What follows a name in a byline without a comma: the paper it was written for ("Jane Doe
+# For The Ledger", "Special to The Ledger", "für die Zeitung") or the place it was written
+# in ("Jane Doe in Washington", "Anna Berg aus Berlin").
+_FOR_PAPER = re.compile(
+    r"\s+(?i:special\s+to|for|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
+)
+_IN_PLACE = re.compile(r"\s+(?:in|aus)\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
+
+
+def _without_for(name: str) -> str:
+    """``name`` without the paper it was written for or the place it was written in after
+    it, when two words of the name stay ("Jane Doe For The Ledger" -> "Jane Doe")."""
+    for pattern in (_FOR_PAPER, _IN_PLACE):
+        cut = pattern.search(name)
+        if cut and len(name[: cut.start()].split()) >= 2:
+            name = name[: cut.start()]
+    return name
 
 
 def _without_credit_after_capitals(name: str) -> str:
@@ -246,7 +275,9 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
-        parts = [without_role(_ROLE_SUFFIX.sub("", p)) for p in parts if p]
+        parts = [
+            without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP) for p in parts if p
+        ]
         # a part naming a role goes, unless it is the whole credit ("Harbour Ledger Reporters"),
         # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
@@ -406,8 +437,9 @@ _AUTHOR_HREF = re.compile(
 _LINKS = etree.XPath("descendant::a[@href]")
 # An element whose whole text labels the name beside it ("<b>Autorin/Autor</b> Anna Berg").
 _LABEL_ONLY = re.compile(
-    r"(?:autor(?:in|innen|en|es|a|e|i)?(?:\s*/\s*autor(?:in)?)?|auteur(?:e|s)?|autore|"
-    r"authors?|written by|yazar|forfatter|författare|skribent|penulis|tác giả)\s*:?",
+    r"(?:autor(?:in|innen|en|es|a|e|i|ius|s)?(?:\s*/\s*autor(?:in)?)?|auteur(?:e|s)?|autore|"
+    r"authors?|written by|yazar|forfatter|författare|skribent|penulis|tác giả|szerző|"
+    r"kirjoittaja|автор|συντάκτης)\s*:?",
     re.I,
 )
 
@@ -514,3 +546,42 @@ def page_people(root: HtmlElement) -> tuple[str, ...]:
         if people:
             return people
     return ()
+
+
+def profile_urls(author: object) -> list[str]:
+    """The addresses a JSON-LD ``author`` gives instead of a name: URL strings, and the
+    ``url`` or ``@id`` of an author object without a name."""
+    found: list[str] = []
+    for item in author if isinstance(author, list) else [author]:
+        if isinstance(item, str) and "://" in item:
+            found.append(item)
+        elif isinstance(item, dict) and not item.get("name"):
+            for key in ("url", "@id", "sameAs"):
+                value = item.get(key)
+                if isinstance(value, str) and "://" in value:
+                    found.append(value)
+    return found
+
+
+def _slug_key(url: str) -> str:
+    """The last folder of a profile URL, letters only, lower-cased ("janedoe" for
+    ".../author/jane-doe/", "/autor/jane_doe-123")."""
+    folders = [f for f in urlsplit(url.strip()).path.split("/") if f]
+    return re.sub(r"[\W\d_]", "", folders[-1]).casefold() if folders else ""
+
+
+def profile_people(urls: Iterable[str], names: Iterable[str]) -> tuple[str, ...]:
+    """The people of ``names`` (read from the page) whose names the profile URLs spell
+    (".../author/jane-doe" for "Jane Doe"), in the URLs' order: a profile URL becomes a
+    name only when the page says that name."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        key = re.sub(r"[\W\d_]", "", name).casefold()
+        if len(name.split()) >= 2 and key:
+            by_key.setdefault(key, name)
+    out: list[str] = []
+    for url in urls:
+        person = by_key.get(_slug_key(url))
+        if person and person not in out:
+            out.append(person)
+    return tuple(out)

@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from cleaning.words import INVISIBLE_CHARS
 
 # " | ", " - ", " : " ... between the story's title and the site's name or section.
-_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
+_SEPARATORS = re.compile(r"\s+(?:[|｜\-–—:·•»]|::)\s+")
 # "Garnix Blog: Story": a site name before a colon written without a space before it.
 _COLON_PREFIX = re.compile(r"([^:|]{2,40}):\s+(?=\S)")
 _STRIP_CHARS = " |-–—:·•»"
@@ -94,10 +94,40 @@ def url_sections(url: str | None) -> set[str]:
     return {key for key in (squash(folder) for folder in folders) if len(key) >= 3}
 
 
+# A key this short names the site only as a whole word of a part: "dw" is in "Russland-Wahl".
+_SHORT_KEY = 3
+
+
 def names_site(part: str, keys: set[str]) -> bool:
-    """``part`` names the site: its squashed form holds one of ``keys`` or is held in one."""
+    """``part`` names the site: its squashed form holds one of ``keys`` or is held in one
+    (a key of three letters or fewer only as whole words: "DW", "DW.COM" or "n-tv.de" for
+    "dw" or "ntv", not "Landwahl")."""
     squashed = squash(part)
-    return bool(squashed) and any(squashed in key or key in squashed for key in keys)
+    if not squashed:
+        return False
+    runs: set[str] | None = None
+    for key in keys:
+        if squashed in key:
+            return True
+        if key in squashed:
+            if len(key) > _SHORT_KEY:
+                return True
+            runs = _word_runs(part) if runs is None else runs
+            if key in runs:
+                return True
+    return False
+
+
+def _word_runs(part: str) -> set[str]:
+    """The squashed runs of up to three consecutive words of ``part`` ("n", "ntv", "ntvde",
+    "tv" ... for "n-tv.de")."""
+    words = [squash(w) for w in word_list(part)]
+    n = len(words)
+    return {"".join(words[i:j]) for i in range(n) for j in range(i + 1, min(i + 4, n + 1))}
+
+
+# A part of a title that is a date stamp ("Story | Site | 28.04.2023"), not a headline.
+_DATE_PART = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\.?")
 
 
 def _is_blog_name(prefix: str, keys: set[str]) -> bool:
@@ -125,7 +155,7 @@ def strip_site_name(
         if not seps:
             break
         tail = title[seps[-1].end() :]
-        if names_site(tail, keys) or squash(tail) in sections:
+        if names_site(tail, keys) or squash(tail) in sections or _DATE_PART.fullmatch(tail):
             title = title[: seps[-1].start()].rstrip()
             continue
         if names_site(title[: seps[0].start()], keys):
@@ -141,8 +171,9 @@ def strip_site_name(
 
 
 # A site's name glued to the end with a separator and no spaces ("Story-Politicsㅣ Ledger":
-# "ㅣ", a Hangul letter, is the bar of Korean titles), and one section word before it.
-_GLUED_SEP = "|ㅣ\\-–—·•/"
+# "ㅣ", a Hangul letter, is the bar of Korean titles, "｜" the full-width bar of Japanese
+# ones), and one section word before it.
+_GLUED_SEP = "|｜ㅣ\\-–—·•/"
 _GLUED_SITE = re.compile(rf"(?<=\S)[{_GLUED_SEP}]+\s*([^{_GLUED_SEP}]+)$")
 _GLUED_SECTION = re.compile(rf"(?<=\S)[{_GLUED_SEP}]+[^\s{_GLUED_SEP}]{{1,20}}$")
 
@@ -156,7 +187,14 @@ def _without_glued_site(title: str, keys: set[str]) -> str:
     rest = title[: site.start()]
     section = _GLUED_SECTION.search(rest)
     rest = rest[: section.start()] if section else rest
-    return rest if len(rest.split()) >= 2 else title
+    return rest if len(rest.split()) >= 2 or _unspaced_headline(rest) else title
+
+
+def _unspaced_headline(text: str) -> bool:
+    """``text`` is a headline in a script written without spaces between words (Japanese,
+    Chinese): five letters or more, none with letter case."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 5 and not any(c.isupper() or c.islower() for c in letters)
 
 
 def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:

@@ -137,7 +137,13 @@ def clean_value(value: Any) -> str | None:
         value = next((v for v in value if isinstance(v, str) and v.strip()), None)
     if not isinstance(value, str):
         return None
-    return " ".join(html.unescape(value).split()) or None
+    text = html.unescape(value)
+    if "&" in text and _ENTITY.search(text):  # escaped twice ("&amp;#8217;", "&amp;quot;")
+        text = html.unescape(text)
+    return " ".join(text.split()) or None
+
+
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});", re.I)
 
 
 def _is_organisation(kinds: set[str]) -> bool:

@@ -20,6 +20,8 @@ from cleaning.metadata.authors import (
     is_staff_credit,
     page_people,
     person_like,
+    profile_people,
+    profile_urls,
     split_authors,
 )
 from cleaning.metadata.headline import names_site, pick_headline, site_keys
@@ -229,6 +231,7 @@ def extract_metadata(root: HtmlElement, url: str | None = None) -> PageMeta:
         parse_date(art.get("datePublished"))
         or parse_date(_first(meta, *_DATE_META))
         or _time_element(root, "published")
+        or _title_date(title_el, meta)
         or _htmldate(root, url)
     )
     out.modified = parse_date(art.get("dateModified")) or parse_date(_first(meta, *_MODIFIED_META))
@@ -298,13 +301,51 @@ def _authors(
     authors = declared_authors(declared, in_house)
     from_meta = declared_authors(((v, False) for v in meta_values), in_house)
     authors = authors or from_meta
-    if authors and all(in_house(a) for a in authors):
-        for people in (split_authors(byline_texts(root)), from_meta, page_people(root)):
+    if authors and not all(in_house(a) for a in authors):
+        return authors
+    bylines = split_authors(byline_texts(root))
+    # a link to the author's profile page declared instead of a name ("article:author" =
+    # ".../author/jane-doe"): the byline or author link that names the same person
+    profiles = [
+        *(v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" in v),
+        *profile_urls(art.get("author") if art else None),
+    ]
+    named = profile_people(profiles, [*bylines, *page_people(root)]) if profiles else ()
+    if named and not all(in_house(a) for a in named):
+        return named
+    if authors:
+        for people in (bylines, from_meta, page_people(root)):
             people = tuple(p for p in people if person_like(p) and not in_house(p))
             if people:
                 return people
         return authors
-    return authors or split_authors(byline_texts(root)) or page_people(root)
+    return bylines or page_people(root)
+
+
+# A title part that is the day of publication ("Story | Site | 28.04.2023", "Story -
+# 2023-04-28"): day first with dots, as Europe writes it, or ISO; other orders are ambiguous.
+_TITLE_DAY = re.compile(r"(?:^|\s[|｜\-–—·•]\s)(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_TITLE_ISO_DAY = re.compile(r"(?:^|\s[|｜\-–—·•]\s)(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def _title_date(title_el: HtmlElement | None, meta: dict[str, list[str]]) -> datetime | None:
+    """The day a page's ``<title>`` or ``og:title`` ends with, as a part of its own."""
+    titles = [title_el.text_content() if title_el is not None else None, _first(meta, "og:title")]
+    for title in titles:
+        if not title:
+            continue
+        day = _TITLE_DAY.search(title)
+        iso = None if day else _TITLE_ISO_DAY.search(title)
+        if day:
+            text = f"{day.group(3)}-{int(day.group(2)):02d}-{int(day.group(1)):02d}"
+        elif iso:
+            text = f"{iso.group(1)}-{iso.group(2)}-{iso.group(3)}"
+        else:
+            continue
+        found = parse_date(text)
+        if found:
+            return found
+    return None
 
 
 def _htmldate(root: HtmlElement, url: str | None) -> datetime | None:
