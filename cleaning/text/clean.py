@@ -42,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-3"
+MODEL_VERSION = "text-seg-4"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -54,6 +54,8 @@ _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
 _SUMMARY_WORDS = 45  # ... none longer than this
+_TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
+_TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
 _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
@@ -115,8 +117,16 @@ def _clean(
         start, end = _find_article(lines, verdicts, judge, outside is None, model)
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
+    tail = range(0)  # lines of the run that a teaser list after the article takes
+    teaser_tail = structural.get("teaser_tail")
+    if mode == "dump" and teaser_tail is not None:
+        cut = _cut_at_teaser_tail(lines, start, end)
+        tail, end = range(cut, end), cut
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
+    for i in tail:
+        if reasons[i] is None:
+            reasons[i] = teaser_tail
     if mode == "dump" and outside is not None:
         for i in (*range(start), *range(end, len(lines))):
             if reasons[i] is None:
@@ -258,6 +268,68 @@ def _find_article(
     end = _cut_at_teaser_list(lines, verdicts, start, end)
     end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
+
+
+def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
+    """Where a teaser list with no header above it ends the article run (``end`` if none).
+
+    A "more stories" list after the article is a series of teasers: a headline (with a
+    kicker, a date, an author) and at most a one-sentence summary.  The summaries read as
+    prose, so the run takes the list in.  The tail of the run is such a list when it is
+    made of lines much shorter than the article's own prose lines (unpunctuated, at most
+    :data:`_TAIL_SHORT` of the median prose line) and summaries (one sentence-ended line
+    of at most :data:`_SUMMARY_WORDS` words, never two in a row), in at least
+    :data:`_TEASERS` groups (a summary closes one), and its shape repeats: three groups
+    of two short lines or more (kicker + headline, headline + date), or short lines that
+    recur (the same kicker, author or date twice).  An article's own crossheads head one
+    paragraph or more each, the shape of the counter-example.  Short lines that start in
+    lower case or with ``#`` (code, commands) and the items after a line that ends in a
+    colon (the lead-in of a list) are the article's.  Language-independent: it reads the
+    lines' shapes, not their words."""
+    body = sorted(line.size for line in lines[start:end] if line.terminal and line.size >= 8)
+    if not body:
+        return end
+    limit = min(_TAIL_MAX_WORDS, max(_TAIL_MIN_WORDS, int(body[len(body) // 2] * _TAIL_SHORT)))
+
+    def short(line: Line) -> bool:
+        return line.size > 0 and not line.terminal and line.words <= limit
+
+    # the longest tail of short lines and summaries, never two summaries in a row
+    cut = end
+    after_summary = False
+    while cut > start:
+        line = lines[cut - 1]
+        if line.size == 0 or short(line):
+            after_summary = False
+        elif line.terminal and line.size <= _SUMMARY_WORDS and not after_summary:
+            after_summary = True
+        else:
+            break
+        cut -= 1
+    for i in range(end - 1, cut - 1, -1):
+        if lines[i].text.endswith(":"):  # the lead-in of a list: its items are content
+            cut = i + 1
+            break
+    while cut < end and not short(lines[cut]):
+        cut += 1  # a teaser opens with its headline or kicker
+    groups: list[int] = [0]  # short lines per group; a summary closes a group
+    shorts: list[str] = []
+    for line in lines[cut:end]:
+        if short(line):
+            groups[-1] += 1
+            shorts.append(line.text)
+        elif line.terminal and line.size > 0:
+            groups.append(0)
+    if len(shorts) < _TEASERS or len(groups) - (groups[-1] == 0) < _TEASERS:
+        return end
+    multi = sum(1 for n in groups if n >= 2)
+    recurring = len(shorts) - len(set(shorts))
+    if multi < _TEASERS and recurring < 2:
+        return end
+    if 4 * sum(1 for t in shorts if t[0].islower() or t[0] == "#") > len(shorts):
+        return end
+    prose = sum(line.size for line in lines[start:cut] if line.terminal)
+    return cut if prose >= _CLOSING_AFTER_WORDS else end
 
 
 def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
