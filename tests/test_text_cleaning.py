@@ -562,3 +562,18 @@ def test_a_list_after_its_lead_in_is_not_a_teaser_list(rules) -> None:
     ]
     record = clean_text(page(*PARAS, *items), rules=rules)
     assert all(r.rule_id != "generic.structure.teaser_tail" for r in record.removed)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Der Bürgermeister sagte am Abend: „Wir bauen die Brücke im nächsten Jahr neu.“",
+        "Starosta řekl: „Most postavíme znovu příští rok, jakmile budou peníze.“",
+        "Han sa till slut: ›Vi bygger bron igen nästa år, när pengarna finns.›",
+        "Sie nannte den Plan ‚einen guten Anfang für die ganze Stadt.‘",
+    ],
+)
+def test_a_sentence_closed_by_a_low_or_single_quote_ends_a_sentence(paragraph: str) -> None:
+    # German, Czech and Polish close their quotes with “ and ‘ (the English opening forms)
+    (line,) = split_lines(paragraph)
+    assert line.terminal

@@ -35,7 +35,7 @@ _GLUE_BYTES = bytes(
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
 _ALNUM = re.compile(r"[^\W_]")
 _TERMINAL = frozenset(".!?。！？")
-_CLOSERS = "\"'”’)]»*」』）"
+_CLOSERS = "\"'”’“‘›)]»*」』）"
 
 # Stop words: prose is full of them, menus and headlines are not.  A document is measured
 # with the base list plus the function words of its own language (split_lines).
