@@ -577,3 +577,11 @@ def test_a_sentence_closed_by_a_low_or_single_quote_ends_a_sentence(paragraph: s
     # German, Czech and Polish close their quotes with “ and ‘ (the English opening forms)
     (line,) = split_lines(paragraph)
     assert line.terminal
+
+
+def test_an_agency_tag_after_the_last_sentence_still_ends_it() -> None:
+    tagged, aside = split_lines(
+        "The ferry will sail again on Monday, the harbour office said. (AP)\n"
+        "The ferry was built in a yard near the old port (Lisbon)"
+    )
+    assert tagged.terminal and not aside.terminal
