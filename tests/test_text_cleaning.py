@@ -585,3 +585,29 @@ def test_an_agency_tag_after_the_last_sentence_still_ends_it() -> None:
         "The ferry was built in a yard near the old port (Lisbon)"
     )
     assert tagged.terminal and not aside.terminal
+
+
+@pytest.mark.parametrize("header", ["Read also", "Lesen Sie auch", "Lire aussi", "Lee también"])
+def test_the_paragraph_after_a_read_also_box_inside_the_article_is_kept(rules, header) -> None:
+    last = (
+        "The library will keep its reading room open until the end of the year, and the "
+        "council has promised to find a new home for its collection of local newspapers "
+        "before the building is sold."
+    )
+    box = [header, "Bridge repairs to start in May after years of delay", "Town desk"]
+    record = clean_text(page(*PARAS, *box, last, footer=["Privacy Policy"]), rules=rules)
+    assert record.text.split("\n") == [*PARAS, last]
+    assert {r.text for r in record.removed} >= set(box)
+
+
+def test_a_teaser_list_under_a_read_also_header_is_not_taken_for_the_article(rules) -> None:
+    teasers = [
+        "Read also",
+        "Bridge repairs to start in May after years of delay",
+        "The contractor says the work on the old stone bridge will take most of the summer, "
+        "and drivers will have to use the ring road until it is done, the council said.",
+        "New mayor sworn in",
+        "She promised to put the library and the bus routes first in her two years in office.",
+    ]
+    record = clean_text(page(*PARAS, *teasers, footer=["Privacy Policy"]), rules=rules)
+    assert record.text.split("\n") == PARAS

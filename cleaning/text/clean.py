@@ -54,6 +54,10 @@ _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
 _SUMMARY_WORDS = 45  # ... none longer than this
+_BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
+_BOX_ITEM_WORDS = 16  # ... each at most this long
+_BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
+_BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
 _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
@@ -115,8 +119,12 @@ def _clean(
         start, end = 0, len(lines)
     if mode == "dump":
         start, end = _find_article(lines, verdicts, judge, outside is None, model)
+    boxes: list[int] = []  # lines of "read also" boxes the article goes on after
+    if mode == "dump" and end > start and outside is not None:
+        end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
+    run_end = end  # the teaser list after the article is part of the run until cut off
     tail = range(0)  # lines of the run that a teaser list after the article takes
     teaser_tail = structural.get("teaser_tail")
     if mode == "dump" and teaser_tail is not None:
@@ -124,16 +132,20 @@ def _clean(
         tail, end = range(cut, end), cut
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
-    for i in tail:
-        if reasons[i] is None:
-            reasons[i] = teaser_tail
     if mode == "dump" and outside is not None:
-        for i in (*range(start), *range(end, len(lines))):
+        for i in (*range(start), *range(run_end, len(lines))):
             if reasons[i] is None:
                 reasons[i] = outside
     link_list_id = structural.get("link_list")
+    for i in boxes:
+        if reasons[i] is None:
+            reasons[i] = link_list_id or outside
     if link_list_id is not None:
-        _mark_link_lists(lines, verdicts, start, end, reasons, link_list_id)
+        # a list under a related header in the teaser list is named a link list
+        _mark_link_lists(lines, verdicts, start, run_end, reasons, link_list_id)
+    for i in tail:
+        if reasons[i] is None:
+            reasons[i] = teaser_tail
 
     title = description = None
     if mode == "dump":
@@ -330,6 +342,52 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
         return end
     prose = sum(line.size for line in lines[start:cut] if line.terminal)
     return cut if prose >= _CLOSING_AFTER_WORDS else end
+
+
+def _extend_over_boxes(
+    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, end: int, boxes: list[int]
+) -> int:
+    """The end of the article when it goes on after "read also" boxes set in its text.
+
+    Such a box (a related-content header, up to :data:`_BOX_LINES` headlines with their
+    source or author, an ad label above it) costs more than the paragraph after it is worth,
+    so the run ends above the box and drops the article's last paragraph.  The run is
+    extended over a box when prose follows it (at least :data:`_BOX_PROSE` words, in lines
+    no rule says anything of) and the page does not go on with prose right after that
+    prose (which is a teaser's summary, then the next teaser).  The box's lines are
+    appended to ``boxes`` (removed as a link list)."""
+    n = len(lines)
+    while True:
+        judge.judge(lines, range(end, min(n, end + _BOX_LINES + 4)), verdicts)
+        i = end
+        while i < n and lines[i].size == 0:
+            i += 1
+        box = i
+        if i < n and verdicts[i].evidence_id == "generic.ads.label":
+            i += 1
+        if i >= n or verdicts[i].evidence < _BLOCK_HEADER or not _opens_list(lines[i], verdicts[i]):
+            return end
+        i += 1
+        items = i
+        while i < n and i - items < _BOX_LINES and not is_prose(lines[i]):
+            if lines[i].words > _BOX_ITEM_WORDS:
+                return end
+            i += 1
+        if i == items:
+            return end
+        j = i
+        while j < n and is_prose(lines[j]) and j - i < _BOX_MAX_PROSE_LINES:
+            judge.judge(lines, range(j, j + 1), verdicts)
+            if verdicts[j] is not NO_VERDICT:
+                break
+            j += 1
+        if j == i or lines[i].size < _BOX_PROSE:
+            return end
+        judge.judge(lines, range(j, min(n, j + 3)), verdicts)
+        if (j < n and _is_related(verdicts[j])) or any(map(is_prose, lines[j + 1 : j + 3])):
+            return end  # a link after the summary, or the next teaser's summary
+        boxes.extend(range(box, i))
+        end = j
 
 
 def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
@@ -565,6 +623,11 @@ def _mark_link_lists(
             for k in range(i + 1, j):
                 reasons[k] = rule_id
         i = j
+
+
+def _is_related(verdict: Verdict) -> bool:
+    """Some rule of the related-content kind ("Read more", a related header) says so."""
+    return verdict.evidence_id is not None and verdict.evidence_id.split(".")[1] == "related"
 
 
 def _opens_list(line: Line, verdict: Verdict) -> bool:
