@@ -250,6 +250,22 @@ class _Judge:
             if verdict.drop or verdict.evidence or verdict.template:
                 flagged.append(i)
 
+    def peek(self, lines: Sequence[Line], indexes: Iterable[int]) -> dict[int, Verdict]:
+        """The verdicts of ``indexes`` without recording them: a line only looked at (below
+        the article, to see whether it goes on) keeps its structural reason."""
+        out: dict[int, Verdict] = {}
+        fresh: dict[str, int] = {}
+        for i in indexes:
+            if lines[i].text not in self.seen:
+                fresh.setdefault(lines[i].text, lines[i].words)
+        for text, verdict in zip(fresh, self.matcher.judge_many(list(fresh.items())), strict=True):
+            if self.templates and line_hash(text) in self.templates:
+                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+            self.seen[text] = verdict
+        for i in indexes:
+            out[i] = self.seen[lines[i].text]
+        return out
+
 
 def _find_article(
     lines: Sequence[Line],
@@ -358,14 +374,16 @@ def _extend_over_boxes(
     appended to ``boxes`` (removed as a link list)."""
     n = len(lines)
     while True:
-        judge.judge(lines, range(end, min(n, end + _BOX_LINES + 4)), verdicts)
+        seen = judge.peek(lines, range(end, min(n, end + _BOX_LINES + 4)))
+        verdict = seen.get
         i = end
         while i < n and lines[i].size == 0:
             i += 1
         box = i
-        if i < n and verdicts[i].evidence_id == "generic.ads.label":
+        if i < n and verdict(i, NO_VERDICT).evidence_id == "generic.ads.label":
             i += 1
-        if i >= n or verdicts[i].evidence < _BLOCK_HEADER or not _opens_list(lines[i], verdicts[i]):
+        head = verdict(i, NO_VERDICT)
+        if i >= n or head.evidence < _BLOCK_HEADER or not _opens_list(lines[i], head):
             return end
         i += 1
         items = i
@@ -377,15 +395,16 @@ def _extend_over_boxes(
             return end
         j = i
         while j < n and is_prose(lines[j]) and j - i < _BOX_MAX_PROSE_LINES:
-            judge.judge(lines, range(j, j + 1), verdicts)
-            if verdicts[j] is not NO_VERDICT:
+            if judge.peek(lines, (j,))[j] is not NO_VERDICT:
                 break
             j += 1
         if j == i or lines[i].size < _BOX_PROSE:
             return end
-        judge.judge(lines, range(j, min(n, j + 3)), verdicts)
-        if (j < n and _is_related(verdicts[j])) or any(map(is_prose, lines[j + 1 : j + 3])):
+        if (j < n and _is_related(judge.peek(lines, (j,))[j])) or any(
+            map(is_prose, lines[j + 1 : j + 3])
+        ):
             return end  # a link after the summary, or the next teaser's summary
+        judge.judge(lines, range(box, j), verdicts)  # the box's lines are removed by their rules
         boxes.extend(range(box, i))
         end = j
 
