@@ -509,3 +509,105 @@ def test_a_date_stamp_of_another_shape_inside_the_article_does_not_end_it(rules)
     dump = "\n\n".join([*NAV, *first, *PARAS, "Oppdatert 13.03.2024", *SECOND, "Impressum"])
     record = clean_text(dump, rules=rules)
     assert all(p in record.text for p in (*PARAS, *SECOND))
+
+
+# a "more stories" list after the article, with no header above it: kicker, headline and a
+# one-sentence summary per teaser (our own wording)
+HEADERLESS_TEASERS = [
+    "Transport",
+    "Ferry timetable cut for the winter months",
+    "Two crossings a day will be dropped from November, the operator said.",
+    "Schools",
+    "New head teacher for the grammar school",
+    "She comes from a school in the north of the county.",
+    "Transport",
+    "Road works on the high street delayed again",
+    "The contractor is waiting for a part from abroad.",
+]
+
+
+def test_a_teaser_list_after_the_article_is_cut_with_its_own_rule(rules) -> None:
+    record = clean_text(page(*PARAS, *HEADERLESS_TEASERS), rules=rules)
+    assert record.text.split("\n") == PARAS
+    tail = [r.text for r in record.removed if r.rule_id == "generic.structure.teaser_tail"]
+    assert tail == HEADERLESS_TEASERS
+    # switched off, the teasers' summaries read as prose and stay
+    off = clean_text(
+        page(*PARAS, *HEADERLESS_TEASERS),
+        rules=load_ruleset(disabled=["generic.structure.teaser_tail"]),
+    )
+    assert HEADERLESS_TEASERS[-1] in off.text.split("\n")
+
+
+def test_crossheads_each_over_one_paragraph_are_the_article(rules) -> None:
+    sections = [
+        "What happens next",
+        "The council will hear the appeal in March and must decide by the end of April.",
+        "The costs",
+        "Repairs to the roof alone would cost the town more than a million pounds.",
+        "The campaign",
+        "Parents have gathered two thousand names and will hand them to the mayor.",
+    ]
+    record = clean_text(page(*PARAS, *sections), rules=rules)
+    assert record.text.split("\n") == PARAS + sections
+
+
+def test_a_list_after_its_lead_in_is_not_a_teaser_list(rules) -> None:
+    items = [
+        "The plan lists three options for the building:",
+        "Sale to a developer",
+        "A lease to the county archive",
+        "Use as a community hall",
+        "The county has made no offer yet, a spokesman said on Thursday.",
+    ]
+    record = clean_text(page(*PARAS, *items), rules=rules)
+    assert all(r.rule_id != "generic.structure.teaser_tail" for r in record.removed)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Der Bürgermeister sagte am Abend: „Wir bauen die Brücke im nächsten Jahr neu.“",
+        "Starosta řekl: „Most postavíme znovu příští rok, jakmile budou peníze.“",
+        "Han sa till slut: ›Vi bygger bron igen nästa år, när pengarna finns.›",
+        "Sie nannte den Plan ‚einen guten Anfang für die ganze Stadt.‘",
+    ],
+)
+def test_a_sentence_closed_by_a_low_or_single_quote_ends_a_sentence(paragraph: str) -> None:
+    # German, Czech and Polish close their quotes with “ and ‘ (the English opening forms)
+    (line,) = split_lines(paragraph)
+    assert line.terminal
+
+
+def test_an_agency_tag_after_the_last_sentence_still_ends_it() -> None:
+    tagged, aside = split_lines(
+        "The ferry will sail again on Monday, the harbour office said. (AP)\n"
+        "The ferry was built in a yard near the old port (Lisbon)"
+    )
+    assert tagged.terminal and not aside.terminal
+
+
+@pytest.mark.parametrize("header", ["Read also", "Lesen Sie auch", "Lire aussi", "Lee también"])
+def test_the_paragraph_after_a_read_also_box_inside_the_article_is_kept(rules, header) -> None:
+    last = (
+        "The library will keep its reading room open until the end of the year, and the "
+        "council has promised to find a new home for its collection of local newspapers "
+        "before the building is sold."
+    )
+    box = [header, "Bridge repairs to start in May after years of delay", "Town desk"]
+    record = clean_text(page(*PARAS, *box, last, footer=["Privacy Policy"]), rules=rules)
+    assert record.text.split("\n") == [*PARAS, last]
+    assert {r.text for r in record.removed} >= set(box)
+
+
+def test_a_teaser_list_under_a_read_also_header_is_not_taken_for_the_article(rules) -> None:
+    teasers = [
+        "Read also",
+        "Bridge repairs to start in May after years of delay",
+        "The contractor says the work on the old stone bridge will take most of the summer, "
+        "and drivers will have to use the ring road until it is done, the council said.",
+        "New mayor sworn in",
+        "She promised to put the library and the bus routes first in her two years in office.",
+    ]
+    record = clean_text(page(*PARAS, *teasers, footer=["Privacy Policy"]), rules=rules)
+    assert record.text.split("\n") == PARAS

@@ -42,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-3"
+MODEL_VERSION = "text-seg-4"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -54,6 +54,12 @@ _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
 _SUMMARY_WORDS = 45  # ... none longer than this
+_BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
+_BOX_ITEM_WORDS = 16  # ... each at most this long
+_BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
+_BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
+_TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
+_TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
 _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
@@ -113,17 +119,33 @@ def _clean(
         start, end = 0, len(lines)
     if mode == "dump":
         start, end = _find_article(lines, verdicts, judge, outside is None, model)
+    boxes: list[int] = []  # lines of "read also" boxes the article goes on after
+    if mode == "dump" and end > start and outside is not None:
+        end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
+    run_end = end  # the teaser list after the article is part of the run until cut off
+    tail = range(0)  # lines of the run that a teaser list after the article takes
+    teaser_tail = structural.get("teaser_tail")
+    if mode == "dump" and teaser_tail is not None:
+        cut = _cut_at_teaser_tail(lines, start, end)
+        tail, end = range(cut, end), cut
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
-        for i in (*range(start), *range(end, len(lines))):
+        for i in (*range(start), *range(run_end, len(lines))):
             if reasons[i] is None:
                 reasons[i] = outside
     link_list_id = structural.get("link_list")
+    for i in boxes:
+        if reasons[i] is None:
+            reasons[i] = link_list_id or outside
     if link_list_id is not None:
-        _mark_link_lists(lines, verdicts, start, end, reasons, link_list_id)
+        # a list under a related header in the teaser list is named a link list
+        _mark_link_lists(lines, verdicts, start, run_end, reasons, link_list_id)
+    for i in tail:
+        if reasons[i] is None:
+            reasons[i] = teaser_tail
 
     title = description = None
     if mode == "dump":
@@ -228,6 +250,22 @@ class _Judge:
             if verdict.drop or verdict.evidence or verdict.template:
                 flagged.append(i)
 
+    def peek(self, lines: Sequence[Line], indexes: Iterable[int]) -> dict[int, Verdict]:
+        """The verdicts of ``indexes`` without recording them: a line only looked at (below
+        the article, to see whether it goes on) keeps its structural reason."""
+        out: dict[int, Verdict] = {}
+        fresh: dict[str, int] = {}
+        for i in indexes:
+            if lines[i].text not in self.seen:
+                fresh.setdefault(lines[i].text, lines[i].words)
+        for text, verdict in zip(fresh, self.matcher.judge_many(list(fresh.items())), strict=True):
+            if self.templates and line_hash(text) in self.templates:
+                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+            self.seen[text] = verdict
+        for i in indexes:
+            out[i] = self.seen[lines[i].text]
+        return out
+
 
 def _find_article(
     lines: Sequence[Line],
@@ -258,6 +296,117 @@ def _find_article(
     end = _cut_at_teaser_list(lines, verdicts, start, end)
     end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
+
+
+def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
+    """Where a teaser list with no header above it ends the article run (``end`` if none).
+
+    A "more stories" list after the article is a series of teasers: a headline (with a
+    kicker, a date, an author) and at most a one-sentence summary.  The summaries read as
+    prose, so the run takes the list in.  The tail of the run is such a list when it is
+    made of lines much shorter than the article's own prose lines (unpunctuated, at most
+    :data:`_TAIL_SHORT` of the median prose line) and summaries (one sentence-ended line
+    of at most :data:`_SUMMARY_WORDS` words, never two in a row), in at least
+    :data:`_TEASERS` groups (a summary closes one), and its shape repeats: three groups
+    of two short lines or more (kicker + headline, headline + date), or short lines that
+    recur (the same kicker, author or date twice).  An article's own crossheads head one
+    paragraph or more each, the shape of the counter-example.  Short lines that start in
+    lower case or with ``#`` (code, commands) and the items after a line that ends in a
+    colon (the lead-in of a list) are the article's.  Language-independent: it reads the
+    lines' shapes, not their words."""
+    body = sorted(line.size for line in lines[start:end] if line.terminal and line.size >= 8)
+    if not body:
+        return end
+    limit = min(_TAIL_MAX_WORDS, max(_TAIL_MIN_WORDS, int(body[len(body) // 2] * _TAIL_SHORT)))
+
+    def short(line: Line) -> bool:
+        return line.size > 0 and not line.terminal and line.words <= limit
+
+    # the longest tail of short lines and summaries, never two summaries in a row
+    cut = end
+    after_summary = False
+    while cut > start:
+        line = lines[cut - 1]
+        if line.size == 0 or short(line):
+            after_summary = False
+        elif line.terminal and line.size <= _SUMMARY_WORDS and not after_summary:
+            after_summary = True
+        else:
+            break
+        cut -= 1
+    for i in range(end - 1, cut - 1, -1):
+        if lines[i].text.endswith(":"):  # the lead-in of a list: its items are content
+            cut = i + 1
+            break
+    while cut < end and not short(lines[cut]):
+        cut += 1  # a teaser opens with its headline or kicker
+    groups: list[int] = [0]  # short lines per group; a summary closes a group
+    shorts: list[str] = []
+    for line in lines[cut:end]:
+        if short(line):
+            groups[-1] += 1
+            shorts.append(line.text)
+        elif line.terminal and line.size > 0:
+            groups.append(0)
+    if len(shorts) < _TEASERS or len(groups) - (groups[-1] == 0) < _TEASERS:
+        return end
+    multi = sum(1 for n in groups if n >= 2)
+    recurring = len(shorts) - len(set(shorts))
+    if multi < _TEASERS and recurring < 2:
+        return end
+    if 4 * sum(1 for t in shorts if t[0].islower() or t[0] == "#") > len(shorts):
+        return end
+    prose = sum(line.size for line in lines[start:cut] if line.terminal)
+    return cut if prose >= _CLOSING_AFTER_WORDS else end
+
+
+def _extend_over_boxes(
+    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, end: int, boxes: list[int]
+) -> int:
+    """The end of the article when it goes on after "read also" boxes set in its text.
+
+    Such a box (a related-content header, up to :data:`_BOX_LINES` headlines with their
+    source or author, an ad label above it) costs more than the paragraph after it is worth,
+    so the run ends above the box and drops the article's last paragraph.  The run is
+    extended over a box when prose follows it (at least :data:`_BOX_PROSE` words, in lines
+    no rule says anything of) and the page does not go on with prose right after that
+    prose (which is a teaser's summary, then the next teaser).  The box's lines are
+    appended to ``boxes`` (removed as a link list)."""
+    n = len(lines)
+    while True:
+        seen = judge.peek(lines, range(end, min(n, end + _BOX_LINES + 4)))
+        verdict = seen.get
+        i = end
+        while i < n and lines[i].size == 0:
+            i += 1
+        box = i
+        if i < n and verdict(i, NO_VERDICT).evidence_id == "generic.ads.label":
+            i += 1
+        head = verdict(i, NO_VERDICT)
+        if i >= n or head.evidence < _BLOCK_HEADER or not _opens_list(lines[i], head):
+            return end
+        i += 1
+        items = i
+        while i < n and i - items < _BOX_LINES and not is_prose(lines[i]):
+            if lines[i].words > _BOX_ITEM_WORDS:
+                return end
+            i += 1
+        if i == items:
+            return end
+        j = i
+        while j < n and is_prose(lines[j]) and j - i < _BOX_MAX_PROSE_LINES:
+            if judge.peek(lines, (j,))[j] is not NO_VERDICT:
+                break
+            j += 1
+        if j == i or lines[i].size < _BOX_PROSE:
+            return end
+        if (j < n and _is_related(judge.peek(lines, (j,))[j])) or any(
+            map(is_prose, lines[j + 1 : j + 3])
+        ):
+            return end  # a link after the summary, or the next teaser's summary
+        judge.judge(lines, range(box, j), verdicts)  # the box's lines are removed by their rules
+        boxes.extend(range(box, i))
+        end = j
 
 
 def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
@@ -493,6 +642,11 @@ def _mark_link_lists(
             for k in range(i + 1, j):
                 reasons[k] = rule_id
         i = j
+
+
+def _is_related(verdict: Verdict) -> bool:
+    """Some rule of the related-content kind ("Read more", a related header) says so."""
+    return verdict.evidence_id is not None and verdict.evidence_id.split(".")[1] == "related"
 
 
 def _opens_list(line: Line, verdict: Verdict) -> bool:

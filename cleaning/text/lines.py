@@ -34,8 +34,9 @@ _GLUE_BYTES = bytes(
 # a quoted crosshead glued to its paragraph: 'Harden opinions'Mr Alexander
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
 _ALNUM = re.compile(r"[^\W_]")
+_TRAILING_TAG = re.compile(r"\s*\([^\W\d_]{2,6}(/[^\W\d_]{2,6})?\)$")
 _TERMINAL = frozenset(".!?。！？")
-_CLOSERS = "\"'”’)]»*」』）"
+_CLOSERS = "\"'”’“‘›)]»*」』）"
 
 # Stop words: prose is full of them, menus and headlines are not.  A document is measured
 # with the base list plus the function words of its own language (split_lines).
@@ -127,6 +128,12 @@ def _measure(
     stripped = text.rstrip(_CLOSERS)
     # a teaser cut short ("...", "…") is not a finished sentence
     terminal = bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("..")
+    if not terminal and text.endswith(")"):
+        # an agency's or author's tag after the last sentence: "... back on Monday. (dpa)"
+        tag = _TRAILING_TAG.search(text)
+        if tag is not None:
+            before = text[: tag.start()].rstrip(_CLOSERS)
+            terminal = bool(before) and before[-1] in _TERMINAL
     size = n
     if len(text) <= 12 and _ALNUM.search(text) is None:
         return n, 0, terminal, 0.0, 0.0  # separators, bullets, invisible joiners: no size
