@@ -15,6 +15,7 @@ import hashlib
 import operator
 import re
 import string
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -198,12 +199,13 @@ def build_stats(docs: Iterable[tuple[str, str]]) -> RepetitionStats:
 
     Pure: the result depends on the multiset of documents, not on their order.
     """
-    groups: dict[str, dict[str, int]] = {}
+    groups: dict[str, Counter[str]] = {}
     counts: dict[str, int] = {}
     for group, text in docs:
         counts[group] = counts.get(group, 0) + 1
-        table = groups.setdefault(group, {})
-        for h in document_hashes(text):
-            table[h] = table.get(h, 0) + 1
+        table = groups.get(group)
+        if table is None:
+            table = groups[group] = Counter()
+        table.update(document_hashes(text))  # one more document for each hash, counted in C
     # not sorted here: only what to_json writes needs an order (most batches never save it)
-    return RepetitionStats(groups=groups, docs=counts)
+    return RepetitionStats(groups={g: dict(t) for g, t in groups.items()}, docs=counts)
