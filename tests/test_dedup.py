@@ -250,6 +250,25 @@ def test_rows_of_an_older_file_without_the_column_are_read_and_fixed(tmp_path: P
     assert table.column("duplicate_of").to_pylist() == [rows[1]["id"], None]
 
 
+def test_an_index_of_older_signatures_is_rebuilt_from_the_part_files(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pipelines.store import STATE_DIR
+    from pipelines.store.dedup import DB_NAME
+
+    rows = _rows()
+    out = tmp_path / "out"
+    _write(out, [rows[:4]])
+    # an index written before the signature scheme changed: other signatures, no version
+    db = sqlite3.connect(out / STATE_DIR / DB_NAME)
+    db.execute("UPDATE docs SET sig = zeroblob(768)")
+    db.execute("DELETE FROM meta")
+    db.commit()
+    db.close()
+    # the next run's copies are paired with the first run's records all the same
+    assert _write(out, [rows[4:]]) == _write(tmp_path / "whole", [rows])
+
+
 def test_crawl_marks_duplicates_and_counts_them_in_the_run_summary(tmp_path: Path) -> None:
     """The local news site builds article i and article i + 10 from the same sentences
     (only the district and project numbers differ): near-duplicates to a reader."""

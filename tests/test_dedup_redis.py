@@ -134,6 +134,28 @@ def test_a_process_killed_between_assign_and_write_is_forgotten_by_its_next_open
     assert _on_disk(a, b) == {rows[0]["id"]: None}
 
 
+def test_an_index_of_older_signatures_is_emptied_and_read_again(
+    redis_url: str, tmp_path: Path
+) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    rows = _rows()
+    a, b = tmp_path / "host-a", tmp_path / "host-b"
+    _write_to(a, redis_url, rows[:2])
+    _write_to(b, redis_url, rows[2:4])
+    # an index written before the signature scheme changed: other signatures, no version
+    for key in client.scan_iter(match="newsclean:dedup:doc:*"):
+        client.hset(key, "g", bytes(768))
+    client.delete("newsclean:dedup:signature")
+    # host-a's next run pairs its copies with both hosts' records (host-b's read again
+    # when it opens)
+    _write_to(a, redis_url, rows[4:])
+    RedisDedupIndex.open(b, redis_url).close()
+    assert _on_disk(a, b) == _write(tmp_path / "sqlite", [rows])
+
+
 def test_a_held_lock_gives_one_line_naming_the_server(redis_url: str, tmp_path: Path) -> None:
     import redis
 

@@ -15,7 +15,13 @@ from cleaning.rules.patterns import gate_of
 from cleaning.text import clean_text
 from cleaning.text.lines import split_glued, split_lines
 from cleaning.text.matcher import RuleMatcher
-from cleaning.text.repetition import RepetitionStats, build_stats, line_hash, normalise_line
+from cleaning.text.repetition import (
+    RepetitionStats,
+    build_stats,
+    document_hashes,
+    line_hash,
+    normalise_line,
+)
 from cleaning.text.segment import NO_VERDICT, Verdict
 from pipelines.rulefiles import load_ruleset
 
@@ -193,6 +199,23 @@ def test_line_normalisation_is_the_cc_net_regular_expressions_on_every_kind_of_c
             norm = definition(line).encode("utf-8")
             digest = hashlib.blake2b(norm, digest_size=8).hexdigest() if norm else ""
             assert line_hash(line) == digest, repr(line)
+
+
+def test_a_documents_line_hashes_are_those_of_its_lines_one_by_one() -> None:
+    # document_hashes normalises all lines of a document as one string: every kind of
+    # character, every line break, and a capital sigma (lower-cased by what stands around
+    # it) at the ends of lines give the hashes of the lines taken one by one
+    points = [*range(0x300), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x0663, 0xFF11]
+    points += [0x10400, 0x1D7CE, 0x1F600, 0xE0041, 0x3A3]
+    chars = list(map(chr, points))
+    rng = random.Random(7)
+    breaks = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\n\n"]
+    lines = ["ΟΔΟΣ", "Σ", "ΑΣ b", "  ", "--", "x"]
+    lines += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 12))) for _ in range(400)]
+    text = "".join(line + rng.choice(breaks) for line in lines)
+    expected = {line_hash(line) for line in text.splitlines()} - {""}
+    assert document_hashes(text) == expected
+    assert document_hashes("") == set() and document_hashes("\n -- \n") == set()
 
 
 def test_word_count_is_the_number_of_word_runs_on_every_kind_of_character() -> None:

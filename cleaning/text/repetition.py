@@ -12,10 +12,13 @@ cleaning, keeps the output independent of the order the files are read in.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import string
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 _DIGIT = re.compile(r"\d")
@@ -38,6 +41,10 @@ _ASCII_BYTES = bytes(
     b"0"[0] if c in "123456789" else b" "[0] if not c.isalnum() else ord(c)
     for c in map(chr, range(128))
 ) + bytes(range(128, 256))
+# the same, "\n" kept: lines joined by it are normalised in one pass (line_hashes)
+_ASCII_BYTES_LINES = _ASCII_BYTES[:10] + b"\n" + _ASCII_BYTES[11:]
+_HASHER = partial(hashlib.blake2b, digest_size=8)
+_HEX = operator.methodcaller("hexdigest")
 
 
 def normalise_line(line: str) -> str:
@@ -74,13 +81,36 @@ def line_hash(line: str) -> str:
     return hashlib.blake2b(norm, digest_size=8).hexdigest()
 
 
+def _normalised_lines(lines: Sequence[str]) -> list[bytes]:
+    """The bytes :func:`line_hash` hashes for each of ``lines`` (no line holds a "\\n";
+    b"" for a line with no word), all normalised together: the lines are joined by
+    "\\n", lowered, mapped and translated as one string, then cut apart again, so the
+    per-line work left is one split and one join, in C (``map``).
+
+    Every step of :func:`line_hash` maps characters one by one, whatever stands around
+    them (lower case: the final sigma looks at its neighbours, but not across a "\\n",
+    which is neither cased nor case-ignorable), so the joined text gives each line's bytes."""
+    lower = "\n".join(lines).lower()
+    if lower.isascii():
+        data = lower.encode("ascii")
+    else:
+        for ch in set(_NON_ASCII.findall(lower)):
+            if ch.isdecimal():
+                lower = lower.replace(ch, "0")
+            elif ch.isspace() or not ch.isalnum():
+                lower = lower.replace(ch, " ")
+        data = lower.encode("utf-8")
+    return list(map(b" ".join, map(bytes.split, data.translate(_ASCII_BYTES_LINES).split(b"\n"))))
+
+
 def document_hashes(text: str) -> set[str]:
-    """The distinct line hashes of one document (blank and symbol-only lines left out)."""
-    # each distinct line once (menus and footers repeat within a page); a blank line's
-    # hash is "", discarded with the symbol-only ones
-    out = set(map(line_hash, set(text.splitlines())))
-    out.discard("")
-    return out
+    """The distinct line hashes of one document (blank and symbol-only lines left out):
+    ``{line_hash(line) for line in text.splitlines()} - {""}``."""
+    # each distinct line once (menus and footers repeat within a page), normalised together;
+    # each distinct normalised form hashed once, the empty one (no word) left out
+    distinct = set(_normalised_lines(list(set(text.splitlines()))))
+    distinct.discard(b"")
+    return set(map(_HEX, map(_HASHER, distinct)))
 
 
 @dataclass(frozen=True)
@@ -169,12 +199,13 @@ def build_stats(docs: Iterable[tuple[str, str]]) -> RepetitionStats:
 
     Pure: the result depends on the multiset of documents, not on their order.
     """
-    groups: dict[str, dict[str, int]] = {}
+    groups: dict[str, Counter[str]] = {}
     counts: dict[str, int] = {}
     for group, text in docs:
         counts[group] = counts.get(group, 0) + 1
-        table = groups.setdefault(group, {})
-        for h in document_hashes(text):
-            table[h] = table.get(h, 0) + 1
+        table = groups.get(group)
+        if table is None:
+            table = groups[group] = Counter()
+        table.update(document_hashes(text))  # one more document for each hash, counted in C
     # not sorted here: only what to_json writes needs an order (most batches never save it)
-    return RepetitionStats(groups=groups, docs=counts)
+    return RepetitionStats(groups={g: dict(t) for g, t in groups.items()}, docs=counts)

@@ -11,8 +11,10 @@ the order they came in.
 
 The index lives in ``OUTDIR/.newsclean/dedup.sqlite``: per record its id,
 content hash, sort keys, signature, cluster root, the ``duplicate_of`` its row
-on disk holds and the part file holding it; the LSH bucket keys; and the size
-and modification time of every part file it has read.  The part files are the
+on disk holds and the part file holding it; the LSH bucket keys; the size and
+modification time of every part file it has read; and the version of its signatures
+(:data:`~pipelines.store.minhash.SIGNATURE_VERSION`: an index of another version is
+emptied and rebuilt from the part files when opened).  The part files are the
 truth and the index a cache of them: :meth:`DedupIndex.open` and
 :meth:`DedupIndex.commit` re-read every part file whose size or time is not the
 recorded one (written by a run killed before its commit, rewritten by another
@@ -42,7 +44,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipelines.store import STATE_DIR
-from pipelines.store.minhash import band_keys, signature, similar
+from pipelines.store.minhash import SIGNATURE_VERSION, band_keys, signature, similar
 
 DB_NAME = "dedup.sqlite"
 LOCK_WAIT = 300.0  # seconds a writer waits for another writer of the same folder
@@ -62,6 +64,7 @@ CREATE INDEX IF NOT EXISTS docs_part ON docs(part);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, n))
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _NO_DATE = 1 << 62  # sorts an unknown date after every known one
@@ -205,9 +208,25 @@ class DedupIndex:
             db.close()
             raise
         index._begin()
+        index._check_signatures()
         index._sync()
         index._commit_tx()
         return index
+
+    def _check_signatures(self) -> None:
+        """An index whose signatures are of another scheme (:data:`SIGNATURE_VERSION`; an
+        index of before the version was kept holds version 1) is emptied: the part files
+        are then all read again, their records signed again and their clusters found again
+        by :meth:`_sync`, as for a folder the index never saw."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'signature'").fetchone()
+        if row is not None and row[0] == str(SIGNATURE_VERSION):
+            return
+        for table in ("bands", "docs", "parts"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('signature', ?)",
+            (str(SIGNATURE_VERSION),),
+        )
 
     def close(self) -> None:
         if self.db.in_transaction:

@@ -16,6 +16,8 @@ those files.  Redis (keys ``newsclean:dedup:*``) holds:
   part file, its owner);
 * ``content:HASH`` and ``band:KEY`` (sets of record numbers): the exact and LSH
   look-ups; ``cluster:ROOT``: the members of each cluster;
+* ``signature``: the version of the signatures it holds (an index of another version is
+  emptied when opened: every process reads its part files again);
 * per owner: ``parts:OWNER`` (the size and time of every part file it has read),
   ``inpart:OWNER:NAME``, ``unwritten:OWNER`` (assigned, not yet in a part file) and
   ``check:OWNER``: records whose cluster changed and whose row the owner must look
@@ -55,7 +57,7 @@ from pipelines.store.dedup import (
     earliest_order,
     read_index_rows,
 )
-from pipelines.store.minhash import band_keys, signature, similar
+from pipelines.store.minhash import SIGNATURE_VERSION, band_keys, signature, similar
 
 PREFIX = "newsclean:dedup"
 LOCK_TTL = 30.0  # seconds: a lock whose holder died is free again after this
@@ -158,8 +160,23 @@ class RedisDedupIndex:
             outdir, client, url, drop=drop, owner=owner or owner_name(outdir), lock_wait=lock_wait
         )
         with index._held():
+            index._check_signatures()
             index._sync()
         return index
+
+    def _check_signatures(self) -> None:
+        """An index whose signatures are of another scheme (:data:`SIGNATURE_VERSION`; one
+        of before the version was kept holds version 1) is emptied, every key but the lock:
+        each process then reads its part files again at its next open or commit (its
+        ``parts:OWNER`` is gone) and signs them again, as with a fresh server."""
+        key = self.key("signature")
+        if _s(self.redis.get(key)) == str(SIGNATURE_VERSION):
+            return
+        lock = self.key("lock")
+        stale = [k for k in self.redis.scan_iter(match=f"{PREFIX}:*", count=1000) if _s(k) != lock]
+        for start in range(0, len(stale), _CHUNK):
+            self.redis.delete(*stale[start : start + _CHUNK])
+        self.redis.set(key, str(SIGNATURE_VERSION))
 
     def close(self) -> None:
         self.redis.close()

@@ -1,14 +1,14 @@
 """MinHash signatures of a cleaned text and the test that two of them are near-duplicates.
 
 Pure functions (numpy, no I/O, no state): a worker process, a Dask task or the
-``newsclean`` process itself computes the same signature for the same text.  The
-hash constants come from BLAKE2b of fixed strings, not from a random generator,
-so signatures stored in OUTDIR stay comparable across numpy versions.
+``newsclean`` process itself computes the same signature for the same text.  Words
+are hashed by CRC-32 and the bins ordered by BLAKE2b of fixed strings, not by a random
+generator, so signatures stored in OUTDIR stay comparable across numpy versions.
 
 Tuned on the three dev sets of ``../shared/eval`` (dumps and pages of the same
 articles cleaned in one run, ``bench/dedup_quality.py``): 5-word shingles,
-192 hash functions in 64 bands of 3 rows (the LSH curve is at 50 % near a
-Jaccard similarity of 0.25), and a candidate pair counts as a duplicate when
+192 values (one permutation hashing, :func:`signature`) in 64 bands of 3 rows
+(the LSH curve is at 50 % near a Jaccard similarity of 0.25), and a candidate pair counts as a duplicate when
 its estimated Jaccard similarity is at least 0.5 or the smaller text's
 shingles are at least 80 % inside the other (one renderer kept a part of the
 article the other kept whole).
@@ -25,6 +25,10 @@ from typing import Any
 from cleaning.record import spaced_non_ascii
 
 SHINGLE_WORDS = 5
+# The signature scheme, kept by the duplicate indexes with the signatures they store (an
+# index of another version is rebuilt from the part files): 1, 192 multiply-shift hash
+# functions; 2, one permutation hashing (signature)
+SIGNATURE_VERSION = 2
 NUM_PERM = 192
 BANDS = 64
 ROWS = NUM_PERM // BANDS
@@ -41,28 +45,21 @@ assert ROWS == 3, "band_keys writes a band of three rows out"
 _BAND_P = 0x100000001B3
 _BAND_P2 = (_BAND_P * _BAND_P) & _MASK64
 _BAND_BASES = tuple(((band + 1) * _BAND_P**3) & _MASK64 for band in range(BANDS))
-_CHUNK = 128  # shingles hashed at once: (128 x 192) uint64 = 192 KB, in cache
 
 
 @cache
-def _hash_functions() -> tuple[Any, Any]:
-    """(a, b) of h_i(x) = (a_i * x + b_i) mod 2**64, top 32 bits: multiply-shift hashing,
-    a_i odd.  numpy is imported here: a process that only compares signatures (the
-    ``newsclean`` process when workers clean) never loads it."""
+def _bin_order() -> Any:
+    """The bin each signature position holds: the 192 bins in a fixed shuffled order (by
+    BLAKE2b of fixed strings), so the three rows of a band are bins far apart (an empty bin
+    takes the value of the next filled bin: in a short text neighbours share values).
+    numpy is imported here: a process that only compares signatures (the ``newsclean``
+    process when workers clean) never loads it."""
     import numpy as np
 
-    def words(label: str) -> list[int]:
-        return [
-            int.from_bytes(
-                hashlib.blake2b(f"newsclean.minhash.{label}.{i}".encode(), digest_size=8).digest(),
-                "little",
-            )
-            for i in range(NUM_PERM)
-        ]
+    def key(i: int) -> bytes:
+        return hashlib.blake2b(f"newsclean.minhash.bin.{i}".encode(), digest_size=8).digest()
 
-    return np.array(words("a"), dtype=np.uint64) | np.uint64(1), np.array(
-        words("b"), dtype=np.uint64
-    )
+    return np.array(sorted(range(NUM_PERM), key=key), dtype=np.intp)
 
 
 def words_of(text: str) -> list[bytes]:
@@ -104,30 +101,28 @@ def shingle_hashes(text: str) -> Any:
 def signature(text: str) -> tuple[bytes | None, int]:
     """(MinHash signature as 192 little-endian uint32, number of distinct shingles).
 
+    One permutation hashing (Li, Owen and Zhang 2012): the shingle hashes are split by
+    their top bits into 192 bins, and each bin holds the low 32 bits of its smallest hash;
+    two texts hold the same value in a bin with a probability of about their Jaccard
+    similarity, as with 192 hash functions, at the cost of one pass instead of 192.  An
+    empty bin (a text of few shingles) takes the value of the next filled bin, circularly
+    (rotation densification, Shrivastava and Li 2014).  :data:`SIGNATURE_VERSION` names the
+    scheme (the duplicate indexes keep it with the signatures they store).
+
     The signature is None for a text without words: it is then only an exact duplicate
     (by content hash) of anything.
     """
     import numpy as np
 
-    hashes = shingle_hashes(text)
+    hashes = shingle_hashes(text)  # sorted: a bin's smallest hash is its first
     if not len(hashes):
         return None, 0
-    a, b = _hash_functions()
-    low = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
-    # in place, in one buffer that stays in cache: (a*x + b) per chunk of shingles, then the
-    # minimum; the top 32 bits are taken once at the end (a shift keeps the order, so the
-    # minimum's top bits are the minimum of the top bits): 2-3x faster than fresh arrays
-    buf = np.empty((min(_CHUNK, len(hashes)), NUM_PERM), dtype=np.uint64)
-    part = np.empty(NUM_PERM, dtype=np.uint64)
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK, None]
-        values = buf[: len(chunk)]
-        np.multiply(chunk, a, out=values)
-        values += b
-        values.min(axis=0, out=part)
-        np.minimum(low, part, out=low)
-    low >>= np.uint64(32)
-    return low.astype("<u4").tobytes(), int(len(hashes))
+    bins = ((hashes >> np.uint64(32)) * np.uint64(NUM_PERM)) >> np.uint64(32)
+    first = np.searchsorted(bins, np.arange(NUM_PERM + 1, dtype=np.uint64))
+    filled = np.flatnonzero(first[:-1] < first[1:])
+    values = (hashes[first[filled]] & np.uint64(0xFFFFFFFF)).astype("<u4")
+    donor = np.searchsorted(filled, np.arange(NUM_PERM)) % len(filled)
+    return values[donor][_bin_order()].tobytes(), int(len(hashes))
 
 
 def band_keys(sig: bytes) -> list[int]:
