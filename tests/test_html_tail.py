@@ -1,4 +1,4 @@
-"""The body's closing lines (cleaning/html/tail.py) and the landmark and microdata DOM rules."""
+"""The body's closing lines (cleaning/html/tail.py), landmark and microdata DOM rules, article cards."""
 
 from __future__ import annotations
 
@@ -123,3 +123,28 @@ def test_an_author_microdata_box_leaves_the_body_but_not_the_authors(rules):
     record = clean_html(_page(box), "https://news.example.org/ferry", rules=rules)
     assert "Writes about ships" not in record.text
     assert "Mara Lindqvist" in record.authors
+
+
+def _card(n: int, words: int = 30) -> str:
+    teaser = " ".join(["The island ferry story number", str(n), "goes on."] * (words // 7))
+    return f'<article><h3><a href="/story-{n}">Island story {n}</a></h3><p>{teaser}</p></article>'
+
+
+def test_sibling_story_cards_set_as_articles_leave_the_body(rules):
+    cards = "<section>" + "".join(_card(n) for n in range(4)) + "</section>"
+    html = _page(cards)
+    record = clean_html(html, "https://news.example.org/ferry", rules=rules)
+    assert "Island story" not in record.text and "story number" not in record.text
+    assert "decision on the repair budget" in record.text
+    assert sum(r.rule_id == "generic.related.article_cards" for r in record.removed) == 4
+
+
+def test_articles_that_are_long_or_link_nowhere_stay(rules):
+    # a group holding a long article (the page's own) is not a card group
+    long_group = "<section>" + _card(0, words=400) + _card(1) + _card(2) + "</section>"
+    record = clean_html(_page(long_group), "https://news.example.org/f", rules=rules)
+    assert not any(r.rule_id == "generic.related.article_cards" for r in record.removed)
+    # sections of one article set as <article>s, without links to other pages
+    sections = "".join(f"<article><h2>Part {n}</h2><p>{_PARAS[n]}</p></article>" for n in range(3))
+    record = clean_html(_page(sections), "https://news.example.org/f", rules=rules)
+    assert not any(r.rule_id == "generic.related.article_cards" for r in record.removed)
