@@ -30,8 +30,9 @@ RULES = (AUTHOR_RULE, LEAD_IN_RULE)
 TAIL_LINES = 4
 # a body shorter than this (non-blank lines) has no room for a closing line to be told apart
 MIN_BODY_LINES = 5
-# longer lines are article prose that happens to name its author
-MAX_WORDS = 60
+# longer lines are article prose that happens to name its author (a biography runs to
+# five or six sentences)
+MAX_WORDS = 120
 # names of more words than this are not a person's name (a collective credit line)
 MAX_NAME_WORDS = 5
 # a lead-in is a label or one short sentence
