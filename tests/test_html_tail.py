@@ -76,6 +76,15 @@ def test_closing_lines_naming_others_or_giving_an_address_stay():
     assert clean_tail(body, ["Coast Herald"], site_name="The Coast Herald")[0] == body
 
 
+def test_a_sentence_setting_the_authors_name_in_apposition_stays():
+    line = "Mara Lindqvist, our shipping reporter, took every crossing on the new winter timetable this week."
+    body = "\n".join([*_PARAS, line])
+    assert clean_tail(body, ["Mara Lindqvist"])[0] == body
+    # a sign-off of names is not a sentence
+    body = "\n".join([*_PARAS, "Mara Lindqvist, Jonas Berg"])
+    assert clean_tail(body, ["Mara Lindqvist"])[0].rstrip().endswith("end of the year.")
+
+
 def test_the_authors_name_early_in_the_body_stays():
     first = "Mara Lindqvist travelled on the last crossing before the storm."
     body = "\n".join([first, *_PARAS])
@@ -97,6 +106,9 @@ def test_a_lead_in_to_a_removed_link_rail_leaves_the_body(rules):
 
 def test_a_lead_in_followed_by_what_it_introduces_stays():
     body = "\n".join([*_PARAS, "The operator listed three changes:", "- Earlier winter timetable"])
+    assert clean_tail(body, [])[0] == body
+    # a sentence ending with a colon before a quote the extractor left out is article text
+    body = "\n".join([*_PARAS, "The harbour master put it plainly to the crews on Monday:"])
     assert clean_tail(body, [])[0] == body
     # a body of one line is left as it is
     assert clean_tail("Results below:", [])[0] == "Results below:"

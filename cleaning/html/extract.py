@@ -14,7 +14,9 @@ charset, bounded parse); every stage reads that one tree:
    prose; recall passes put back article text it left out
    (:mod:`cleaning.html.recall`);
 4. the first line is cut when it repeats the headline (``generic.heading.headline``),
-   then the line and feature rules run on the body (``clean_text(mode="body")``);
+   then the line and feature rules run on the body (``clean_text(mode="body")``), and
+   the rules on its last lines (:mod:`cleaning.html.tail`: the author's closing line, a
+   lead-in to something taken out);
 5. ``paywalled`` comes from JSON-LD, paywall rules or a visible paywall prompt;
 6. the page is classified: a listing, error page or gallery gets a drop reason.
 """

@@ -9,7 +9,9 @@ Two rules run here, after extraction and the line rules, on the body the user ge
   ``PageMeta.authors``) at the start of the line.  So a line among the last few of the
   body that opens with a declared author's name (of two words or more), alone or after one
   word (a label, "by", a possessive), is taken out.  A line holding an e-mail address
-  stays: some publishers end the article text itself with how to reach its reporter.
+  stays: some publishers end the article text itself with how to reach its reporter; so
+  does a sentence that sets the name in apposition ("Jo Bloggs, a baker, tested the
+  ovens ..."), the form an article's own text introduces a person in.
 * :data:`LEAD_IN_RULE`: a short line ending with a colon that closes the body introduces
   something that is no longer there ("Our standards:", "More on this topic:", "Sources:"):
   the list, embed or box it led into was taken out, by a DOM rule or by the extractor.
@@ -35,8 +37,12 @@ MIN_BODY_LINES = 5
 MAX_WORDS = 120
 # names of more words than this are not a person's name (a collective credit line)
 MAX_NAME_WORDS = 5
-# a lead-in is a label or one short sentence
-LEAD_IN_WORDS = 15
+# a lead-in is a label ("Sources:", "More on this topic:"); a longer line ending with a
+# colon is the article's own sentence before a quote or an embed the extractor left out
+LEAD_IN_WORDS = 5
+# a line longer than this whose name is followed by a comma is the article's sentence
+# about a person ("Jo Bloggs, a baker, ..."), not a sign-off ("Jo Bloggs, Kim Lee")
+APPOSITION_WORDS = 12
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _EDGE = re.compile(r"^\W+|\W+$")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -66,10 +72,13 @@ def _names(authors: Sequence[str], site_name: str | None) -> list[list[str]]:
     return out
 
 
-def _opens_with(words: list[str], name: list[str]) -> bool:
-    """Whether ``words`` start with ``name``, or with one other word and then ``name``."""
+def _opens_with(words: list[str], name: list[str]) -> int:
+    """How many words of ``words`` the opening ``name`` takes up (``name`` first, or one
+    other word and then ``name``), or 0 when the line does not open with it."""
     n = len(name)
-    return words[:n] == name or words[1 : n + 1] == name
+    if words[:n] == name:
+        return n
+    return n + 1 if words[1 : n + 1] == name else 0
 
 
 def _author_lines(
@@ -86,8 +95,15 @@ def _author_lines(
         if len(line.split()) > MAX_WORDS or _EMAIL.search(line):
             continue
         words = _words(line)
-        if any(_opens_with(words, name) for name in names):
-            out.append(i)
+        tokens = line.split()
+        for name in names:
+            end = _opens_with(words, name)
+            if not end:
+                continue
+            apposition = len(tokens) > APPOSITION_WORDS and tokens[end - 1].endswith(",")
+            if not apposition:
+                out.append(i)
+            break
     return out
 
 
