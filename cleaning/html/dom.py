@@ -384,6 +384,34 @@ def is_card_list(el: HtmlElement) -> bool:
     return bool(_PROSE_BEFORE(el))
 
 
+# A story card set as an <article> of its own: at most this many words, and a link to a page
+CARD_ARTICLE_WORDS = 150
+# the links that do not lead to another story (share buttons' schemes, anchors)
+_NOT_A_PAGE = ("#", "javascript:", "mailto:", "whatsapp:", "tel:", "sms:")
+
+
+def _is_card_article(el: HtmlElement) -> bool:
+    if len(el.text_content().split()) > CARD_ARTICLE_WORDS:
+        return False
+    return any(not (a.get("href") or "#").strip().startswith(_NOT_A_PAGE) for a in el.iter("a"))
+
+
+def is_article_card(el: HtmlElement) -> bool:
+    """An <article> among three or more sibling <article>s that are all short (a teaser of
+    at most :data:`CARD_ARTICLE_WORDS` words) and link to another page, after a long
+    paragraph: each one is another story, set in the markup as an article of its own.
+
+    The page's own article is long, so a group it belongs to is never a card group; nor
+    are the sections of an article set as <article>s, which have no links away."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    group = [c for c in parent if c.tag == "article"]
+    if len(group) < 3 or not _PROSE_BEFORE(group[0]):
+        return False
+    return all(_is_card_article(c) for c in group)
+
+
 # Element tests some generic rules add to their selector (a CSS selector cannot say
 # "every item is a link"); the rule files name these rules in their descriptions.
 LINK_SHARE = 0.95
@@ -392,6 +420,7 @@ ELEMENT_TESTS: dict[str, Callable[[HtmlElement], bool]] = {
     "generic.related.link_paragraph": is_link_paragraph,
     "generic.layout.responsive_copy": is_repeated_sibling,
     "generic.related.card_list": is_card_list,
+    "generic.related.article_cards": is_article_card,
 }
 # Rules whose element test proves the element repeats text kept elsewhere: the guard that
 # spares elements holding much of the page's text does not apply to them.

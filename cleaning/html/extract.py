@@ -14,7 +14,9 @@ charset, bounded parse); every stage reads that one tree:
    prose; recall passes put back article text it left out
    (:mod:`cleaning.html.recall`);
 4. the first line is cut when it repeats the headline (``generic.heading.headline``),
-   then the line and feature rules run on the body (``clean_text(mode="body")``);
+   then the line and feature rules run on the body (``clean_text(mode="body")``), and
+   the rules on its last lines (:mod:`cleaning.html.tail`: the author's closing line, a
+   lead-in to something taken out);
 5. ``paywalled`` comes from JSON-LD, paywall rules or a visible paywall prompt;
 6. the page is classified: a listing, error page or gallery gets a drop reason.
 """
@@ -29,6 +31,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from cleaning.html import tail
 from cleaning.html.decode import HTMLInputError, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_block_tails
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
@@ -367,7 +370,9 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # trafilatura's idea of where the article starts (measured: whole bodies lost)
     headline = next((r for r in dom_rules if r.id == HEADLINE_RULE), None)
     headings = _headings(root, meta) if headline is not None else []
-    active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE)
+    # so do the rules on the body's last lines (cleaning.html.tail): they read the body
+    tail_rules = {r.id for r in dom_rules if r.id in tail.RULES}
+    active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE and r.id not in tail.RULES)
     plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
     space_block_tails(root)
     dom = apply_dom_rules(root, active, plan=plan)
@@ -386,6 +391,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     cleaned = clean_text(body, rules=text_rules, domain=domain if has_own else None, mode="body")
     symbols = next((r for r in rules.rules if r.id == SYMBOLS_RULE), None)
     text, symbol_removed = drop_symbol_lines(cleaned.text, symbols)
+    text, tail_removed = tail.clean_tail(text, meta.authors, meta.site_name, tail_rules)
 
     paywalled = meta.paywalled
     if (
@@ -398,7 +404,11 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     drop_reason = classify_page(root, url, meta, text, head)
     return CleanedRecord(
         text=text,
-        removed=dom.removed + tuple(head_removed) + cleaned.removed + tuple(symbol_removed),
+        removed=dom.removed
+        + tuple(head_removed)
+        + cleaned.removed
+        + tuple(symbol_removed)
+        + tuple(tail_removed),
         title=meta.title,
         description=meta.description,
         language=meta.language,
