@@ -151,6 +151,41 @@ def test_warc_round_trip_and_no_partial_file_visible(tmp_path: Path) -> None:
     assert pages[0].fetched_at == datetime(2026, 11, 23, tzinfo=timezone.utc)
 
 
+def test_warc_sync_later_makes_the_records_so_far_durable_from_another_thread(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    writer = WarcFileWriter(tmp_path)
+    _write_pages(writer, 2)
+    sync = writer.sync_later()
+    tmp = next(tmp_path.glob(f"{TMP_PREFIX}*"))
+    # handed to the system at once: a killed process keeps both records
+    assert recover_partial_copy(tmp, tmp_path / "copy") == 2
+    _write_pages(writer, 3)  # the writer goes on, and even finishes the file, before the sync
+    path = writer.close()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sync()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert errors == []
+    assert path is not None and len(list(iter_warc(path))) == 5
+
+
+def recover_partial_copy(tmp: Path, folder: Path) -> int:
+    """The records a run killed now would keep (the partial file's copy, salvaged)."""
+    folder.mkdir()
+    (folder / tmp.name).write_bytes(tmp.read_bytes())
+    return recover_partial(folder)
+
+
 def test_recover_partial_keeps_complete_records(tmp_path: Path) -> None:
     writer = WarcFileWriter(tmp_path)
     _write_pages(writer, 3)

@@ -134,9 +134,7 @@ class CleaningPipeline:
             log.info("recovered %d archived responses from an interrupted run", kept)
         remove_stale_temporaries(self.outdir)
         # Reads the part files a killed run wrote after its last commit, before any write.
-        self.dedup = open_index(
-            self.outdir, drop=self.drop_duplicates, redis_url=self.dedup_redis
-        )
+        self.dedup = open_index(self.outdir, drop=self.drop_duplicates, redis_url=self.dedup_redis)
         if self.archive:
             self.warc = WarcFileWriter(self.outdir / "warc", prefix=self.warc_prefix)
         if self.flush_seconds > 0:
@@ -279,7 +277,9 @@ class CleaningPipeline:
                         self.pending_ids.pop(doc_id, None)
                         self.stats.inc_value("newsclean/dropped/duplicate")
                     batch[day] = [(row, urls) for row, urls in entries if row["id"] not in taken]
-            ordered = [(day, entry) for day, buffered in sorted(batch.items()) for entry in buffered]
+            ordered = [
+                (day, entry) for day, buffered in sorted(batch.items()) for entry in buffered
+            ]
             # the raw pages are on disk before their records count as done
             synced = self.warc.sync_later() if self.warc is not None else None
             rows = [row for _, (row, _) in ordered]
@@ -296,7 +296,10 @@ class CleaningPipeline:
                 path = await deferToThread(write_part, directory, day_rows, prefix=self.part_prefix)
                 self.state.commit_part(
                     str(path.relative_to(self.outdir)),
-                    [(row["id"], self.pending_ids.get(row["id"], urls)) for row, urls in day_entries],
+                    [
+                        (row["id"], self.pending_ids.get(row["id"], urls))
+                        for row, urls in day_entries
+                    ],
                 )
                 batch.pop(day)
                 self.stats.inc_value("newsclean/articles_written", len(day_entries))
@@ -314,7 +317,9 @@ class CleaningPipeline:
         # the next one; handed back, the crawl process stays that much smaller between parts.
         pa.default_memory_pool().release_unused()
 
-    def _prepare(self, rows: list[dict[str, Any]], synced: Callable[[], None] | None) -> list[str | None]:
+    def _prepare(
+        self, rows: list[dict[str, Any]], synced: Callable[[], None] | None
+    ) -> list[str | None]:
         """In a thread: make the WARC records durable, and the rows' ``duplicate_of`` as
         the duplicate index knows it (None for every row without an index)."""
         if synced is not None:
