@@ -573,3 +573,44 @@ def test_cleaning_process_answers_framed_pickles_and_exits_at_eof() -> None:
     assert result.row is not None and "harbour reopened" in result.row["text"].lower()
     assert result.row["source"] == "https://p.test/story?utm_source=x"
     assert result.warc is not None and result.warc[:2] == b"\x1f\x8b"  # a gzip member
+
+
+def test_the_scheduler_keeps_its_first_requests_in_memory_and_spills_the_rest(
+    tmp_path: Path,
+) -> None:
+    """Past NEWSCLEAN_MEMORY_REQUESTS article requests go to the disk queue (memory stays
+    bounded on a site with a huge sitemap); every request comes back once, sources first."""
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as defaults
+    from crawler.scheduler import SpillingScheduler
+
+    crawler = get_crawler(
+        Spider,
+        settings_dict={
+            "JOBDIR": str(tmp_path / "queue"),
+            "NEWSCLEAN_MEMORY_REQUESTS": 3,
+            "SCHEDULER": defaults.SCHEDULER,
+            # one queue for every host: the crawl's (by host) needs a running engine
+            "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+        },
+    )
+    crawler._apply_settings()
+    crawler.spider = crawler._create_spider("queue-test")
+    scheduler = SpillingScheduler.from_crawler(crawler)
+    scheduler.open(crawler.spider)
+    articles = [Request(f"https://a.test/news/{i}") for i in range(8)]
+    source = Request("https://a.test/sitemap.xml", priority=10)
+    for request in [*articles[:5], source, *articles[5:]]:
+        assert scheduler.enqueue_request(request)
+    stats = crawler.stats
+    assert stats is not None
+    assert stats.get_value("scheduler/enqueued/disk") == 5  # 8 articles, 3 kept in memory
+    out = []
+    while (request := scheduler.next_request()) is not None:
+        out.append(request.url)
+    assert out[0] == source.url
+    assert sorted(out[1:]) == sorted(r.url for r in articles)
+    assert stats.get_value("scheduler/dequeued/disk") == 5
+    scheduler.close("finished")
