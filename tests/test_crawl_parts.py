@@ -151,6 +151,41 @@ def test_warc_round_trip_and_no_partial_file_visible(tmp_path: Path) -> None:
     assert pages[0].fetched_at == datetime(2026, 11, 23, tzinfo=timezone.utc)
 
 
+def test_warc_sync_later_makes_the_records_so_far_durable_from_another_thread(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    writer = WarcFileWriter(tmp_path)
+    _write_pages(writer, 2)
+    sync = writer.sync_later()
+    tmp = next(tmp_path.glob(f"{TMP_PREFIX}*"))
+    # handed to the system at once: a killed process keeps both records
+    assert recover_partial_copy(tmp, tmp_path / "copy") == 2
+    _write_pages(writer, 3)  # the writer goes on, and even finishes the file, before the sync
+    path = writer.close()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sync()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert errors == []
+    assert path is not None and len(list(iter_warc(path))) == 5
+
+
+def recover_partial_copy(tmp: Path, folder: Path) -> int:
+    """The records a run killed now would keep (the partial file's copy, salvaged)."""
+    folder.mkdir()
+    (folder / tmp.name).write_bytes(tmp.read_bytes())
+    return recover_partial(folder)
+
+
 def test_recover_partial_keeps_complete_records(tmp_path: Path) -> None:
     writer = WarcFileWriter(tmp_path)
     _write_pages(writer, 3)
@@ -538,3 +573,44 @@ def test_cleaning_process_answers_framed_pickles_and_exits_at_eof() -> None:
     assert result.row is not None and "harbour reopened" in result.row["text"].lower()
     assert result.row["source"] == "https://p.test/story?utm_source=x"
     assert result.warc is not None and result.warc[:2] == b"\x1f\x8b"  # a gzip member
+
+
+def test_the_scheduler_keeps_its_first_requests_in_memory_and_spills_the_rest(
+    tmp_path: Path,
+) -> None:
+    """Past NEWSCLEAN_MEMORY_REQUESTS article requests go to the disk queue (memory stays
+    bounded on a site with a huge sitemap); every request comes back once, sources first."""
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as defaults
+    from crawler.scheduler import SpillingScheduler
+
+    crawler = get_crawler(
+        Spider,
+        settings_dict={
+            "JOBDIR": str(tmp_path / "queue"),
+            "NEWSCLEAN_MEMORY_REQUESTS": 3,
+            "SCHEDULER": defaults.SCHEDULER,
+            # one queue for every host: the crawl's (by host) needs a running engine
+            "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+        },
+    )
+    crawler._apply_settings()
+    crawler.spider = crawler._create_spider("queue-test")
+    scheduler = SpillingScheduler.from_crawler(crawler)
+    scheduler.open(crawler.spider)
+    articles = [Request(f"https://a.test/news/{i}") for i in range(8)]
+    source = Request("https://a.test/sitemap.xml", priority=10)
+    for request in [*articles[:5], source, *articles[5:]]:
+        assert scheduler.enqueue_request(request)
+    stats = crawler.stats
+    assert stats is not None
+    assert stats.get_value("scheduler/enqueued/disk") == 5  # 8 articles, 3 kept in memory
+    out = []
+    while (request := scheduler.next_request()) is not None:
+        out.append(request.url)
+    assert out[0] == source.url
+    assert sorted(out[1:]) == sorted(r.url for r in articles)
+    assert stats.get_value("scheduler/dequeued/disk") == 5
+    scheduler.close("finished")

@@ -12,6 +12,7 @@ any connection.  A worker reads EOF when the crawl process is gone, and exits.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import pickle
@@ -33,7 +34,13 @@ log = logging.getLogger(__name__)
 reactor: Any = _reactor
 
 HEADER = struct.Struct("!Q")  # payload length, before each pickled message
-PER_WORKER = 3  # jobs sent to a worker ahead of its answers: it never waits for the reactor
+PER_WORKER = 4  # jobs sent to a worker ahead of its answers: it never waits for the reactor
+# A worker's job pipe and answer socket hold this much, so the jobs sent ahead (a real page
+# is about 170 KB pickled) lie whole in the kernel and the answers of a few jobs fit: the
+# worker reads its next page and writes its answers without waiting for the reactor, which
+# may be busy for a while (a response, a part file).  The default pipe (64 KB) held less
+# than one page, so the worker waited for the reactor's next write in the middle of each.
+CHANNEL_BYTES = 1 << 20
 MAX_START_FAILURES = 3  # workers that died before answering once: stop respawning
 
 
@@ -116,6 +123,16 @@ class _AnswersFactory(protocol.Factory):
         return _Answers(self.worker)
 
 
+def _grow_pipe(fd: int) -> None:
+    """Make the pipe ``fd`` hold :data:`CHANNEL_BYTES` (Linux; elsewhere, or past the
+    system's cap, it keeps its size: the crawl is the same, its workers wait more)."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setsize is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, setsize, CHANNEL_BYTES)
+
+
 class ReactorPool:
     """``workers`` cleaning processes; :meth:`submit` returns a Deferred of the answer.
 
@@ -145,7 +162,9 @@ class ReactorPool:
         # 64 KB, so the next job reaches the worker sooner.
         mine, theirs = socket.socketpair()
         with mine, theirs:
-            reactor.spawnProcess(
+            with contextlib.suppress(OSError):  # the system's cap (wmem_max) may be lower
+                theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, CHANNEL_BYTES)
+            process = reactor.spawnProcess(
                 worker,
                 sys.executable,
                 [sys.executable, "-m", "pipelines.crawl.cleanworker"],
@@ -153,6 +172,7 @@ class ReactorPool:
                 childFDs={0: "w", 1: theirs.fileno(), 2: 2},
             )
             reactor.adoptStreamConnection(mine.fileno(), socket.AF_UNIX, _AnswersFactory(worker))
+        _grow_pipe(process.pipes[0].fileno())
         self.workers.append(worker)
 
     def submit(self, *args: Any) -> Deferred[Any]:

@@ -186,7 +186,8 @@ class DedupIndex:
         outdir = Path(outdir)
         path = outdir / STATE_DIR / DB_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, timeout=lock_wait)
+        # any one thread at a time: the crawl's item pipeline calls it from a worker thread
+        db = sqlite3.connect(path, isolation_level=None, timeout=lock_wait, check_same_thread=False)
         index = cls(outdir, db, drop=drop, lock_wait=lock_wait)
         try:
             # a journal-mode change does not wait on SQLite's busy handler: retry it until

@@ -14,7 +14,7 @@ import io
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -134,6 +134,23 @@ class WarcFileWriter:
         if self._fh is not None:
             self._fh.flush()
             os.fsync(self._fh.fileno())
+
+    def sync_later(self) -> Callable[[], None]:
+        """Hand the records written so far to the system and return what makes them durable
+        (an fsync of its own descriptor: it may run in another thread, while this writer
+        goes on appending, and even after it has moved on to the next file)."""
+        if self._fh is None:
+            return lambda: None
+        self._fh.flush()
+        fd = os.dup(self._fh.fileno())
+
+        def sync() -> None:
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+        return sync
 
     def close(self) -> Path | None:
         """Finish the current file: flush, fsync, rename to its final name."""
