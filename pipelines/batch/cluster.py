@@ -93,9 +93,9 @@ def run_on_cluster(
 ) -> Summary:
     """Clean ``inputs`` on the Dask cluster of the scheduler at ``address`` into ``outdir``.
 
-    ``rules``: the rule files' texts, parsed on the workers (each keeps the parsed set of
-    the last few digests, so a run with the same rules does not parse them again) and here,
-    to check them, while the workers clean.  ``base``: statistics of an earlier run, added
+    ``rules``: the rule files' texts, parsed (and so checked) on the workers, which keep
+    the parsed sets of the last few digests: a run with the same rules parses nothing, and
+    this process none at all.  ``base``: statistics of an earlier run, added
     to this batch's; ``on_stats`` gets the batch's merged statistics (to save them);
     ``drop_duplicates`` as in a local run.  Raises :class:`ClusterError` when the scheduler
     cannot be reached or its workers cannot run the batch, :class:`RuleError` for bad
@@ -107,13 +107,7 @@ def run_on_cluster(
         _check_workers(client, address, entries, timeout)
         show = sys.stderr.isatty() if progress is None else progress
         plan = _Plan(client, entries, options, rules, base)
-        # The client's own start (the import of distributed) is what the workers wait for;
-        # the check of the rules runs while they clean.
-        try:
-            rules.load()
-        except RuleError:
-            plan.cancel()
-            raise
+        plan.check_rules()
         print(_describe(client, address), file=sys.stderr)
         outdir.mkdir(parents=True, exist_ok=True)
         summary = Summary(files=len(inputs))
@@ -229,7 +223,7 @@ class _Plan:
         workers = max(1, sum(self.client.nthreads().values()))
         # The rules' texts reach the cluster once, as the result of a task (which Dask can
         # run again if every worker holding it dies, unlike data scattered from here).
-        self._rules = self._submit("rules", None, _same, self.rules)
+        self._rules = self._submit("rules", None, _check_rules, self.rules)
         texts = [i for i, e in enumerate(self.entries) if e.item.kind == "text"]
         pages = [i for i, e in enumerate(self.entries) if e.item.kind == "html"]
         if texts:
@@ -247,10 +241,18 @@ class _Plan:
                     [self.entries[i] for i in picked],
                 ))
 
-    def cancel(self) -> None:
-        """Stop every task of the batch (the rules turned out bad)."""
-        self.client.cancel(self._first + [self._rules])
-        self._first = []
+    def check_rules(self) -> None:
+        """Raise the :class:`RuleError` of bad rules (the batch's tasks stopped), before
+        anything is written.  A rules task lost otherwise fails the files, one error line
+        each, as any lost task does."""
+        try:
+            self._rules.result()
+        except RuleError:
+            self.client.cancel([*self._first, self._rules])
+            self._first = []
+            raise
+        except Exception:  # reported through the cleaning tasks that need it
+            pass
 
     def _submit(self, name: str, ref: Any, fn: Callable[..., Any], *args: Any) -> Any:
         """Submit a task; with ``ref`` (what it is for), its result comes to :meth:`outcomes`."""
@@ -377,16 +379,25 @@ _RULESETS: dict[str, tuple[RuleSet, str]] = {}
 _KEPT_RULESETS = 4
 
 
-def _worker_rules(sources: RuleSources) -> tuple[RuleSet, str]:
-    """The rule set of ``sources`` and its ``rules_version``, parsed once per worker."""
+def _worker_rules(sources: RuleSources, *, probe: bool = False) -> tuple[RuleSet, str]:
+    """The rule set of ``sources`` and its ``rules_version``, parsed once per worker.
+    ``probe``: the user's files get the backtracking checks (the batch's rules task; the
+    cleaning tasks run after it passed)."""
     kept = _RULESETS.get(sources.digest)
     if kept is None:
-        ruleset = sources.load(probe=False)  # the client checks them (and probes its own)
+        ruleset = sources.load(probe=probe)
         kept = (ruleset, rules_version(ruleset))
         while len(_RULESETS) >= _KEPT_RULESETS:
             _RULESETS.pop(next(iter(_RULESETS)))
         _RULESETS[sources.digest] = kept
     return kept
+
+
+def _check_rules(sources: RuleSources) -> RuleSources:
+    """The batch's rules task: parse ``sources`` here (a :class:`RuleError` says what is
+    wrong) and pass them on to the cleaning tasks."""
+    _worker_rules(sources, probe=True)
+    return sources
 
 
 def _clean_chunk(
