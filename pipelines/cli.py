@@ -16,7 +16,6 @@ from pipelines.batch.inputs import DEFAULT_MAX_BYTES, InputError, InputFile, dis
 from pipelines.store.dedup import DedupError, DedupLocked
 
 if TYPE_CHECKING:
-    from cleaning.rules import RuleSet
     from pipelines.batch.run import CleanOptions, Summary
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -145,14 +144,14 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
         rule_files=tuple(args.rules), disabled=tuple(args.disable_rule), max_bytes=args.max_bytes,
         encoding=args.encoding, domain=args.domain,
     )
-    ruleset = load_ruleset(options.rule_files, options.disabled)
     progress = False if args.no_progress else None
     if args.scheduler:
-        on_cluster = _clean_on_cluster(args, inputs, options, ruleset, progress)
+        on_cluster = _clean_on_cluster(args, inputs, options, progress)
         if on_cluster is None:
             return EXIT_USAGE
         summary = on_cluster
     else:
+        ruleset = load_ruleset(options.rule_files, options.disabled)
         stats = build_batch_stats(inputs, options, _load_stats(args.stats), jobs=args.jobs)
         if args.save_stats:
             _write_json_atomic(args.save_stats, stats.to_json())
@@ -171,19 +170,24 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
 
 
 def _clean_on_cluster(
-    args: argparse.Namespace, inputs: list[InputFile], options: CleanOptions, ruleset: RuleSet,
+    args: argparse.Namespace, inputs: list[InputFile], options: CleanOptions,
     progress: bool | None,
 ) -> Summary | None:
-    """``clean --scheduler``: the batch on a Dask cluster; None (said why) when it cannot run."""
+    """``clean --scheduler``: the batch on a Dask cluster; None (said why) when it cannot run.
+    The rules are read here and parsed on the workers and here, once the workers clean."""
     from pipelines.batch.cluster import ClusterError, run_on_cluster
+    from pipelines.rulefiles import rule_sources
+
+    rules = rule_sources(options.rule_files, options.disabled)
+    base = _load_stats(args.stats)
 
     def save(stats: RepetitionStats) -> None:
         _write_json_atomic(args.save_stats, stats.to_json())
 
     try:
         return run_on_cluster(
-            inputs, args.output, options, args.scheduler, ruleset=ruleset,
-            base=_load_stats(args.stats), progress=progress, timeout=args.scheduler_timeout,
+            inputs, args.output, options, args.scheduler, rules=rules,
+            base=base, progress=progress, timeout=args.scheduler_timeout,
             on_stats=save if args.save_stats else None, drop_duplicates=args.drop_duplicates,
         )
     except ClusterError as exc:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +32,44 @@ def load_ruleset(extra_files: Sequence[str | Path] = (), disabled: Iterable[str]
         text = read_config(Path(path), "rule file", RuleError)
         groups.append(parse_rules(text, str(path)))
     return build_ruleset(groups, disabled)
+
+
+@dataclass(frozen=True)
+class RuleSources:
+    """The texts a rule set is parsed from: (name, TOML text, bundled) of each rule file in
+    load order, and the disabled ids.  Small to send (about 65 KB with the bundled files),
+    and ``digest`` names the rule set they give before anything is parsed (a Dask worker
+    keeps the parsed set of a digest across runs, :mod:`pipelines.batch.cluster`)."""
+
+    files: tuple[tuple[str, str, bool], ...]
+    disabled: tuple[str, ...] = ()
+    digest: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            blob = json.dumps([self.files, self.disabled], ensure_ascii=False).encode()
+            object.__setattr__(self, "digest", hashlib.sha256(blob).hexdigest())
+
+    def load(self, *, probe: bool = True) -> RuleSet:
+        """Parse and join the files (:class:`RuleError` names a bad one).  The bundled files
+        skip the backtracking checks (tests/test_rule_backtracking.py runs them); the user's
+        files get them unless ``probe`` is off (where they have already passed them)."""
+        groups: list[list[Rule]] = [
+            parse_rules(text, name, probe=probe and not bundled)
+            for name, text, bundled in self.files
+        ]
+        return build_ruleset(groups, self.disabled)
+
+
+def rule_sources(
+    extra_files: Sequence[str | Path] = (), disabled: Iterable[str] = ()
+) -> RuleSources:
+    """The bundled rule files, then each of ``extra_files`` (read now: :class:`RuleError`
+    when one cannot be read), and the ``disabled`` ids, unparsed."""
+    files = [(name, text, True) for name, text in bundled_rule_files()]
+    for path in extra_files:
+        files.append((str(path), read_config(Path(path), "rule file", RuleError), False))
+    return RuleSources(tuple(files), tuple(disabled))
 
 
 def read_config(path: Path, what: str, error: type[Exception]) -> str:

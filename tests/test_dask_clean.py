@@ -268,3 +268,34 @@ def test_a_scheduler_without_workers_is_one_line_and_exit_2(batch: Path, tmp_pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert empty.scheduler_address in lines[0] and "dask worker" in lines[0]
+
+
+def test_each_run_cleans_with_its_own_rules(batch: Path, cluster: Any, tmp_path: Path) -> None:
+    # the workers keep the rules of earlier runs: a run with a rule turned off must not
+    # get them, and the next run with every rule gets the rule back
+    pages = batch / "pages"
+    rule = "generic.newsletter.signup_box"
+
+    def removed_by(outdir: Path, *extra: str) -> set[str]:
+        result = _on_cluster(pages, outdir, cluster.scheduler_address, *extra)
+        assert result.returncode == 0, result.stderr
+        return {x["rule_id"] for r in _rows(outdir) for x in r["removed"]}
+
+    assert rule in removed_by(tmp_path / "all")
+    assert rule not in removed_by(tmp_path / "off", "--disable-rule", rule)
+    assert rule in removed_by(tmp_path / "again")
+
+
+def test_bad_rules_are_one_line_and_exit_2_before_anything_is_written(
+    batch: Path, cluster: Any, tmp_path: Path
+) -> None:
+    bad = tmp_path / "mine.toml"
+    bad.write_text('[[rule]]\nid = "Shouting"\n', encoding="utf-8")
+    for extra in (("--rules", str(bad)), ("--disable-rule", "generic.no.such_rule")):
+        out = tmp_path / "out"
+        result = _on_cluster(batch / "pages", out, cluster.scheduler_address, *extra)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("newsclean: rule error: "), result.stderr
+        assert extra[1].split("/")[-1] in lines[0]
+        assert not out.exists()
