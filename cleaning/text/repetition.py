@@ -58,6 +58,20 @@ def normalise_line(line: str) -> str:
     return " ".join(_PUNCT.sub(" ", _DIGIT.sub("0", lower)).split())
 
 
+def _map_non_ascii(lower: str) -> str:
+    """Mostly ASCII with a few curly quotes, dashes, no-break spaces or accented letters:
+    the distinct non-ASCII characters mapped one by one (what the regular expressions of
+    :func:`normalise_line` do to each: \\d -> 0, neither \\w nor \\s -> space; other spaces
+    -> space, as bytes.split() splits on ASCII whitespace only), for the bytes path: letters
+    left as they are match no byte of _ASCII_BYTES' mapping."""
+    for ch in set(_NON_ASCII.findall(lower)):
+        if ch.isdecimal():
+            lower = lower.replace(ch, "0")
+        elif ch.isspace() or not ch.isalnum():
+            lower = lower.replace(ch, " ")
+    return lower
+
+
 def line_hash(line: str) -> str:
     """A stable 64-bit hex digest of the normalised line ("" for a line with no word)."""
     lower = line.lower()
@@ -65,17 +79,7 @@ def line_hash(line: str) -> str:
         # normalise_line on bytes, the form hashed: the same result in fewer, faster steps
         norm = b" ".join(lower.encode("ascii").translate(_ASCII_BYTES).split())
     else:
-        # mostly ASCII with a few curly quotes, dashes, no-break spaces or accented letters:
-        # map the distinct non-ASCII characters one by one (what the regular expressions of
-        # normalise_line do to each: \d -> 0, neither \w nor \s -> space; other spaces ->
-        # space, as bytes.split() splits on ASCII whitespace only), then take the bytes path:
-        # letters left as they are match no byte of _ASCII_BYTES' mapping
-        for ch in set(_NON_ASCII.findall(lower)):
-            if ch.isdecimal():
-                lower = lower.replace(ch, "0")
-            elif ch.isspace() or not ch.isalnum():
-                lower = lower.replace(ch, " ")
-        norm = b" ".join(lower.encode("utf-8").translate(_ASCII_BYTES).split())
+        norm = b" ".join(_map_non_ascii(lower).encode("utf-8").translate(_ASCII_BYTES).split())
     if not norm:
         return ""
     return hashlib.blake2b(norm, digest_size=8).hexdigest()
@@ -91,15 +95,7 @@ def _normalised_lines(lines: Sequence[str]) -> list[bytes]:
     them (lower case: the final sigma looks at its neighbours, but not across a "\\n",
     which is neither cased nor case-ignorable), so the joined text gives each line's bytes."""
     lower = "\n".join(lines).lower()
-    if lower.isascii():
-        data = lower.encode("ascii")
-    else:
-        for ch in set(_NON_ASCII.findall(lower)):
-            if ch.isdecimal():
-                lower = lower.replace(ch, "0")
-            elif ch.isspace() or not ch.isalnum():
-                lower = lower.replace(ch, " ")
-        data = lower.encode("utf-8")
+    data = lower.encode("ascii") if lower.isascii() else _map_non_ascii(lower).encode("utf-8")
     return list(map(b" ".join, map(bytes.split, data.translate(_ASCII_BYTES_LINES).split(b"\n"))))
 
 
