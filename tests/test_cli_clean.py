@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import random
 import shutil
@@ -185,6 +186,26 @@ def test_saved_statistics_are_reused_for_a_single_new_file(tmp_path: Path) -> No
     assert _read(tmp_path / "b").num_rows == 1
 
 
+def test_saved_statistics_do_not_count_the_same_files_twice(tmp_path: Path) -> None:
+    # a second run over the same dumps with the first run's statistics (a cron job that
+    # re-cleans its folder): each document counted once, so the same statistics and rows
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(5):
+        (src / f"story{i}.txt").write_text(_story(i), encoding="utf-8")
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    a = run_cli("clean", str(src), "-o", str(tmp_path / "a"), "--save-stats", str(first))
+    assert a.returncode == 0, a.stderr
+    b = run_cli("clean", str(src), "-o", str(tmp_path / "b"), "--stats", str(first),
+                "--save-stats", str(second))
+    assert b.returncode == 0, b.stderr
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+    assert json.loads(second.read_text(encoding="utf-8"))["docs"] == {"in": 5}
+    rows_a, rows_b = (sorted((r["id"], r["text"]) for r in _read(tmp_path / d).to_pylist())
+                      for d in "ab")
+    assert rows_a == rows_b and len(rows_a) == 5
+
+
 def test_explain_marks_removed_lines_with_rule_ids() -> None:
     result = run_cli("explain", str(SEEDS / "003_c77f903431b060af.txt"))
     assert result.returncode == 0, result.stderr
@@ -220,6 +241,11 @@ def test_statistics_and_rows_do_not_depend_on_jobs(tmp_path: Path) -> None:
         folder = src / ("north" if i % 2 else "south")
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"story{i:03d}.txt").write_text(_story(i), encoding="utf-8")
+    # three more copies of one story, in other chunks of the pooled count: copies count once,
+    # or their four documents (the group's template threshold) would make every line template
+    copy = _story(0).replace("\n", "\r\n").replace("coming", "Coming")  # case, line ends
+    for name in ("aaa_copy.txt", "mmm_copy.txt", "zzz_copy.txt"):
+        (src / "south" / name).write_text(copy, encoding="utf-8")
     results = {}
     for jobs in ("1", "2"):
         stats = tmp_path / f"stats{jobs}.json"
@@ -229,11 +255,13 @@ def test_statistics_and_rows_do_not_depend_on_jobs(tmp_path: Path) -> None:
         rows = {r["id"]: (r["text"], r["removed"]) for r in _read(out).to_pylist()}
         results[jobs] = (stats.read_text(encoding="utf-8"), rows)
     assert results["1"] == results["2"]
-    _, rows = results["2"]
-    assert len(rows) == 70
+    saved, rows = results["2"]
+    assert json.loads(saved)["docs"] == {"north": 35, "south": 35}
+    assert len(rows) == 71  # the copies differ from story 0 in case: a record of their own
     for text, removed in rows.values():
         assert "weekly regional round-up" not in text
         assert any(r["rule_id"] == "generic.repetition.template" for r in removed)
+        assert text.count("Officials discussed") == 5, text  # the story itself stays whole
 
 
 @pytest.mark.parametrize(("kind", "n", "cap"), [("html", 181, 16), ("text", 500, 64), ("warc", 9, 1)])

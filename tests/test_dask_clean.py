@@ -85,6 +85,9 @@ def _archive(folder: Path, first: int, n: int) -> Path:
     return path
 
 
+COPIES = ("aa_copy.txt", "zz_copy.txt")
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Text dumps of two publishers (a template line on half of one's), HTML pages, an
@@ -103,6 +106,9 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = cut.read_bytes()
     cut.write_bytes(data[: int(len(data) * 0.8)])
     (root / "courier" / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    # two copies of one dump, in other count tasks than it: the merge counts it once
+    for name in COPIES:
+        (root / "gazette" / name).write_text(_dump(0), encoding="utf-8")
     return root
 
 
@@ -156,7 +162,10 @@ def test_a_run_on_the_cluster_writes_what_a_local_run_writes(
     assert rows == _rows(tmp_path / "local")
     # 24 dumps + 20 pages + 40 archived pages + the 2 records before the damage
     assert len(rows) == 86
-    assert {r["source"] for r in rows if r["url"] is None} == {
+    copies = {str(name / "gazette" / n) for n in (*COPIES, "dump00.txt")}
+    sources = {r["source"] for r in rows if r["url"] is None}
+    assert len(sources & copies) == 1  # one record for the three copies
+    assert sources | copies == {
         str(p.relative_to(here)) for p in batch.rglob("*") if p.suffix in (".txt", ".html")
     } - {str(name / "courier" / "scan.txt")}
     # the repetition statistics reached the text tasks: the template line went as template

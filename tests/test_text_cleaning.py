@@ -257,6 +257,23 @@ def test_stats_do_not_depend_on_document_order_and_survive_json() -> None:
         RepetitionStats.from_json({"version": 99, "groups": {}, "docs": {}})
 
 
+def test_copies_of_a_document_count_once_and_old_stats_still_read() -> None:
+    docs = _docs()
+    story = docs[0][1]
+    # the same page saved again: other digits, case, spacing and line order do not matter
+    copies = [("gazette", story.upper()), ("gazette", "\n".join(reversed(story.split("\n")))),
+              ("gazette", story.replace("12 May", "21  May,"))]
+    stats = build_stats(docs + copies)
+    assert stats.to_json() == build_stats(docs).to_json()
+    assert stats.docs == {"gazette": 4}
+    assert stats.doc_freq("gazette", PROMO) == 4
+    # a document with one line more is another document
+    assert build_stats([*docs, ("gazette", story + "\nOne more line")]).docs == {"gazette": 5}
+    old = {"version": 1, "docs": {"gazette": 2}, "groups": {"gazette": {line_hash(PROMO): 2}}}
+    back = RepetitionStats.from_json(old)
+    assert back.doc_freq("gazette", PROMO) == 2 and back.seen == {}
+
+
 def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(rules) -> None:
     stats = build_stats(_docs())
     text = _docs()[2][1]

@@ -7,6 +7,12 @@ case, digits -> 0, punctuation stripped, spaces collapsed) and hashed; for each
 source group we count the number of DOCUMENTS that contain each hash.  Counting
 documents rather than occurrences, and counting over the whole batch before
 cleaning, keeps the output independent of the order the files are read in.
+
+Copies of one document (the same page saved twice, under two URLs or at two times)
+count once: documents with the same set of normalised lines, which digits, case and
+punctuation do not change, have the same fingerprint, and a fingerprint already counted
+in a group adds nothing.  Otherwise three copies of one article make every line of it
+"template" and the article is cleaned away.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from typing import Any
 _DIGIT = re.compile(r"\d")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _PUNCT = re.compile(r"[^\w\s]|_")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# version 1 had no fingerprints: its documents stay counted and cannot be matched
+READABLE_VERSIONS = (1, 2)
 # ASCII: digits -> 0, punctuation, control characters and "_" -> space (what _DIGIT and
 # _PUNCT do: control characters are neither \w nor \s)
 _ASCII_TABLE = str.maketrans(
@@ -102,11 +110,19 @@ def _normalised_lines(lines: Sequence[str]) -> list[bytes]:
 def document_hashes(text: str) -> set[str]:
     """The distinct line hashes of one document (blank and symbol-only lines left out):
     ``{line_hash(line) for line in text.splitlines()} - {""}``."""
+    return document_lines(text)[0]
+
+
+def document_lines(text: str) -> tuple[set[str], str]:
+    """:func:`document_hashes` and the document's fingerprint: a digest of its sorted
+    distinct normalised lines, the same for every copy that differs only in digits, case,
+    punctuation, spacing, the order of its lines or lines repeated."""
     # each distinct line once (menus and footers repeat within a page), normalised together;
     # each distinct normalised form hashed once, the empty one (no word) left out
     distinct = set(_normalised_lines(list(set(text.splitlines()))))
     distinct.discard(b"")
-    return set(map(_HEX, map(_HASHER, distinct)))
+    fingerprint = _HASHER(b"\n".join(sorted(distinct))).hexdigest()
+    return set(map(_HEX, map(_HASHER, distinct))), fingerprint
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,11 @@ class RepetitionStats:
 
     groups: dict[str, dict[str, int]] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=dict)
+    # the fingerprints of the documents counted, by group (see document_lines)
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    # where each fingerprint of this batch was read, (group, fingerprint) -> source: what
+    # lets a merge take back a copy counted in two parts (not saved)
+    origins: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
     # derived: the template hashes of each group consulted (a function of the counts alone,
     # so it cannot make output depend on history; see template_hashes)
     _templates: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
@@ -131,17 +152,19 @@ class RepetitionStats:
             "version": FORMAT_VERSION,
             "docs": dict(sorted(self.docs.items())),
             "groups": {g: dict(sorted(self.groups[g].items())) for g in sorted(self.groups)},
+            "seen": {g: sorted(self.seen[g]) for g in sorted(self.seen)},
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RepetitionStats:
         """Read stats saved by :meth:`to_json`; refuses another format version."""
         version = data.get("version", FORMAT_VERSION)
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS:
             raise ValueError(
                 f"repetition stats format {version!r} is not {FORMAT_VERSION}; rebuild the stats"
             )
-        return cls(groups=dict(data.get("groups", {})), docs=dict(data.get("docs", {})))
+        seen = {g: set(fps) for g, fps in data.get("seen", {}).items()}
+        return cls(groups=dict(data.get("groups", {})), docs=dict(data.get("docs", {})), seen=seen)
 
     def for_group(self, group: str) -> RepetitionStats:
         """The stats of one group only (empty when the group is unknown)."""
@@ -190,18 +213,32 @@ class RepetitionStats:
         return found
 
 
-def build_stats(docs: Iterable[tuple[str, str]]) -> RepetitionStats:
-    """Count, per group, the documents each normalised line occurs in.  ``docs``: (group, text).
+def build_stats(docs: Iterable[tuple[str, str] | tuple[str, str, str]]) -> RepetitionStats:
+    """Count, per group, the documents each normalised line occurs in.  ``docs``: (group,
+    text) or (group, text, source); a document whose fingerprint the group already counted
+    adds nothing (:func:`document_lines`), and ``source`` says where to read it again.
 
-    Pure: the result depends on the multiset of documents, not on their order.
+    Pure: the result depends on the set of distinct documents, not on their order or on how
+    many copies of each there are.
     """
     groups: dict[str, Counter[str]] = {}
     counts: dict[str, int] = {}
-    for group, text in docs:
+    seen: dict[str, set[str]] = {}
+    origins: dict[tuple[str, str], str] = {}
+    for group, text, *source in docs:
+        hashes, fingerprint = document_lines(text)
+        fingerprints = seen.setdefault(group, set())
+        if fingerprint in fingerprints:
+            continue  # a copy: its lines are counted once
+        fingerprints.add(fingerprint)
+        if source:
+            origins[group, fingerprint] = source[0]
         counts[group] = counts.get(group, 0) + 1
         table = groups.get(group)
         if table is None:
             table = groups[group] = Counter()
-        table.update(document_hashes(text))  # one more document for each hash, counted in C
+        table.update(hashes)  # one more document for each hash, counted in C
     # not sorted here: only what to_json writes needs an order (most batches never save it)
-    return RepetitionStats(groups={g: dict(t) for g, t in groups.items()}, docs=counts)
+    return RepetitionStats(
+        groups={g: dict(t) for g, t in groups.items()}, docs=counts, seen=seen, origins=origins
+    )

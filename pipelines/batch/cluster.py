@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -271,8 +272,9 @@ class _Plan:
                  for chunk in shrinking_chunks(items, workers)]
         if self.base is not None:
             parts.append(self._submit("stats-base", None, _same, self.base))
+        merge = partial(merge_stats, options=self.options)  # copies in two chunks: see there
         while len(parts) > 1:
-            parts = [self._submit("merge", None, merge_stats, *parts[i : i + MERGE_FAN_IN])
+            parts = [self._submit("merge", None, merge, *parts[i : i + MERGE_FAN_IN])
                      for i in range(0, len(parts), MERGE_FAN_IN)]
         return parts[0]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cleaning.rules import RuleSet
-from cleaning.text.repetition import RepetitionStats, build_stats
+from cleaning.text.repetition import RepetitionStats, build_stats, document_lines
 from pipelines.batch.inputs import (
     DEFAULT_MAX_BYTES,
     InputError,
@@ -260,7 +260,7 @@ def build_batch_stats(
             parts = pool.starmap(count_lines, chunks, chunksize=1)
     else:
         parts = [count_lines(texts, options)]
-    return merge_stats(*parts, *([base] if base is not None else []))
+    return merge_stats(*parts, *([base] if base is not None else []), options=options)
 
 
 # Below this many text files, starting worker processes for the statistics costs more than
@@ -273,7 +273,7 @@ def count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionStat
 
     # Files are read here and again when cleaned: holding a whole batch's text in memory
     # between the two passes would not stay flat on large batches; a second read is cheap.
-    def docs() -> Iterator[tuple[str, str]]:
+    def docs() -> Iterator[tuple[str, str, str]]:
         for item in items:
             try:
                 text, _ = decode_text(
@@ -281,13 +281,28 @@ def count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionStat
                 )
             except InputError:
                 continue  # reported when the file itself is cleaned
-            yield (options.domain or item.group), text
+            yield (options.domain or item.group), text, str(item.path)
 
     return build_stats(docs())
 
 
-def merge_stats(*parts: RepetitionStats) -> RepetitionStats:
-    """Add sets of document frequencies (a saved set and this batch's, or parts of a batch)."""
+def _read_again(source: str, options: CleanOptions) -> str | None:
+    """The text of a file counted by :func:`count_lines`, read again (None when it no
+    longer reads)."""
+    path = Path(source)
+    try:
+        return decode_text(path, read_bytes(path, options.max_bytes), options.encoding)[0]
+    except (InputError, OSError):
+        return None
+
+
+def merge_stats(*parts: RepetitionStats, options: CleanOptions | None = None) -> RepetitionStats:
+    """Add sets of document frequencies (a saved set and this batch's, or parts of a batch).
+
+    A document counted in two parts (copies in two chunks, or a file of this batch that a
+    saved set already counted) is taken back out of all but one: its file is read again
+    (``options`` says how) to know its lines.  Copies are rare, so this costs little.
+    """
     if len(parts) == 1:
         return parts[0]
     groups: dict[str, dict[str, int]] = {}
@@ -302,10 +317,46 @@ def merge_stats(*parts: RepetitionStats) -> RepetitionStats:
                 mine[h] = mine.get(h, 0) + n
         for g, n in part.docs.items():
             docs[g] = docs.get(g, 0) + n
+    seen: dict[str, set[str]] = {}
+    origins: dict[tuple[str, str], str] = {}
+    for part in parts:
+        for g, fingerprints in part.seen.items():
+            mine_seen = seen.setdefault(g, set())
+            for fp in fingerprints & mine_seen:
+                _take_back(groups, docs, g, fp, part, origins, options)
+            mine_seen |= fingerprints
+        for key, source in part.origins.items():
+            if key not in origins or source < origins[key]:
+                origins[key] = source
     return RepetitionStats(
         groups={g: dict(sorted(groups[g].items())) for g in sorted(groups)},
         docs=dict(sorted(docs.items())),
+        seen=seen,
+        origins=origins,
     )
+
+
+def _take_back(
+    groups: dict[str, dict[str, int]], docs: dict[str, int], group: str, fingerprint: str,
+    part: RepetitionStats, origins: dict[tuple[str, str], str], options: CleanOptions | None,
+) -> None:
+    """Count one copy of a document less: the copy of ``part``, or of a part merged before
+    (one of them was read from a file; a saved set's documents have no file to read)."""
+    source = part.origins.get((group, fingerprint)) or origins.get((group, fingerprint))
+    text = _read_again(source, options or CleanOptions()) if source else None
+    if text is None:
+        return  # cannot know its lines: it stays counted twice
+    hashes, again = document_lines(text)
+    if again != fingerprint:
+        return  # the file changed since it was counted
+    table = groups[group]
+    for h in hashes:
+        left = table[h] - 1
+        if left:
+            table[h] = left
+        else:
+            del table[h]
+    docs[group] -= 1
 
 
 def run_batch(
