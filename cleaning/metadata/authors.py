@@ -243,6 +243,21 @@ def _written_as_a_name(name: str) -> bool:
     return True
 
 
+def _is_phrase(part: str) -> bool:
+    """A part of a byline that reads as words of a sentence, not a name or a label: two
+    words or more, the last in lower case and one a lower-case word of four letters or more
+    ("Port defense ministries"; not "with reporting by Ida Lund")."""
+    words = part.split()
+    return (
+        len(words) >= 2
+        and _has_cased_letters_all_lower(words[-1])
+        and any(
+            len(w) >= 4 and _has_cased_letters_all_lower(w) and w not in _LABEL_WORDS
+            for w in words
+        )
+    )
+
+
 def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str, ...]:
     """Names from byline strings: no byline word, no dates or times, no roles, no duplicates.
 
@@ -283,6 +298,8 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         if len([p for p in parts if p]) > 1:
             parts = [p for p in parts if not _ROLE_WORD.search(p)]
             parts = parts[:1] + [p for p in parts[1:] if not _DEGREE.fullmatch(p)]
+        if not declared and len(parts) > 1 and any(_is_phrase(p) for p in parts):
+            continue  # "The Harbour and Port defense ministries": a sentence, not names
         for name in parts:
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue

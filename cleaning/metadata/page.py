@@ -7,6 +7,7 @@ clock except the "not in the future" bound on dates.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -299,11 +300,13 @@ def _authors(
         return bool(keys) and names_site(name, keys)
 
     authors = declared_authors(declared, in_house)
-    from_meta = declared_authors(((v, False) for v in meta_values), in_house)
+    own_tags = _without_house_tags(meta_values, in_house)
+    from_meta = declared_authors(((v, False) for v in own_tags), in_house)
     authors = authors or from_meta
     if authors and not all(in_house(a) for a in authors):
         return authors
-    bylines = split_authors(byline_texts(root))
+    texts = byline_texts(root)
+    bylines = split_authors(texts)
     # a link to the author's profile page declared instead of a name ("article:author" =
     # ".../author/jane-doe"): the byline or author link that names the same person
     profiles = [
@@ -319,7 +322,36 @@ def _authors(
             if people:
                 return people
         return authors
-    return bylines or page_people(root)
+    return _people_first(bylines, texts, in_house) or page_people(root)
+
+
+def _without_house_tags(values: list[str], in_house: Callable[[str], bool]) -> list[str]:
+    """The author meta tags' values without those that credit only the site, when another
+    tag names someone else: a template's site-wide ``<meta name="author" content="Ledger">``
+    next to the article's own ``<meta name="author" content="Ida Lund">``."""
+    if len(values) < 2:
+        return values
+    own = [v for v in values if not all(in_house(n) for n in split_authors([v], declared=True))]
+    return own if own else values
+
+
+def _people_first(
+    names: tuple[str, ...], texts: list[str], in_house: Callable[[str], bool]
+) -> tuple[str, ...]:
+    """Byline names without the site's name where one byline names it after a person ("Ida
+    Lund, Ledger" on ledger.example: the person wrote it, the site published it). A byline
+    that names only the site keeps it, next to a name read elsewhere (a teaser's author)."""
+    if not any(in_house(n) for n in names):
+        return names
+    credited: set[str] = set()  # site names that only stand beside a person
+    alone: set[str] = set()
+    for text in texts:
+        found = split_authors([text])
+        house = {n.casefold() for n in found if in_house(n)}
+        people = any(person_like(n) and not in_house(n) for n in found)
+        (credited if people else alone).update(house)
+    drop = credited - alone
+    return tuple(n for n in names if n.casefold() not in drop)
 
 
 # A title part that is the day of publication ("Story | Site | 28.04.2023", "Story -
