@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaning.metadata.headline import heading_text, pick_headline, site_keys, strip_site_name
+from cleaning.metadata.headline import (
+    heading_text,
+    pick_headline,
+    site_keys,
+    strip_site_name,
+    url_sections,
+)
 from cleaning.metadata.page import extract_metadata
 
 URL = "https://www.ledger.example/news/district/harbour-wall-vote"
@@ -38,6 +44,18 @@ def test_a_url_section_at_the_end_of_a_title_goes_and_other_endings_stay():
     assert strip("Harbour wall vote delayed | Patient Education | Ledger") == (
         "Harbour wall vote delayed | Patient Education"
     )
+
+
+def test_a_url_section_before_a_title_goes_but_the_story_s_own_slug_is_no_section():
+    assert strip("District | Harbour wall vote delayed") == "Harbour wall vote delayed"
+    assert strip("Harbour talks | Harbour wall vote delayed") == (
+        "Harbour talks | Harbour wall vote delayed"
+    )
+    # "/opinion/harbour-wall-vote/": the last folder is the story's slug, not its section
+    keys = site_keys("The Daily Ledger", "ledger.example")
+    sections = url_sections("https://ledger.example/opinion/harbour-wall-vote/")
+    assert sections == {"opinion"}
+    assert strip_site_name("Harbour wall vote | Opinion", keys, sections) == "Harbour wall vote"
 
 
 def test_a_blog_name_before_a_colon_goes_but_a_kicker_stays():

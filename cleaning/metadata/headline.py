@@ -90,7 +90,8 @@ def url_sections(url: str | None) -> set[str]:
     a title often ends with ("Story | District")."""
     if not url:
         return set()
-    folders = unquote(urlsplit(url).path).split("/")[:-1]
+    # (the last name is the story's own, "/district/story-slug/" as "/district/story-slug")
+    folders = unquote(urlsplit(url).path).rstrip("/").split("/")[:-1]
     return {key for key in (squash(folder) for folder in folders) if len(key) >= 3}
 
 
@@ -158,7 +159,8 @@ def strip_site_name(
         if names_site(tail, keys) or squash(tail) in sections or _DATE_PART.fullmatch(tail):
             title = title[: seps[-1].start()].rstrip()
             continue
-        if names_site(title[: seps[0].start()], keys):
+        head = title[: seps[0].start()]
+        if names_site(head, keys) or squash(head) in sections:
             title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
             continue
         break
