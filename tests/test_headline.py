@@ -263,6 +263,22 @@ def test_a_kicker_in_the_heading_goes_when_a_declared_title_is_the_headline_alon
     assert title_of(head, body) == "Council delays the wall vote again"
 
 
+def test_a_dash_hidden_from_screen_readers_ends_a_kicker_its_template_does_not_mark():
+    body = (
+        "<header><h1><span>Harbour row</span>"
+        '<span aria-hidden="true"> – </span><span>Council delays the wall vote again</span>'
+        "</h1></header>"
+    )
+    head = news_ld("Harbour row: Council delays the wall vote again") + og(
+        "Council delays the wall vote again"
+    )
+    assert title_of(head, body) == "Council delays the wall vote again"
+    # a dash that is not hidden is the headline's own
+    assert title_of(head, body.replace(' aria-hidden="true"', "")) == (
+        "Harbour row: Council delays the wall vote again"
+    )
+
+
 def test_a_kicker_stays_when_the_declared_titles_all_carry_it():
     body = (
         '<h1><span class="kicker">Harbour row</span> '

@@ -236,7 +236,33 @@ def _is_kicker_part(el: HtmlElement) -> bool:
     """A kicker, or a dash hidden from screen readers that stands between it and the headline."""
     if _marked(el, _KICKER):
         return True
+    return _is_hidden_dash(el)
+
+
+def _is_hidden_dash(el: HtmlElement) -> bool:
     return el.get("aria-hidden") == "true" and not re.search(r"\w", el.text_content())
+
+
+# Where a hidden dash stood in a heading's text (a noncharacter: no heading holds it).
+_DASH_MARK = "\ufdd0"
+
+
+def _after_hidden_dash(heading: HtmlElement) -> str | None:
+    """The words after the last dash hidden from screen readers in ``heading``: what follows
+    the kicker when the template marks only the dash between them ("<span>Harbour
+    dispute</span><span aria-hidden=true> – </span><span>Council delays vote</span>")."""
+    copy = deepcopy(heading)
+    marked = False
+    for el in [el for el in copy.iterdescendants() if isinstance(el.tag, str)]:
+        if el.getparent() is not None and _is_hidden_dash(el):
+            for child in list(el):
+                el.remove(child)
+            el.text = f" {_DASH_MARK} "
+            marked = True
+    if not marked:
+        return None
+    text = heading_text(copy)
+    return text.rsplit(_DASH_MARK, 1)[1].strip() if _DASH_MARK in text else None
 
 
 def headline_parts(heading: HtmlElement) -> tuple[str, str]:
@@ -261,7 +287,10 @@ def headline_parts(heading: HtmlElement) -> tuple[str, str]:
         if _is_kicker_part(el) and el.getparent() is not None:
             el.drop_tree()
     text = heading_text(copy).strip(" |-–—:·•")
-    return full, text if _follows_kicker(text, edges) else full
+    if _follows_kicker(text, edges):
+        return full, text
+    after = _after_hidden_dash(heading)
+    return full, after if after and _follows_kicker(after, edges) else full
 
 
 def _follows_kicker(headline: str, full: str) -> bool:
