@@ -39,6 +39,22 @@ def test_job_titles_in_bylines_are_not_names():
     assert split_authors(["Ledger Reporters"]) == ("Ledger Reporters",)
     # names that merely contain role-like letters are names
     assert split_authors(["Chiefa Odum, Reporter"]) == ("Chiefa Odum",)
+    # the roles of guests, hosts and fact-checkers, declared or in page text, and the
+    # paper a piece was written for after a comma
+    for credit in (
+        "Ana Lima, Opinion Contributor",
+        "Ana Lima, Guest Author",
+        "Ana Lima, Podcast Host",
+        "Ana Lima, Senior Fellow",
+        "Ana Lima, Fact Checker",
+        "Ana Lima Contributor",
+        "Ana Lima, Special to the Harbour Ledger",
+        "Ana Lima, for the Harbour Ledger",
+    ):
+        assert split_authors([credit], declared=True) == ("Ana Lima",), credit
+        assert split_authors([credit]) == ("Ana Lima",), credit
+    # a group's credit that is the whole byline stays
+    assert split_authors(["Ledger Contributors"], declared=True) == ("Ledger Contributors",)
 
 
 def test_dates_are_tz_aware_and_never_in_the_future():

@@ -112,7 +112,8 @@ _ROLE = (
     r"co-founders?|ceo|cto|officers?|journalists?|photographers?|consultants?|"
     r"strategists?|interns?|head of|chief|coordinators?|educators?|advis[eo]rs?|designers?|"
     r"developers?|engineers?|scientists?|nutritionists?|dietitians?|therapists?|attorneys?|"
-    r"lawyers?|physicians?|presidents?|critics?|planners?|marketers?|"
+    r"lawyers?|physicians?|presidents?|critics?|planners?|marketers?|contributors?|hosts?|"
+    r"anchors?|commentators?|fellows?|fact[- ]?checkers?|authors?|"
     r"redakteur(?:in|e|innen)?|redaktor(?:ka|zy)?|korrespondent(?:in|en|ka)?|reporterin|"
     r"journalist(?:in|e|en|a|i)?|rédact(?:eur|rice)|correspondant(?:e)?|envoyée? spéciale?|"
     r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|corrispondente|"
@@ -178,6 +179,7 @@ def without_role(name: str) -> str:
 _FOR_PAPER = re.compile(
     r"\s+(?i:special\s+to|for|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
 )
+_FOR_PART = re.compile(r"(?i:special\s+to|for|für|pour)\s+\S")
 _IN_PLACE = re.compile(r"\s+(?:in|aus)\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
 
 
@@ -294,9 +296,10 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP) for p in parts if p
         ]
         # a part naming a role goes, unless it is the whole credit ("Harbour Ledger Reporters"),
-        # and so does a degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
+        # and so does the paper it was written for ("Jane Doe, Special to The Ledger") and a
+        # degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
         if len([p for p in parts if p]) > 1:
-            parts = [p for p in parts if not _ROLE_WORD.search(p)]
+            parts = [p for p in parts if not _ROLE_WORD.search(p) and not _FOR_PART.match(p)]
             parts = parts[:1] + [p for p in parts[1:] if not _DEGREE.fullmatch(p)]
         if not declared and len(parts) > 1 and any(_is_phrase(p) for p in parts):
             continue  # "The Harbour and Port defense ministries": a sentence, not names
