@@ -46,6 +46,15 @@ def test_a_url_section_at_the_end_of_a_title_goes_and_other_endings_stay():
     )
 
 
+def test_a_part_naming_the_site_among_many_words_of_its_own_is_the_story_s():
+    assert strip("Harbour wall vote delayed | Daily Ledger Health News") == (
+        "Harbour wall vote delayed"
+    )
+    assert strip("Take the wall - The Daily Ledger at the 2018 harbour fair") == (
+        "Take the wall - The Daily Ledger at the 2018 harbour fair"
+    )
+
+
 def test_a_url_section_before_a_title_goes_but_the_story_s_own_slug_is_no_section():
     assert strip("District | Harbour wall vote delayed") == "Harbour wall vote delayed"
     assert strip("Harbour talks | Harbour wall vote delayed") == (

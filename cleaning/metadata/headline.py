@@ -131,6 +131,20 @@ def _word_runs(part: str) -> set[str]:
 _DATE_PART = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\.?")
 
 
+# How many words of a title part may stand beside the site's name in it ("Ledger Health
+# News"): more make it a phrase of the story's that names the site ("Ledger at the 2018
+# harbour fair").
+_WORDS_BESIDE_SITE = 3
+
+
+def _site_part(part: str, keys: set[str]) -> bool:
+    """A part of a title that is the site's name, alone or with a few words ("Ledger Blog")."""
+    if not names_site(part, keys):
+        return False
+    others = [w for w in part.split() if not any(squash(w) in key for key in keys)]
+    return len(others) <= _WORDS_BESIDE_SITE
+
+
 def _is_blog_name(prefix: str, keys: set[str]) -> bool:
     """``prefix`` is the site's name, alone or followed by "Blog", "News"...: a stricter test
     than :func:`names_site`, for a colon that often ends a story's own kicker."""
@@ -156,11 +170,11 @@ def strip_site_name(
         if not seps:
             break
         tail = title[seps[-1].end() :]
-        if names_site(tail, keys) or squash(tail) in sections or _DATE_PART.fullmatch(tail):
+        if _site_part(tail, keys) or squash(tail) in sections or _DATE_PART.fullmatch(tail):
             title = title[: seps[-1].start()].rstrip()
             continue
         head = title[: seps[0].start()]
-        if names_site(head, keys) or squash(head) in sections:
+        if _site_part(head, keys) or squash(head) in sections:
             title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
             continue
         break
