@@ -288,6 +288,19 @@ def test_a_dash_hidden_from_screen_readers_ends_a_kicker_its_template_does_not_m
     )
 
 
+def test_under_an_h1_that_is_the_site_s_name_the_headline_is_the_marked_h2():
+    logo = '<header><h1 class="site-name"><a href="/">Ledger Notes</a></h1></header>'
+    story = (
+        '<main><article><header><h2 class="entry-title">Why I rebuilt the harbour bench</h2>'
+        "</header><h2>Tools</h2><p>Text of the story.</p></article></main>"
+    )
+    head = og("Notes from a harbour workshop", site="Ledger Notes")
+    assert title_of(head, logo + story) == "Why I rebuilt the harbour bench"
+    # an h2 its template does not mark is a section of the story: the declared title stays
+    plain = story.replace(' class="entry-title"', "")
+    assert title_of(head, logo + plain) == "Notes from a harbour workshop"
+
+
 def test_a_kicker_stays_when_the_declared_titles_all_carry_it():
     body = (
         '<h1><span class="kicker">Harbour row</span> '

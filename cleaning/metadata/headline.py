@@ -484,8 +484,10 @@ def pick_headline(
     kicker_cut: set[str] = set()  # headings that had a kicker cut from them
     first_head: list[str] = []
     in_breadcrumb = False
+    site_h1 = False
     for el in root.iter("h1"):
         if _is_logo(el, url):
+            site_h1 = True
             continue
         if _in_breadcrumb(el):
             in_breadcrumb = True
@@ -495,7 +497,10 @@ def pick_headline(
         if head is None:
             continue
         first_head = first_head or [head]
-        if len(head.split()) < 2 or squash(head) in keys or squash(head) == squash(domain or ""):
+        if squash(head) in keys or squash(head) == squash(domain or ""):
+            site_h1 = True  # the site's name set as the page's heading
+            continue
+        if len(head.split()) < 2:
             continue
         if kicker:
             kicker_cut.add(head)
@@ -509,9 +514,18 @@ def pick_headline(
     fallback = titles + first_head + page
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
-    if in_breadcrumb and not heads:
-        # no <h1> but the breadcrumb's: the headline readers see is set in a lower heading
-        about = _shown_headline(root, [*declared, page_title], keys, sections, domain, kicker_cut)
+    if (in_breadcrumb or site_h1) and not heads:
+        # no <h1> but the breadcrumb's or the site's name: the headline readers see is set in
+        # a lower heading (under the site's name, one its template marks as the headline)
+        about = _shown_headline(
+            root,
+            [*declared, page_title],
+            keys,
+            sections,
+            domain,
+            kicker_cut,
+            marked=not in_breadcrumb,
+        )
     others = titles[1:] + [head for head, _ in heads]
     if record and (not others or _shares_a_word(record, others)):
         cut = next((head for head in about if _cut_copy(record, head)), None)
@@ -574,10 +588,13 @@ def _shown_headline(
     sections: set[str],
     domain: str | None,
     kicker_cut: set[str],
+    *,
+    marked: bool = False,
 ) -> list[str]:
     """The headline a page shows in an ``<h2>`` when its only ``<h1>`` is a breadcrumb's
-    copy: the first ``<h2>`` of the article or its header that is about the story, as a
-    list of one (or none)."""
+    copy or the site's name: the first ``<h2>`` of the article or its header that is about
+    the story (with ``marked``, that its template marks as the headline), as a list of one
+    (or none)."""
     for el in root.iter("h2"):
         if _in_breadcrumb(el) or not any(a.tag in _SHOWN_PATHS for a in el.iterancestors()):
             continue
@@ -587,7 +604,9 @@ def _shown_headline(
             continue
         if kicker:
             kicker_cut.add(head)
-        if kicker or _is_marked_headline(el) or _about(head, [t for t in declared if t]):
+        if kicker or _is_marked_headline(el):
+            return [head]
+        if not marked and _about(head, [t for t in declared if t]):
             return [head]
         return []
     return []
