@@ -301,6 +301,20 @@ def test_under_an_h1_that_is_the_site_s_name_the_headline_is_the_marked_h2():
     assert title_of(head, logo + plain) == "Notes from a harbour workshop"
 
 
+def test_an_h1_hidden_from_the_eye_gives_way_to_the_visible_h2_after_it():
+    hidden = '<div><h1 class="sr-only">Bench repairs | Workshop Notes | Harbour Ledger</h1></div>'
+    shown = (
+        '<div class="hero"><h2 class="section-title">Bench repairs for a wet winter</h2></div>'
+        "<div><h2>What wood to use</h2><p>Text of the story.</p></div>"
+    )
+    head = "<title>Bench repairs | Workshop Notes | Harbour Ledger</title>"
+    assert title_of(head, hidden + shown, url="") == "Bench repairs for a wet winter"
+    # with nothing shown about the story, the declared title stays
+    assert title_of(head, hidden + "<div><h2>Opening hours</h2></div>", url="") == (
+        "Bench repairs | Workshop Notes | Harbour Ledger"
+    )
+
+
 def test_a_kicker_stays_when_the_declared_titles_all_carry_it():
     body = (
         '<h1><span class="kicker">Harbour row</span> '

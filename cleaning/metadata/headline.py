@@ -38,6 +38,12 @@ _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 # A heading inside the site's breadcrumb trail or menu ("Home > Politics > <h1>Story</h1>"):
 # a copy of the SEO title for search engines, not the headline readers see.
 _BREADCRUMB = re.compile(r"breadcrumb", re.I)
+# A heading hidden from the eye, kept for screen readers and search engines ("sr-only",
+# "visually-hidden", "screen-reader-text"): like a breadcrumb's, not the headline readers see.
+_HIDDEN_CLASS = re.compile(
+    r"(?:^|\s)(?:sr-only|visually-?hidden|screen-?reader(?:-text|-only)?|a11y-hidden)(?:$|\s)",
+    re.I,
+)
 # A class that only says whether or where a page shows its breadcrumbs: a layout flag.
 _BREADCRUMB_FLAG = re.compile(r"^(?:has|with|no|show|hide)-|position|enabled|disabled", re.I)
 # How many levels up a breadcrumb trail may hold its heading (<nav><ol><li><h1>).
@@ -485,12 +491,16 @@ def pick_headline(
     first_head: list[str] = []
     in_breadcrumb = False
     site_h1 = False
+    hidden_h1: HtmlElement | None = None  # the first <h1> hidden from the eye
     for el in root.iter("h1"):
         if _is_logo(el, url):
             site_h1 = True
             continue
         if _in_breadcrumb(el):
             in_breadcrumb = True
+            continue
+        if _HIDDEN_CLASS.search(el.get("class") or ""):
+            hidden_h1 = hidden_h1 if hidden_h1 is not None else el
             continue
         text, kicker = _headline_of(el, [*declared, page_title])
         head = _heading_candidate(text, keys, sections, domain)
@@ -514,7 +524,7 @@ def pick_headline(
     fallback = titles + first_head + page
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
-    if (in_breadcrumb or site_h1) and not heads:
+    if (in_breadcrumb or site_h1 or hidden_h1 is not None) and not heads:
         # no <h1> but the breadcrumb's or the site's name: the headline readers see is set in
         # a lower heading (under the site's name, one its template marks as the headline)
         about = _shown_headline(
@@ -524,7 +534,8 @@ def pick_headline(
             sections,
             domain,
             kicker_cut,
-            marked=not in_breadcrumb,
+            marked=not in_breadcrumb and hidden_h1 is None,
+            after=hidden_h1 if not in_breadcrumb else None,
         )
     others = titles[1:] + [head for head, _ in heads]
     if record and (not others or _shares_a_word(record, others)):
@@ -590,13 +601,17 @@ def _shown_headline(
     kicker_cut: set[str],
     *,
     marked: bool = False,
+    after: HtmlElement | None = None,
 ) -> list[str]:
     """The headline a page shows in an ``<h2>`` when its only ``<h1>`` is a breadcrumb's
     copy or the site's name: the first ``<h2>`` of the article or its header that is about
     the story (with ``marked``, that its template marks as the headline), as a list of one
-    (or none)."""
-    for el in root.iter("h2"):
-        if _in_breadcrumb(el) or not any(a.tag in _SHOWN_PATHS for a in el.iterancestors()):
+    (or none). After an ``<h1>`` hidden from the eye, the first ``<h2>`` that follows it
+    wherever it stands (the visible copy of the hidden one)."""
+    for el in after.xpath("following::h2") if after is not None else root.iter("h2"):
+        if _in_breadcrumb(el):
+            continue
+        if after is None and not any(a.tag in _SHOWN_PATHS for a in el.iterancestors()):
             continue
         text, kicker = _headline_of(el, declared)
         head = _heading_candidate(text, keys, sections, domain)
