@@ -238,7 +238,7 @@ def person_like(name: str) -> bool:
 
 def _written_as_a_name(name: str) -> bool:
     """Page text that reads as a name: every word capitalised but for particles ("Eva de
-    Wit"), or a script without letter case. "defense ministries" or "comments" do not."""
+    Wit"), or a script without letter case. "transport offices" or "comments" do not."""
     for word in name.split():
         if _has_cased_letters_all_lower(word) and word not in _PARTICLES:
             return False
@@ -248,7 +248,7 @@ def _written_as_a_name(name: str) -> bool:
 def _is_phrase(part: str) -> bool:
     """A part of a byline that reads as words of a sentence, not a name or a label: two
     words or more, the last in lower case and one a lower-case word of four letters or more
-    ("Port defense ministries"; not "with reporting by Ida Lund")."""
+    ("Port transport offices"; not "with reporting by Ida Lund")."""
     words = part.split()
     return (
         len(words) >= 2
@@ -302,7 +302,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             parts = [p for p in parts if not _ROLE_WORD.search(p) and not _FOR_PART.match(p)]
             parts = parts[:1] + [p for p in parts[1:] if not _DEGREE.fullmatch(p)]
         if not declared and len(parts) > 1 and any(_is_phrase(p) for p in parts):
-            continue  # "The Harbour and Port defense ministries": a sentence, not names
+            continue  # "The Harbour and Port transport offices": a sentence, not names
         for name in parts:
             if not name or len(name) > 60 or len(name.split()) > 5:
                 continue
