@@ -634,3 +634,19 @@ def test_a_teaser_list_under_a_read_also_header_is_not_taken_for_the_article(rul
     ]
     record = clean_text(page(*PARAS, *teasers, footer=["Privacy Policy"]), rules=rules)
     assert record.text.split("\n") == PARAS
+
+
+def test_a_standfirst_above_the_byline_block_is_kept_and_the_byline_is_not(rules) -> None:
+    standfirst = (
+        "After a long review of its running costs, the town is to lose the library that has "
+        "served it for more than a century."
+    )
+    byline = ["By Ann Walker", "12 March 2024, 09:15", "Share"]
+    text = page(standfirst, *byline, *PARAS)
+    record = clean_text(text, rules=rules)
+    assert record.text.split("\n") == [standfirst, *PARAS]
+    assert record.title == "Town library to close"
+    assert {r.text for r in record.removed} >= set(byline)
+    # a menu line above the byline is no standfirst
+    record = clean_text(page("Weather  Traffic  Jobs  Cars", *byline, *PARAS), rules=rules)
+    assert record.text.split("\n") == PARAS

@@ -42,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-4"
+MODEL_VERSION = "text-seg-5"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -64,6 +64,8 @@ _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
 _STAMP_WORDS = 12  # a date stamp line is no longer than this
+_BYLINE_LINES = 4  # short lines (author, date, share buttons) between a standfirst and the body
+_STANDFIRST_WORDS = 12  # a standfirst sentence above the byline block is at least this long
 # a date with its year: day.month.year, day/month/year, ISO, or a month name and a year
 _DATED = re.compile(
     r"(?<!\d)(\d{1,2}\.\s?\d{1,2}\.\s?((19|20)\d\d|\d\d)|\d{1,2}/\d{1,2}/(19|20)\d\d"
@@ -122,6 +124,7 @@ def _clean(
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
+    standfirst = _standfirst_above(lines, judge, start, end) if mode == "dump" else None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
     run_end = end  # the teaser list after the article is part of the run until cut off
@@ -134,7 +137,7 @@ def _clean(
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
         for i in (*range(start), *range(run_end, len(lines))):
-            if reasons[i] is None:
+            if reasons[i] is None and i != standfirst:
                 reasons[i] = outside
     link_list_id = structural.get("link_list")
     for i in boxes:
@@ -150,8 +153,9 @@ def _clean(
     title = description = None
     if mode == "dump":
         # the headline and standfirst candidates above the run need their verdicts too
-        judge.judge(lines, range(max(0, start - _TITLE_WINDOW), start), verdicts, _headline_like)
-        title, description, used = _title_and_description(lines, verdicts, start)
+        top = start if standfirst is None else standfirst
+        judge.judge(lines, range(max(0, top - _TITLE_WINDOW), top), verdicts, _headline_like)
+        title, description, used = _title_and_description(lines, verdicts, top, standfirst)
         for i in used:
             reasons[i] = "" if reasons[i] is not None else reasons[i]
 
@@ -594,6 +598,43 @@ def analyse(
     return lines, lo, rows
 
 
+def _standfirst_above(lines: Sequence[Line], judge: _Judge, start: int, end: int) -> int | None:
+    """The standfirst set above the article's byline block, which the article keeps.
+
+    A page often shows the headline, a one- or two-sentence standfirst, then the byline
+    block (author, date, share buttons, reading time) and the body.  The byline block
+    costs more than the standfirst is worth, so the run starts below it.  The line above
+    up to :data:`_BYLINE_LINES` short lines (at most :data:`_STAMP_WORDS` words, not
+    sentences) right above the run is a standfirst when it reads as prose (a sentence of
+    :data:`_STANDFIRST_WORDS` words or more, or an unpunctuated one twice as long, with
+    stop words) and no rule says anything of it; the byline lines stay out.
+    Language-independent: it reads the lines' shapes."""
+    if end <= start or not is_prose(lines[start]):
+        return None
+    i = start - 1
+    gap = 0
+    while i >= 0:
+        line = lines[i]
+        if line.size == 0:
+            i -= 1
+            continue
+        if line.words > _STAMP_WORDS or is_prose(line):
+            break
+        gap += 1
+        if gap > _BYLINE_LINES:
+            return None
+        i -= 1
+    if i < 0 or gap == 0:
+        return None
+    line = lines[i]
+    long_enough = line.size >= (_STANDFIRST_WORDS if line.terminal else 2 * _STANDFIRST_WORDS)
+    if not long_enough or line.stop_ratio < 0.2 or line.cap_ratio >= 0.6:
+        return None
+    if judge.peek(lines, (i,))[i] is not NO_VERDICT:
+        return None
+    return i
+
+
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
     """A run that opens with an unpunctuated sentence-case line followed by prose opens with
     a standfirst, not with the body: start after it (a Title Case heading stays)."""
@@ -666,16 +707,20 @@ def _headline_like(line: Line) -> bool:
 
 
 def _title_and_description(
-    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int
+    lines: Sequence[Line],
+    verdicts: Sequence[Verdict],
+    start: int,
+    standfirst: int | None = None,
 ) -> tuple[str | None, str | None, list[int]]:
     """The headline (and standfirst) just above the article run, when the page shows them.
 
-    The standfirst is a sentence-like line of 8+ words right above the body; the
-    headline the longest unpunctuated line of 4-30 words in the 25 lines above.
+    The standfirst is a sentence-like line of 8+ words right above the body (or
+    ``standfirst``, the one above a byline block the article keeps); the headline the
+    longest unpunctuated line of 4-30 words in the 25 lines above.
     """
     top = start
-    desc_i = None
-    if start > 0:
+    desc_i = standfirst
+    if start > 0 and standfirst is None:
         line = lines[start - 1]
         if verdicts[start - 1] is NO_VERDICT and line.words >= 8 and line.stop_ratio >= 0.2:
             desc_i = top = start - 1
@@ -690,7 +735,7 @@ def _title_and_description(
             title_i = i
     if title_i is None:
         return None, None, []
-    used = [title_i] + ([desc_i] if desc_i is not None else [])
+    used = [title_i] + ([desc_i] if desc_i is not None and desc_i != standfirst else [])
     description = lines[desc_i].text if desc_i is not None else None
     return lines[title_i].text, description, used
 
