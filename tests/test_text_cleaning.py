@@ -650,3 +650,20 @@ def test_a_standfirst_above_the_byline_block_is_kept_and_the_byline_is_not(rules
     # a menu line above the byline is no standfirst
     record = clean_text(page("Weather  Traffic  Jobs  Cars", *byline, *PARAS), rules=rules)
     assert record.text.split("\n") == PARAS
+
+
+def test_a_second_copy_of_the_article_text_on_the_page_is_removed_with_its_rule(rules) -> None:
+    # the page shows the article, then the same text again (a "read in full" copy)
+    record = clean_text(page(*PARAS, *PARAS), rules=rules)
+    assert record.text.split("\n") == PARAS
+    copies = [r for r in record.removed if r.rule_id == "generic.repetition.page_copy"]
+    assert [r.text for r in copies] == PARAS
+    # a line repeated alone, between lines of its own, stays each time
+    question = "Which dish would you cook for a guest you wanted to impress on a first visit?"
+    answers = [
+        "A slow roast of lamb with beans from my own garden, and a plum tart to follow it.",
+        "Fish from the harbour, grilled over wood, with nothing but lemon and a little salt.",
+    ]
+    interview = [PARAS[0], question, answers[0], question, answers[1], PARAS[1]]
+    record = clean_text(page(*interview), rules=rules)
+    assert record.text.split("\n") == interview

@@ -72,6 +72,8 @@ _DATED = re.compile(
     r"|(19|20)\d\d-\d\d-\d\d|[^\W\d_]{3,}\.? (19|20)\d\d)(?!\d)"
 )
 _DIGITS = re.compile(r"\d")
+_COPY_WORDS = 8  # a kept line the page showed before is removed from this many words ...
+_COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words, is a copy too
 
 
 def clean_text(
@@ -149,6 +151,10 @@ def _clean(
     for i in tail:
         if reasons[i] is None:
             reasons[i] = teaser_tail
+    page_copy = structural.get("page_copy")
+    if mode == "dump" and page_copy is not None:
+        for i in _page_copies(lines, reasons):
+            reasons[i] = page_copy
 
     title = description = None
     if mode == "dump":
@@ -633,6 +639,36 @@ def _standfirst_above(lines: Sequence[Line], judge: _Judge, start: int, end: int
     if judge.peek(lines, (i,))[i] is not NO_VERDICT:
         return None
     return i
+
+
+def _page_copies(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[int]:
+    """The kept lines that repeat a block the page showed before.
+
+    A page may show a block twice: a widget in its desktop and its mobile layout, the
+    article's text again in a print or "read in full" copy, a caption under the photo and
+    in the gallery.  A kept line of :data:`_COPY_WORDS` words or more whose text came
+    before on the page (kept or not) is such a copy when the line before or after it (of
+    :data:`_COPY_NEXT_WORDS` words or more) also came before: two lines in a row, a block.
+    A line repeated alone (the same question put to each guest of an interview, an event's
+    blurb under each of its dates) stays.  Language-independent: it compares the page with
+    itself."""
+    first: set[str] = set()
+    copy = [False] * len(lines)
+    for i, line in enumerate(lines):
+        if line.text in first:
+            copy[i] = True
+        else:
+            first.add(line.text)
+    out = []
+    for i, line in enumerate(lines):
+        if reasons[i] is not None or not copy[i] or line.words < _COPY_WORDS:
+            continue
+        if any(
+            0 <= j < len(lines) and copy[j] and lines[j].words >= _COPY_NEXT_WORDS
+            for j in (i - 1, i + 1)
+        ):
+            out.append(i)
+    return out
 
 
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
