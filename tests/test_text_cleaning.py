@@ -667,3 +667,18 @@ def test_a_second_copy_of_the_article_text_on_the_page_is_removed_with_its_rule(
     interview = [PARAS[0], question, answers[0], question, answers[1], PARAS[1]]
     record = clean_text(page(*interview), rules=rules)
     assert record.text.split("\n") == interview
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "नगर परिषद ने मंगलवार को पुराने पुस्तकालय को बंद करने का फैसला किया।",  # Devanagari danda
+        "شہر کی کونسل نے منگل کو پرانی لائبریری بند کرنے کا فیصلہ کیا۔",  # Urdu full stop
+    ],
+)
+def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentence: str) -> None:
+    (line,) = split_lines(sentence)
+    assert line.terminal
+    paragraphs = [" ".join([sentence] * n) for n in (2, 3, 4)]
+    record = clean_text(page(*paragraphs), rules=rules)
+    assert record.text.split("\n") == paragraphs
