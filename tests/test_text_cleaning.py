@@ -682,3 +682,22 @@ def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentenc
     paragraphs = [" ".join([sentence] * n) for n in (2, 3, 4)]
     record = clean_text(page(*paragraphs), rules=rules)
     assert record.text.split("\n") == paragraphs
+
+
+def test_a_directory_of_links_with_one_line_descriptions_is_not_taken_for_the_article(
+    rules,
+) -> None:
+    article = PARAS[:2]
+    sites = ["Gazette Travel", "Gazette Jobs", "Gazette Homes", "Gazette Cars", "Gazette Food"]
+    sites += ["Gazette Health", "Gazette Archive", "Gazette Events"]
+    directory = []
+    for name in sites:
+        directory += [
+            name,
+            f"{name} is the site where our readers find what the region has to offer, "
+            "every day of the week, from the newsroom of the Gazette.",
+        ]
+    # the site's menu between the article and the directory of its sister sites
+    footer = [*NAV, *NAV, *NAV, "Our sites", *directory]
+    record = clean_text(page(*article, footer=footer), rules=rules)
+    assert record.text.split("\n") == article

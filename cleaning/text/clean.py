@@ -54,6 +54,8 @@ _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
 _SUMMARY_WORDS = 45  # ... none longer than this
+_SUMMARY_FROM = 5  # ... and no shorter than this (a shorter sentence can be a link's title)
+_DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a directory
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
@@ -295,6 +297,11 @@ def _find_article(
     to the indentation re-weighing, which depends on the run found).
     """
     start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
+    if end > start and _is_directory(lines, start, end):
+        # a list of links each with its one-line description: the article is elsewhere
+        s2, e2, _ = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
+        if e2 > s2:
+            start, end = s2, e2
     if model is not None and end > start:
         lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
         weights, threshold = model
@@ -306,6 +313,29 @@ def _find_article(
     end = _cut_at_teaser_list(lines, verdicts, start, end)
     end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
+
+
+def _is_directory(lines: Sequence[Line], start: int, end: int) -> bool:
+    """The run is a directory, not an article: link after link, each with a one-line
+    description ("Our sites" of a publisher, a list of services), at least
+    :data:`_DIRECTORY_ITEMS` of them.  Its lines alternate strictly: a description (one
+    sentence-ended line of :data:`_SUMMARY_FROM` to :data:`_SUMMARY_WORDS` words), then a
+    short line that is no sentence (the next link, at most :data:`_STAMP_WORDS` words, an
+    exclamation of fewer than :data:`_SUMMARY_FROM` words at most), and so on; an article has
+    paragraphs in a row, or longer ones.  Language-independent: it reads the lines' shapes."""
+    items = 0
+    want_summary = True
+    for line in lines[start:end]:
+        if line.size == 0:
+            continue
+        if want_summary:
+            if not line.terminal or not _SUMMARY_FROM <= line.size <= _SUMMARY_WORDS:
+                return False
+            items += 1
+        elif (line.terminal and line.size >= _SUMMARY_FROM) or line.words > _STAMP_WORDS:
+            return False
+        want_summary = not want_summary
+    return items >= _DIRECTORY_ITEMS
 
 
 def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
@@ -533,9 +563,14 @@ def _cut_at_next_article(
 
 
 def _heuristic_run(
-    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, judged_all: bool
+    lines: Sequence[Line],
+    verdicts: list[Verdict],
+    judge: _Judge,
+    judged_all: bool,
+    masked: range = range(0),
 ) -> tuple[int, int, list[float]]:
-    """The heuristic article run, widening the judged window until the run lies inside it."""
+    """The heuristic article run, widening the judged window until the run lies inside it;
+    the lines of ``masked`` (a run found not to be the article) count against it."""
     n = len(lines)
     start = end = 0
     scores: list[float] = []
@@ -543,6 +578,8 @@ def _heuristic_run(
     for _ in range(_MAX_ROUNDS):
         flagged = sorted(judge.flagged)
         scores = _scores(lines, verdicts, flagged, plain)
+        for i in masked:
+            scores[i] = -abs(scores[i])
         limit = _closing_line(verdicts, scores, flagged)
         start, end = best_run(scores[:limit])
         if end > start:
