@@ -701,3 +701,21 @@ def test_a_directory_of_links_with_one_line_descriptions_is_not_taken_for_the_ar
     footer = [*NAV, *NAV, *NAV, "Our sites", *directory]
     record = clean_text(page(*article, footer=footer), rules=rules)
     assert record.text.split("\n") == article
+
+
+def test_a_copy_of_the_text_that_lost_its_line_breaks_is_removed_too(rules) -> None:
+    crosshead = "What happens to the books"
+    more = [
+        "The library's collection of local newspapers, the oldest in the county, will go to "
+        "the archive in the next town until a new home is found for it.",
+        "Staff will be offered jobs in the council's other libraries, and none of them will "
+        "lose their post, the council's leader told the meeting on Tuesday.",
+    ]
+    article = [*PARAS, crosshead, *more]
+    # the page repeats the article below it, the crosshead glued to its paragraph
+    glued = crosshead + more[0]
+    record = clean_text(page(*article, *PARAS, glued), rules=rules)
+    assert record.text.split("\n") == article
+    assert [r.rule_id for r in record.removed if r.text == glued] == [
+        "generic.repetition.page_copy"
+    ]

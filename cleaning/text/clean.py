@@ -76,6 +76,7 @@ _DATED = re.compile(
 _DIGITS = re.compile(r"\d")
 _COPY_WORDS = 8  # a kept line the page showed before is removed from this many words ...
 _COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words, is a copy too
+_GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
 
 
 def clean_text(
@@ -687,8 +688,10 @@ def _page_copies(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[i
     before on the page (kept or not) is such a copy when the line before or after it (of
     :data:`_COPY_NEXT_WORDS` words or more) also came before: two lines in a row, a block.
     A line repeated alone (the same question put to each guest of an interview, an event's
-    blurb under each of its dates) stays.  Language-independent: it compares the page with
-    itself."""
+    blurb under each of its dates) stays.  On a page with :data:`_GLUED_AFTER` such copies
+    or more, a kept line that is two or more consecutive earlier lines glued together (the
+    copy lost their breaks: a crosshead run into its paragraph) is a copy too.
+    Language-independent: it compares the page with itself."""
     first: set[str] = set()
     copy = [False] * len(lines)
     for i, line in enumerate(lines):
@@ -705,7 +708,36 @@ def _page_copies(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[i
             for j in (i - 1, i + 1)
         ):
             out.append(i)
-    return out
+    if len(out) < _GLUED_AFTER:
+        return out
+    # the page repeats its text: a kept line that is earlier lines glued together (the copy
+    # lost their breaks) is a copy too
+    starts: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        starts.setdefault(line.text[:16], []).append(i)
+    taken = set(out)
+    for i, line in enumerate(lines):
+        if reasons[i] is not None or copy[i] or i in taken or line.words < _COPY_WORDS:
+            continue
+        if _glued_from(lines, i, starts.get(line.text[:16], ())):
+            out.append(i)
+    return sorted(out)
+
+
+def _glued_from(lines: Sequence[Line], i: int, candidates: Sequence[int]) -> bool:
+    """Line ``i`` is two or more consecutive earlier lines (from one of ``candidates``)
+    glued together."""
+    text = lines[i].text
+    for k in candidates:
+        if k >= i:
+            return False
+        pos, m = 0, k
+        while m < i and lines[m].text and text.startswith(lines[m].text, pos):
+            pos += len(lines[m].text)
+            m += 1
+            if pos == len(text):
+                return m - k >= 2
+    return False
 
 
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
