@@ -24,8 +24,9 @@ It prints:
    newsclean (HTML mode) and trafilatura;
 3. the rule audit: for every rule id, how many blocks it removed on each set and mode,
    and what share of their words was gold article text (a word of a removed block is
-   gold when one of the block's word 4-grams around it is in the gold body; a block of
-   fewer than four words is gold when it is a whole line of the gold body).  Rules that
+   gold when one of the block's word 4-grams around it is in the gold body more often than
+   in the page's kept text, so a removed second copy of kept text is no lost gold; a block
+   of fewer than four words is gold when it is a whole line of the gold body).  Rules that
    removed gold text on ``fundus-tests-intl``, the set no rule was written from, are
    listed at the end.
 """
@@ -233,9 +234,17 @@ def newsclean_meta(
 # ---------------------------------------------------------------- rule audit
 
 
-def _gold_index(gold_body: str) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+def _gold_index(
+    gold_body: str, kept: str = ""
+) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    """The word 4-grams and the lines of the gold body that the ``kept`` text of the page
+    does not already hold as often (a removed second copy of kept text loses no gold)."""
     tokens = _WORD.findall(gold_body)
-    grams = {tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)}
+    counts = Counter(tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3))
+    if kept:
+        words = _WORD.findall(kept)
+        counts.subtract(tuple(words[i : i + 4]) for i in range(len(words) - 3))
+    grams = {g for g, c in counts.items() if c > 0}
     lines = {tuple(_WORD.findall(ln)) for ln in gold_body.split("\n") if ln.strip()}
     return grams, lines
 
@@ -268,7 +277,7 @@ def audit_rows(
     for pid, row in rows.items():
         if pid not in bodies:
             continue
-        grams, lines = _gold_index(bodies[pid])
+        grams, lines = _gold_index(bodies[pid], row.get("text") or "")
         for removal in row.get("removed") or []:
             n, g = gold_words_of(removal["text"] or "", grams, lines)
             key = (removal["rule_id"], dataset, mode)

@@ -651,3 +651,88 @@ def test_a_teaser_list_under_a_read_also_header_is_not_taken_for_the_article(rul
     ]
     record = clean_text(page(*PARAS, *teasers, footer=["Privacy Policy"]), rules=rules)
     assert record.text.split("\n") == PARAS
+
+
+def test_a_standfirst_above_the_byline_block_is_kept_and_the_byline_is_not(rules) -> None:
+    standfirst = (
+        "After a long review of its running costs, the town is to lose the library that has "
+        "served it for more than a century."
+    )
+    byline = ["By Ann Walker", "12 March 2024, 09:15", "Share"]
+    text = page(standfirst, *byline, *PARAS)
+    record = clean_text(text, rules=rules)
+    assert record.text.split("\n") == [standfirst, *PARAS]
+    assert record.title == "Town library to close"
+    assert {r.text for r in record.removed} >= set(byline)
+    # a menu line above the byline is no standfirst
+    record = clean_text(page("Weather  Traffic  Jobs  Cars", *byline, *PARAS), rules=rules)
+    assert record.text.split("\n") == PARAS
+
+
+def test_a_second_copy_of_the_article_text_on_the_page_is_removed_with_its_rule(rules) -> None:
+    # the page shows the article, then the same text again (a "read in full" copy)
+    record = clean_text(page(*PARAS, *PARAS), rules=rules)
+    assert record.text.split("\n") == PARAS
+    copies = [r for r in record.removed if r.rule_id == "generic.repetition.page_copy"]
+    assert [r.text for r in copies] == PARAS
+    # a line repeated alone, between lines of its own, stays each time
+    question = "Which dish would you cook for a guest you wanted to impress on a first visit?"
+    answers = [
+        "A slow roast of lamb with beans from my own garden, and a plum tart to follow it.",
+        "Fish from the harbour, grilled over wood, with nothing but lemon and a little salt.",
+    ]
+    interview = [PARAS[0], question, answers[0], question, answers[1], PARAS[1]]
+    record = clean_text(page(*interview), rules=rules)
+    assert record.text.split("\n") == interview
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "नगर परिषद ने मंगलवार को पुराने पुस्तकालय को बंद करने का फैसला किया।",  # Devanagari danda
+        "شہر کی کونسل نے منگل کو پرانی لائبریری بند کرنے کا فیصلہ کیا۔",  # Urdu full stop
+    ],
+)
+def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentence: str) -> None:
+    (line,) = split_lines(sentence)
+    assert line.terminal
+    paragraphs = [" ".join([sentence] * n) for n in (2, 3, 4)]
+    record = clean_text(page(*paragraphs), rules=rules)
+    assert record.text.split("\n") == paragraphs
+
+
+def test_a_directory_of_links_with_one_line_descriptions_is_not_taken_for_the_article(
+    rules,
+) -> None:
+    article = PARAS[:2]
+    sites = ["Gazette Travel", "Gazette Jobs", "Gazette Homes", "Gazette Cars", "Gazette Food"]
+    sites += ["Gazette Health", "Gazette Archive", "Gazette Events"]
+    directory = []
+    for name in sites:
+        directory += [
+            name,
+            f"{name} is the site where our readers find what the region has to offer, "
+            "every day of the week, from the newsroom of the Gazette.",
+        ]
+    # the site's menu between the article and the directory of its sister sites
+    footer = [*NAV, *NAV, *NAV, "Our sites", *directory]
+    record = clean_text(page(*article, footer=footer), rules=rules)
+    assert record.text.split("\n") == article
+
+
+def test_a_copy_of_the_text_that_lost_its_line_breaks_is_removed_too(rules) -> None:
+    crosshead = "What happens to the books"
+    more = [
+        "The library's collection of local newspapers, the oldest in the county, will go to "
+        "the archive in the next town until a new home is found for it.",
+        "Staff will be offered jobs in the council's other libraries, and none of them will "
+        "lose their post, the council's leader told the meeting on Tuesday.",
+    ]
+    article = [*PARAS, crosshead, *more]
+    # the page repeats the article below it, the crosshead glued to its paragraph
+    glued = crosshead + more[0]
+    record = clean_text(page(*article, *PARAS, glued), rules=rules)
+    assert record.text.split("\n") == article
+    assert [r.rule_id for r in record.removed if r.text == glued] == [
+        "generic.repetition.page_copy"
+    ]

@@ -44,7 +44,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 KINDS = ("line", "feature", "dom", "structure")
 # the structural decisions of the text segmenter a structure rule can name
-DECISIONS = ("outside_article", "link_list", "template", "teaser_tail")
+DECISIONS = ("outside_article", "link_list", "template", "teaser_tail", "page_copy")
 ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -124,7 +124,9 @@ class Rule:
             assert self.feature is not None
             return FEATURES[self.feature](text)
         if self.kind == "structure":
-            raise TypeError(f"{self.id}: structure rules judge documents (cleaning.text.decision_fires)")
+            raise TypeError(
+                f"{self.id}: structure rules judge documents (cleaning.text.decision_fires)"
+            )
         raise TypeError(f"{self.id}: dom rules match elements, not text")
 
     def fingerprint(self) -> dict[str, Any]:
@@ -217,7 +219,9 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
         if hazard is None and probe:
             line = slow_probe(pattern, parsed)
             if line is not None:
-                hazard = f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
+                hazard = (
+                    f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
+                )
         if hazard:
             raise RuleError(
                 f"{where}: the pattern can take exponential time: {hazard}; rewrite it "

@@ -42,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-4"
+MODEL_VERSION = "text-seg-5"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -54,6 +54,8 @@ _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
 _SUMMARY_WORDS = 45  # ... none longer than this
+_SUMMARY_FROM = 5  # ... and no shorter than this (a shorter sentence can be a link's title)
+_DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a directory
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
@@ -64,12 +66,17 @@ _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
 _STAMP_WORDS = 12  # a date stamp line is no longer than this
+_BYLINE_LINES = 4  # short lines (author, date, share buttons) between a standfirst and the body
+_STANDFIRST_WORDS = 12  # a standfirst sentence above the byline block is at least this long
 # a date with its year: day.month.year, day/month/year, ISO, or a month name and a year
 _DATED = re.compile(
     r"(?<!\d)(\d{1,2}\.\s?\d{1,2}\.\s?((19|20)\d\d|\d\d)|\d{1,2}/\d{1,2}/(19|20)\d\d"
     r"|(19|20)\d\d-\d\d-\d\d|[^\W\d_]{3,}\.? (19|20)\d\d)(?!\d)"
 )
 _DIGITS = re.compile(r"\d")
+_COPY_WORDS = 8  # a kept line the page showed before is removed from this many words ...
+_COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words, is a copy too
+_GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
 
 
 def clean_text(
@@ -122,6 +129,7 @@ def _clean(
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
+    standfirst = _standfirst_above(lines, judge, start, end) if mode == "dump" else None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
     run_end = end  # the teaser list after the article is part of the run until cut off
@@ -134,7 +142,7 @@ def _clean(
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
         for i in (*range(start), *range(run_end, len(lines))):
-            if reasons[i] is None:
+            if reasons[i] is None and i != standfirst:
                 reasons[i] = outside
     link_list_id = structural.get("link_list")
     for i in boxes:
@@ -146,12 +154,17 @@ def _clean(
     for i in tail:
         if reasons[i] is None:
             reasons[i] = teaser_tail
+    page_copy = structural.get("page_copy")
+    if mode == "dump" and page_copy is not None:
+        for i in _page_copies(lines, reasons):
+            reasons[i] = page_copy
 
     title = description = None
     if mode == "dump":
         # the headline and standfirst candidates above the run need their verdicts too
-        judge.judge(lines, range(max(0, start - _TITLE_WINDOW), start), verdicts, _headline_like)
-        title, description, used = _title_and_description(lines, verdicts, start)
+        top = start if standfirst is None else standfirst
+        judge.judge(lines, range(max(0, top - _TITLE_WINDOW), top), verdicts, _headline_like)
+        title, description, used = _title_and_description(lines, verdicts, top, standfirst)
         for i in used:
             reasons[i] = "" if reasons[i] is not None else reasons[i]
 
@@ -285,6 +298,11 @@ def _find_article(
     to the indentation re-weighing, which depends on the run found).
     """
     start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
+    if end > start and _is_directory(lines, start, end):
+        # a list of links each with its one-line description: the article is elsewhere
+        s2, e2, _ = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
+        if e2 > s2:
+            start, end = s2, e2
     if model is not None and end > start:
         lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
         weights, threshold = model
@@ -296,6 +314,29 @@ def _find_article(
     end = _cut_at_teaser_list(lines, verdicts, start, end)
     end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
+
+
+def _is_directory(lines: Sequence[Line], start: int, end: int) -> bool:
+    """The run is a directory, not an article: link after link, each with a one-line
+    description ("Our sites" of a publisher, a list of services), at least
+    :data:`_DIRECTORY_ITEMS` of them.  Its lines alternate strictly: a description (one
+    sentence-ended line of :data:`_SUMMARY_FROM` to :data:`_SUMMARY_WORDS` words), then a
+    short line that is no sentence (the next link, at most :data:`_STAMP_WORDS` words, an
+    exclamation of fewer than :data:`_SUMMARY_FROM` words at most), and so on; an article has
+    paragraphs in a row, or longer ones.  Language-independent: it reads the lines' shapes."""
+    items = 0
+    want_summary = True
+    for line in lines[start:end]:
+        if line.size == 0:
+            continue
+        if want_summary:
+            if not line.terminal or not _SUMMARY_FROM <= line.size <= _SUMMARY_WORDS:
+                return False
+            items += 1
+        elif (line.terminal and line.size >= _SUMMARY_FROM) or line.words > _STAMP_WORDS:
+            return False
+        want_summary = not want_summary
+    return items >= _DIRECTORY_ITEMS
 
 
 def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
@@ -523,9 +564,14 @@ def _cut_at_next_article(
 
 
 def _heuristic_run(
-    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, judged_all: bool
+    lines: Sequence[Line],
+    verdicts: list[Verdict],
+    judge: _Judge,
+    judged_all: bool,
+    masked: range = range(0),
 ) -> tuple[int, int, list[float]]:
-    """The heuristic article run, widening the judged window until the run lies inside it."""
+    """The heuristic article run, widening the judged window until the run lies inside it;
+    the lines of ``masked`` (a run found not to be the article) count against it."""
     n = len(lines)
     start = end = 0
     scores: list[float] = []
@@ -533,6 +579,8 @@ def _heuristic_run(
     for _ in range(_MAX_ROUNDS):
         flagged = sorted(judge.flagged)
         scores = _scores(lines, verdicts, flagged, plain)
+        for i in masked:
+            scores[i] = -abs(scores[i])
         limit = _closing_line(verdicts, scores, flagged)
         start, end = best_run(scores[:limit])
         if end > start:
@@ -592,6 +640,104 @@ def analyse(
         return lines, 0, []
     lo, _hi, rows = _model_window(lines, verdicts, judge, start, end)
     return lines, lo, rows
+
+
+def _standfirst_above(lines: Sequence[Line], judge: _Judge, start: int, end: int) -> int | None:
+    """The standfirst set above the article's byline block, which the article keeps.
+
+    A page often shows the headline, a one- or two-sentence standfirst, then the byline
+    block (author, date, share buttons, reading time) and the body.  The byline block
+    costs more than the standfirst is worth, so the run starts below it.  The line above
+    up to :data:`_BYLINE_LINES` short lines (at most :data:`_STAMP_WORDS` words, not
+    sentences) right above the run is a standfirst when it reads as prose (a sentence of
+    :data:`_STANDFIRST_WORDS` words or more, or an unpunctuated one twice as long, with
+    stop words) and no rule says anything of it; the byline lines stay out.
+    Language-independent: it reads the lines' shapes."""
+    if end <= start or not is_prose(lines[start]):
+        return None
+    i = start - 1
+    gap = 0
+    while i >= 0:
+        line = lines[i]
+        if line.size == 0:
+            i -= 1
+            continue
+        if line.words > _STAMP_WORDS or is_prose(line):
+            break
+        gap += 1
+        if gap > _BYLINE_LINES:
+            return None
+        i -= 1
+    if i < 0 or gap == 0:
+        return None
+    line = lines[i]
+    long_enough = line.size >= (_STANDFIRST_WORDS if line.terminal else 2 * _STANDFIRST_WORDS)
+    if not long_enough or line.stop_ratio < 0.2 or line.cap_ratio >= 0.6:
+        return None
+    if judge.peek(lines, (i,))[i] is not NO_VERDICT:
+        return None
+    return i
+
+
+def _page_copies(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[int]:
+    """The kept lines that repeat a block the page showed before.
+
+    A page may show a block twice: a widget in its desktop and its mobile layout, the
+    article's text again in a print or "read in full" copy, a caption under the photo and
+    in the gallery.  A kept line of :data:`_COPY_WORDS` words or more whose text came
+    before on the page (kept or not) is such a copy when the line before or after it (of
+    :data:`_COPY_NEXT_WORDS` words or more) also came before: two lines in a row, a block.
+    A line repeated alone (the same question put to each guest of an interview, an event's
+    blurb under each of its dates) stays.  On a page with :data:`_GLUED_AFTER` such copies
+    or more, a kept line that is two or more consecutive earlier lines glued together (the
+    copy lost their breaks: a crosshead run into its paragraph) is a copy too.
+    Language-independent: it compares the page with itself."""
+    first: set[str] = set()
+    copy = [False] * len(lines)
+    for i, line in enumerate(lines):
+        if line.text in first:
+            copy[i] = True
+        else:
+            first.add(line.text)
+    out = []
+    for i, line in enumerate(lines):
+        if reasons[i] is not None or not copy[i] or line.words < _COPY_WORDS:
+            continue
+        if any(
+            0 <= j < len(lines) and copy[j] and lines[j].words >= _COPY_NEXT_WORDS
+            for j in (i - 1, i + 1)
+        ):
+            out.append(i)
+    if len(out) < _GLUED_AFTER:
+        return out
+    # the page repeats its text: a kept line that is earlier lines glued together (the copy
+    # lost their breaks) is a copy too
+    starts: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        starts.setdefault(line.text[:16], []).append(i)
+    taken = set(out)
+    for i, line in enumerate(lines):
+        if reasons[i] is not None or copy[i] or i in taken or line.words < _COPY_WORDS:
+            continue
+        if _glued_from(lines, i, starts.get(line.text[:16], ())):
+            out.append(i)
+    return sorted(out)
+
+
+def _glued_from(lines: Sequence[Line], i: int, candidates: Sequence[int]) -> bool:
+    """Line ``i`` is two or more consecutive earlier lines (from one of ``candidates``)
+    glued together."""
+    text = lines[i].text
+    for k in candidates:
+        if k >= i:
+            return False
+        pos, m = 0, k
+        while m < i and lines[m].text and text.startswith(lines[m].text, pos):
+            pos += len(lines[m].text)
+            m += 1
+            if pos == len(text):
+                return m - k >= 2
+    return False
 
 
 def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
@@ -666,16 +812,20 @@ def _headline_like(line: Line) -> bool:
 
 
 def _title_and_description(
-    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int
+    lines: Sequence[Line],
+    verdicts: Sequence[Verdict],
+    start: int,
+    standfirst: int | None = None,
 ) -> tuple[str | None, str | None, list[int]]:
     """The headline (and standfirst) just above the article run, when the page shows them.
 
-    The standfirst is a sentence-like line of 8+ words right above the body; the
-    headline the longest unpunctuated line of 4-30 words in the 25 lines above.
+    The standfirst is a sentence-like line of 8+ words right above the body (or
+    ``standfirst``, the one above a byline block the article keeps); the headline the
+    longest unpunctuated line of 4-30 words in the 25 lines above.
     """
     top = start
-    desc_i = None
-    if start > 0:
+    desc_i = standfirst
+    if start > 0 and standfirst is None:
         line = lines[start - 1]
         if verdicts[start - 1] is NO_VERDICT and line.words >= 8 and line.stop_ratio >= 0.2:
             desc_i = top = start - 1
@@ -690,7 +840,7 @@ def _title_and_description(
             title_i = i
     if title_i is None:
         return None, None, []
-    used = [title_i] + ([desc_i] if desc_i is not None else [])
+    used = [title_i] + ([desc_i] if desc_i is not None and desc_i != standfirst else [])
     description = lines[desc_i].text if desc_i is not None else None
     return lines[title_i].text, description, used
 

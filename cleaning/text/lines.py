@@ -35,7 +35,8 @@ _GLUE_BYTES = bytes(
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
 _ALNUM = re.compile(r"[^\W_]")
 _TRAILING_TAG = re.compile(r"\s*\([^\W\d_]{2,6}(/[^\W\d_]{2,6})?\)$")
-_TERMINAL = frozenset(".!?。！？")
+# sentence ends, with the full stops of CJK, Devanagari, Urdu, Armenian, Ethiopic and Burmese
+_TERMINAL = frozenset(".!?。！？।॥۔؟։።။")
 _CLOSERS = "\"'”’“‘›)]»*」』）"
 
 # Stop words: prose is full of them, menus and headlines are not.  A document is measured
