@@ -31,7 +31,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.html import tail
+from cleaning.html import sitelinks, tail
 from cleaning.html.decode import HTMLInputError, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_block_tails
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
@@ -372,10 +372,16 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     headings = _headings(root, meta) if headline is not None else []
     # so do the rules on the body's last lines (cleaning.html.tail): they read the body
     tail_rules = {r.id for r in dom_rules if r.id in tail.RULES}
-    active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE and r.id not in tail.RULES)
+    # and the rule on lists of links to the site's other articles, which needs the page's URL
+    own_links = any(r.id in sitelinks.RULES for r in dom_rules)
+    later = (HEADLINE_RULE, *tail.RULES, *sitelinks.RULES)
+    active = tuple(r for r in dom_rules if r.id not in later)
     plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
     space_block_tails(root)
     dom = apply_dom_rules(root, active, plan=plan)
+    links_removed = (
+        sitelinks.drop_article_links(root, url or meta.canonical_url) if own_links else []
+    )
     # the extractor works on copies of the tree: its paragraphs stay valid after extraction
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)
@@ -405,6 +411,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     return CleanedRecord(
         text=text,
         removed=dom.removed
+        + tuple(links_removed)
         + tuple(head_removed)
         + cleaned.removed
         + tuple(symbol_removed)
