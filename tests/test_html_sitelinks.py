@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaning.html.extract import clean_html
-from cleaning.html.sitelinks import RULE, url_shape
+from cleaning.html.sitelinks import RULE, TEASER_RULE, url_shape
 from pipelines.rulefiles import load_ruleset
 
 PAGE_URL = "https://www.harbourpost.example/region/article4471203/ferry-timetable-changes.html"
@@ -117,3 +117,48 @@ def test_url_shape_names_numbers_ids_slugs_and_words():
         "slug",
     )
     assert url_shape("/2024/11/ferry-timetable/") == ("number", "number", "word")
+
+
+def test_a_labelled_teaser_of_another_article_is_removed_in_any_wording(rules):
+    href, title = STORIES[1]
+    for label in ("Read also:", "Lees ook |", "ALSO ON OUR SITE"):
+        teaser = f'<p>{label} <a href="{href}">{title} after the storms</a></p>'
+        record = clean_html(_page(teaser), None, rules=rules)
+        assert "rent relief" not in record.text, label
+        assert [r.text for r in record.removed if r.rule_id == TEASER_RULE] == [
+            f"{label} {title} after the storms"
+        ]
+        assert all(p in record.text for p in _BEFORE + _AFTER)
+
+
+def test_several_teasers_in_one_paragraph_with_tags_after_them(rules):
+    links = "|".join(f'<a href="{href}">{title}</a> [VIDEO]' for href, title in STORIES)
+    record = clean_html(_page(f"<p>{links}</p>"), None, rules=rules)
+    assert "Lifeboat crew" not in record.text and "Sea wall" not in record.text
+
+
+def test_a_sentence_with_a_link_to_another_article_stays(rules):
+    href, _ = STORIES[2]
+    sentences = [
+        # the link goes on with the sentence
+        f'<p>You can <a href="{href}">read how the sea wall was built</a>.</p>',
+        # words after the link
+        f'<p>The council <a href="{href}">approved the repairs</a> in March after two votes.</p>',
+    ]
+    for sentence in sentences:
+        record = clean_html(_page(sentence), None, rules=rules)
+        assert not any(r.rule_id == TEASER_RULE for r in record.removed), sentence
+
+
+def test_a_teaser_shaped_link_to_another_site_stays(rules):
+    teaser = '<p>Read also: <a href="https://ferries.example.org/2024/11/new-winter-timetable">New winter timetable</a></p>'
+    record = clean_html(_page(teaser), None, rules=rules)
+    assert not any(r.rule_id == TEASER_RULE for r in record.removed)
+
+
+def test_a_disabled_rule_removes_nothing():
+    href, title = STORIES[1]
+    page = _page(_story_list(STORIES) + f'<p>Read also: <a href="{href}">{title} again</a></p>')
+    relaxed = load_ruleset(disabled=[RULE, TEASER_RULE])
+    record = clean_html(page, None, rules=relaxed)
+    assert not any(r.rule_id in (RULE, TEASER_RULE) for r in record.removed)

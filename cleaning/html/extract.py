@@ -373,15 +373,13 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # so do the rules on the body's last lines (cleaning.html.tail): they read the body
     tail_rules = {r.id for r in dom_rules if r.id in tail.RULES}
     # and the rule on lists of links to the site's other articles, which needs the page's URL
-    own_links = any(r.id in sitelinks.RULES for r in dom_rules)
+    link_rules = {r.id for r in dom_rules if r.id in sitelinks.RULES}
     later = (HEADLINE_RULE, *tail.RULES, *sitelinks.RULES)
     active = tuple(r for r in dom_rules if r.id not in later)
     plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
     space_block_tails(root)
     dom = apply_dom_rules(root, active, plan=plan)
-    links_removed = (
-        sitelinks.drop_article_links(root, url or meta.canonical_url) if own_links else []
-    )
+    links_removed = sitelinks.drop_article_links(root, url or meta.canonical_url, link_rules)
     # the extractor works on copies of the tree: its paragraphs stay valid after extraction
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)

@@ -14,20 +14,29 @@ a course, a product page).
 text (a headline, possibly after a short kicker), where every item's first link leads to
 another page of the page's own site whose path has the page's shape, is removed.  It needs
 the page's URL (given or declared as canonical), so it runs in :func:`drop_article_links`,
-after the other DOM rules.  The evidence is the URL shape, in any language.
+after the other DOM rules.
+
+:data:`TEASER_RULE`: a paragraph that is only a short label and links to other articles
+("Read also: <a>headline</a>", in whatever words and language the label is written) is a
+teaser of another story (:func:`is_article_teaser`).
+
+The evidence is the URL shape and the layout of label and link, not wording.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from cleaning.record import Removal
+from cleaning.tree import doc_position
 
 RULE = "generic.related.article_links"
-RULES = (RULE,)
+TEASER_RULE = "generic.related.article_teaser"
+RULES = (RULE, TEASER_RULE)
 # fewer items are a pair of "see also" links inside the text, which some publishers count
 # as the article's
 MIN_ITEMS = 3
@@ -35,6 +44,12 @@ MIN_ITEMS = 3
 # for a kicker or a date outside the link
 ITEM_LINK_SHARE = 0.5
 _REMOVED_TEXT_CHARS = 300
+# a teaser paragraph: a label of at most this many words before its first link ("Read
+# also:", "More on this story |"), at most TAG_WORDS words after a link ("[VIDEO]"), and a
+# headline of at least HEADLINE_WORDS words in its links
+TEASER_LABEL_WORDS = 5
+TAG_WORDS = 2
+TEASER_HEADLINE_WORDS = 3
 _ID = re.compile(r"\d{5,}")
 
 
@@ -111,21 +126,74 @@ def is_article_link_list(el: HtmlElement, page: _Page) -> bool:
     return len(items) >= MIN_ITEMS and all(_is_article_link_item(li, page) for li in items)
 
 
-def drop_article_links(root: HtmlElement, url: str | None) -> list[Removal]:
-    """Remove from ``root`` (in place) the lists :data:`RULE` names; ``url`` is the page's
-    (given or canonical).  Returns the removals, in document order."""
-    if not url:
+def _outside_links(el: HtmlElement) -> list[str]:
+    """The texts of ``el`` outside its links, in order: before the first link, then after
+    each link (up to the next one)."""
+    parts = [""]
+
+    def walk(node: HtmlElement) -> None:
+        parts[-1] += node.text or ""
+        for child in node:
+            if child.tag == "a":
+                parts.append("")
+            elif isinstance(child.tag, str):
+                walk(child)
+            parts[-1] += child.tail or ""
+
+    walk(el)
+    return parts
+
+
+def is_article_teaser(el: HtmlElement, page: _Page) -> bool:
+    """A paragraph that is a label and links to other articles of the site, nothing more:
+    all its links lead to another article (:meth:`_Page.is_other_article`), the text
+    before the first is a label of at most :data:`TEASER_LABEL_WORDS` words, the text
+    after each link at most :data:`TAG_WORDS` words, and the first link does not start
+    in lower case (a headline does not; the rest of a sentence does)."""
+    links = list(el.iter("a"))
+    if not links or not all(page.is_other_article(a.get("href") or "") for a in links):
+        return False
+    if sum(len(a.text_content().split()) for a in links) < TEASER_HEADLINE_WORDS:
+        return False
+    first = next((ch for ch in links[0].text_content() if ch.isalpha()), "")
+    if first.islower():
+        return False  # the link goes on with a sentence ("You can <a>read the report</a>.")
+    label, *after = _outside_links(el)
+    return len(label.split()) <= TEASER_LABEL_WORDS and all(
+        len(part.split()) <= TAG_WORDS for part in after
+    )
+
+
+def drop_article_links(
+    root: HtmlElement, url: str | None, active: Collection[str] = RULES
+) -> list[Removal]:
+    """Remove from ``root`` (in place) the lists and paragraphs the ``active`` rules (of
+    :data:`RULES`) name; ``url`` is the page's (given or canonical).  Returns the removals,
+    in document order."""
+    if not url or not active:
         return []
     page = _Page(url)
     if not page.usable:
         return []
-    found = [el for el in root.iter("ul", "ol") if is_article_link_list(el, page)]
+    found = (
+        [el for el in root.iter("ul", "ol") if is_article_link_list(el, page)]
+        if RULE in active
+        else []
+    )
     # outermost lists only: a nested list goes with the one that holds it
-    outer = [el for el in found if not any(a in found for a in el.iterancestors("ul", "ol"))]
+    picked = [
+        (el, RULE) for el in found if not any(a in found for a in el.iterancestors("ul", "ol"))
+    ]
+    picked += [
+        (el, TEASER_RULE)
+        for el in (root.iter("p") if TEASER_RULE in active else ())
+        if is_article_teaser(el, page) and not any(a in found for a in el.iterancestors("ul", "ol"))
+    ]
+    picked.sort(key=lambda pair: doc_position(pair[0]))
     removed = []
-    for el in outer:
+    for el, rule in picked:
         text = " ".join(el.text_content().split())
-        removed.append(Removal(RULE, text[:_REMOVED_TEXT_CHARS]))
+        removed.append(Removal(rule, text[:_REMOVED_TEXT_CHARS]))
         # (its tail stays; space_block_tails has set a space before it)
         el.drop_tree()
     return removed
