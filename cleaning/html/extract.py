@@ -24,6 +24,7 @@ charset, bounded parse); every stage reads that one tree:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -341,6 +342,18 @@ def _publisher_text_rules(rules: RuleSet) -> tuple[Rule, ...]:
     return own
 
 
+def _related_line_test(rules: RuleSet) -> Callable[[str], bool]:
+    """Whether a line rule about related content (category ``related``) fires on a text: the
+    teasers those rules name in the body are left to them (:mod:`cleaning.html.sitelinks`)."""
+    related: tuple[Rule, ...] = rules.derived(
+        "html.related_line_rules",
+        lambda: tuple(
+            r for r in rules.rules if r.is_generic and r.kind == "line" and r.category == "related"
+        ),
+    )
+    return lambda text: any(r.matches_text(text) for r in related)
+
+
 def _plan(active: tuple[Rule, ...]) -> DomPlan:
     """The compiled dom rules and their indexes (kept by the rule set, built once)."""
     return DomPlan([compile_rule(r) for r in active])
@@ -382,7 +395,9 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
     space_block_tails(root)
     dom = apply_dom_rules(root, active, plan=plan)
-    links_removed = sitelinks.drop_article_links(root, url or meta.canonical_url, link_rules)
+    links_removed = sitelinks.drop_article_links(
+        root, url or meta.canonical_url, link_rules, _related_line_test(rules)
+    )
     # the extractor works on copies of the tree: its paragraphs stay valid after extraction
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)

@@ -26,7 +26,7 @@ The evidence is the URL shape and the layout of label and link, not wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -165,10 +165,15 @@ def is_article_teaser(el: HtmlElement, page: _Page) -> bool:
 
 
 def drop_article_links(
-    root: HtmlElement, url: str | None, active: Collection[str] = RULES
+    root: HtmlElement,
+    url: str | None,
+    active: Collection[str] = RULES,
+    leave: Callable[[str], bool] | None = None,
 ) -> list[Removal]:
     """Remove from ``root`` (in place) the lists and paragraphs the ``active`` rules (of
-    :data:`RULES`) name; ``url`` is the page's (given or canonical).  Returns the removals,
+    :data:`RULES`) name; ``url`` is the page's (given or canonical).  A teaser paragraph
+    whose text ``leave`` accepts is left where it is: a line rule of the body names it
+    already ("Read more: ..."), and takes it out under its own id.  Returns the removals,
     in document order."""
     if not url or not active:
         return []
@@ -187,13 +192,49 @@ def drop_article_links(
     picked += [
         (el, TEASER_RULE)
         for el in (root.iter("p") if TEASER_RULE in active else ())
-        if is_article_teaser(el, page) and not any(a in found for a in el.iterancestors("ul", "ol"))
+        if is_article_teaser(el, page)
+        and not any(a in found for a in el.iterancestors("ul", "ol"))
+        and not (leave is not None and leave(" ".join(el.text_content().split())))
     ]
     picked.sort(key=lambda pair: doc_position(pair[0]))
     removed = []
     for el, rule in picked:
+        label = _outside_links(el)[0].strip() if rule == TEASER_RULE else ""
+        if label and leave is not None and leave(label) and _label_apart(el):
+            # the label is a header a line rule names ("Don't miss"): it stays for that
+            # rule, the links and what follows them go under this one
+            removed.append(Removal(rule, _drop_from_first_link(el)[:_REMOVED_TEXT_CHARS]))
+            continue
         text = " ".join(el.text_content().split())
         removed.append(Removal(rule, text[:_REMOVED_TEXT_CHARS]))
         # (its tail stays; space_block_tails has set a space before it)
         el.drop_tree()
     return removed
+
+
+def _holder(el: HtmlElement) -> HtmlElement:
+    """The child of ``el`` that holds its first link (the link itself, or a wrapper)."""
+    holder = next(el.iter("a"))
+    while holder.getparent() is not el:
+        parent = holder.getparent()
+        assert parent is not None
+        holder = parent
+    return holder
+
+
+def _label_apart(el: HtmlElement) -> bool:
+    """Whether the label of ``el`` stands apart from its first link's wrapper, so the links
+    can go without it."""
+    holder = _holder(el)
+    return holder.tag == "a" or not _outside_links(holder)[0].strip()
+
+
+def _drop_from_first_link(el: HtmlElement) -> str:
+    """Remove the content of ``el`` from its first link on; returns the removed text."""
+    holder = _holder(el)
+    gone = [holder, *holder.itersiblings()]
+    text = " ".join(" ".join(c.text_content().split() + (c.tail or "").split()) for c in gone)
+    for child in gone:
+        child.tail = None
+        el.remove(child)
+    return text.strip()
