@@ -59,6 +59,43 @@ def test_nothing_extracted_nothing_added():
     assert continue_body(_page(""), "") == ""
 
 
+THIRD = (
+    "The chair said a decision on the funding would follow once the council's own "
+    "surveyors had inspected the damaged stretch next to the lifeboat slipway."
+)
+TEASER = (
+    "Ferry operators warned on Monday that timetables along the coast could be cut "
+    "for the whole summer season unless the breakwater is repaired."
+)
+
+
+def _with_teaser_and_lead_copy(middle: str) -> lxml.html.HtmlElement:
+    """The article in chunks, with a teaser box of another story (its summary a long
+    paragraph) and a paywall intro that repeats the first paragraph."""
+    teaser = f'<div class="excerpt"><a href="/other">Ferry timetables</a><p>{TEASER}</p></div>'
+    intro = f'<div class="intro-fade"><p>{FIRST[0]}</p></div>'
+    first = _chunk([*FIRST, THIRD], teaser)
+    second = _chunk(SECOND)
+    return lxml.html.document_fromstring(
+        f"<html><body><article>{first}{middle}{second}</article>{intro}</body></html>"
+    )
+
+
+def test_chunks_are_found_when_a_teaser_and_a_lead_copy_were_extracted_too():
+    root = _with_teaser_and_lead_copy('<div class="ad">Advertisement</div>')
+    body = continue_body(root, "\n".join([*FIRST, TEASER, THIRD]))
+    assert SECOND[0] in body and SECOND[1] in body
+    assert body.index(THIRD) < body.index(SECOND[0])
+
+
+def test_no_chunks_when_no_container_holds_most_extracted_paragraphs():
+    # two extracted paragraphs, each from a container of its own: which is the article
+    # is not told, nothing is added
+    root = _with_teaser_and_lead_copy("")
+    body = continue_body(root, "\n".join([FIRST[0], TEASER]))
+    assert SECOND[0] not in body
+
+
 def _one_container(tail: str) -> lxml.html.HtmlElement:
     ps = "".join(f"<p>{p}</p>" for p in FIRST)
     return lxml.html.document_fromstring(
@@ -69,6 +106,17 @@ def _one_container(tail: str) -> lxml.html.HtmlElement:
 def test_container_tail_after_a_crosshead_is_appended():
     tail = "<h2>What happens next</h2>" + "".join(f"<p>{p}</p>" for p in SECOND)
     body = finish_container(_one_container(tail), "\n".join(FIRST))
+    assert body.split("\n") == [*FIRST, "What happens next", *SECOND]
+
+
+def test_container_tail_is_appended_when_a_copy_of_the_lead_was_extracted_too():
+    tail = "<h2>What happens next</h2>" + "".join(f"<p>{p}</p>" for p in SECOND)
+    ps = "".join(f"<p>{p}</p>" for p in FIRST)
+    root = lxml.html.document_fromstring(
+        f'<html><body><div class="rich-text">{ps}{tail}</div>'
+        f'<div class="paywall-intro"><p>{FIRST[0]}</p></div></body></html>'
+    )
+    body = finish_container(root, "\n".join(FIRST))
     assert body.split("\n") == [*FIRST, "What happens next", *SECOND]
 
 

@@ -24,6 +24,7 @@ charset, bounded parse); every stage reads that one tree:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,12 +32,13 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaning.html import tail
+from cleaning.html import sitelinks, tail
 from cleaning.html.decode import HTMLInputError, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_block_tails
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
 from cleaning.html.payload import payload_body, script_texts
 from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
+from cleaning.html.ruby import inline_ruby, may_hold_ruby
 from cleaning.html.standfirst import restore_standfirst
 from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
@@ -340,6 +342,18 @@ def _publisher_text_rules(rules: RuleSet) -> tuple[Rule, ...]:
     return own
 
 
+def _related_line_test(rules: RuleSet) -> Callable[[str], bool]:
+    """Whether a line rule about related content (category ``related``) fires on a text: the
+    teasers those rules name in the body are left to them (:mod:`cleaning.html.sitelinks`)."""
+    related: tuple[Rule, ...] = rules.derived(
+        "html.related_line_rules",
+        lambda: tuple(
+            r for r in rules.rules if r.is_generic and r.kind == "line" and r.category == "related"
+        ),
+    )
+    return lambda text: any(r.matches_text(text) for r in related)
+
+
 def _plan(active: tuple[Rule, ...]) -> DomPlan:
     """The compiled dom rules and their indexes (kept by the rule set, built once)."""
     return DomPlan([compile_rule(r) for r in active])
@@ -359,6 +373,8 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # metadata has read the JSON-LD; what follows never reads scripts, styles or vector
     # art, and trafilatura copies the whole tree several times: drop them once here
     etree.strip_elements(root, *_INERT, with_tail=False)
+    if may_hold_ruby(html):
+        inline_ruby(root)  # a word's reading stays in its sentence (cleaning.html.ruby)
     # nor the <head> (metadata is read; trafilatura runs without its own), once the page
     # classifier has what it needs from it: about 4 % of the page's CPU on aeb
     head = read_head(root)
@@ -372,10 +388,16 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     headings = _headings(root, meta) if headline is not None else []
     # so do the rules on the body's last lines (cleaning.html.tail): they read the body
     tail_rules = {r.id for r in dom_rules if r.id in tail.RULES}
-    active = tuple(r for r in dom_rules if r.id != HEADLINE_RULE and r.id not in tail.RULES)
+    # and the rule on lists of links to the site's other articles, which needs the page's URL
+    link_rules = {r.id for r in dom_rules if r.id in sitelinks.RULES}
+    later = (HEADLINE_RULE, *tail.RULES, *sitelinks.RULES)
+    active = tuple(r for r in dom_rules if r.id not in later)
     plan = rules.derived(("html.dom", tuple(r.id for r in active)), lambda: _plan(active))
     space_block_tails(root)
     dom = apply_dom_rules(root, active, plan=plan)
+    links_removed = sitelinks.drop_article_links(
+        root, url or meta.canonical_url, link_rules, _related_line_test(rules)
+    )
     # the extractor works on copies of the tree: its paragraphs stay valid after extraction
     paragraphs = long_paragraphs(root)
     unmask_prose(root, paragraphs)
@@ -405,6 +427,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     return CleanedRecord(
         text=text,
         removed=dom.removed
+        + tuple(links_removed)
         + tuple(head_removed)
         + cleaned.removed
         + tuple(symbol_removed)

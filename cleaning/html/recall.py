@@ -102,13 +102,21 @@ def continue_body(
     if not have:
         return body
     containers: list[HtmlElement] = []
+    extracted: list[HtmlElement] = []
     for p, text in long_paragraphs(root) if paragraphs is None else paragraphs:
         if _key(text) in have:
+            extracted.append(p)
             parent = p.getparent()
             if parent is not None and parent not in containers:
                 containers.append(parent)
     signatures = {(c.tag, c.get("class")) for c in containers if c.get("class")}
-    if len(signatures) != 1:
+    if len(signatures) > 1:
+        # paragraphs the extractor took from a teaser or a paywall's copy of the lead: the
+        # container holding most of them is the article's
+        main = _main_container(extracted)
+        signatures = {(main.tag, main.get("class"))} if main is not None else set()
+        containers = [c for c in containers if _signature(c) in signatures]
+    if len(signatures) != 1 or None in next(iter(signatures)):
         return body
     tag, cls = next(iter(signatures))
     chunks = root.xpath(f"//{tag}[@class=$cls]", cls=cls)
@@ -158,12 +166,28 @@ def _headline_between(a: HtmlElement, b: HtmlElement) -> bool:
     return False
 
 
+def _main_container(extracted: list[HtmlElement]) -> HtmlElement | None:
+    """The parent of the extracted paragraphs: the one parent they all share, or the one
+    that holds more than half of them (the others hold a copy of the first paragraph in a
+    paywall teaser, a teaser's summary the extractor took along)."""
+    counts: dict[HtmlElement, int] = {}
+    for p in extracted:
+        parent = p.getparent()
+        if parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+    if not counts:
+        return None
+    main = max(counts, key=lambda el: counts[el])
+    return main if 2 * counts[main] > len(extracted) else None
+
+
 def finish_container(
     root: HtmlElement, body: str, paragraphs: list[tuple[HtmlElement, str]] | None = None
 ) -> str:
     """``body`` plus the blocks its own container holds after the last extracted paragraph.
 
-    When every extracted paragraph sits in one container and that container goes on
+    When the extracted paragraphs sit in one container (or more than half of them do, the
+    others being a teaser's summary or a paywall's copy of the lead) and it goes on
     with at least :data:`MIN_TAIL_SHARE` of its paragraph text unextracted, the
     extractor stopped early inside the article (at a crosshead it took for a footer,
     an embed); the rest of the container is appended."""
@@ -173,10 +197,7 @@ def finish_container(
     if not have:
         return body
     pairs = long_paragraphs(root) if paragraphs is None else paragraphs
-    parents = {p.getparent() for p, text in pairs if _key(text) in have}
-    if len(parents) != 1:
-        return body
-    container = next(iter(parents))
+    container = _main_container([p for p, text in pairs if _key(text) in have])
     if container is None:
         return body
     total = sum(len(t) for _, t in long_paragraphs(container))
