@@ -297,7 +297,10 @@ def is_link_item(el: HtmlElement) -> bool:
     first = next(el.iter("a"), None)
     if first is None:
         return False  # no link: no link text either (most items of a list of prose)
-    if _link_share(el) >= LINK_SHARE:
+    # the item's text and link text, read once for both tests (as _link_share reads them)
+    text = len(el.text_content().strip())
+    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    if text and linked / text >= LINK_SHARE:
         return True
     label = [el.text or ""]
     for child in el:
@@ -307,8 +310,7 @@ def is_link_item(el: HtmlElement) -> bool:
     words = "".join(label).split()
     if not words or len(words) > LABEL_WORDS:
         return False
-    rest = len(el.text_content().strip()) - len("".join(label).strip())
-    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    rest = text - len("".join(label).strip())
     return rest > 0 and linked >= LINK_SHARE * rest
 
 
@@ -358,7 +360,7 @@ def is_link_paragraph(el: HtmlElement) -> bool:
     # a paragraph without a link (most of them) has no link text: its text is not read
     if next(el.iter("a"), None) is None:
         return False
-    return len(el.text_content().split()) >= 3 and _link_share(el) >= LINK_SHARE
+    return len(el.text_content().split(None, 2)) >= 3 and _link_share(el) >= LINK_SHARE
 
 
 # Link lists whose items average this many words are headline rails; lists of shorter
