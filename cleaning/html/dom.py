@@ -401,7 +401,8 @@ def _is_card(el: HtmlElement) -> bool:
     if len(heads) != 1 or _link_share(heads[0]) < LINK_SHARE:
         return False
     href = next(heads[0].iter("a")).get("href") or ""
-    return not href.startswith("#") and len(el.text_content().split()) <= CARD_WORDS
+    # (at most CARD_WORDS words: the text cut at its first CARD_WORDS spaces has no rest)
+    return not href.startswith("#") and len(el.text_content().split(None, CARD_WORDS)) <= CARD_WORDS
 
 
 def is_card_list(el: HtmlElement) -> bool:
@@ -423,8 +424,8 @@ _NOT_A_PAGE = ("#", "javascript:", "mailto:", "whatsapp:", "tel:", "sms:")
 
 
 def _is_card_article(el: HtmlElement) -> bool:
-    if len(el.text_content().split()) > CARD_ARTICLE_WORDS:
-        return False
+    if len(el.text_content().split(None, CARD_ARTICLE_WORDS)) > CARD_ARTICLE_WORDS:
+        return False  # (more words: the text cut at its first spaces has a rest)
     return any(not (a.get("href") or "#").strip().startswith(_NOT_A_PAGE) for a in el.iter("a"))
 
 
