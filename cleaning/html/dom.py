@@ -338,15 +338,21 @@ def between_prose(el: HtmlElement) -> bool:
             return False
         before = after = 0
         seen = False
+        # siblings are read only while a count can still change the answer: before it up to
+        # PROSE_AROUND paragraphs, after it only when there are as many before, up to as many
         for sibling in parent:
             if sibling is child:
                 seen = True
+                if before < PROSE_AROUND:
+                    break
                 continue
-            if not isinstance(sibling.tag, str):
+            if not isinstance(sibling.tag, str) or (not seen and before >= PROSE_AROUND):
                 continue
             n = sum(1 for _ in _LONG_P(sibling))
             if seen:
                 after += n
+                if after >= PROSE_AROUND:
+                    break
             else:
                 before += n
         if before >= PROSE_AROUND and after >= PROSE_AROUND:
