@@ -56,6 +56,34 @@ examples = ['<p class="promo-1">a</p>']
     assert picked == {"1", "3", "4", "6", "8"}
 
 
+def test_other_attributes_are_matched_as_cssselect_matches_them():
+    # tests of attributes other than class and id (role, itemprop, data-*, href) go through
+    # the fast matcher too: it must pick what cssselect picks, operator by operator
+    rule = parse_rules(
+        """
+[[rule]]
+id = "generic.test.attributes"
+kind = "dom"
+selector = '[role="note"], aside[data-Kind^="promo"], a[href*="/sponsor/"], [itemprop~="ad"], [lang|="fr"]'
+examples = ['<div role="note">a</div>']
+""",
+        "test.toml",
+    )[0]
+    html = (
+        '<div><div role="note">1</div><div role="notes">2</div><p role="note">3</p>'
+        '<aside data-kind="promo-box">4</aside><div data-kind="promo">5</div>'
+        '<a href="https://x.example/sponsor/1">6</a><a href="/sponsors/">7</a>'
+        '<span itemprop="name ad">8</span><span itemprop="advert">9</span>'
+        '<p lang="fr-CA">10</p><p lang="fra">11</p><p class="note">12</p></div>'
+    )
+    body = lxml.html.document_fromstring(html).find("body")
+    compiled = compile_rule(rule)
+    assert compiled.xpath is None  # matched in Python, not searched by XPath
+    picked = {el.text_content() for el in _select(body, DomPlan([compiled]))[rule.id]}
+    assert picked == {el.text_content() for el in CSSSelector(rule.selector, translator="html")(body)}
+    assert picked == {"1", "3", "4", "6", "8", "10"}
+
+
 def test_wrapper_holding_the_article_is_never_removed():
     rule = parse_rules(
         """

@@ -43,13 +43,16 @@ def test_a_page_without_a_declared_language_gets_the_language_of_its_prose():
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Record trafilatura.bare_extraction's keyword arguments; it returns nothing when
-    asked for a language, as when its language check discards a page."""
+    """Record trafilatura.bare_extraction's keyword arguments, with the language it is
+    asked for (``target_language``, or the ``lang`` of the options it is given); it returns
+    nothing when asked for one, as when its language check discards a page."""
     seen: list[dict[str, Any]] = []
 
     def fake(tree: Any, **kwargs: Any) -> Any:
-        seen.append(kwargs)
-        if kwargs.get("target_language"):
+        options = kwargs.get("options")
+        language = options.lang if options is not None else kwargs.get("target_language")
+        seen.append({**kwargs, "target_language": language})
+        if language:
             return None
         return {"text": "Extracted text."}
 

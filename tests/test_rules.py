@@ -142,3 +142,31 @@ def test_cli_user_rule_file_removes_a_line_with_its_id(tmp_path: Path) -> None:
     broken = run_cli("rules", "--rules", str(bad))
     assert broken.returncode == 2
     assert "bad.toml" in broken.stderr and "generic.house.x" in broken.stderr
+
+
+def test_a_rule_pattern_is_the_expression_re_compile_gives() -> None:
+    # the engine compiles each pattern from the parse it reads the gate from: the object must
+    # be the one re.compile makes, for every bundled pattern and each alternative the text
+    # matcher tests on its own; a pattern that does not compile is still refused
+    import re
+
+    from cleaning.rules.patterns import compile_parsed, parse_pattern, parsed_branches
+
+    patterns = [r.pattern for r in load_ruleset().rules if r.pattern is not None]
+    assert patterns
+    for compiled in patterns:
+        assert compiled == re.compile(compiled.pattern)
+        for part, _, alone in parsed_branches(compiled.pattern):
+            assert alone is None or alone == re.compile(part)
+    named = compile_parsed(r"(?i)(?P<word>ab+)\1", parse_pattern(r"(?i)(?P<word>ab+)\1"))
+    assert named == re.compile(r"(?i)(?P<word>ab+)\1") and named.groupindex == {"word": 1}
+    with pytest.raises(re.error):
+        compile_parsed(r"(?<=a+)b", parse_pattern(r"(?<=a+)b"))  # look-behind of no fixed width
+    bad = """
+[[rule]]
+id = "generic.test.lookbehind"
+pattern = "(?<=a+)b"
+examples = ["ab"]
+"""
+    with pytest.raises(RuleError, match="bad regular expression"):
+        parse_rules(bad, "bad.toml")

@@ -107,6 +107,7 @@ _DOC_END = re.compile(rb"</(?:html|body)\s*>", re.I)
 _XML_FORBIDDEN = bytes(range(0x20)).translate(None, b"\t\n\r\x0b\x0c")
 _AS_SPACE = bytes.maketrans(b"\x0b\x0c", b"  ")
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF in UTF-8
+_NONCHARACTER_LEAD = b"\xef\xbf"  # the bytes both start with
 
 
 def _unmangle(match: re.Match[str]) -> str:
@@ -260,9 +261,10 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
 def _xml_safe(data: bytes) -> bytes:
     """UTF-8 ``data`` without the characters lxml cannot hold in a text (one pass)."""
     data = data.translate(_AS_SPACE, _XML_FORBIDDEN)
-    for bad in _NONCHARACTERS:
-        if bad in data:
-            data = data.replace(bad, b"")
+    if _NONCHARACTER_LEAD in data:  # one search for the two (it is rarely there)
+        for bad in _NONCHARACTERS:
+            if bad in data:
+                data = data.replace(bad, b"")
     return data
 
 

@@ -51,32 +51,39 @@ class DomResult:
     evidence: tuple[str, ...]
 
 
-# One condition of a simple selector: (attribute, operator, value); attribute is
-# "tag", "class" or "id"; operators as in CSS ("." and "#" become "~=" and "=").
+# One condition of a simple selector: (attribute, operator, value); attribute is "tag" or
+# an attribute name in lower case (as the HTML parser stores it); operators as in CSS ("."
+# and "#" become class "~=" and id "=").
 Condition = tuple[str, str, str]
 
 _SIMPLE_PART = re.compile(
     r"""^(?P<tag>[a-zA-Z][a-zA-Z0-9]*)?(?P<rest>(?:\.[\w-]+|\#[\w-]+|"""
-    r"""\[(?:class|id)(?:\*=|~=|\^=|\$=|\|=|=)(?:"[^"]+"|'[^']+'|[\w-]+)\])*)$"""
+    r"""\[[a-zA-Z][a-zA-Z0-9_-]*(?:\*=|~=|\^=|\$=|\|=|=)(?:"[^"]+"|'[^']+'|[\w-]+)\])*)$"""
 )
 _PIECE = re.compile(
-    r"""\.([\w-]+)|\#([\w-]+)|\[(class|id)(\*=|~=|\^=|\$=|\|=|=)(?:"([^"]+)"|'([^']+)'|([\w-]+))\]"""
+    r"""\.([\w-]+)|\#([\w-]+)|\[([a-zA-Z][a-zA-Z0-9_-]*)(\*=|~=|\^=|\$=|\|=|=)"""
+    r"""(?:"([^"]+)"|'([^']+)'|([\w-]+))\]"""
 )
+# the attributes whose values the keyword prefilter searches
+_KEYWORD_ATTRS = ("class", "id")
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     """A dom rule ready to run.
 
-    Simple selector groups (tags, classes, ids, class/id attribute tests) are kept as
-    condition lists, matched in Python against the candidates the keyword prefilter
-    finds; anything else is a compiled XPath searched over the page."""
+    Simple selector groups (tags, classes, ids, attribute tests) are kept as condition
+    lists, matched in Python against the candidates the prefilters find: elements whose
+    class or id holds a keyword of the alternative, else elements that have the other
+    attribute it tests, else elements of its tag.  Anything else is a compiled XPath
+    searched over the page."""
 
     rule: Rule
     alternatives: tuple[tuple[Condition, ...], ...]  # empty: use xpath
     keywords: tuple[str, ...]
     tags: tuple[str, ...]
     xpath: etree.XPath | None
+    attributes: tuple[str, ...] = ()
 
 
 def _simple_alternatives(selector: str) -> list[tuple[Condition, ...]] | None:
@@ -97,7 +104,7 @@ def _simple_alternatives(selector: str) -> list[tuple[Condition, ...]] | None:
             elif ident is not None:
                 conds.append(("id", "=", ident))
             else:
-                conds.append((attr, op, v1 or v2 or v3))
+                conds.append((attr.lower(), op, v1 or v2 or v3))
         if not conds:
             return None
         out.append(tuple(conds))
@@ -133,13 +140,19 @@ def compile_rule(rule: Rule) -> CompiledRule:
         return CompiledRule(rule, (), (), (), xpath)
     keywords: list[str] = []
     tags: list[str] = []
+    attributes: list[str] = []
     for conds in alternatives:
-        words = [v for a, _, v in conds if a != "tag"]
+        words = [v for a, _, v in conds if a in _KEYWORD_ATTRS]
+        others = [a for a, _, _ in conds if a != "tag" and a not in _KEYWORD_ATTRS]
         if words:  # the prefilter looks for one class/id fragment the element must hold
             keywords.append(words[0])
+        elif others:  # or for the elements that have the attribute tested
+            attributes.append(others[0])
         else:
             tags.extend(v for a, _, v in conds if a == "tag")
-    return CompiledRule(rule, tuple(alternatives), tuple(keywords), tuple(tags), None)
+    return CompiledRule(
+        rule, tuple(alternatives), tuple(keywords), tuple(tags), None, tuple(attributes)
+    )
 
 
 def matches(compiled: CompiledRule, el: HtmlElement) -> bool:
@@ -207,12 +220,22 @@ class DomPlan:
         self.searched = [(c.rule.id, c.xpath) for c in self.compiled if c.xpath is not None]
         by_word: dict[str, list[int]] = {}
         self.by_tag: dict[str, list[int]] = {}
+        self.by_attribute: dict[str, list[int]] = {}
         for i, c in enumerate(self.compiled):
             if c.xpath is None:
                 for word in c.keywords:
                     by_word.setdefault(word, []).append(i)
                 for tag in c.tags:
                     self.by_tag.setdefault(tag, []).append(i)
+                for name in c.attributes:
+                    self.by_attribute.setdefault(name, []).append(i)
+        # the values of those attributes under the scope: fetching an attribute by name is
+        # far cheaper in libxml2 than comparing its value on every element ([@role = '...'])
+        self.attribute_values = (
+            etree.XPath(" | ".join(f"descendant-or-self::*/@{a}" for a in sorted(self.by_attribute)))
+            if self.by_attribute
+            else None
+        )
         self.finder = KeywordFinder(by_word) if by_word else None
         # a hit on "more-related" also stands for the keywords inside it ("related")
         self.expand = {
@@ -240,6 +263,10 @@ def _select(scope: HtmlElement, plan: DomPlan) -> dict[str, list[HtmlElement]]:
         for word, start in plan.finder.find("\n".join(values)):
             owner = values[bisect_right(starts, start) - 1].getparent()
             candidates.setdefault(owner, set()).update(expand[word])
+    if plan.attribute_values is not None:
+        by_attribute = plan.by_attribute
+        for value in plan.attribute_values(scope):
+            candidates.setdefault(value.getparent(), set()).update(by_attribute[value.attrname])
     if plan.by_tag:
         by_tag = plan.by_tag
         for el in scope.iter(*by_tag):
@@ -267,11 +294,14 @@ LABEL_WORDS = 3
 
 def is_link_item(el: HtmlElement) -> bool:
     """Whether a list item is (almost) only a link, after a short label before its first link."""
-    if _link_share(el) >= LINK_SHARE:
-        return True
     first = next(el.iter("a"), None)
     if first is None:
-        return False
+        return False  # no link: no link text either (most items of a list of prose)
+    # the item's text and link text, read once for both tests (as _link_share reads them)
+    text = len(el.text_content().strip())
+    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    if text and linked / text >= LINK_SHARE:
+        return True
     label = [el.text or ""]
     for child in el:
         if child is first or first in child.iterdescendants():
@@ -280,8 +310,7 @@ def is_link_item(el: HtmlElement) -> bool:
     words = "".join(label).split()
     if not words or len(words) > LABEL_WORDS:
         return False
-    rest = len(el.text_content().strip()) - len("".join(label).strip())
-    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    rest = text - len("".join(label).strip())
     return rest > 0 and linked >= LINK_SHARE * rest
 
 
@@ -309,15 +338,21 @@ def between_prose(el: HtmlElement) -> bool:
             return False
         before = after = 0
         seen = False
+        # siblings are read only while a count can still change the answer: before it up to
+        # PROSE_AROUND paragraphs, after it only when there are as many before, up to as many
         for sibling in parent:
             if sibling is child:
                 seen = True
+                if before < PROSE_AROUND:
+                    break
                 continue
-            if not isinstance(sibling.tag, str):
+            if not isinstance(sibling.tag, str) or (not seen and before >= PROSE_AROUND):
                 continue
             n = sum(1 for _ in _LONG_P(sibling))
             if seen:
                 after += n
+                if after >= PROSE_AROUND:
+                    break
             else:
                 before += n
         if before >= PROSE_AROUND and after >= PROSE_AROUND:
@@ -328,7 +363,10 @@ def between_prose(el: HtmlElement) -> bool:
 
 def is_link_paragraph(el: HtmlElement) -> bool:
     """A paragraph of three or more words that is (almost) only a link: a teaser line."""
-    return len(el.text_content().split()) >= 3 and _link_share(el) >= LINK_SHARE
+    # a paragraph without a link (most of them) has no link text: its text is not read
+    if next(el.iter("a"), None) is None:
+        return False
+    return len(el.text_content().split(None, 2)) >= 3 and _link_share(el) >= LINK_SHARE
 
 
 # Link lists whose items average this many words are headline rails; lists of shorter
@@ -369,7 +407,8 @@ def _is_card(el: HtmlElement) -> bool:
     if len(heads) != 1 or _link_share(heads[0]) < LINK_SHARE:
         return False
     href = next(heads[0].iter("a")).get("href") or ""
-    return not href.startswith("#") and len(el.text_content().split()) <= CARD_WORDS
+    # (at most CARD_WORDS words: the text cut at its first CARD_WORDS spaces has no rest)
+    return not href.startswith("#") and len(el.text_content().split(None, CARD_WORDS)) <= CARD_WORDS
 
 
 def is_card_list(el: HtmlElement) -> bool:
@@ -391,8 +430,8 @@ _NOT_A_PAGE = ("#", "javascript:", "mailto:", "whatsapp:", "tel:", "sms:")
 
 
 def _is_card_article(el: HtmlElement) -> bool:
-    if len(el.text_content().split()) > CARD_ARTICLE_WORDS:
-        return False
+    if len(el.text_content().split(None, CARD_ARTICLE_WORDS)) > CARD_ARTICLE_WORDS:
+        return False  # (more words: the text cut at its first spaces has a rest)
     return any(not (a.get("href") or "#").strip().startswith(_NOT_A_PAGE) for a in el.iter("a"))
 
 

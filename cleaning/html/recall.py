@@ -42,6 +42,11 @@ def _key(text: str) -> str:
     # without any whitespace: the extractor breaks lines at <br>, text_content() glues them
     # only the start is needed: the texts compared are single-spaced, so ten times the
     # key length holds more than enough non-space characters
+    head = text[: 2 * _KEY_CHARS]
+    if head.isascii():  # (ASCII letters lower-case one by one: a prefix gives a prefix)
+        key = "".join(head.split()).lower()
+        if len(key) >= _KEY_CHARS or len(head) == len(text):
+            return key[:_KEY_CHARS]  # what the longer slice gives, read off a fifth of it
     return "".join(text[: 10 * _KEY_CHARS].split()).lower()[:_KEY_CHARS]
 
 
@@ -241,6 +246,17 @@ def _flat(line: str) -> str:
     return flat.replace("|", "").replace("#", "")
 
 
+def _flat_key(line: str) -> str:
+    """The first :data:`_KEY_CHARS` characters of :func:`_flat` of the line's first
+    ``4 * _KEY_CHARS`` characters (how fill_gaps finds a line in the body)."""
+    head = line[: 2 * _KEY_CHARS]
+    if head.isascii():  # (_flat only removes characters: a prefix gives a prefix)
+        key = _flat(head)
+        if len(key) >= _KEY_CHARS or len(head) == len(line):
+            return key[:_KEY_CHARS]
+    return _flat(line[: 4 * _KEY_CHARS])[:_KEY_CHARS]
+
+
 def _unit_lines(unit: HtmlElement) -> list[str]:
     """A unit's text as the extractor writes it: a line per list item or table row."""
     if unit.tag in ("ul", "ol", "dl"):
@@ -326,7 +342,7 @@ def fill_gaps(
         inside a longer one counts as found: a block is put back only when surely missing."""
         best = -1
         for line in unit_lines:
-            key = _flat(line[: 4 * _KEY_CHARS])[:_KEY_CHARS]
+            key = _flat_key(line)
             if not key:
                 continue
             at = line_keys.get(key, -1)  # most blocks start a body line
@@ -339,7 +355,7 @@ def fill_gaps(
     containers: list[HtmlElement] = []
     for p, text in long_paragraphs(root) if paragraphs is None else paragraphs:
         parent = p.getparent()
-        key = _flat(text[: 4 * _KEY_CHARS])[:_KEY_CHARS]
+        key = _flat_key(text)
         if parent is not None and parent not in containers and key in glued:
             containers.append(parent)
     inserts: dict[int, list[str]] = {}

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaning.rules.features import FEATURES
-from cleaning.rules.patterns import backtracking_hazard, gate_of, parse_pattern, slow_probe
+from cleaning.rules.patterns import (
+    backtracking_hazard,
+    compile_parsed,
+    gate_of,
+    parse_pattern,
+    slow_probe,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -209,12 +215,12 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
     if not isinstance(value, str) or not value.strip():
         raise RuleError(f"{where}: a {kind} rule needs a non-empty {needs!r}")
     if kind == "line":
+        # parsed once for the compiled expression, the checks and the gate below
+        parsed = parse_pattern(value)
         try:
-            pattern = re.compile(value)
+            pattern = compile_parsed(value, parsed)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        # parsed once for the checks and the gate below (each parsed it again before)
-        parsed = parse_pattern(value)
         hazard = backtracking_hazard(value, parsed) if probe else None
         if hazard is None and probe:
             line = slow_probe(pattern, parsed)

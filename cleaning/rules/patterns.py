@@ -9,6 +9,7 @@ pattern: nothing is cached.
 
 from __future__ import annotations
 
+import _sre
 import importlib
 import re
 from collections.abc import Callable
@@ -16,12 +17,14 @@ from typing import Any
 
 from cleaning.words import STOPWORDS
 
-try:  # the regular-expression parser of the standard library (renamed in 3.11)
+try:  # the regular-expression parser and compiler of the standard library (renamed in 3.11)
     _sc: Any = importlib.import_module("re._constants")
     _sp: Any = importlib.import_module("re._parser")
+    _cp: Any = importlib.import_module("re._compiler")
 except ImportError:  # pragma: no cover - Python 3.10
     _sc = importlib.import_module("sre_constants")
     _sp = importlib.import_module("sre_parse")
+    _cp = importlib.import_module("sre_compile")
 
 _REPEATS = tuple(
     getattr(_sc, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sc, n)
@@ -38,6 +41,31 @@ def parse_pattern(pattern: str) -> Any:
         return _sp.parse(pattern)
     except Exception:  # noqa: BLE001 - the engine already validated it; be safe
         return None
+
+
+def compile_parsed(pattern: str, parsed: Any) -> re.Pattern[str]:
+    """``re.compile(pattern)`` made from ``parsed``, the pattern's :func:`parse_pattern`, without
+    parsing it again (the parse is most of a compile; rules are parsed for their gates anyway).
+
+    The same object ``re.compile`` returns (equal to it): the standard library's own steps
+    after its parse.  ``re.error`` when the pattern cannot be compiled; without a parse
+    (None), or if the library's internals ever differ, plain ``re.compile``."""
+    if parsed is None:
+        return re.compile(pattern)
+    try:
+        code = _cp._code(parsed, 0)
+        state = parsed.state
+        indexgroup: list[str | None] = [None] * state.groups
+        for name, i in state.groupdict.items():
+            indexgroup[i] = name
+        compiled: re.Pattern[str] = _sre.compile(
+            pattern, state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup)
+        )
+    except re.error:
+        raise
+    except Exception:  # noqa: BLE001 - another Python's internals: the public way
+        return re.compile(pattern)
+    return compiled
 
 
 def gate_of(pattern: str, parsed: Any = None) -> tuple[str, ...] | None:
@@ -59,7 +87,7 @@ def gate_of(pattern: str, parsed: Any = None) -> tuple[str, ...] | None:
 def literal_gate(parsed: Any, rank: Callable[[str], int] | None = None) -> tuple[str, ...] | None:
     """The gate of a parsed pattern, anchored or not (see :func:`gate_of`); ``rank`` orders
     candidate literals by selectivity (default: function words count as one character)."""
-    found = _required(list(parsed), rank)
+    found = _required(_items(parsed), rank or _selectivity, {})
     # a one-character gate is only selective when the character is rare (©, £)
     if not found or any(len(s) < _MIN_LITERAL and s.isascii() for s in found):
         return None
@@ -75,6 +103,29 @@ def branches(pattern: str) -> list[str]:
     ``[pattern]`` when the pattern has no top-level ``|`` or cannot be split safely
     (group references, groups other than ``(?:...)``, verbose mode, flags other than ``ims``).
     """
+    return [part for part, _, _ in parsed_branches(pattern)]
+
+
+def parsed_branches(pattern: str) -> list[tuple[str, Any, re.Pattern[str] | None]]:
+    """:func:`branches` of ``pattern``, each with its parse (:func:`parse_pattern`) and its
+    compiled expression, made from that parse; ``[(pattern, None, None)]`` when the pattern
+    is not split (the caller has it compiled already)."""
+    whole: list[tuple[str, Any, re.Pattern[str] | None]] = [(pattern, None, None)]
+    parts = _split(pattern)
+    if len(parts) == 1:
+        return whole
+    out: list[tuple[str, Any, re.Pattern[str] | None]] = []
+    for part in parts:
+        parsed = parse_pattern(part)
+        try:
+            out.append((part, parsed, compile_parsed(part, parsed)))
+        except re.error:  # a split the scanner got wrong: keep the pattern whole
+            return whole
+    return out
+
+
+def _split(pattern: str) -> list[str]:
+    """The top-level alternatives as the scanner of :func:`branches` finds them, unchecked."""
     m = _GLOBAL_FLAGS.match(pattern)
     flags, rest = (pattern[: m.end()], pattern[m.end() :]) if m else ("", pattern)
     if "x" in flags or re.search(r"\\[1-9]", rest):
@@ -105,13 +156,7 @@ def branches(pattern: str) -> list[str]:
     parts.append(rest[start:])
     if len(parts) == 1:
         return [pattern]
-    out = [flags + part for part in parts]
-    try:
-        for part in out:
-            re.compile(part)
-    except re.error:  # a split the scanner got wrong: keep the pattern whole
-        return [pattern]
-    return out
+    return [flags + part for part in parts]
 
 
 UNPARSED: Any = object()
@@ -160,8 +205,19 @@ def _anchored(seq: list[Any]) -> bool:
     return False
 
 
-def _required(seq: list[Any], rank: Callable[[str], int] | None = None) -> set[str] | None:
-    """A set of literals one of which any match of the sequence contains (None: unknown)."""
+def _items(parsed: Any) -> list[Any]:
+    """The items of a parsed (sub)pattern: its list itself (iterating a parse calls a method
+    for each item)."""
+    data = getattr(parsed, "data", None)
+    return data if isinstance(data, list) else list(parsed)
+
+
+def _required(
+    seq: list[Any], rank: Callable[[str], int], scores: dict[str, int]
+) -> set[str] | None:
+    """A set of literals one of which any match of the sequence contains (None: unknown).
+    ``scores``: ``rank`` of the literals already ranked (within one call of
+    :func:`literal_gate`; a branch's literals are ranked again at every level above it)."""
     candidates: list[set[str]] = []
     run: list[str] = []
 
@@ -176,26 +232,32 @@ def _required(seq: list[Any], rank: Callable[[str], int] | None = None) -> set[s
             continue
         close()
         if op is _sc.SUBPATTERN:
-            sub = _required(list(av[-1]), rank)
+            sub = _required(_items(av[-1]), rank, scores)
             if sub:
                 candidates.append(sub)
         elif op is _sc.BRANCH:
-            alts = [_required(list(b), rank) for b in av[1]]
+            alts = [_required(_items(b), rank, scores) for b in av[1]]
             if all(alts):
                 candidates.append(set().union(*alts))  # type: ignore[arg-type]
         elif op in _REPEATS:
             lo, _hi, item = av
             if lo >= 1:
-                sub = _required(list(item), rank)
+                sub = _required(_items(item), rank, scores)
                 if sub:
                     candidates.append(sub)
     close()
-    if not candidates:
-        return None
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+
     # the most selective candidate: the one whose shortest literal is longest, a literal of
     # function words only ("your ", "you can ") counting as one character: every page has them
-    score = rank or _selectivity
-    return max(candidates, key=lambda c: (min(score(s) for s in c), -len(c)))
+    def score(literal: str) -> int:
+        known = scores.get(literal)
+        if known is None:
+            known = scores[literal] = rank(literal)
+        return known
+
+    return max(candidates, key=lambda c: (min(map(score, c)), -len(c)))
 
 
 def _selectivity(literal: str) -> int:

@@ -39,10 +39,10 @@ from cleaning.rules.features import FEATURES, PRETESTS
 from cleaning.rules.patterns import (
     after_anchor,
     anchored_body,
-    branches,
     first_chars,
     literal_gate,
     parse_pattern,
+    parsed_branches,
 )
 from cleaning.text.segment import NO_VERDICT, Verdict
 
@@ -112,11 +112,15 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
         if pretest is not None:
             unit.kind, unit.pretest = "pretested", pretest
         return [unit]
-    parts = branches(rule.pattern.pattern)
     out = []
-    for part in parts:
-        unit = _Unit(index, re.compile(part).search if len(parts) > 1 else rule.pattern.search)
-        parsed = parse_pattern(part)  # once: the helpers below all read the parsed form
+    # each alternative parsed once (and compiled from that parse): the helpers below all
+    # read the parsed form
+    for part, parsed, compiled in parsed_branches(rule.pattern.pattern):
+        if compiled is None:  # the pattern whole
+            unit = _Unit(index, rule.pattern.search)
+            parsed = parse_pattern(part)
+        else:
+            unit = _Unit(index, compiled.search)
         after = after_anchor(part, parsed) if parsed is not None else None
         body = anchored_body(part, after)
         firsts = first_chars(part, after) if body else None
