@@ -391,9 +391,11 @@ class NewsSpider(Spider):
             "url": source,
             "response_url": response.url,
             "status": response.status,
+            # Scrapy's Headers is a dict of normalised name -> values; its own items() looks
+            # each name up again through its case folding (half of this list's cost)
             "headers": [
                 (k.decode("latin-1"), v.decode("latin-1"))
-                for k, vs in response.headers.items()
+                for k, vs in dict.items(response.headers)
                 for v in vs
             ],
             "body": response.body,

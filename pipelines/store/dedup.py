@@ -40,6 +40,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -306,9 +307,8 @@ class DedupIndex:
         n = int(cur.lastrowid or 0)
         if sig is not None:
             keys = self._keys[n] = band_keys(sig)
-            self.db.executemany(
-                "INSERT OR IGNORE INTO bands(key, n) VALUES (?, ?)", [(k, n) for k in keys]
-            )
+            # one statement of 64 rows: half the CPU of executemany's 64 statements
+            self.db.execute(_insert_bands_sql(len(keys)), [v for k in keys for v in (k, n)])
         return n
 
     def _delete(self, n: int) -> None:
@@ -334,12 +334,19 @@ class DedupIndex:
         found = {r[0] for r in self.db.execute("SELECT n FROM docs WHERE content = ?", (content,))}
         if sig is not None:
             keys = self._keys.get(n) or band_keys(sig)
-            rows = self.db.execute(
-                "SELECT n, sig, shingles FROM docs WHERE n IN ("
-                f"SELECT n FROM bands WHERE key IN ({','.join('?' * len(keys))}))",
-                keys,
-            )
-            found.update(m for m, s, k in rows if m not in found and similar(sig, shingles, s, k))
+            # The candidates first, then the signatures of those the content did not link
+            # already: copies of one page share all 64 bands, and reading each copy's
+            # signature once per band it shares cost more than the test itself.
+            candidates = self.db.execute(
+                f"SELECT DISTINCT n FROM bands WHERE key IN ({','.join('?' * len(keys))})", keys
+            ).fetchall()
+            test = [m for (m,) in candidates if m not in found]
+            if test:
+                rows = self.db.execute(
+                    f"SELECT n, sig, shingles FROM docs WHERE n IN ({','.join('?' * len(test))})",
+                    test,
+                )
+                found.update(m for m, s, k in rows if similar(sig, shingles, s, k))
         found.discard(n)
         return found
 
@@ -578,6 +585,12 @@ class DedupIndex:
 
     def _commit_tx(self) -> None:
         self.db.execute("COMMIT")
+
+
+@cache
+def _insert_bands_sql(rows: int) -> str:
+    """The statement inserting ``rows`` (key, n) pairs into ``bands``."""
+    return "INSERT OR IGNORE INTO bands(key, n) VALUES " + ", ".join(["(?, ?)"] * rows)
 
 
 def _fingerprint(path: Path) -> tuple[int, int]:
