@@ -439,3 +439,44 @@ def test_a_date_stamp_and_a_full_width_bar_end_a_title_with_the_site_name():
     assert strip("Harbour wall vote delayed | Ledger | 28.04.2023") == "Harbour wall vote delayed"
     keys = site_keys("港湾日報", None)
     assert strip_site_name("港湾の壁、採決を延期｜港湾日報", keys) == "港湾の壁、採決を延期"
+
+
+def test_markup_inside_a_declared_title_leaves_its_words_only():
+    # a headline of record with a work's title in italics, tags written into the JSON
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Why <i>The Tide</i> still splits the harbour town"}</script>'
+    )
+    body = "<h1>Why <i>The Tide</i> still splits the harbour town</h1>"
+    assert title_of(ld, body) == "Why The Tide still splits the harbour town"
+    # tags escaped in a meta tag's content are markup too; a bare "<" is a character
+    assert title_of(og("Reading &lt;em&gt;The Tide&lt;/em&gt; again"), "") == (
+        "Reading The Tide again"
+    )
+    assert title_of(og("Why 3 &lt; 5 in the harbour vote"), "") == "Why 3 < 5 in the harbour vote"
+
+
+def test_a_screen_reader_label_inside_the_h1_is_not_part_of_the_headline():
+    body = (
+        '<h1><span class="sr-only">Breaking news:</span> Harbour wall vote delayed again'
+        '<span class="visually-hidden">, opens the live page</span></h1>'
+    )
+    assert title_of(og("Harbour wall vote delayed again"), body) == (
+        "Harbour wall vote delayed again"
+    )
+    hidden_attr = "<h1><span hidden>Update</span>Ferry fares to rise in the spring</h1>"
+    assert heading_text(lxml.html.fromstring(hidden_attr)) == "Ferry fares to rise in the spring"
+    # a hidden separator between kicker and headline stays where the two meet
+    kicker = (
+        '<h1><span class="kicker">Harbour</span><span class="visually-hidden">: </span>'
+        "<span>Council delays the wall vote</span></h1>"
+    )
+    assert heading_text(lxml.html.fromstring(kicker)) == "Harbour: Council delays the wall vote"
+    # a logo link whose only words are for screen readers is still the site's logo
+    logo = (
+        '<h1><a href="https://www.ledger.example/"><span class="sr-only">Ledger</span></a></h1>'
+        "<h1>Why the harbour wall vote was delayed again</h1>"
+    )
+    assert title_of(og("Harbour wall vote delayed"), logo) == (
+        "Why the harbour wall vote was delayed again"
+    )

@@ -228,7 +228,7 @@ def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
 
     def walk(node: HtmlElement) -> None:
         tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
-        if tag is not None and tag not in _SKIP_IN_HEADING:
+        if tag is not None and tag not in _SKIP_IN_HEADING and not _hidden_part(node, heading):
             breaks = every_edge or tag in _BREAKS
             if breaks:
                 parts.append(" ")
@@ -243,6 +243,19 @@ def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
 
     walk(heading)
     return " ".join("".join(parts).split())
+
+
+def _hidden_part(node: HtmlElement, heading: HtmlElement) -> bool:
+    """A part of ``heading`` with words kept from the eye: a screen-reader label ("<span
+    class=sr-only>Breaking news:</span>", "<span class=visually-hidden>, opens a
+    video</span>") or an element marked ``hidden``. Readers do not see its words in the
+    headline. A hidden separator without words ("<span class=visually-hidden>: </span>"
+    between kicker and headline) stays: it is where the two parts meet."""
+    if node is heading:
+        return False
+    if node.get("hidden") is None and not _HIDDEN_CLASS.search(node.get("class") or ""):
+        return False
+    return re.search(r"\w", node.text_content()) is not None
 
 
 def _marked(el: HtmlElement, pattern: re.Pattern[str]) -> bool:
@@ -371,7 +384,7 @@ def _is_logo(heading: HtmlElement, url: str | None) -> bool:
         return False
     target = urlsplit(urljoin(url or "", links[0].get("href", "").strip()))
     home = target.path in ("", "/") and not target.query and not target.fragment
-    return home and " ".join(links[0].text_content().split()) == heading_text(heading)
+    return home and heading_text(links[0]) == heading_text(heading)
 
 
 def _logo_host(root: HtmlElement) -> str | None:
