@@ -480,3 +480,19 @@ def test_a_screen_reader_label_inside_the_h1_is_not_part_of_the_headline():
     assert title_of(og("Harbour wall vote delayed"), logo) == (
         "Why the harbour wall vote was delayed again"
     )
+
+
+def test_the_site_s_tagline_after_its_name_goes_with_the_name():
+    assert strip("Harbour wall vote delayed | The Daily Ledger | Local News, Sport & Weather") == (
+        "Harbour wall vote delayed"
+    )
+    # a last part that is a phrase of the story's own keeps the title whole
+    long_tail = (
+        "Harbour wall vote delayed | The Daily Ledger | why the council will meet again "
+        "next month to vote on the wall"
+    )
+    assert strip(long_tail) == long_tail
+    # the site named in the first part is the story's subject, not a part to cut at
+    assert strip("Daily Ledger wins a national press award | Local News, Sport & Weather") == (
+        "Daily Ledger wins a national press award | Local News, Sport & Weather"
+    )

@@ -183,13 +183,34 @@ def strip_site_name(
         if _site_part(head, keys) or squash(head) in sections:
             title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
             continue
-        break
+        cut = _site_before_tagline(title, seps, keys)
+        if cut is None:
+            break
+        title = cut
     colon = _COLON_PREFIX.match(title)
     if colon and _is_blog_name(colon.group(1), keys) and len(title[colon.end() :].split()) >= 2:
         title = title[colon.end() :]
     if domain and title.casefold().startswith(domain.casefold() + " "):
         title = title[len(domain) :].lstrip(_STRIP_CHARS)
     return _without_glued_site(title, keys)
+
+
+# How many words may follow the site's name in a title as its tagline ("Story | Ledger |
+# Breaking News, Sports & Weather"): more are a story's words.
+_TAGLINE_WORDS = 8
+
+
+def _site_before_tagline(title: str, seps: list[re.Match[str]], keys: set[str]) -> str | None:
+    """``title`` cut before a middle part that names the site and is followed by its
+    tagline only ("Story | Ledger | Local News & Weather" -> "Story"); None when no part
+    but the first and the last names the site."""
+    for i in range(len(seps) - 1, 0, -1):
+        part = title[seps[i - 1].end() : seps[i].start()]
+        if len(title[seps[i].end() :].split()) > _TAGLINE_WORDS:
+            return None
+        if _site_part(part, keys):
+            return title[: seps[i - 1].start()].rstrip()
+    return None
 
 
 # A site's name glued to the end with a separator and no spaces ("Story-Politicsㅣ Ledger":
