@@ -496,3 +496,19 @@ def test_the_site_s_tagline_after_its_name_goes_with_the_name():
     assert strip("Daily Ledger wins a national press award | Local News, Sport & Weather") == (
         "Daily Ledger wins a national press award | Local News, Sport & Weather"
     )
+
+
+def test_a_label_glued_to_the_headline_without_a_space_is_read_apart():
+    # the badge and the headline are set apart on the page; the markup has no space
+    badge = "<h1><span class='badge'>Live</span>Harbour wall vote delayed again</h1>"
+    assert title_of(og("Harbour wall vote delayed again"), badge) == (
+        "Harbour wall vote delayed again"
+    )
+    # a declared title that holds the label too keeps it, as two words
+    label = "<h1><span>Ferry strike</span><span>Council delays the harbour vote</span></h1>"
+    assert title_of(og("Ferry strike: Council delays the harbour vote"), label) == (
+        "Ferry strike: Council delays the harbour vote"
+    )
+    # a word the markup splits across elements is one word ("Sea<em>wall</em>")
+    split_word = "<h1>Sea<em>wall</em> vote delayed again</h1>"
+    assert title_of(og("Seawall vote delayed again"), split_word) == "Seawall vote delayed again"

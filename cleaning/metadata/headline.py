@@ -367,14 +367,37 @@ def _headline_of(heading: HtmlElement, declared: list[str | None]) -> tuple[str,
     publisher counts it as part of the headline: "Kicker: Story") and none is the headline
     alone."""
     full, headline = headline_parts(heading)
-    if _same_words(full, headline):
-        return full, False
     titles = [title for title in declared if title]
+    if _same_words(full, headline):
+        return _unglued(heading, full, titles)
     if any(_same_words(title, headline) for title in titles):
         return headline, True
     if any(_contains_words(title, full) for title in titles):
         return full, False
     return headline, True
+
+
+# How many words a label glued to the headline may have ("Live", "Nationale Demo").
+_GLUED_LABEL_WORDS = 3
+
+
+def _unglued(heading: HtmlElement, full: str, titles: list[str]) -> tuple[str, bool]:
+    """The heading's text when the markup glues a label to the headline without a space
+    ("<h1><span class=badge>Live</span>Council delays vote</h1>" reads "LiveCouncil"): the
+    two parts are set apart on the page, so the text is read with the parts' edges as
+    spaces when a declared title holds it that way and none holds the glued form. A
+    declared title holding only the words after the label makes the label a kicker: cut."""
+    spaced = heading_text(heading, every_edge=True)
+    if _same_words(spaced, full) or any(_contains_words(title, full) for title in titles):
+        return full, False
+    if any(_contains_words(title, spaced) for title in titles):
+        return spaced, False
+    tokens = spaced.split()
+    for k in range(1, min(_GLUED_LABEL_WORDS, len(tokens) - 2) + 1):
+        tail = " ".join(tokens[k:])
+        if any(_contains_words(title, tail) for title in titles):
+            return tail, True
+    return full, False
 
 
 def _in_breadcrumb(heading: HtmlElement) -> bool:
