@@ -509,6 +509,11 @@ def test_a_label_glued_to_the_headline_without_a_space_is_read_apart():
     assert title_of(og("Ferry strike: Council delays the harbour vote"), label) == (
         "Ferry strike: Council delays the harbour vote"
     )
+    # a subtitle glued after the headline goes when the declared title is the headline
+    subtitle = "<h1>Harbour wall vote delayed again<small>Members want more time</small></h1>"
+    assert title_of(og("Harbour wall vote delayed again"), subtitle) == (
+        "Harbour wall vote delayed again"
+    )
     # a word the markup splits across elements is one word ("Sea<em>wall</em>")
     split_word = "<h1>Sea<em>wall</em> vote delayed again</h1>"
     assert title_of(og("Seawall vote delayed again"), split_word) == "Seawall vote delayed again"

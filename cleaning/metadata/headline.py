@@ -377,27 +377,39 @@ def _headline_of(heading: HtmlElement, declared: list[str | None]) -> tuple[str,
     return headline, True
 
 
-# How many words a label glued to the headline may have ("Live", "Nationale Demo").
-_GLUED_LABEL_WORDS = 3
-
-
 def _unglued(heading: HtmlElement, full: str, titles: list[str]) -> tuple[str, bool]:
-    """The heading's text when the markup glues a label to the headline without a space
-    ("<h1><span class=badge>Live</span>Council delays vote</h1>" reads "LiveCouncil"): the
-    two parts are set apart on the page, so the text is read with the parts' edges as
-    spaces when a declared title holds it that way and none holds the glued form. A
-    declared title holding only the words after the label makes the label a kicker: cut."""
+    """The heading's text when the markup glues two parts of it without a space ("<h1><span
+    class=badge>Live</span>Council delays vote</h1>" reads "LiveCouncil"): the parts are
+    set apart on the page, so the text is read with the elements' edges as spaces when a
+    declared title holds it that way and none holds the glued form. A declared title that
+    holds only the part after the first glued edge makes the part before it a kicker (cut),
+    one that holds only the part before it makes the part after it a subtitle (cut)."""
     spaced = heading_text(heading, every_edge=True)
     if _same_words(spaced, full) or any(_contains_words(title, full) for title in titles):
         return full, False
     if any(_contains_words(title, spaced) for title in titles):
         return spaced, False
-    tokens = spaced.split()
-    for k in range(1, min(_GLUED_LABEL_WORDS, len(tokens) - 2) + 1):
-        tail = " ".join(tokens[k:])
-        if any(_contains_words(title, tail) for title in titles):
-            return tail, True
+    edge = _glued_edge(full.split(), spaced.split())
+    if edge is None:
+        return full, False
+    before, after = edge
+    for part in (after, before):
+        if len(part.split()) >= 2 and any(_contains_words(title, part) for title in titles):
+            return part, True
     return full, False
+
+
+def _glued_edge(glued: list[str], spaced: list[str]) -> tuple[str, str] | None:
+    """The text before and after the first place where ``glued`` joins two of ``spaced``'s
+    tokens into one ("LiveCouncil" for "Live", "Council"); None when there is none."""
+    for i, token in enumerate(glued):
+        if i >= len(spaced) - 1:
+            return None
+        if token != spaced[i]:
+            if token.startswith(spaced[i]) and token[len(spaced[i]) :].startswith(spaced[i + 1]):
+                return " ".join(spaced[: i + 1]), " ".join(spaced[i + 1 :])
+            return None
+    return None
 
 
 def _in_breadcrumb(heading: HtmlElement) -> bool:
