@@ -517,3 +517,25 @@ def test_a_label_glued_to_the_headline_without_a_space_is_read_apart():
     # a word the markup splits across elements is one word ("Sea<em>wall</em>")
     split_word = "<h1>Sea<em>wall</em> vote delayed again</h1>"
     assert title_of(og("Seawall vote delayed again"), split_word) == "Seawall vote delayed again"
+
+
+def test_a_badge_or_label_before_the_headline_is_a_kicker():
+    label = "<h1><span class='story-label'>Exclusive</span> Harbour wall vote delayed again</h1>"
+    assert title_of(og("Harbour wall vote delayed again"), label) == (
+        "Harbour wall vote delayed again"
+    )
+    # a declared title with the label keeps it: the publisher counts it in the headline
+    assert title_of(og("Exclusive: Harbour wall vote delayed again"), label) == (
+        "Exclusive: Harbour wall vote delayed again"
+    )
+    # a badge class on the part that holds the headline itself, or a layout flag about a
+    # field's label, is no kicker
+    badge = (
+        "<h1><span class='topic'>Harbour</span> <span class='paywall-badge'>"
+        "Council delays the wall vote once more</span></h1>"
+    )
+    assert title_of(og("Harbour Council delays the wall vote once more"), badge) == (
+        "Harbour Council delays the wall vote once more"
+    )
+    field = "<h1><span class='field--label-hidden'>Ferry</span> fares to rise in spring</h1>"
+    assert title_of(og("Ferry fares to rise in spring"), field) == "Ferry fares to rise in spring"

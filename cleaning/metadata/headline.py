@@ -288,9 +288,25 @@ def _marked(el: HtmlElement, pattern: re.Pattern[str]) -> bool:
 
 def _is_kicker_part(el: HtmlElement) -> bool:
     """A kicker, or a dash hidden from screen readers that stands between it and the headline."""
-    if _marked(el, _KICKER):
+    if _marked(el, _KICKER) or _is_label(el):
         return True
     return _is_hidden_dash(el)
+
+
+def _is_label(el: HtmlElement) -> bool:
+    """A badge or label of a few words ("Live", "Exclusive"); a badge class on a part that
+    holds the headline itself (a paywall mark drawn after it) is no label."""
+    if not any(map(_LABEL_CLASS.fullmatch, (el.get("class") or "").split())):
+        return False
+    return len(el.text_content().split()) <= _LABEL_WORDS
+
+
+# A badge or label set before the headline inside its heading ("<span class=label>Live</span>",
+# "story-badge", "flag--exclusive"): a class name that ends with the word, or with it and a
+# modifier after "--" ("field--label-hidden" says a field's label is hidden; an
+# "aria-label" attribute is no label either).
+_LABEL_CLASS = re.compile(r"(?:[\w-]*[-_])?(?:label|badge|flag)(?:--[\w-]+)?", re.I)
+_LABEL_WORDS = 3
 
 
 def _is_hidden_dash(el: HtmlElement) -> bool:
