@@ -439,3 +439,103 @@ def test_a_date_stamp_and_a_full_width_bar_end_a_title_with_the_site_name():
     assert strip("Harbour wall vote delayed | Ledger | 28.04.2023") == "Harbour wall vote delayed"
     keys = site_keys("港湾日報", None)
     assert strip_site_name("港湾の壁、採決を延期｜港湾日報", keys) == "港湾の壁、採決を延期"
+
+
+def test_markup_inside_a_declared_title_leaves_its_words_only():
+    # a headline of record with a work's title in italics, tags written into the JSON
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Why <i>The Tide</i> still splits the harbour town"}</script>'
+    )
+    body = "<h1>Why <i>The Tide</i> still splits the harbour town</h1>"
+    assert title_of(ld, body) == "Why The Tide still splits the harbour town"
+    # tags escaped in a meta tag's content are markup too; a bare "<" is a character
+    assert title_of(og("Reading &lt;em&gt;The Tide&lt;/em&gt; again"), "") == (
+        "Reading The Tide again"
+    )
+    assert title_of(og("Why 3 &lt; 5 in the harbour vote"), "") == "Why 3 < 5 in the harbour vote"
+
+
+def test_a_screen_reader_label_inside_the_h1_is_not_part_of_the_headline():
+    body = (
+        '<h1><span class="sr-only">Breaking news:</span> Harbour wall vote delayed again'
+        '<span class="visually-hidden">, opens the live page</span></h1>'
+    )
+    assert title_of(og("Harbour wall vote delayed again"), body) == (
+        "Harbour wall vote delayed again"
+    )
+    hidden_attr = "<h1><span hidden>Update</span>Ferry fares to rise in the spring</h1>"
+    assert heading_text(lxml.html.fromstring(hidden_attr)) == "Ferry fares to rise in the spring"
+    # a hidden separator between kicker and headline stays where the two meet
+    kicker = (
+        '<h1><span class="kicker">Harbour</span><span class="visually-hidden">: </span>'
+        "<span>Council delays the wall vote</span></h1>"
+    )
+    assert heading_text(lxml.html.fromstring(kicker)) == "Harbour: Council delays the wall vote"
+    # a logo link whose only words are for screen readers is still the site's logo
+    logo = (
+        '<h1><a href="https://www.ledger.example/"><span class="sr-only">Ledger</span></a></h1>'
+        "<h1>Why the harbour wall vote was delayed again</h1>"
+    )
+    assert title_of(og("Harbour wall vote delayed"), logo) == (
+        "Why the harbour wall vote was delayed again"
+    )
+
+
+def test_the_site_s_tagline_after_its_name_goes_with_the_name():
+    assert strip("Harbour wall vote delayed | The Daily Ledger | Local News, Sport & Weather") == (
+        "Harbour wall vote delayed"
+    )
+    # a last part that is a phrase of the story's own keeps the title whole
+    long_tail = (
+        "Harbour wall vote delayed | The Daily Ledger | why the council will meet again "
+        "next month to vote on the wall"
+    )
+    assert strip(long_tail) == long_tail
+    # the site named in the first part is the story's subject, not a part to cut at
+    assert strip("Daily Ledger wins a national press award | Local News, Sport & Weather") == (
+        "Daily Ledger wins a national press award | Local News, Sport & Weather"
+    )
+
+
+def test_a_label_glued_to_the_headline_without_a_space_is_read_apart():
+    # the badge and the headline are set apart on the page; the markup has no space
+    badge = "<h1><span class='badge'>Live</span>Harbour wall vote delayed again</h1>"
+    assert title_of(og("Harbour wall vote delayed again"), badge) == (
+        "Harbour wall vote delayed again"
+    )
+    # a declared title that holds the label too keeps it, as two words
+    label = "<h1><span>Ferry strike</span><span>Council delays the harbour vote</span></h1>"
+    assert title_of(og("Ferry strike: Council delays the harbour vote"), label) == (
+        "Ferry strike: Council delays the harbour vote"
+    )
+    # a subtitle glued after the headline goes when the declared title is the headline
+    subtitle = "<h1>Harbour wall vote delayed again<small>Members want more time</small></h1>"
+    assert title_of(og("Harbour wall vote delayed again"), subtitle) == (
+        "Harbour wall vote delayed again"
+    )
+    # a word the markup splits across elements is one word ("Sea<em>wall</em>")
+    split_word = "<h1>Sea<em>wall</em> vote delayed again</h1>"
+    assert title_of(og("Seawall vote delayed again"), split_word) == "Seawall vote delayed again"
+
+
+def test_a_badge_or_label_before_the_headline_is_a_kicker():
+    label = "<h1><span class='story-label'>Exclusive</span> Harbour wall vote delayed again</h1>"
+    assert title_of(og("Harbour wall vote delayed again"), label) == (
+        "Harbour wall vote delayed again"
+    )
+    # a declared title with the label keeps it: the publisher counts it in the headline
+    assert title_of(og("Exclusive: Harbour wall vote delayed again"), label) == (
+        "Exclusive: Harbour wall vote delayed again"
+    )
+    # a badge class on the part that holds the headline itself, or a layout flag about a
+    # field's label, is no kicker
+    badge = (
+        "<h1><span class='topic'>Harbour</span> <span class='paywall-badge'>"
+        "Council delays the wall vote once more</span></h1>"
+    )
+    assert title_of(og("Harbour Council delays the wall vote once more"), badge) == (
+        "Harbour Council delays the wall vote once more"
+    )
+    field = "<h1><span class='field--label-hidden'>Ferry</span> fares to rise in spring</h1>"
+    assert title_of(og("Ferry fares to rise in spring"), field) == "Ferry fares to rise in spring"

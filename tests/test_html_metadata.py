@@ -405,3 +405,23 @@ def test_the_site_named_beside_a_person_in_a_byline_is_the_publisher():
     own = '<span class="byline">Harbour Ledger Sport</span>'
     teaser = '<ul><li><h3>Other story</h3><div class="item-author-name">Olle Ek</div></li></ul>'
     assert "Harbour Ledger Sport" in meta_of(head, own + story + teaser).authors
+
+
+def test_with_before_a_second_name_joins_two_authors_but_not_a_helper_s_credit():
+    assert split_authors(["By Jane Doe with John Roe"]) == ("Jane Doe", "John Roe")
+    assert split_authors(["By Jane Doe, with reporting by John Roe"]) == ("Jane Doe",)
+    assert split_authors(["Jane Doe with John Roe"], declared=True) == ("Jane Doe", "John Roe")
+
+
+def test_names_in_capitals_keep_the_capital_after_an_apostrophe_or_a_hyphen():
+    assert split_authors(["By SEAN O'NEIL and JEAN-LUC ROE"]) == ("Sean O'Neil", "Jean-Luc Roe")
+    assert split_authors(["JOHN DOE III"], declared=True) == ("John Doe III",)
+
+
+def test_markup_inside_a_declared_author_name_is_not_part_of_it():
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline":'
+        ' "Harbour vote", "author": {"@type": "Person", "name": "<b>Jane Doe</b>"}}</script>'
+        "</head><body><p>Text.</p></body></html>"
+    )
+    assert extract_metadata(lxml.html.fromstring(html)).authors == ("Jane Doe",)

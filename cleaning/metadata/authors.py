@@ -48,6 +48,9 @@ _AUTHOR_SPLIT = re.compile(
     r"\s*(?:,|;|&|\||/|、|，|；|(?<!\S)(?:and|und|y|e|et|i|og|och|en|ja|és|și|oraz|ve|a|и|та|і)\s)\s*",
     re.I,
 )
+# "with" before a second name ("By Jane Doe with John Roe"), not before a lower-case word
+# ("with reporting by ...", which credits help, not authorship).
+_WITH = re.compile(r"\s+with\s+(?=[A-ZÀ-ÖØ-Þ])")
 _NOT_A_NAME = re.compile(
     r"\d|@|https?:|www\.|\b(updated|published|posted|am|pm|gmt|utc|edt|est|bst|min read|"
     r"read|comments?|minutes?|hours?|ago|editor(ial)? board|newsroom|contributors?|"
@@ -291,7 +294,11 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         )[0]
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
-        parts = [_cut_byline_word(p.strip(_STRIP)).strip(_STRIP) for p in _AUTHOR_SPLIT.split(text)]
+        parts = [
+            _cut_byline_word(p.strip(_STRIP)).strip(_STRIP)
+            for piece in _WITH.split(text)
+            for p in _AUTHOR_SPLIT.split(piece)
+        ]
         parts = [
             without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP) for p in parts if p
         ]
@@ -313,7 +320,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
                 continue
             name = _without_credit_after_capitals(name)
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
-                name = " ".join(w.capitalize() if w.isalpha() else w for w in name.split())
+                name = " ".join(map(_capitalised, name.split()))
             if not any(c.isalpha() for c in name):
                 continue
             if not declared:
@@ -337,6 +344,20 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         if not any(len(o) < len(w) and w[: len(o)] == o and len(o) >= 2 for o in words)
         and not (w[0] in _ABOUT and w[1:] in words)
     )
+
+
+# A generation or regnal number after a name ("John Doe III"): written in capitals.
+_ROMAN = re.compile(r"[IVX]{2,4}")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _capitalised(word: str) -> str:
+    """A word of a name written in capitals, as names are written: each run of letters
+    capitalised, so that the parts after an apostrophe or a hyphen keep their capital
+    ("O'NEIL" -> "O'Neil", "JEAN-LUC" -> "Jean-Luc"); a number such as "III" stays."""
+    if _ROMAN.fullmatch(word):
+        return word
+    return _LETTER_RUN.sub(lambda m: m.group().capitalize(), word)
 
 
 # "About" before a name in an author box, in the main European languages.

@@ -183,13 +183,34 @@ def strip_site_name(
         if _site_part(head, keys) or squash(head) in sections:
             title = title[seps[0].end() :].lstrip(_STRIP_CHARS)
             continue
-        break
+        cut = _site_before_tagline(title, seps, keys)
+        if cut is None:
+            break
+        title = cut
     colon = _COLON_PREFIX.match(title)
     if colon and _is_blog_name(colon.group(1), keys) and len(title[colon.end() :].split()) >= 2:
         title = title[colon.end() :]
     if domain and title.casefold().startswith(domain.casefold() + " "):
         title = title[len(domain) :].lstrip(_STRIP_CHARS)
     return _without_glued_site(title, keys)
+
+
+# How many words may follow the site's name in a title as its tagline ("Story | Ledger |
+# Breaking News, Sports & Weather"): more are a story's words.
+_TAGLINE_WORDS = 8
+
+
+def _site_before_tagline(title: str, seps: list[re.Match[str]], keys: set[str]) -> str | None:
+    """``title`` cut before a middle part that names the site and is followed by its
+    tagline only ("Story | Ledger | Local News & Weather" -> "Story"); None when no part
+    but the first and the last names the site."""
+    for i in range(len(seps) - 1, 0, -1):
+        part = title[seps[i - 1].end() : seps[i].start()]
+        if len(title[seps[i].end() :].split()) > _TAGLINE_WORDS:
+            return None
+        if _site_part(part, keys):
+            return title[: seps[i - 1].start()].rstrip()
+    return None
 
 
 # A site's name glued to the end with a separator and no spaces ("Story-Politicsㅣ Ledger":
@@ -228,7 +249,7 @@ def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
 
     def walk(node: HtmlElement) -> None:
         tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
-        if tag is not None and tag not in _SKIP_IN_HEADING:
+        if tag is not None and tag not in _SKIP_IN_HEADING and not _hidden_part(node, heading):
             breaks = every_edge or tag in _BREAKS
             if breaks:
                 parts.append(" ")
@@ -245,6 +266,19 @@ def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
     return " ".join("".join(parts).split())
 
 
+def _hidden_part(node: HtmlElement, heading: HtmlElement) -> bool:
+    """A part of ``heading`` with words kept from the eye: a screen-reader label ("<span
+    class=sr-only>Breaking news:</span>", "<span class=visually-hidden>, opens a
+    video</span>") or an element marked ``hidden``. Readers do not see its words in the
+    headline. A hidden separator without words ("<span class=visually-hidden>: </span>"
+    between kicker and headline) stays: it is where the two parts meet."""
+    if node is heading:
+        return False
+    if node.get("hidden") is None and not _HIDDEN_CLASS.search(node.get("class") or ""):
+        return False
+    return re.search(r"\w", node.text_content()) is not None
+
+
 def _marked(el: HtmlElement, pattern: re.Pattern[str]) -> bool:
     """``el``'s class, or the name of one of its attributes, matches ``pattern``."""
     if pattern.search(el.get("class") or ""):
@@ -254,9 +288,25 @@ def _marked(el: HtmlElement, pattern: re.Pattern[str]) -> bool:
 
 def _is_kicker_part(el: HtmlElement) -> bool:
     """A kicker, or a dash hidden from screen readers that stands between it and the headline."""
-    if _marked(el, _KICKER):
+    if _marked(el, _KICKER) or _is_label(el):
         return True
     return _is_hidden_dash(el)
+
+
+def _is_label(el: HtmlElement) -> bool:
+    """A badge or label of a few words ("Live", "Exclusive"); a badge class on a part that
+    holds the headline itself (a paywall mark drawn after it) is no label."""
+    if not any(map(_LABEL_CLASS.fullmatch, (el.get("class") or "").split())):
+        return False
+    return len(el.text_content().split()) <= _LABEL_WORDS
+
+
+# A badge or label set before the headline inside its heading ("<span class=label>Live</span>",
+# "story-badge", "flag--exclusive"): a class name that ends with the word, or with it and a
+# modifier after "--" ("field--label-hidden" says a field's label is hidden; an
+# "aria-label" attribute is no label either).
+_LABEL_CLASS = re.compile(r"(?:[\w-]*[-_])?(?:label|badge|flag)(?:--[\w-]+)?", re.I)
+_LABEL_WORDS = 3
 
 
 def _is_hidden_dash(el: HtmlElement) -> bool:
@@ -333,14 +383,49 @@ def _headline_of(heading: HtmlElement, declared: list[str | None]) -> tuple[str,
     publisher counts it as part of the headline: "Kicker: Story") and none is the headline
     alone."""
     full, headline = headline_parts(heading)
-    if _same_words(full, headline):
-        return full, False
     titles = [title for title in declared if title]
+    if _same_words(full, headline):
+        return _unglued(heading, full, titles)
     if any(_same_words(title, headline) for title in titles):
         return headline, True
     if any(_contains_words(title, full) for title in titles):
         return full, False
     return headline, True
+
+
+def _unglued(heading: HtmlElement, full: str, titles: list[str]) -> tuple[str, bool]:
+    """The heading's text when the markup glues two parts of it without a space ("<h1><span
+    class=badge>Live</span>Council delays vote</h1>" reads "LiveCouncil"): the parts are
+    set apart on the page, so the text is read with the elements' edges as spaces when a
+    declared title holds it that way and none holds the glued form. A declared title that
+    holds only the part after the first glued edge makes the part before it a kicker (cut),
+    one that holds only the part before it makes the part after it a subtitle (cut)."""
+    spaced = heading_text(heading, every_edge=True)
+    if _same_words(spaced, full) or any(_contains_words(title, full) for title in titles):
+        return full, False
+    if any(_contains_words(title, spaced) for title in titles):
+        return spaced, False
+    edge = _glued_edge(full.split(), spaced.split())
+    if edge is None:
+        return full, False
+    before, after = edge
+    for part in (after, before):
+        if len(part.split()) >= 2 and any(_contains_words(title, part) for title in titles):
+            return part, True
+    return full, False
+
+
+def _glued_edge(glued: list[str], spaced: list[str]) -> tuple[str, str] | None:
+    """The text before and after the first place where ``glued`` joins two of ``spaced``'s
+    tokens into one ("LiveCouncil" for "Live", "Council"); None when there is none."""
+    for i, token in enumerate(glued):
+        if i >= len(spaced) - 1:
+            return None
+        if token != spaced[i]:
+            if token.startswith(spaced[i]) and token[len(spaced[i]) :].startswith(spaced[i + 1]):
+                return " ".join(spaced[: i + 1]), " ".join(spaced[i + 1 :])
+            return None
+    return None
 
 
 def _in_breadcrumb(heading: HtmlElement) -> bool:
@@ -371,7 +456,7 @@ def _is_logo(heading: HtmlElement, url: str | None) -> bool:
         return False
     target = urlsplit(urljoin(url or "", links[0].get("href", "").strip()))
     home = target.path in ("", "/") and not target.query and not target.fragment
-    return home and " ".join(links[0].text_content().split()) == heading_text(heading)
+    return home and heading_text(links[0]) == heading_text(heading)
 
 
 def _logo_host(root: HtmlElement) -> str | None:

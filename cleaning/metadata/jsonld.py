@@ -140,10 +140,20 @@ def clean_value(value: Any) -> str | None:
     text = html.unescape(value)
     if "&" in text and _ENTITY.search(text):  # escaped twice ("&amp;#8217;", "&amp;quot;")
         text = html.unescape(text)
+    if "<" in text:  # markup in a declared title or name ("Why <i>Tide</i> matters")
+        text = _MARKUP.sub(lambda m: " " if m.group(1).lower() in _BREAK_TAGS else "", text)
     return " ".join(text.split()) or None
 
 
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});", re.I)
+# A tag of the inline and text markup that publishing systems leave in a declared headline,
+# name or description (a book's title in italics, a line break): its words stay, the tag goes.
+_MARKUP = re.compile(
+    r"</?(a|abbr|b|big|br|cite|del|dfn|em|font|i|ins|kbd|mark|nobr|p|q|s|small|span|strike|"
+    r"strong|sub|sup|time|tt|u|wbr)(?:\s[^<>]*)?/?>",
+    re.I,
+)
+_BREAK_TAGS = {"br", "p"}
 
 
 def _is_organisation(kinds: set[str]) -> bool:
