@@ -468,7 +468,7 @@ def test_a_screen_reader_label_inside_the_h1_is_not_part_of_the_headline():
     assert heading_text(lxml.html.fromstring(hidden_attr)) == "Ferry fares to rise in the spring"
     # a hidden separator between kicker and headline stays where the two meet
     kicker = (
-        '<h1><span class="kicker">Harbour</span><span class="visually-hidden">: </span>'
+        '<h1><span class="topic">Harbour</span><span class="sr-only">: </span>'
         "<span>Council delays the wall vote</span></h1>"
     )
     assert heading_text(lxml.html.fromstring(kicker)) == "Harbour: Council delays the wall vote"
