@@ -2,14 +2,15 @@
 
 usage: python bench/instructions.py DATASET_DIR [--files N] [--no-loop]
 
+DATASET_DIR holds ``pages/*.html.gz`` or ``dumps/*.txt`` (or is a folder of such files).
+
 On a shared machine wall and CPU times move by 10-30 % from one run to the next, so a
 change that saves 3 % cannot be decided from them.  The number of instructions a
 process executes hardly depends on the machine's load: this script runs the same
 command a user runs, under ``valgrind --tool=callgrind`` (about 50 times slower), and
 prints its instruction count.
 
-For the first N files of DATASET_DIR (``pages/*.html.gz`` or ``dumps/*.txt``, sorted by
-name) it counts:
+For the first N files (sorted by name) it counts:
 
 * ``newsclean clean -j 1`` on the first file alone (the start-up: imports, rules, the
   output written for one record);
@@ -89,8 +90,8 @@ def main() -> None:
         raise SystemExit(
             "valgrind not found: install it (apt install valgrind) to count instructions"
         )
-    pages = args.dataset / "pages"
-    folder = pages if pages.is_dir() else args.dataset / "dumps"
+    pages, dumps = args.dataset / "pages", args.dataset / "dumps"
+    folder = pages if pages.is_dir() else dumps if dumps.is_dir() else args.dataset
     files = sorted(p for p in folder.iterdir() if p.name.endswith((".html.gz", ".txt")))[
         : args.files
     ]
@@ -115,7 +116,7 @@ def main() -> None:
         start = count(clean(one), scratch)
         full = count(clean(chosen), scratch)
         loop = None
-        if folder == pages and not args.no_loop:
+        if files[0].name.endswith(".html.gz") and not args.no_loop:
             loop = count([sys.executable, "-c", TRAFILATURA_LOOP, str(chosen)], scratch)
     rows = [
         ("newsclean clean -j 1, 1 file (start-up)", f"{start / 1e9:8.3f} G"),
