@@ -135,6 +135,18 @@ def test_glued_blocks_are_split_but_abbreviations_are_not() -> None:
         assert split_glued(text) == [text]
 
 
+def test_glued_blocks_are_cut_at_every_glued_sentence_end_and_nowhere_else() -> None:
+    # the definition: two lower-case letters, .!? and an optional closing quote before the
+    # cut, a capital and a lower-case letter after it (tried at every character)
+    cut = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z][a-z])")
+    rnd = random.Random(7)
+    for _ in range(5000):
+        # closing quotes only: a block opening with a quote is a crosshead case of its own
+        text = "".join(rnd.choice("ab.!?”’\" Cd") for _ in range(rnd.randint(1, 40))).strip()
+        if text[:1] not in ("", '"'):
+            assert split_glued(text) == [p.strip() for p in cut.split(text) if p.strip()], text
+
+
 def test_split_lines_finds_glued_blocks_behind_straight_and_curly_quotes() -> None:
     text = (
         "Home\n  News\n"

@@ -21,10 +21,11 @@ from collections.abc import Callable, Sequence
 
 from cleaning.words import STOPWORDS, detect_language, stopwords_for
 
-# sentence end (two lower-case letters + .!? and optional closing quote) glued to a capitalised word
-_GLUED_SENTENCE = re.compile(
-    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z][a-z])"
-)
+# sentence end (two lower-case letters + .!? and optional closing quote) glued to a capitalised
+# word: a block boundary after the match.  The expression opens with the sentence end's
+# character class, so the search skips to the next .!? (the look-behind alternation it
+# replaces was tried at every character of the line)
+_GLUED_SENTENCE = re.compile(r"[.!?](?<=[a-z]{2}[.!?])[\"”’']?(?=[A-Z][a-z])")
 _GLUE_HINT = re.compile(r"[.!?\"'”’][A-Z]")
 # the bytes _GLUE_HINT looks for, in UTF-8: its punctuation (the last byte of ” and ’ stands
 # for them) -> ".", capitals -> "A", any other byte -> " "
@@ -162,7 +163,8 @@ def split_glued(text: str) -> list[str]:
     """Split a stripped line where two blocks were glued together without a break."""
     if _GLUE_HINT.search(text) is None:  # cheap test first: most lines have no glue
         return [text]
-    parts = _GLUED_SENTENCE.split(text)
+    cuts = [m.end() for m in _GLUED_SENTENCE.finditer(text)]
+    parts = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
     if (
         len(parts) == 1
         and "'" not in text
