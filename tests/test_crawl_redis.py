@@ -377,10 +377,13 @@ def test_a_429_backs_off_the_host_for_every_process(redis_url: str, tmp_path: Pa
             finish(proc)
         assert site.busy_answered is not None
         after = [t for t, p in site.times if p.startswith("/news/") and t > site.busy_answered]
-        # the next article request of either process comes after the Retry-After (less
-        # 0.1 s for the server's timestamps on a loaded machine); alone, the other process
-        # would have gone on at the Crawl-delay's pace (0.1 s)
-        assert after and min(after) - site.busy_answered >= 1.9
+        # no process sends the host anything during the Retry-After (less 0.1 s for the
+        # server's timestamps on a loaded machine) but a request already on its way when
+        # the 429 was answered, at most one a process at the Crawl-delay's pace; alone, the
+        # other process would have gone on at that pace (0.1 s: about 19 requests)
+        early = [t for t in after if t - site.busy_answered < 1.9]
+        assert len(early) <= len(procs), early
+        assert any(t - site.busy_answered >= 1.9 for t in after)
         assert written_paths(*outs) == sorted(site.article_paths())
         summaries = [json.loads((out / "last-run.json").read_text()) for out in outs]
         host = urlsplit(site.base).hostname
