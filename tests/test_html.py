@@ -319,3 +319,29 @@ def test_table_rows_of_figures_stay_and_separator_lines_go(rules):
     assert "| 3/1/2024 | +3.5% |" in record.text
     assert "* * *" not in record.text
     assert ("generic.symbols.no_letters", "* * *") in {(r.rule_id, r.text) for r in record.removed}
+
+
+def test_figures_in_cells_of_paragraphs_and_rank_numbers_stay(rules):
+    # a table whose cells hold paragraphs comes out of the extractor one cell a line: a line
+    # that is only a price range is still data; so is the rank number above a list entry
+    paras = "".join(
+        f"<p>{part} of the harbour works: the board set out what each stage of the repairs "
+        "to the sea wall and the quay is likely to cost the town.</p>"
+        for part in ("First", "Second", "Third", "Fourth")
+    )
+    cells = "".join(
+        f"<tr><td><p>{name}</p></td><td><p>${low},000 – ${high},000</p></td></tr>"
+        for name, low, high in (("Wall repair", 75, 100), ("Quay decking", 10, 20))
+    )
+    html = (
+        "<html><head><title>Harbour works</title></head><body><article>"
+        f"{paras}<table>{cells}</table><p>* * *</p><h3>7</h3><p>The pier is the seventh "
+        "item on the list and the last to be mended, the board said on Monday.</p>"
+        f"{paras.replace('works', 'plans')}</article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/harbour-works-costs", rules=rules)
+    assert "$75,000 – $100,000" in record.text
+    assert "$10,000 – $20,000" in record.text
+    assert "7" in record.text.split("\n")  # the rank number above its entry
+    assert "* * *" not in record.text
+    assert ("generic.symbols.no_letters", "* * *") in {(r.rule_id, r.text) for r in record.removed}

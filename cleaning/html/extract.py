@@ -78,6 +78,9 @@ HEADLINE_RULE = "generic.heading.headline"
 # Lines without a letter are separators in prose, but data in a table ("| 3/1/2024 | +4.9% |").
 SYMBOLS_RULE = "generic.symbols.no_letters"
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# ... and a line holding a figure is data too: a price or a range set in a cell of its own
+# (a table whose cells hold paragraphs comes out one cell a line), a rank number of a list
+_DIGIT = re.compile(r"\d")
 
 
 def _domain(url: str | None) -> str | None:
@@ -308,14 +311,21 @@ def _without_structure(rules: RuleSet) -> RuleSet:
 
 
 def drop_symbol_lines(text: str, rule: Rule | None) -> tuple[str, list[Removal]]:
-    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows
-    excepted: the extractor writes a table row per line, and a row of figures is data."""
+    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows and
+    lines holding a digit excepted: the extractor writes a table row per line (or a cell per
+    line, when the cells hold paragraphs), and a row of figures, a price range or the rank
+    number of a list item is data.  Separators, bullets and emoji rows go."""
     if rule is None:
         return text, []
     kept: list[str] = []
     removed: list[Removal] = []
     for line in text.split("\n"):
-        if line.strip() and not _TABLE_ROW.match(line) and rule.matches_text(line):
+        if (
+            line.strip()
+            and not _TABLE_ROW.match(line)
+            and not _DIGIT.search(line)
+            and rule.matches_text(line)
+        ):
             removed.append(Removal(rule.id, line.strip()))
         else:
             kept.append(line)
