@@ -345,3 +345,25 @@ def test_figures_in_cells_of_paragraphs_and_rank_numbers_stay(rules):
     assert "7" in record.text.split("\n")  # the rank number above its entry
     assert "* * *" not in record.text
     assert ("generic.symbols.no_letters", "* * *") in {(r.rule_id, r.text) for r in record.removed}
+
+
+def test_ratings_and_phone_numbers_are_not_date_stamps(rules):
+    # a score on a line of its own ("4.5/5", "3.5") or a telephone number reads as figures,
+    # not as a date: the line stays; a real stamp on a line of its own still goes
+    entries = "".join(
+        f"<h3>{name}</h3><p>{score}</p><p>The {name.lower()} kept the tent dry through two nights "
+        "of rain on the hill, and it packs down small enough for a day bag.</p>"
+        for name, score in (("Ridge tent", "4.5/5"), ("Valley tent", "3.5"), ("Coast tent", "4/5"))
+    )
+    html = (
+        "<html><head><title>Tents tested</title></head><body><article><p>Updated 12:30 PM GMT, "
+        "February 27, 2024</p><p>We pitched a dozen tents on the hill above the harbour over two "
+        "wet weekends to see which of them kept their sleepers dry.</p>"
+        f"{entries}<p>Bookings for the test weekend:</p><p>01-555-0199</p></article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/tents-tested", rules=rules)
+    lines = record.text.split("\n")
+    assert "4.5/5" in lines
+    assert "3.5" in lines
+    assert "01-555-0199" in lines
+    assert "February 27, 2024" not in record.text
