@@ -367,3 +367,22 @@ def test_ratings_and_phone_numbers_are_not_date_stamps(rules):
     assert "3.5" in lines
     assert "01-555-0199" in lines
     assert "February 27, 2024" not in record.text
+
+
+def test_pay_ranges_in_the_article_stay_in_html_mode(rules):
+    # a job board is a widget the DOM rules take out by its markup; in the extracted body a
+    # pay range is the article's sentence, which the text-mode job-listing rule would drop
+    paras = "".join(
+        f"<p>{lead} the harbour board said the new ferry crews would be hired before the summer "
+        "timetable starts, once the boats are back from the yard.</p>"
+        for lead in ("On Monday", "On Tuesday", "Later", "Finally")
+    )
+    html = (
+        "<html><head><title>Ferry crews</title></head><body><article>"
+        f"{paras}<p>Deckhands will earn $18 - $22 per hour, the board said.</p>"
+        '<div class="jobs-widget"><a href="/jobs/1">Deckhand, $18 - $22 per hour</a></div>'
+        f"{paras.replace('crews', 'staff')}</article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/ferry-crews-hired", rules=rules)
+    assert "Deckhands will earn $18 - $22 per hour, the board said." in record.text
+    assert "Deckhand, $18 - $22 per hour" not in record.text
