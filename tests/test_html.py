@@ -319,3 +319,70 @@ def test_table_rows_of_figures_stay_and_separator_lines_go(rules):
     assert "| 3/1/2024 | +3.5% |" in record.text
     assert "* * *" not in record.text
     assert ("generic.symbols.no_letters", "* * *") in {(r.rule_id, r.text) for r in record.removed}
+
+
+def test_figures_in_cells_of_paragraphs_and_rank_numbers_stay(rules):
+    # a table whose cells hold paragraphs comes out of the extractor one cell a line: a line
+    # that is only a price range is still data; so is the rank number above a list entry
+    paras = "".join(
+        f"<p>{part} of the harbour works: the board set out what each stage of the repairs "
+        "to the sea wall and the quay is likely to cost the town.</p>"
+        for part in ("First", "Second", "Third", "Fourth")
+    )
+    cells = "".join(
+        f"<tr><td><p>{name}</p></td><td><p>${low},000 – ${high},000</p></td></tr>"
+        for name, low, high in (("Wall repair", 75, 100), ("Quay decking", 10, 20))
+    )
+    html = (
+        "<html><head><title>Harbour works</title></head><body><article>"
+        f"{paras}<table>{cells}</table><p>* * *</p><h3>7</h3><p>The pier is the seventh "
+        "item on the list and the last to be mended, the board said on Monday.</p>"
+        f"{paras.replace('works', 'plans')}</article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/harbour-works-costs", rules=rules)
+    assert "$75,000 – $100,000" in record.text
+    assert "$10,000 – $20,000" in record.text
+    assert "7" in record.text.split("\n")  # the rank number above its entry
+    assert "* * *" not in record.text
+    assert ("generic.symbols.no_letters", "* * *") in {(r.rule_id, r.text) for r in record.removed}
+
+
+def test_ratings_and_phone_numbers_are_not_date_stamps(rules):
+    # a score on a line of its own ("4.5/5", "3.5") or a telephone number reads as figures,
+    # not as a date: the line stays; a real stamp on a line of its own still goes
+    entries = "".join(
+        f"<h3>{name}</h3><p>{score}</p><p>The {name.lower()} kept the tent dry through two nights "
+        "of rain on the hill, and it packs down small enough for a day bag.</p>"
+        for name, score in (("Ridge tent", "4.5/5"), ("Valley tent", "3.5"), ("Coast tent", "4/5"))
+    )
+    html = (
+        "<html><head><title>Tents tested</title></head><body><article><p>Updated 12:30 PM GMT, "
+        "February 27, 2024</p><p>We pitched a dozen tents on the hill above the harbour over two "
+        "wet weekends to see which of them kept their sleepers dry.</p>"
+        f"{entries}<p>Bookings for the test weekend:</p><p>01-555-0199</p></article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/tents-tested", rules=rules)
+    lines = record.text.split("\n")
+    assert "4.5/5" in lines
+    assert "3.5" in lines
+    assert "01-555-0199" in lines
+    assert "February 27, 2024" not in record.text
+
+
+def test_pay_ranges_in_the_article_stay_in_html_mode(rules):
+    # a job board is a widget the DOM rules take out by its markup; in the extracted body a
+    # pay range is the article's sentence, which the text-mode job-listing rule would drop
+    paras = "".join(
+        f"<p>{lead} the harbour board said the new ferry crews would be hired before the summer "
+        "timetable starts, once the boats are back from the yard.</p>"
+        for lead in ("On Monday", "On Tuesday", "Later", "Finally")
+    )
+    html = (
+        "<html><head><title>Ferry crews</title></head><body><article>"
+        f"{paras}<p>Deckhands will earn $18 - $22 per hour, the board said.</p>"
+        '<div class="jobs-widget"><a href="/jobs/1">Deckhand, $18 - $22 per hour</a></div>'
+        f"{paras.replace('crews', 'staff')}</article></body></html>"
+    )
+    record = clean_html(html, "https://news.example.org/ferry-crews-hired", rules=rules)
+    assert "Deckhands will earn $18 - $22 per hour, the board said." in record.text
+    assert "Deckhand, $18 - $22 per hour" not in record.text

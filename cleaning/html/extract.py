@@ -77,7 +77,14 @@ _PAYWALL_CATEGORY = "paywall"
 HEADLINE_RULE = "generic.heading.headline"
 # Lines without a letter are separators in prose, but data in a table ("| 3/1/2024 | +4.9% |").
 SYMBOLS_RULE = "generic.symbols.no_letters"
+# Line rules that stand in, in a text dump, for a widget the DOM rules take out by its markup
+# in HTML mode (generic.jobs.widget): in an extracted body what they match is article prose
+# about pay ("Most plumbers charge $80-$130 per hour"), not a job board.
+DUMP_ONLY_RULES = frozenset({"generic.jobs.listing"})
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# ... and a line holding a figure is data too: a price or a range set in a cell of its own
+# (a table whose cells hold paragraphs comes out one cell a line), a rank number of a list
+_DIGIT = re.compile(r"\d")
 
 
 def _domain(url: str | None) -> str | None:
@@ -295,11 +302,16 @@ def _without_structure(rules: RuleSet) -> RuleSet:
     Those guess page structure from a full-page dump; after extraction the DOM has
     already decided it, and on the HTML gold sets the link-list guess removed real
     paragraphs (recall -3 points on scrapinghub-aeb).  Line and feature rules still run,
-    except :data:`SYMBOLS_RULE`, which :func:`drop_symbol_lines` applies outside tables.
+    except :data:`SYMBOLS_RULE`, which :func:`drop_symbol_lines` applies outside tables,
+    and :data:`DUMP_ONLY_RULES` (on the HTML gold sets they removed only article text).
     """
 
     def build() -> RuleSet:
-        kept = tuple(r for r in rules.rules if r.kind != "structure" and r.id != SYMBOLS_RULE)
+        kept = tuple(
+            r
+            for r in rules.rules
+            if r.kind != "structure" and r.id != SYMBOLS_RULE and r.id not in DUMP_ONLY_RULES
+        )
         return rules if len(kept) == len(rules.rules) else RuleSet(kept, version=rules.version)
 
     # kept by the rule set, so the text matcher built on it is built once, not per page
@@ -308,14 +320,21 @@ def _without_structure(rules: RuleSet) -> RuleSet:
 
 
 def drop_symbol_lines(text: str, rule: Rule | None) -> tuple[str, list[Removal]]:
-    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows
-    excepted: the extractor writes a table row per line, and a row of figures is data."""
+    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows and
+    lines holding a digit excepted: the extractor writes a table row per line (or a cell per
+    line, when the cells hold paragraphs), and a row of figures, a price range or the rank
+    number of a list item is data.  Separators, bullets and emoji rows go."""
     if rule is None:
         return text, []
     kept: list[str] = []
     removed: list[Removal] = []
     for line in text.split("\n"):
-        if line.strip() and not _TABLE_ROW.match(line) and rule.matches_text(line):
+        if (
+            line.strip()
+            and not _TABLE_ROW.match(line)
+            and not _DIGIT.search(line)
+            and rule.matches_text(line)
+        ):
             removed.append(Removal(rule.id, line.strip()))
         else:
             kept.append(line)

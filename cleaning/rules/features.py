@@ -73,9 +73,20 @@ _NUMBER_RUN = re.compile(r"(?i)\d{1,4}(?:st|nd|rd|th)?|\d{1,2}h\d\d")
 # words ("2 for 1", "1 de 3", "3 à 5") is a score or a count, not a date.  The month "May"/"Mai",
 # the "am" of "10 am" and the "há" (ago) of "há 3 horas" are function words too, and stay.
 _GLUE_WORDS = (frozenset().union(*FUNCTION_WORDS.values()) | {"à", "às"}) - {
-    "may", "mai", "am", "há",
+    "may",
+    "mai",
+    "am",
+    "há",
 }
-_DATE_FORM = re.compile(r"(?i)\d[./:\-]\d|\d(?:st|nd|rd|th|h\d\d)\b")
+# A number written as a date or a time: three parts with one separator (12.05.2024, 1/1/2013,
+# 2024-05-12), a year and a month (2024-05), a day and a month (17.7.), a clock time (14:07,
+# 9.30), an ordinal (3rd) or an hour (14h30).  Not a decimal, a fraction or a range: a rating
+# ("4.7", "4.7/5", "5/5"), a score, a telephone number ("02-751-1500") is data, not a stamp.
+_DATE_FORM = re.compile(
+    r"(?i)(?<![\d.])\d{1,4}([./\-])\d{1,2}\1\d{1,4}(?![\d.])|\d{1,2}:\d\d|(?<![\d.])\d{1,2}\.\d\d(?![\d.])"
+    r"|(?<![\d.])(?:19|20)\d\d[./\-]\d{1,2}(?![\d./\-])|(?<![\d.])\d{1,2}\.\s?\d{1,2}\.(?!\d)"
+    r"|\d(?:st|nd|rd|th|h\d\d)\b"
+)
 
 
 def symbols_only(text: str) -> bool:
