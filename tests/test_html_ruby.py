@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cleaning.html.extract import clean_html
-from cleaning.html.ruby import may_hold_ruby
 from pipelines.rulefiles import load_ruleset
 
 # our own sentences: "the harbour council met on Monday and discussed the repair of the
@@ -31,8 +30,3 @@ def test_the_annotated_word_and_its_reading_stay_in_the_sentence():
     assert "防波堤（ぼうはてい）" in first
     assert first.rstrip().endswith("話し合った。")
     assert not any(line.strip() in ("防波堤", "ぼうはてい") for line in lines)
-
-
-def test_the_source_is_searched_for_ruby_in_bytes_and_text():
-    assert may_hold_ruby(_page(_PARAS)) and may_hold_ruby(_page(_PARAS).encode())
-    assert not may_hold_ruby(_page(_PARAS[1:])) and not may_hold_ruby(b"<p>ruby</p>")

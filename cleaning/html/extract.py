@@ -40,7 +40,7 @@ from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_bloc
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
 from cleaning.html.payload import payload_body, script_texts
 from cleaning.html.recall import long_paragraphs, recall_passes, unmask_prose
-from cleaning.html.ruby import inline_ruby, may_hold_ruby
+from cleaning.html.ruby import inline_ruby
 from cleaning.html.standfirst import restore_standfirst
 from cleaning.metadata.page import PageMeta, extract_metadata
 from cleaning.record import CleanedRecord, Removal
@@ -431,8 +431,7 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     # metadata has read the JSON-LD; what follows never reads scripts, styles or vector
     # art, and trafilatura copies the whole tree several times: drop them once here
     etree.strip_elements(root, *_INERT, with_tail=False)
-    if may_hold_ruby(html):
-        inline_ruby(root)  # a word's reading stays in its sentence (cleaning.html.ruby)
+    inline_ruby(root)  # a word's reading stays in its sentence (cleaning.html.ruby)
     # nor the <head> (metadata is read; trafilatura runs without its own), once the page
     # classifier has what it needs from it: about 4 % of the page's CPU on aeb
     head = read_head(root)

@@ -130,18 +130,21 @@ def _outside_links(el: HtmlElement) -> list[str]:
     """The texts of ``el`` outside its links, in order: before the first link, then after
     each link (up to the next one)."""
     parts = [""]
-
-    def walk(node: HtmlElement) -> None:
-        parts[-1] += node.text or ""
-        for child in node:
-            if child.tag == "a":
-                parts.append("")
-            elif isinstance(child.tag, str):
-                walk(child)
-            parts[-1] += child.tail or ""
-
-    walk(el)
+    _add_outside_links(el, parts)
     return parts
+
+
+def _add_outside_links(node: HtmlElement, parts: list[str]) -> None:
+    """:func:`_outside_links` of ``node``, added to ``parts`` (a function of the module: a
+    closure that calls itself is a reference cycle holding the page's tree until a garbage
+    collection)."""
+    parts[-1] += node.text or ""
+    for child in node:
+        if child.tag == "a":
+            parts.append("")
+        elif isinstance(child.tag, str):
+            _add_outside_links(child, parts)
+        parts[-1] += child.tail or ""
 
 
 def is_article_teaser(el: HtmlElement, page: _Page) -> bool:

@@ -246,24 +246,30 @@ def heading_text(heading: HtmlElement, *, every_edge: bool = False) -> str:
     the edges of inline elements are spaces too (to tell a kicker's words from the
     headline's where the markup sets them side by side)."""
     parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
-        if tag is not None and tag not in _SKIP_IN_HEADING and not _hidden_part(node, heading):
-            breaks = every_edge or tag in _BREAKS
-            if breaks:
-                parts.append(" ")
-            if node.text:
-                parts.append(node.text)
-            for child in node:
-                walk(child)
-            if breaks:
-                parts.append(" ")
-        if node is not heading and node.tail:
-            parts.append(node.tail)
-
-    walk(heading)
+    _heading_parts(heading, heading, every_edge, parts)
     return " ".join("".join(parts).split())
+
+
+def _heading_parts(
+    node: HtmlElement, heading: HtmlElement, every_edge: bool, parts: list[str]
+) -> None:
+    """The pieces of :func:`heading_text` under ``node``, appended to ``parts`` in order.
+
+    A function of the module, not a closure that calls itself: such a closure is a reference
+    cycle holding the heading, and the whole page's tree with it, until a garbage collection."""
+    tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
+    if tag is not None and tag not in _SKIP_IN_HEADING and not _hidden_part(node, heading):
+        breaks = every_edge or tag in _BREAKS
+        if breaks:
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            _heading_parts(child, heading, every_edge, parts)
+        if breaks:
+            parts.append(" ")
+    if node is not heading and node.tail:
+        parts.append(node.tail)
 
 
 def _hidden_part(node: HtmlElement, heading: HtmlElement) -> bool:

@@ -169,29 +169,33 @@ def author_nodes(
     or ``@id`` pointers to a node elsewhere in the graph; a Person may give only
     ``givenName`` and ``familyName``."""
     out: list[tuple[str, bool]] = []
-
-    def walk(item: Any, depth: int) -> None:
-        if depth > 4:
-            return
-        if isinstance(item, list):
-            for member in item:
-                walk(member, depth + 1)
-            return
-        if isinstance(item, str):
-            if "://" not in item:
-                out.append((item, False))
-            return
-        if not isinstance(item, dict):
-            return
-        key = item.get("@id")
-        if "name" not in item and isinstance(key, str) and key in index:
-            item = index[key]
-        name = clean_value(item.get("name"))
-        if not name:
-            given, family = clean_value(item.get("givenName")), clean_value(item.get("familyName"))
-            name = " ".join(part for part in (given, family) if part) or None
-        if name:
-            out.append((name, _is_organisation(types(item))))
-
-    walk(obj.get("author") or obj.get("creator"), 0)
+    _add_authors(obj.get("author") or obj.get("creator"), 0, index, out)
     return out
+
+
+def _add_authors(
+    item: Any, depth: int, index: dict[str, dict[str, Any]], out: list[tuple[str, bool]]
+) -> None:
+    """:func:`author_nodes` of one ``author`` value, added to ``out`` (a function of the
+    module: a closure that calls itself is a reference cycle, left to the garbage collector)."""
+    if depth > 4:
+        return
+    if isinstance(item, list):
+        for member in item:
+            _add_authors(member, depth + 1, index, out)
+        return
+    if isinstance(item, str):
+        if "://" not in item:
+            out.append((item, False))
+        return
+    if not isinstance(item, dict):
+        return
+    key = item.get("@id")
+    if "name" not in item and isinstance(key, str) and key in index:
+        item = index[key]
+    name = clean_value(item.get("name"))
+    if not name:
+        given, family = clean_value(item.get("givenName")), clean_value(item.get("familyName"))
+        name = " ".join(part for part in (given, family) if part) or None
+    if name:
+        out.append((name, _is_organisation(types(item))))

@@ -94,6 +94,14 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     origin: str = ""
+    # ``pattern`` as the standard library's parser read it when the rule file was parsed
+    # (:func:`cleaning.rules.patterns.parse_pattern`): the text matcher analyses this parse
+    # instead of parsing a long pattern again.  Derived like ``gate``; not pickled (the
+    # parser's objects cannot be), a copy in another process parses again when it needs it
+    parsed: Any = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "parsed"}
 
     @property
     def scope(self) -> str:
@@ -204,7 +212,7 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
     if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
         raise RuleError(f"{where}: max_words must be a positive integer")
 
-    pattern = selector = feature = decision = gate = None
+    pattern = selector = feature = decision = gate = parsed = None
     needs = {"line": "pattern", "dom": "selector", "feature": "feature", "structure": "decision"}[
         kind
     ]
@@ -278,6 +286,7 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
         feature=feature,
         decision=decision,
         gate=gate,
+        parsed=parsed if kind == "line" else None,
         publishers=tuple(publishers),
         max_words=max_words,
         description=description,

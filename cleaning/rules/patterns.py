@@ -91,8 +91,14 @@ def literal_gate(parsed: Any, rank: Callable[[str], int] | None = None) -> tuple
     # a one-character gate is only selective when the character is rare (©, £)
     if not found or any(len(s) < _MIN_LITERAL and s.isascii() for s in found):
         return None
-    # a literal containing another one of the set adds nothing: keep the short ones
-    return tuple(sorted(s for s in found if not any(o != s and o in s for o in found)))
+    # a literal containing another one of the set adds nothing: keep the short ones (each
+    # tested against the shorter ones kept: one it contains that was left out contains a
+    # kept one itself)
+    kept: list[str] = []
+    for s in sorted(found, key=len):
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return tuple(sorted(kept))
 
 
 def branches(pattern: str) -> list[str]:

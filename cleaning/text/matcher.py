@@ -116,9 +116,9 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
     # each alternative parsed once (and compiled from that parse): the helpers below all
     # read the parsed form
     for part, parsed, compiled in parsed_branches(rule.pattern.pattern):
-        if compiled is None:  # the pattern whole
+        if compiled is None:  # the pattern whole, as the rule file's parser read it
             unit = _Unit(index, rule.pattern.search)
-            parsed = parse_pattern(part)
+            parsed = rule.parsed if rule.parsed is not None else parse_pattern(part)
         else:
             unit = _Unit(index, compiled.search)
         after = after_anchor(part, parsed) if parsed is not None else None
