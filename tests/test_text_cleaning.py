@@ -261,8 +261,11 @@ def test_copies_of_a_document_count_once_and_old_stats_still_read() -> None:
     docs = _docs()
     story = docs[0][1]
     # the same page saved again: other digits, case, spacing and line order do not matter
-    copies = [("gazette", story.upper()), ("gazette", "\n".join(reversed(story.split("\n")))),
-              ("gazette", story.replace("12 May", "21  May,"))]
+    copies = [
+        ("gazette", story.upper()),
+        ("gazette", "\n".join(reversed(story.split("\n")))),
+        ("gazette", story.replace("12 May", "21  May,")),
+    ]
     stats = build_stats(docs + copies)
     assert stats.to_json() == build_stats(docs).to_json()
     assert stats.docs == {"gazette": 4}
@@ -684,6 +687,30 @@ def test_a_second_copy_of_the_article_text_on_the_page_is_removed_with_its_rule(
     interview = [PARAS[0], question, answers[0], question, answers[1], PARAS[1]]
     record = clean_text(page(*interview), rules=rules)
     assert record.text.split("\n") == interview
+
+
+def test_a_widget_shown_twice_above_the_article_goes_with_both_copies(rules) -> None:
+    # a travel box in the page's desktop and mobile places, both above the article: its
+    # notices read as prose, so a run found by scores alone would open with it
+    widget = [
+        "Line 4",
+        "Until 30 May, from 10 pm: trains between the harbour and the old town are replaced "
+        "by buses every night while the tunnel is repaired, so allow twenty minutes more.",
+        "Line 7",
+        "Until 2 June: the stop at the market square is closed for building work and the "
+        "buses wait at the corner of Mill Street instead, a few minutes' walk away.",
+        "All travel news",
+    ]
+    crumbs = ["Local", "Town hall", "Libraries"]  # the article's section, above its headline
+    text = page(*PARAS, nav=[*NAV, *widget, "Politics", "Culture", "Sport", *widget, *crumbs])
+    record = clean_text(text, rules=rules)
+    assert record.text.split("\n") == PARAS
+    removed = [r.text for r in record.removed]
+    assert all(removed.count(line) == 2 for line in widget)
+    assert all(r.rule_id.startswith("generic.") for r in record.removed)
+    # the article's text shown again below it (a print copy) is no widget: it stays once
+    record = clean_text(page(*widget, *PARAS, "Print", *widget, *PARAS), rules=rules)
+    assert [line for line in record.text.split("\n") if line in PARAS] == PARAS
 
 
 @pytest.mark.parametrize(

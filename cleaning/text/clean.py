@@ -42,7 +42,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-5"
+MODEL_VERSION = "text-seg-6"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -76,6 +76,8 @@ _DATED = re.compile(
 _DIGITS = re.compile(r"\d")
 _COPY_WORDS = 8  # a kept line the page showed before is removed from this many words ...
 _COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words, is a copy too
+_REPEATED_ALONE = 20  # a paragraph of this many words shown twice is a repeated block alone
+_EDGE_LOST = 0.1  # share of the prose shown once a run without its repeated edges may lose
 _GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
 
 
@@ -124,8 +126,12 @@ def _clean(
         # every line can be removed only by its own verdict: judge them all
         judge.judge(lines, range(len(lines)), verdicts)
         start, end = 0, len(lines)
+    page_copy = structural.get("page_copy")
+    trimmed: list[range] = []  # the run's edges left out as blocks the page shows twice
     if mode == "dump":
-        start, end = _find_article(lines, verdicts, judge, outside is None, model)
+        start, end = _find_article(
+            lines, verdicts, judge, outside is None, model, trimmed if page_copy else None
+        )
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
@@ -138,6 +144,13 @@ def _clean(
     if mode == "dump" and teaser_tail is not None:
         cut = _cut_at_teaser_tail(lines, start, end)
         tail, end = range(cut, end), cut
+    if page_copy and mode == "dump" and outside is not None and end == run_end > start:
+        # no teaser list ends the run: a block shown twice may (the lines judged, the
+        # scores are the lines' own)
+        scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
+        found = end
+        end = run_end = _without_repeated_edges(lines, scores, start, end, head=False)[1]
+        trimmed.append(range(end, found))
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
@@ -154,10 +167,15 @@ def _clean(
     for i in tail:
         if reasons[i] is None:
             reasons[i] = teaser_tail
-    page_copy = structural.get("page_copy")
     if mode == "dump" and page_copy is not None:
         for i in _page_copies(lines, reasons):
             reasons[i] = page_copy
+        if any(trimmed):
+            # the repeated lines the run left out at its edges are named by the rule too
+            repeated = _repeated_blocks(lines)
+            for i in (i for edge in trimmed for i in edge):
+                if repeated[i] and reasons[i] == outside:
+                    reasons[i] = page_copy
 
     title = description = None
     if mode == "dump":
@@ -286,8 +304,11 @@ def _find_article(
     judge: _Judge,
     judged_all: bool,
     model: tuple[Sequence[float], float] | None,
+    trimmed: list[range] | None = None,
 ) -> tuple[int, int]:
-    """The article run (start, end).
+    """The article run (start, end).  With ``trimmed`` (a list), a block shown twice at
+    the head of the run is left out (:func:`_without_repeated_edges`) and the lines it
+    held appended to it as a range.
 
     Judging every line with every rule is the main cost, and most lines of a
     page are menus far from any prose, removed whatever the rules say.  Rules
@@ -297,12 +318,16 @@ def _find_article(
     lies in judged lines.  It is then the best run of the fully judged page (up
     to the indentation re-weighing, which depends on the run found).
     """
-    start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
+    start, end, scores = _heuristic_run(lines, verdicts, judge, judged_all)
     if end > start and _is_directory(lines, start, end):
         # a list of links each with its one-line description: the article is elsewhere
-        s2, e2, _ = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
+        s2, e2, scores = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
         if e2 > s2:
             start, end = s2, e2
+    if trimmed is not None and end > start:
+        head = start
+        start = _without_repeated_edges(lines, scores, start, end, head=True)[0]
+        trimmed.append(range(head, start))
     if model is not None and end > start:
         lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
         weights, threshold = model
@@ -314,6 +339,83 @@ def _find_article(
     end = _cut_at_teaser_list(lines, verdicts, start, end)
     end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
+
+
+def _repeated_blocks(lines: Sequence[Line]) -> list[bool]:
+    """Which lines belong to a block the page shows twice: two lines in a row that stand
+    in a row elsewhere on the page too (blank and symbol-only lines neither make nor break
+    a block), or a paragraph of :data:`_REPEATED_ALONE` words or more shown twice.  A
+    table of contents whose items come again as crossheads, one paragraph apart, is no
+    such block."""
+    sized = [i for i, line in enumerate(lines) if line.size > 0]
+    counts: dict[str, int] = {}
+    for i in sized:
+        counts[lines[i].text] = counts.get(lines[i].text, 0) + 1
+    out = [
+        lines[i].size >= _REPEATED_ALONE and counts[lines[i].text] > 1 for i in range(len(lines))
+    ]
+    pairs: dict[tuple[str, str], int] = {}
+    for a, b in zip(sized, sized[1:], strict=False):
+        key = (lines[a].text, lines[b].text)
+        pairs[key] = pairs.get(key, 0) + 1
+    for a, b in zip(sized, sized[1:], strict=False):
+        if pairs[lines[a].text, lines[b].text] > 1:
+            out[a] = out[b] = True
+    return out
+
+
+def _without_repeated_edges(
+    lines: Sequence[Line], scores: Sequence[float], start: int, end: int, head: bool
+) -> tuple[int, int]:
+    """The run without the blocks the page shows twice at its edges.
+
+    A widget (a traffic or weather box, a "most read" list with summaries) may stand
+    twice on a page, in its desktop and its mobile place, both copies above (or below)
+    the article; its summaries read as prose, so the run takes in both copies and the
+    menus between them.  The article's own text stands once (a second copy of it, in a
+    print view or a gallery, repeats what the run keeps).  The run is taken again with the
+    lines of repeated blocks (:func:`_repeated_blocks`) counting against it; that run
+    replaces it when none of the lines it leaves out stands in it too, it keeps nearly all
+    the prose shown once (at most :data:`_EDGE_LOST` of it is left out) and that prose
+    outweighs one copy of the repeated prose left out.  Language-independent:
+    it compares the page with itself."""
+    repeated = _repeated_blocks(lines)
+    if not any(repeated[start:end]):
+        return start, end
+    masked = [
+        -abs(s) if r else s for s, r in zip(scores[start:end], repeated[start:end], strict=True)
+    ]
+    s2, e2 = best_run(masked)
+    # one edge at a time: the head while the run is found, the tail once the teaser lists
+    # (which a repeated block below the article may be) had their say
+    if head:
+        s2, e2 = start + s2, end
+    else:  # the tail is cut where the first repeated block below the article's prose begins
+        e2 = start + e2
+        while e2 < end and not repeated[e2]:
+            e2 += 1
+        s2 = start
+    if e2 <= s2 or (s2, e2) == (start, end):
+        return start, end
+    inside = {lines[i].text for i in range(s2, e2)}
+    once = kept = dropped_copies = 0.0
+    for i in range(start, end):
+        if s2 <= i < e2:
+            if scores[i] > 0 and not repeated[i]:
+                once += scores[i]
+                kept += scores[i]
+            continue
+        if repeated[i] and lines[i].text in inside:
+            return start, end  # the article's own text, shown again (a print copy)
+        if scores[i] > 0:
+            if repeated[i]:
+                dropped_copies += scores[i]
+            else:
+                once += scores[i]
+    # the copies left out count once: the prose of the widget against the article's
+    if kept < once * (1.0 - _EDGE_LOST) or kept < dropped_copies / 2:
+        return start, end
+    return s2, e2
 
 
 def _is_directory(lines: Sequence[Line], start: int, end: int) -> bool:
