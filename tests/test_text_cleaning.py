@@ -728,6 +728,26 @@ def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentenc
     assert record.text.split("\n") == paragraphs
 
 
+def test_the_size_of_a_line_counts_words_of_scripts_without_spaces_only() -> None:
+    # menu items glued together (Latin letters with accents, no spaces): a few long tokens,
+    # not a long sentence
+    (glued,) = split_lines("FahrplanÜbersichtFundbüroKartenverkaufStraßenbahnAboServiceKontakt")
+    assert glued.size <= 2
+    # Japanese and Thai are written without spaces: their words are told from the characters
+    japanese = "市議会は火曜日、百年以上続いた古い図書館を閉鎖することを決めた。"
+    thai = "สภาเมืองลงมติปิดห้องสมุดเก่าแห่งนี้ในวันอังคาร"
+    (ja,) = split_lines(japanese)
+    (th,) = split_lines(thai)
+    assert ja.words == 1 and 8 <= ja.size <= 16 and ja.terminal
+    assert th.words == 1 and th.size >= 8
+    # a Latin name in such a line is a word of its own; the digits of a date are not
+    (named,) = split_lines("市議会はNewton図書館を閉鎖する。")
+    (plain,) = split_lines("市議会は図書館を閉鎖する。")
+    assert named.size > plain.size
+    (dated,) = split_lines("2025年1月14日 10時30分")
+    assert dated.size <= 3
+
+
 def test_a_directory_of_links_with_one_line_descriptions_is_not_taken_for_the_article(
     rules,
 ) -> None:
