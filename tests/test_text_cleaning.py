@@ -728,6 +728,23 @@ def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentenc
     assert record.text.split("\n") == paragraphs
 
 
+def test_the_list_a_last_paragraph_leads_in_is_kept_with_the_article(rules) -> None:
+    lead_in = "The shop has put the following books from the old library on sale this week:"
+    items = [
+        "1) A history of the county railways",
+        "2) The river and its mills",
+        "3) Birds of the marshes",
+        "4) Recipes from the harbour kitchens",
+    ]
+    record = clean_text(page(*PARAS, lead_in, *items), rules=rules)
+    assert record.text.split("\n") == [*PARAS, lead_in, *items]
+    # without the lead-in, short lines after the article are no part of it
+    record = clean_text(page(*PARAS, *items), rules=rules)
+    assert record.text.split("\n") == PARAS
+    # the items stop at the first line a rule says something of (the footer's header)
+    assert "Related Articles" not in clean_text(page(*PARAS, lead_in), rules=rules).text
+
+
 def test_the_size_of_a_line_counts_words_of_scripts_without_spaces_only() -> None:
     # menu items glued together (Latin letters with accents, no spaces): a few long tokens,
     # not a long sentence

@@ -59,6 +59,7 @@ _DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
+_LIST_ITEMS, _LIST_ITEM_WORDS = 40, 40  # items (of at most so many words) after a lead-in
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
@@ -135,6 +136,7 @@ def _clean(
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
+        end = _extend_over_list(lines, judge, start, end)
     standfirst = _standfirst_above(lines, judge, start, end) if mode == "dump" else None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
@@ -550,6 +552,30 @@ def _extend_over_boxes(
         judge.judge(lines, range(box, j), verdicts)  # the box's lines are removed by their rules
         boxes.extend(range(box, i))
         end = j
+
+
+def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int) -> int:
+    """The end of the article when its last line leads in a list ("The winners are:",
+    "You will need:"): the items below it, short lines that cost more than they are worth,
+    are the article's.  The run goes on over the lines after it that no rule or the
+    repetition statistics say anything of, up to :data:`_LIST_ITEMS` of them, each of at
+    most :data:`_LIST_ITEM_WORDS` words and shown nowhere else on the page, until the
+    first other line.  Language-independent: it reads
+    the lines' shape."""
+    n = len(lines)
+    if end >= n or end <= start or not lines[end - 1].text.endswith((":", "：")):
+        return end
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.text] = counts.get(line.text, 0) + 1
+    hi = min(n, end + _LIST_ITEMS)
+    seen = judge.peek(lines, range(end, hi))
+    j = end
+    while j < hi and seen[j] is NO_VERDICT and lines[j].words <= _LIST_ITEM_WORDS:
+        if counts[lines[j].text] > 1:
+            break
+        j += 1
+    return j
 
 
 def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
