@@ -728,6 +728,26 @@ def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentenc
     assert record.text.split("\n") == paragraphs
 
 
+def test_a_numbered_crosshead_in_capitals_heads_the_article_own_list(rules) -> None:
+    items = []
+    for number, (name, facts) in enumerate(
+        [("OAK", "Quercus robur"), ("ASH", "Fraxinus excelsior"), ("YEW", "Taxus baccata")], 1
+    ):
+        items += [
+            f"{number}. {name}",
+            facts,
+            "Full sun to light shade",
+            f"The {name.lower()} in the library garden was planted when the building opened, "
+            "and the council has promised that it will be looked after whatever happens next.",
+        ]
+    record = clean_text(page(*PARAS, *items, PARAS[0]), rules=rules)
+    assert record.text.split("\n") == [*PARAS, *items, PARAS[0]]
+    # a short header in capitals with no number still opens a list of links
+    teasers = ["READ MORE", "Bridge repairs to start in May", "New mayor sworn in"]
+    record = clean_text(page(*PARAS[:2], *teasers, PARAS[2]), rules=rules)
+    assert not set(teasers[1:]) & set(record.text.split("\n"))
+
+
 def test_the_list_a_last_paragraph_leads_in_is_kept_with_the_article(rules) -> None:
     lead_in = "The shop has put the following books from the old library on sale this week:"
     items = [

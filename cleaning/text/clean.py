@@ -19,6 +19,7 @@ user can read and disable: a disabled structural rule is simply not applied.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -75,6 +76,7 @@ _DATED = re.compile(
     r"|(19|20)\d\d-\d\d-\d\d|[^\W\d_]{3,}\.? (19|20)\d\d)(?!\d)"
 )
 _DIGITS = re.compile(r"\d")
+_ITEM = re.compile(r"\d{1,2}[.)]\s")  # the number of a list item, opening its heading
 _COPY_WORDS = 8  # a kept line the page showed before is removed from this many words ...
 _COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words, is a copy too
 _REPEATED_ALONE = 20  # a paragraph of this many words shown twice is a repeated block alone
@@ -129,9 +131,12 @@ def _clean(
         start, end = 0, len(lines)
     page_copy = structural.get("page_copy")
     trimmed: list[range] = []  # the run's edges left out as blocks the page shows twice
+    # the lines of blocks the page shows twice, found once (page_copy leaves them out of the
+    # run's edges)
+    repeated = _repeated_blocks(lines) if mode == "dump" and page_copy else None
     if mode == "dump":
         start, end = _find_article(
-            lines, verdicts, judge, outside is None, model, trimmed if page_copy else None
+            lines, verdicts, judge, outside is None, model, repeated, trimmed
         )
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
@@ -146,12 +151,12 @@ def _clean(
     if mode == "dump" and teaser_tail is not None:
         cut = _cut_at_teaser_tail(lines, start, end)
         tail, end = range(cut, end), cut
-    if page_copy and mode == "dump" and outside is not None and end == run_end > start:
+    if repeated is not None and outside is not None and end == run_end > start:
         # no teaser list ends the run: a block shown twice may (the lines judged, the
         # scores are the lines' own)
         scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
         found = end
-        end = run_end = _without_repeated_edges(lines, scores, start, end, head=False)[1]
+        end = run_end = _without_repeated_edges(lines, scores, repeated, start, end, False)[1]
         trimmed.append(range(end, found))
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
@@ -172,9 +177,8 @@ def _clean(
     if mode == "dump" and page_copy is not None:
         for i in _page_copies(lines, reasons):
             reasons[i] = page_copy
-        if any(trimmed):
+        if repeated is not None and any(trimmed):
             # the repeated lines the run left out at its edges are named by the rule too
-            repeated = _repeated_blocks(lines)
             for i in (i for edge in trimmed for i in edge):
                 if repeated[i] and reasons[i] == outside:
                     reasons[i] = page_copy
@@ -306,11 +310,12 @@ def _find_article(
     judge: _Judge,
     judged_all: bool,
     model: tuple[Sequence[float], float] | None,
+    repeated: Sequence[bool] | None = None,
     trimmed: list[range] | None = None,
 ) -> tuple[int, int]:
-    """The article run (start, end).  With ``trimmed`` (a list), a block shown twice at
-    the head of the run is left out (:func:`_without_repeated_edges`) and the lines it
-    held appended to it as a range.
+    """The article run (start, end).  With ``repeated`` (:func:`_repeated_blocks`), a
+    block shown twice at the head of the run is left out (:func:`_without_repeated_edges`)
+    and the lines it held appended to ``trimmed`` as a range.
 
     Judging every line with every rule is the main cost, and most lines of a
     page are menus far from any prose, removed whatever the rules say.  Rules
@@ -326,9 +331,9 @@ def _find_article(
         s2, e2, scores = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
         if e2 > s2:
             start, end = s2, e2
-    if trimmed is not None and end > start:
+    if repeated is not None and trimmed is not None and end > start:
         head = start
-        start = _without_repeated_edges(lines, scores, start, end, head=True)[0]
+        start = _without_repeated_edges(lines, scores, repeated, start, end, True)[0]
         trimmed.append(range(head, start))
     if model is not None and end > start:
         lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
@@ -350,24 +355,28 @@ def _repeated_blocks(lines: Sequence[Line]) -> list[bool]:
     table of contents whose items come again as crossheads, one paragraph apart, is no
     such block."""
     sized = [i for i, line in enumerate(lines) if line.size > 0]
-    counts: dict[str, int] = {}
-    for i in sized:
-        counts[lines[i].text] = counts.get(lines[i].text, 0) + 1
-    out = [
-        lines[i].size >= _REPEATED_ALONE and counts[lines[i].text] > 1 for i in range(len(lines))
-    ]
-    pairs: dict[tuple[str, str], int] = {}
-    for a, b in zip(sized, sized[1:], strict=False):
-        key = (lines[a].text, lines[b].text)
-        pairs[key] = pairs.get(key, 0) + 1
-    for a, b in zip(sized, sized[1:], strict=False):
-        if pairs[lines[a].text, lines[b].text] > 1:
-            out[a] = out[b] = True
+    texts = [lines[i].text for i in sized]
+    out = [False] * len(lines)
+    counts = Counter(texts)
+    if len(counts) == len(texts):
+        return out  # no line stands twice
+    for i, text in zip(sized, texts, strict=True):
+        if counts[text] > 1 and lines[i].size >= _REPEATED_ALONE:
+            out[i] = True
+    pairs = Counter(zip(texts, texts[1:], strict=False))
+    for k, pair in enumerate(zip(texts, texts[1:], strict=False)):
+        if pairs[pair] > 1:
+            out[sized[k]] = out[sized[k + 1]] = True
     return out
 
 
 def _without_repeated_edges(
-    lines: Sequence[Line], scores: Sequence[float], start: int, end: int, head: bool
+    lines: Sequence[Line],
+    scores: Sequence[float],
+    repeated: Sequence[bool],
+    start: int,
+    end: int,
+    head: bool,
 ) -> tuple[int, int]:
     """The run without the blocks the page shows twice at its edges.
 
@@ -381,7 +390,6 @@ def _without_repeated_edges(
     the prose shown once (at most :data:`_EDGE_LOST` of it is left out) and that prose
     outweighs one copy of the repeated prose left out.  Language-independent:
     it compares the page with itself."""
-    repeated = _repeated_blocks(lines)
     if not any(repeated[start:end]):
         return start, end
     masked = [
@@ -924,10 +932,13 @@ def _is_related(verdict: Verdict) -> bool:
 
 
 def _opens_list(line: Line, verdict: Verdict) -> bool:
-    """A related-content header: a rule says so, or a short line in capitals ("READ MORE")."""
+    """A related-content header: a rule says so, or a short line in capitals ("READ MORE")
+    that is no numbered crosshead ("3. MOTHER FERN": the heading of an item of the
+    article's own list)."""
     if verdict.evidence_id is not None and verdict.evidence >= 1.0:
         return verdict.evidence_id.split(".")[1] == "related"
-    return line.words <= 4 and not line.terminal and line.text.isupper()
+    text = line.text
+    return line.words <= 4 and not line.terminal and text.isupper() and not _ITEM.match(text)
 
 
 def _is_link_like(line: Line) -> bool:
