@@ -708,6 +708,17 @@ def test_a_widget_shown_twice_above_the_article_goes_with_both_copies(rules) -> 
     removed = [r.text for r in record.removed]
     assert all(removed.count(line) == 2 for line in widget)
     assert all(r.rule_id.startswith("generic.") for r in record.removed)
+    # a lead shown twice, in a teaser above the headline and as the article's opening, is
+    # the article's: its copy runs on into the article's text, a widget's does not
+    article = [
+        *PARAS,
+        "The library's collection of local newspapers, the oldest in the county, will go to "
+        "the archive in the next town until a new home is found for it by the council.",
+        "Staff will be offered jobs in the council's other libraries, and none of them will "
+        "lose their post, the council's leader told the meeting on Tuesday night.",
+    ]
+    record = clean_text(page(*article, nav=[*NAV, *PARAS[:2], *crumbs]), rules=rules)
+    assert [line for line in record.text.split("\n") if line in article] == article
     # the article's text shown again below it (a print copy) is no widget: it stays once
     record = clean_text(page(*widget, *PARAS, "Print", *widget, *PARAS), rules=rules)
     assert [line for line in record.text.split("\n") if line in PARAS] == PARAS

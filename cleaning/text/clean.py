@@ -400,6 +400,13 @@ def _without_repeated_edges(
     # (which a repeated block below the article may be) had their say
     if head:
         s2, e2 = start + s2, end
+        # a widget's copy is set apart from the article by lines of the page (its menus,
+        # the headline); a lead paragraph shown twice runs on into the article's text
+        last = max((i for i in range(start, s2) if repeated[i]), default=None)
+        if last is None or all(
+            repeated[k] or lines[k].size == 0 or scores[k] > 0 for k in range(last + 1, s2)
+        ):
+            return start, end
     else:  # the tail is cut where the first repeated block below the article's prose begins
         e2 = start + e2
         while e2 < end and not repeated[e2]:
