@@ -273,8 +273,11 @@ def test_copies_of_a_document_count_once_and_old_stats_still_read() -> None:
     docs = _docs()
     story = docs[0][1]
     # the same page saved again: other digits, case, spacing and line order do not matter
-    copies = [("gazette", story.upper()), ("gazette", "\n".join(reversed(story.split("\n")))),
-              ("gazette", story.replace("12 May", "21  May,"))]
+    copies = [
+        ("gazette", story.upper()),
+        ("gazette", "\n".join(reversed(story.split("\n")))),
+        ("gazette", story.replace("12 May", "21  May,")),
+    ]
     stats = build_stats(docs + copies)
     assert stats.to_json() == build_stats(docs).to_json()
     assert stats.docs == {"gazette": 4}
@@ -698,6 +701,41 @@ def test_a_second_copy_of_the_article_text_on_the_page_is_removed_with_its_rule(
     assert record.text.split("\n") == interview
 
 
+def test_a_widget_shown_twice_above_the_article_goes_with_both_copies(rules) -> None:
+    # a travel box in the page's desktop and mobile places, both above the article: its
+    # notices read as prose, so a run found by scores alone would open with it
+    widget = [
+        "Line 4",
+        "Until 30 May, from 10 pm: trains between the harbour and the old town are replaced "
+        "by buses every night while the tunnel is repaired, so allow twenty minutes more.",
+        "Line 7",
+        "Until 2 June: the stop at the market square is closed for building work and the "
+        "buses wait at the corner of Mill Street instead, a few minutes' walk away.",
+        "All travel news",
+    ]
+    crumbs = ["Local", "Town hall", "Libraries"]  # the article's section, above its headline
+    text = page(*PARAS, nav=[*NAV, *widget, "Politics", "Culture", "Sport", *widget, *crumbs])
+    record = clean_text(text, rules=rules)
+    assert record.text.split("\n") == PARAS
+    removed = [r.text for r in record.removed]
+    assert all(removed.count(line) == 2 for line in widget)
+    assert all(r.rule_id.startswith("generic.") for r in record.removed)
+    # a lead shown twice, in a teaser above the headline and as the article's opening, is
+    # the article's: its copy runs on into the article's text, a widget's does not
+    article = [
+        *PARAS,
+        "The library's collection of local newspapers, the oldest in the county, will go to "
+        "the archive in the next town until a new home is found for it by the council.",
+        "Staff will be offered jobs in the council's other libraries, and none of them will "
+        "lose their post, the council's leader told the meeting on Tuesday night.",
+    ]
+    record = clean_text(page(*article, nav=[*NAV, *PARAS[:2], *crumbs]), rules=rules)
+    assert [line for line in record.text.split("\n") if line in article] == article
+    # the article's text shown again below it (a print copy) is no widget: it stays once
+    record = clean_text(page(*widget, *PARAS, "Print", *widget, *PARAS), rules=rules)
+    assert [line for line in record.text.split("\n") if line in PARAS] == PARAS
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
@@ -711,6 +749,63 @@ def test_a_sentence_ended_by_the_full_stop_of_its_script_is_prose(rules, sentenc
     paragraphs = [" ".join([sentence] * n) for n in (2, 3, 4)]
     record = clean_text(page(*paragraphs), rules=rules)
     assert record.text.split("\n") == paragraphs
+
+
+def test_a_numbered_crosshead_in_capitals_heads_the_article_own_list(rules) -> None:
+    items = []
+    for number, (name, facts) in enumerate(
+        [("OAK", "Quercus robur"), ("ASH", "Fraxinus excelsior"), ("YEW", "Taxus baccata")], 1
+    ):
+        items += [
+            f"{number}. {name}",
+            facts,
+            "Full sun to light shade",
+            f"The {name.lower()} in the library garden was planted when the building opened, "
+            "and the council has promised that it will be looked after whatever happens next.",
+        ]
+    record = clean_text(page(*PARAS, *items, PARAS[0]), rules=rules)
+    assert record.text.split("\n") == [*PARAS, *items, PARAS[0]]
+    # a short header in capitals with no number still opens a list of links
+    teasers = ["READ MORE", "Bridge repairs to start in May", "New mayor sworn in"]
+    record = clean_text(page(*PARAS[:2], *teasers, PARAS[2]), rules=rules)
+    assert not set(teasers[1:]) & set(record.text.split("\n"))
+
+
+def test_the_list_a_last_paragraph_leads_in_is_kept_with_the_article(rules) -> None:
+    lead_in = "The shop has put the following books from the old library on sale this week:"
+    items = [
+        "1) A history of the county railways",
+        "2) The river and its mills",
+        "3) Birds of the marshes",
+        "4) Recipes from the harbour kitchens",
+    ]
+    record = clean_text(page(*PARAS, lead_in, *items), rules=rules)
+    assert record.text.split("\n") == [*PARAS, lead_in, *items]
+    # without the lead-in, short lines after the article are no part of it
+    record = clean_text(page(*PARAS, *items), rules=rules)
+    assert record.text.split("\n") == PARAS
+    # the items stop at the first line a rule says something of (the footer's header)
+    assert "Related Articles" not in clean_text(page(*PARAS, lead_in), rules=rules).text
+
+
+def test_the_size_of_a_line_counts_words_of_scripts_without_spaces_only() -> None:
+    # menu items glued together (Latin letters with accents, no spaces): a few long tokens,
+    # not a long sentence
+    (glued,) = split_lines("FahrplanÜbersichtFundbüroKartenverkaufStraßenbahnAboServiceKontakt")
+    assert glued.size <= 2
+    # Japanese and Thai are written without spaces: their words are told from the characters
+    japanese = "市議会は火曜日、百年以上続いた古い図書館を閉鎖することを決めた。"
+    thai = "สภาเมืองลงมติปิดห้องสมุดเก่าแห่งนี้ในวันอังคาร"
+    (ja,) = split_lines(japanese)
+    (th,) = split_lines(thai)
+    assert ja.words == 1 and 8 <= ja.size <= 16 and ja.terminal
+    assert th.words == 1 and th.size >= 8
+    # a Latin name in such a line is a word of its own; the digits of a date are not
+    (named,) = split_lines("市議会はNewton図書館を閉鎖する。")
+    (plain,) = split_lines("市議会は図書館を閉鎖する。")
+    assert named.size > plain.size
+    (dated,) = split_lines("2025年1月14日 10時30分")
+    assert dated.size <= 3
 
 
 def test_a_directory_of_links_with_one_line_descriptions_is_not_taken_for_the_article(

@@ -19,6 +19,7 @@ user can read and disable: a disabled structural rule is simply not applied.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -42,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-5"
+MODEL_VERSION = "text-seg-6"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -59,6 +60,7 @@ _DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
+_LIST_ITEMS, _LIST_ITEM_WORDS = 40, 40  # items (of at most so many words) after a lead-in
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
@@ -74,8 +76,11 @@ _DATED = re.compile(
     r"|(19|20)\d\d-\d\d-\d\d|[^\W\d_]{3,}\.? (19|20)\d\d)(?!\d)"
 )
 _DIGITS = re.compile(r"\d")
+_ITEM = re.compile(r"\d{1,2}[.)]\s")  # the number of a list item, opening its heading
 _COPY_WORDS = 8  # a kept line the page showed before is removed from this many words ...
 _COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words, is a copy too
+_REPEATED_ALONE = 20  # a paragraph of this many words shown twice is a repeated block alone
+_EDGE_LOST = 0.1  # share of the prose shown once a run without its repeated edges may lose
 _GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
 
 
@@ -124,11 +129,19 @@ def _clean(
         # every line can be removed only by its own verdict: judge them all
         judge.judge(lines, range(len(lines)), verdicts)
         start, end = 0, len(lines)
+    page_copy = structural.get("page_copy")
+    trimmed: list[range] = []  # the run's edges left out as blocks the page shows twice
+    # the lines of blocks the page shows twice, found once (page_copy leaves them out of the
+    # run's edges)
+    repeated = _repeated_blocks(lines) if mode == "dump" and page_copy else None
     if mode == "dump":
-        start, end = _find_article(lines, verdicts, judge, outside is None, model)
+        start, end = _find_article(
+            lines, verdicts, judge, outside is None, model, repeated, trimmed
+        )
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
+        end = _extend_over_list(lines, judge, start, end)
     standfirst = _standfirst_above(lines, judge, start, end) if mode == "dump" else None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
@@ -138,6 +151,13 @@ def _clean(
     if mode == "dump" and teaser_tail is not None:
         cut = _cut_at_teaser_tail(lines, start, end)
         tail, end = range(cut, end), cut
+    if repeated is not None and outside is not None and end == run_end > start:
+        # no teaser list ends the run: a block shown twice may (the lines judged, the
+        # scores are the lines' own)
+        scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
+        found = end
+        end = run_end = _without_repeated_edges(lines, scores, repeated, start, end, False)[1]
+        trimmed.append(range(end, found))
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
@@ -154,10 +174,14 @@ def _clean(
     for i in tail:
         if reasons[i] is None:
             reasons[i] = teaser_tail
-    page_copy = structural.get("page_copy")
     if mode == "dump" and page_copy is not None:
         for i in _page_copies(lines, reasons):
             reasons[i] = page_copy
+        if repeated is not None and any(trimmed):
+            # the repeated lines the run left out at its edges are named by the rule too
+            for i in (i for edge in trimmed for i in edge):
+                if repeated[i] and reasons[i] == outside:
+                    reasons[i] = page_copy
 
     title = description = None
     if mode == "dump":
@@ -286,8 +310,12 @@ def _find_article(
     judge: _Judge,
     judged_all: bool,
     model: tuple[Sequence[float], float] | None,
+    repeated: Sequence[bool] | None = None,
+    trimmed: list[range] | None = None,
 ) -> tuple[int, int]:
-    """The article run (start, end).
+    """The article run (start, end).  With ``repeated`` (:func:`_repeated_blocks`), a
+    block shown twice at the head of the run is left out (:func:`_without_repeated_edges`)
+    and the lines it held appended to ``trimmed`` as a range.
 
     Judging every line with every rule is the main cost, and most lines of a
     page are menus far from any prose, removed whatever the rules say.  Rules
@@ -297,12 +325,16 @@ def _find_article(
     lies in judged lines.  It is then the best run of the fully judged page (up
     to the indentation re-weighing, which depends on the run found).
     """
-    start, end, _ = _heuristic_run(lines, verdicts, judge, judged_all)
+    start, end, scores = _heuristic_run(lines, verdicts, judge, judged_all)
     if end > start and _is_directory(lines, start, end):
         # a list of links each with its one-line description: the article is elsewhere
-        s2, e2, _ = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
+        s2, e2, scores = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
         if e2 > s2:
             start, end = s2, e2
+    if repeated is not None and trimmed is not None and end > start:
+        head = start
+        start = _without_repeated_edges(lines, scores, repeated, start, end, True)[0]
+        trimmed.append(range(head, start))
     if model is not None and end > start:
         lo, hi, rows = _model_window(lines, verdicts, judge, start, end)
         weights, threshold = model
@@ -314,6 +346,93 @@ def _find_article(
     end = _cut_at_teaser_list(lines, verdicts, start, end)
     end = _cut_at_next_article(lines, verdicts, start, end)
     return _skip_lead_in(lines, start, end), end
+
+
+def _repeated_blocks(lines: Sequence[Line]) -> list[bool]:
+    """Which lines belong to a block the page shows twice: two lines in a row that stand
+    in a row elsewhere on the page too (blank and symbol-only lines neither make nor break
+    a block), or a paragraph of :data:`_REPEATED_ALONE` words or more shown twice.  A
+    table of contents whose items come again as crossheads, one paragraph apart, is no
+    such block."""
+    sized = [i for i, line in enumerate(lines) if line.size > 0]
+    texts = [lines[i].text for i in sized]
+    out = [False] * len(lines)
+    counts = Counter(texts)
+    if len(counts) == len(texts):
+        return out  # no line stands twice
+    for i, text in zip(sized, texts, strict=True):
+        if counts[text] > 1 and lines[i].size >= _REPEATED_ALONE:
+            out[i] = True
+    pairs = Counter(zip(texts, texts[1:], strict=False))
+    for k, pair in enumerate(zip(texts, texts[1:], strict=False)):
+        if pairs[pair] > 1:
+            out[sized[k]] = out[sized[k + 1]] = True
+    return out
+
+
+def _without_repeated_edges(
+    lines: Sequence[Line],
+    scores: Sequence[float],
+    repeated: Sequence[bool],
+    start: int,
+    end: int,
+    head: bool,
+) -> tuple[int, int]:
+    """The run without the blocks the page shows twice at its edges.
+
+    A widget (a traffic or weather box, a "most read" list with summaries) may stand
+    twice on a page, in its desktop and its mobile place, both copies above (or below)
+    the article; its summaries read as prose, so the run takes in both copies and the
+    menus between them.  The article's own text stands once (a second copy of it, in a
+    print view or a gallery, repeats what the run keeps).  The run is taken again with the
+    lines of repeated blocks (:func:`_repeated_blocks`) counting against it; that run
+    replaces it when none of the lines it leaves out stands in it too, it keeps nearly all
+    the prose shown once (at most :data:`_EDGE_LOST` of it is left out) and that prose
+    outweighs one copy of the repeated prose left out.  Language-independent:
+    it compares the page with itself."""
+    if not any(repeated[start:end]):
+        return start, end
+    masked = [
+        -abs(s) if r else s for s, r in zip(scores[start:end], repeated[start:end], strict=True)
+    ]
+    s2, e2 = best_run(masked)
+    # one edge at a time: the head while the run is found, the tail once the teaser lists
+    # (which a repeated block below the article may be) had their say
+    if head:
+        s2, e2 = start + s2, end
+        # a widget's copy is set apart from the article by lines of the page (its menus,
+        # the headline); a lead paragraph shown twice runs on into the article's text
+        last = max((i for i in range(start, s2) if repeated[i]), default=None)
+        if last is None or all(
+            repeated[k] or lines[k].size == 0 or scores[k] > 0 for k in range(last + 1, s2)
+        ):
+            return start, end
+    else:  # the tail is cut where the first repeated block below the article's prose begins
+        e2 = start + e2
+        while e2 < end and not repeated[e2]:
+            e2 += 1
+        s2 = start
+    if e2 <= s2 or (s2, e2) == (start, end):
+        return start, end
+    inside = {lines[i].text for i in range(s2, e2)}
+    once = kept = dropped_copies = 0.0
+    for i in range(start, end):
+        if s2 <= i < e2:
+            if scores[i] > 0 and not repeated[i]:
+                once += scores[i]
+                kept += scores[i]
+            continue
+        if repeated[i] and lines[i].text in inside:
+            return start, end  # the article's own text, shown again (a print copy)
+        if scores[i] > 0:
+            if repeated[i]:
+                dropped_copies += scores[i]
+            else:
+                once += scores[i]
+    # the copies left out count once: the prose of the widget against the article's
+    if kept < once * (1.0 - _EDGE_LOST) or kept < dropped_copies / 2:
+        return start, end
+    return s2, e2
 
 
 def _is_directory(lines: Sequence[Line], start: int, end: int) -> bool:
@@ -448,6 +567,30 @@ def _extend_over_boxes(
         judge.judge(lines, range(box, j), verdicts)  # the box's lines are removed by their rules
         boxes.extend(range(box, i))
         end = j
+
+
+def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int) -> int:
+    """The end of the article when its last line leads in a list ("The winners are:",
+    "You will need:"): the items below it, short lines that cost more than they are worth,
+    are the article's.  The run goes on over the lines after it that no rule or the
+    repetition statistics say anything of, up to :data:`_LIST_ITEMS` of them, each of at
+    most :data:`_LIST_ITEM_WORDS` words and shown nowhere else on the page, until the
+    first other line.  Language-independent: it reads
+    the lines' shape."""
+    n = len(lines)
+    if end >= n or end <= start or not lines[end - 1].text.endswith((":", "：")):
+        return end
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.text] = counts.get(line.text, 0) + 1
+    hi = min(n, end + _LIST_ITEMS)
+    seen = judge.peek(lines, range(end, hi))
+    j = end
+    while j < hi and seen[j] is NO_VERDICT and lines[j].words <= _LIST_ITEM_WORDS:
+        if counts[lines[j].text] > 1:
+            break
+        j += 1
+    return j
 
 
 def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
@@ -800,10 +943,13 @@ def _is_related(verdict: Verdict) -> bool:
 
 
 def _opens_list(line: Line, verdict: Verdict) -> bool:
-    """A related-content header: a rule says so, or a short line in capitals ("READ MORE")."""
+    """A related-content header: a rule says so, or a short line in capitals ("READ MORE")
+    that is no numbered crosshead ("3. MOTHER FERN": the heading of an item of the
+    article's own list)."""
     if verdict.evidence_id is not None and verdict.evidence >= 1.0:
         return verdict.evidence_id.split(".")[1] == "related"
-    return line.words <= 4 and not line.terminal and line.text.isupper()
+    text = line.text
+    return line.words <= 4 and not line.terminal and text.isupper() and not _ITEM.match(text)
 
 
 def _is_link_like(line: Line) -> bool:

@@ -36,6 +36,21 @@ _GLUE_BYTES = bytes(
 _GLUED_QUOTE = re.compile(r"(?<=[a-z][’'\"”])(?=[A-Z][a-z]+ )")
 _ALNUM = re.compile(r"[^\W_]")
 _TRAILING_TAG = re.compile(r"\s*\([^\W\d_]{2,6}(/[^\W\d_]{2,6})?\)$")
+# scripts written without spaces between words: Han ideographs, kana and the CJK iteration
+# marks (dense: a word is counted per three characters, the scale the line scores were set
+# with; about two would be the language's own, but the boilerplate of such pages, in no
+# rule's words, would then read as prose), and Thai, Lao, Tibetan, Myanmar and Khmer
+# (sparse: a word per four characters, their vowel signs being characters too)
+_UNSPACED_DENSE = (
+    "\u3005-\u3007\u3021-\u3029\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff66-\uff9f"
+)
+_UNSPACED_SPARSE = "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED = re.compile(f"[{_UNSPACED_DENSE}{_UNSPACED_SPARSE}]")
+_DENSE = re.compile(f"[{_UNSPACED_DENSE}]")
+_SPARSE = re.compile(f"[{_UNSPACED_SPARSE}]")
+_CHARS_PER_WORD_DENSE, _CHARS_PER_WORD_SPARSE = 3, 4
+_OTHER_WORD = re.compile(r"[^\W\d_]+")  # letters: a date's digits are no words
 # sentence ends, with the full stops of CJK, Devanagari, Urdu, Armenian, Ethiopic and Burmese
 _TERMINAL = frozenset(".!?。！？।॥۔؟։።။")
 _CLOSERS = "\"'”’“‘›)]»*」』）"
@@ -123,8 +138,8 @@ def _measure(
 
     ``words`` counts whitespace tokens (what a rule's ``max_words`` counts); ``size`` is
     the length in words the scorer uses: for scripts written without spaces (Chinese,
-    Japanese, Thai) it is estimated from the characters, and such a line counts as
-    prose-like in its stop-word share."""
+    Japanese, Thai) it is estimated from their characters (:func:`_unspaced_words`), and
+    such a line counts as prose-like in its stop-word share."""
     tokens = text.split()
     n = len(tokens)
     stripped = text.rstrip(_CLOSERS)
@@ -139,14 +154,25 @@ def _measure(
     size = n
     if len(text) <= 12 and _ALNUM.search(text) is None:
         return n, 0, terminal, 0.0, 0.0  # separators, bullets, invisible joiners: no size
-    if len(text) > 12 * n and not text.isascii():
-        size = len(text) // 3  # no spaces between words
-        return n, size, terminal, 0.3, 0.0
+    if not text.isascii() and _UNSPACED.search(text) is not None:
+        # a script written without spaces: such a line is prose-like in its stop words
+        return n, _unspaced_words(text), terminal, 0.3, 0.0
     if n < 4:
         return n, size, terminal, 0.0, 0.0
     if not terminal and n < _SHARES_FROM:
         return n, size, terminal, None, None
     return (n, size, terminal, *_shares_of(tokens, is_stop))
+
+
+def _unspaced_words(text: str) -> int:
+    """The words of a line holding a script written without spaces between words: those
+    estimated from its characters, plus the other words (Latin names) in it.  A Latin line
+    glued together holds none of these characters: it stays a few long tokens, no
+    sentence."""
+    dense = len(_DENSE.findall(text))
+    sparse = len(_SPARSE.findall(text))
+    others = len(_OTHER_WORD.findall(_UNSPACED.sub(" ", text)))
+    return others - (-dense // _CHARS_PER_WORD_DENSE) - (-sparse // _CHARS_PER_WORD_SPARSE)
 
 
 def _shares_of(tokens: list[str], is_stop: IsStop) -> tuple[float, float]:
