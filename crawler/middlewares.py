@@ -42,6 +42,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.spidermiddlewares.start import StartSpiderMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
@@ -233,6 +234,19 @@ class CheapMetaRefreshMiddleware(MetaRefreshMiddleware):
         if not _META_REFRESH.search(response.body, 0, META_REFRESH_WINDOW):
             return response
         return super().process_response(request, response)
+
+
+class StartRequestsMiddleware(StartSpiderMiddleware):
+    """Scrapy's start middleware (``is_start_request`` set in the start requests' meta, which
+    sends them to the scheduler's start queues) without its output methods.
+
+    Scrapy's would also pass every callback's output through ``get_processed_request``,
+    which leaves any request not made at the start alone: for each response, a layer of
+    asynchronous generators that changes nothing.  Spider middlewares without those
+    methods are left out of the output chain."""
+
+    process_spider_output = None  # type: ignore[assignment]
+    process_spider_output_async = None  # type: ignore[assignment]
 
 
 class CountingDownloaderStats(DownloaderStats):

@@ -1,5 +1,6 @@
 """Scrapy's scheduler, keeping the first requests in memory and the rest in its disk queue;
-Scrapy's stats collector without its per-attribute wrapper (:class:`PlainStatsCollector`).
+Scrapy's stats collector without its per-attribute wrapper (:class:`PlainStatsCollector`);
+Scrapy's core stats without their per-item signal receivers (:class:`RunStats`).
 
 ``newsclean crawl`` sets ``JOBDIR`` so that a first run over sites with 100,000s of
 sitemap entries does not hold them all in memory.  With it, Scrapy's scheduler sends
@@ -20,8 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.core.scheduler import Scheduler
+from scrapy.extensions.corestats import CoreStats
 from scrapy.statscollectors import MemoryStatsCollector
 
 
@@ -73,3 +75,23 @@ class PlainStatsCollector(MemoryStatsCollector):
     """
 
     __getattribute__ = object.__getattribute__
+
+
+class RunStats(CoreStats):
+    """Scrapy's ``CoreStats`` (start and finish time, ``finish_reason``, responses received)
+    without its ``item_scraped`` and ``item_dropped`` receivers: the item pipeline counts
+    ``item_scraped_count``, ``item_dropped_count`` and ``item_dropped_reasons_count/DropItem``
+    itself (:class:`pipelines.crawl.item_pipeline.CleaningPipeline`), the only pipeline.
+
+    Scrapy sends both signals asynchronously: with a receiver each item costs an asyncio
+    task and its turn of the loop (about 50 us of the crawl process's CPU per page, which
+    is taken from the cleaning processes on a small machine); with none, nothing waits.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunStats:
+        stats = cls(crawler.stats)
+        crawler.signals.connect(stats.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(stats.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(stats.response_received, signal=signals.response_received)
+        return stats

@@ -108,10 +108,17 @@ DOWNLOADER_MIDDLEWARES = {
 # these three add nothing here and cost CPU the cleaning processes could use: no depth
 # limit is set (sources are sitemaps and feeds, not link following), the Referer of a
 # sitemap is of no use to a publisher, and the meta-copy check is a development aid.
+# Each spider middleware with an output method also wraps every callback's output (an
+# article response's one item too) in a layer of asynchronous generators: the URL length
+# limit (URLLENGTH_LIMIT, a guard) is checked by the spider before it makes a request, and
+# start requests are marked (is_start_request) by a middleware that only sees those.
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "crawler.middlewares.StartRequestsMiddleware": 25,
 }
 ITEM_PIPELINES = {"pipelines.crawl.item_pipeline.CleaningPipeline": 300}
 DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"
@@ -120,6 +127,14 @@ DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"
 SCHEDULER = "crawler.scheduler.SpillingScheduler"
 NEWSCLEAN_MEMORY_REQUESTS = 5000
 STATS_CLASS = "crawler.scheduler.PlainStatsCollector"
+# Scrapy's core stats without the item signals' receivers (the item pipeline counts items)
+EXTENSIONS = {
+    "scrapy.extensions.corestats.CoreStats": None,
+    "crawler.scheduler.RunStats": 0,
+}
+# Scrapy looks for a `return value` in every callback that is a generator (by reading and
+# parsing its source whenever its weak cache has lost the bound method): a development aid.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # Memory stays flat on long crawls: the scraper stops taking responses while this many
 # bytes of pages wait for cleaning (Scrapy's default; larger only costs memory, the
@@ -169,7 +184,7 @@ NEWSCLEAN_REDIS_SETTINGS = {
         "http": "crawler.distributed.SharedPoliteHTTP",
         "https": "crawler.distributed.SharedPoliteHTTP",
     },
-    "EXTENSIONS": {"crawler.distributed.CrawlMembership": 0},
+    "EXTENSIONS": {**EXTENSIONS, "crawler.distributed.CrawlMembership": 0},
     # requests of these callbacks stay in flight until their URL is finished
     "NEWSCLEAN_REDIS_ITEM_CALLBACKS": ["parse_article"],
 }

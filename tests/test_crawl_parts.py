@@ -412,6 +412,34 @@ def test_every_url_a_source_lists_passes_one_site_rule(tmp_path: Path) -> None:
     }
 
 
+def test_a_listed_url_over_the_length_limit_is_not_requested(tmp_path: Path) -> None:
+    """URLLENGTH_LIMIT holds for article links and child sitemaps alike, checked by the
+    spider before any request is made (no spider middleware does it), and counted."""
+    from scrapy import Request
+    from scrapy.http import XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.news import NewsSpider
+
+    site = sites_from_sources(["https://www.example.com/"])[0]
+    crawler = get_crawler(NewsSpider, settings_dict={"URLLENGTH_LIMIT": 100})
+    state = CrawlState(tmp_path / "state.sqlite")
+    spider = NewsSpider.from_crawler(crawler, sites=[site], crawl_state=state)
+    short, long = "https://www.example.com/a/1", "https://www.example.com/a/" + "x" * 100
+
+    def requested(url: str, body: str) -> list[str]:
+        meta = {"site": site.name, "source": url, "source_depth": 0}
+        response = XmlResponse(url, body=body.encode(), request=Request(url, meta=meta))
+        return [r.url for r in spider.parse_source(response)]
+
+    urlset = f"<urlset><url><loc>{short}</loc></url><url><loc>{long}</loc></url></urlset>"
+    assert requested("https://www.example.com/u.xml", urlset) == [short]
+    index = f'<?xml version="1.0"?><sitemapindex><sitemap><loc>{long}.xml</loc></sitemap></sitemapindex>'
+    assert requested("https://www.example.com/i.xml", index) == []
+    assert crawler.stats.get_value("newsclean/guard/url_too_long") == 2
+    assert [u for u, _ in state.pending(site.name)] == [short]  # not kept for the next run
+
+
 def test_a_guarded_robots_txt_is_counted_once_whoever_asked_for_it(tmp_path: Path) -> None:
     from scrapy import Request
     from scrapy.exceptions import DownloadTimeoutError

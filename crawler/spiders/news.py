@@ -90,6 +90,8 @@ class NewsSpider(Spider):
         self.redirected_to: dict[str, tuple[str | None, list[str]]] = {}
         # where the crawler may go (None: NEWSCLEAN_SITE_GUARD is off), see _refused
         self.policy: SitePolicy | None = SitePolicy(self.sites)
+        # URLLENGTH_LIMIT: no request for a longer URL (see _refused)
+        self.max_url_length = 2083
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -103,6 +105,7 @@ class NewsSpider(Spider):
         spider.max_depth = settings.getint("NEWSCLEAN_SOURCE_DEPTH", spider.max_depth)
         spider.max_sources = settings.getint("NEWSCLEAN_MAX_SOURCES", spider.max_sources)
         spider.source_maxsize = settings.getint("NEWSCLEAN_SOURCE_MAXSIZE", spider.source_maxsize)
+        spider.max_url_length = settings.getint("URLLENGTH_LIMIT", spider.max_url_length)
         if not settings.getbool("NEWSCLEAN_SITE_GUARD", defaults.NEWSCLEAN_SITE_GUARD):
             spider.policy = None
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
@@ -187,7 +190,7 @@ class NewsSpider(Spider):
             # Discovered by an earlier run but not fetched (killed, 5xx, ...): still due.
             for url, lastmod in self.db.pending(site.name):
                 date = datetime.fromtimestamp(lastmod, timezone.utc) if lastmod else None
-                if self._fresh(site, date):
+                if self._fresh(site, date) and not self._too_long(url):
                     yield self._article(site, url)
             for src in site.sources:
                 for req in self._source_requests(site, src):
@@ -262,10 +265,14 @@ class NewsSpider(Spider):
 
     def _refused(self, site: Site, url: str) -> bool:
         """The one rule for every URL a source of ``site`` lists (article links, child
-        sitemaps, robots.txt ``Sitemap:`` lines, a front page's feeds): the URL guard's
+        sitemaps, robots.txt ``Sitemap:`` lines, a front page's feeds): at most
+        ``URLLENGTH_LIMIT`` characters (:meth:`_too_long`), and the URL guard's
         (:class:`crawler.middlewares.SitePolicy`: the site's own http(s) hosts, no
         private address), applied before a request is made and counted as the guard's
-        reason.  With ``NEWSCLEAN_SITE_GUARD`` off, none (the DNS guard still applies)."""
+        reason.  With ``NEWSCLEAN_SITE_GUARD`` off, the length only (the DNS guard still
+        applies)."""
+        if self._too_long(url):
+            return True
         if self.policy is None:
             return False
         reason = self.policy.refusal(url, site.name)
@@ -273,6 +280,19 @@ class NewsSpider(Spider):
             return False
         self._inc(f"newsclean/guard/{reason}")
         log.debug("not fetching %s: %s", url, reason)
+        return True
+
+    def _too_long(self, url: str) -> bool:
+        """True (counted as ``url_too_long``) for a URL over ``URLLENGTH_LIMIT`` characters.
+
+        Scrapy's UrlLengthMiddleware did this as a spider middleware, which wraps every
+        callback's output in one more layer of asynchronous generators (for every article
+        response too, which yields one item and no request); the spider checks each URL it
+        requests here instead, before a request is made (crawler/settings.py)."""
+        if not self.max_url_length or len(url) <= self.max_url_length:
+            return False
+        self._inc("newsclean/guard/url_too_long")
+        log.debug("not fetching %s: url_too_long", url)
         return True
 
     def _fresh(self, site: Site, date: datetime | None) -> bool:

@@ -109,12 +109,15 @@ class CleaningPipeline:
         self.state = state if isinstance(state, CrawlState) else CrawlState.for_outdir(self.outdir)
 
     def open_spider(self) -> None:
-        # Scrapy sets the root logger to NOTSET and filters in its handler, so every debug
-        # message (two per page: "Crawled", "Scraped from") is built as a LogRecord and
-        # dropped there.  The level below the handler's is never shown: filter at the root.
+        # Scrapy sets the root logger to NOTSET and its own ("scrapy", by its logging
+        # config) to DEBUG, and filters in its handler, so every debug message (two per
+        # page: "Crawled", "Scraped from") is built as a LogRecord and dropped there.  The
+        # level below the handler's is never shown: filter at the loggers.
         level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL", "INFO")).upper())
         if isinstance(level, int):
-            logging.getLogger().setLevel(level)
+            for logger in (logging.getLogger(), logging.getLogger("scrapy")):
+                if logger.level < level:
+                    logger.setLevel(level)
         # Every full collection would walk the startup objects (modules, rules) again:
         # they are frozen out of collection.
         gc.collect()
@@ -204,6 +207,7 @@ class CleaningPipeline:
         self.pending_ids[doc_id] = urls
         if sum(len(b) for b in self.buffers.values()) >= self.batch_rows:
             self.flush()
+        self.stats.inc_value("item_scraped_count")  # see crawler.scheduler.RunStats
         return {"id": doc_id, "url": item["response_url"]}
 
     def _drop(
@@ -212,6 +216,9 @@ class CleaningPipeline:
         """Count the reason, remember the URL so it is not fetched again, drop the item."""
         assert self.state is not None
         self.stats.inc_value(f"newsclean/dropped/{reason}")
+        # Scrapy's CoreStats counts, without its item signal receivers (crawler.scheduler)
+        self.stats.inc_value("item_dropped_count")
+        self.stats.inc_value("item_dropped_reasons_count/DropItem")
         if mark:
             self.state.mark([item["url"], item["response_url"]], mark_status, item["site"])
         raise DropItem(f"{reason}: {item['response_url']}")
