@@ -36,10 +36,13 @@ from typing import Any
 
 from cleaning.rules.features import FEATURES
 from cleaning.rules.patterns import (
+    LONG_PROBE_LIMIT,
     backtracking_hazard,
     compile_parsed,
     gate_of,
     parse_pattern,
+    polynomial_hazard,
+    slow_long_probe,
     slow_probe,
 )
 
@@ -229,19 +232,8 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
             pattern = compile_parsed(value, parsed)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        hazard = backtracking_hazard(value, parsed) if probe else None
-        if hazard is None and probe:
-            line = slow_probe(pattern, parsed)
-            if line is not None:
-                hazard = (
-                    f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
-                )
-        if hazard:
-            raise RuleError(
-                f"{where}: the pattern can take exponential time: {hazard}; rewrite it "
-                "without a repetition inside a repetition (e.g. (a+)+ -> a+), or make the "
-                "inner one possessive (a++) or atomic ((?>...))"
-            )
+        if probe:
+            _check_backtracking(value, pattern, parsed, where)
         gate = gate_of(value, parsed)
     elif kind == "dom":
         selector = _check_selector(value, where)
@@ -294,6 +286,37 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
         counter_examples=counter,
         origin=origin,
     )
+
+
+def _check_backtracking(value: str, pattern: re.Pattern[str], parsed: Any, where: str) -> None:
+    """Refuse a pattern whose search can take exponential time, or time growing as the cube
+    of a line's length (or faster), on lines it does not match: by its shape, then by timed
+    searches of short lines (exponential) and of lines of hundreds of characters."""
+    hazard = backtracking_hazard(value, parsed)
+    if hazard is None:
+        line = slow_probe(pattern, parsed)
+        if line is not None:
+            hazard = f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
+    if hazard:
+        raise RuleError(
+            f"{where}: the pattern can take exponential time: {hazard}; rewrite it "
+            "without a repetition inside a repetition (e.g. (a+)+ -> a+), or make the "
+            "inner one possessive (a++) or atomic ((?>...))"
+        )
+    hazard = polynomial_hazard(value, parsed)
+    if hazard is None:
+        line = slow_long_probe(pattern, parsed)
+        if line is not None:
+            hazard = (
+                f"searching a line of {len(line)} characters ({line[:10]!r}...) took over "
+                f"{LONG_PROBE_LIMIT} s of CPU"
+            )
+    if hazard:
+        raise RuleError(
+            f"{where}: the pattern is too slow on long lines: {hazard}; make all repetitions "
+            "but one possessive (\\w++) or atomic ((?>\\w+)), anchor the pattern (^...), "
+            "put a required character between them (\\w+ \\w+), or bound them (\\w{1,40})"
+        )
 
 
 def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
