@@ -233,7 +233,7 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
         if probe:
-            _check_backtracking(value, pattern, parsed, where)
+            _check_backtracking(value, pattern, parsed, max_words, where)
         gate = gate_of(value, parsed)
     elif kind == "dom":
         selector = _check_selector(value, where)
@@ -288,10 +288,13 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
     )
 
 
-def _check_backtracking(value: str, pattern: re.Pattern[str], parsed: Any, where: str) -> None:
+def _check_backtracking(
+    value: str, pattern: re.Pattern[str], parsed: Any, max_words: int | None, where: str
+) -> None:
     """Refuse a pattern whose search can take exponential time, or time growing as the cube
     of a line's length (or faster), on lines it does not match: by its shape, then by timed
-    searches of short lines (exponential) and of lines of hundreds of characters."""
+    searches of short lines (exponential) and of lines of hundreds of characters (of at
+    most ``max_words`` words: the rule is never searched on longer ones)."""
     hazard = backtracking_hazard(value, parsed)
     if hazard is None:
         line = slow_probe(pattern, parsed)
@@ -305,7 +308,7 @@ def _check_backtracking(value: str, pattern: re.Pattern[str], parsed: Any, where
         )
     hazard = polynomial_hazard(value, parsed)
     if hazard is None:
-        line = slow_long_probe(pattern, parsed)
+        line = slow_long_probe(pattern, parsed, max_words)
         if line is not None:
             hazard = (
                 f"searching a line of {len(line)} characters ({line[:10]!r}...) took over "

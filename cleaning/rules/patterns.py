@@ -592,6 +592,7 @@ def _repeated_chars(seq: list[Any], chars: _Chars) -> set[str]:
 POLY_LIMIT = 3  # a search whose time grows as this power of a line's length is refused
 _BOUND = 100  # a repetition of at most this many more rounds than its minimum is bounded
 _NO_BREAK = frozenset({"AT_NON_BOUNDARY", "AT_UNI_NON_BOUNDARY", "AT_LOC_NON_BOUNDARY"})
+_BOUNDARY = frozenset({"AT_BOUNDARY", "AT_UNI_BOUNDARY", "AT_LOC_BOUNDARY"})
 
 
 def polynomial_degree(pattern: str, parsed: Any = None) -> tuple[int, str]:
@@ -631,14 +632,18 @@ def polynomial_degree(pattern: str, parsed: Any = None) -> tuple[int, str]:
         kinds.setdefault(tuple(bool(m >> i & 1) for m in sorted(every)), 1 << i)
     runs: dict[int, str] = {bit: alphabet[bit.bit_length() - 1] for bit in kinds.values()}
     literals = [(lit, sum({1 << index[c] for c in lit})) for lit in _literal_runs(_items(parsed))]
+    space = 1 << index[" "]
     for pump in sorted(pumps):
         inside = [(lit, mask) for lit, mask in literals if mask & pump == mask]
         union = 0
         for _lit, mask in inside:
             union |= mask
+        if union and pump & space:  # words of those literals and spaces ("foo foo foo")
+            union |= space
         if union & (union - 1):  # two characters or more
-            runs.setdefault(union, "".join(lit for lit, _ in inside)[:20])
+            runs.setdefault(union, " ".join(lit for lit, _ in inside)[:20])
     walk = _Degree(chars, masks, runs)
+    walk.word = sum(1 << i for i, c in enumerate(alphabet) if c.isalnum() or c == "_")
     start = 0 if _anchored(list(parsed)) else 1  # the start positions: a lazy .*? before
     walk.seq(_items(parsed), {r: (start, 0) for r in runs})
     return walk.best, runs.get(walk.best_run, "")
@@ -741,6 +746,7 @@ class _Degree:
     def __init__(self, chars: _Chars, masks: dict[Any, int], runs: dict[int, str]):
         self.chars, self.masks, self.runs = chars, masks, runs
         self.best, self.best_run = 0, 0
+        self.word = 0  # the word characters of the alphabet (\b holds between them and others)
 
     def record(self, state: _State, runs: Callable[[int], bool] = lambda _r: True) -> None:
         """A point where a match can fail: the ways to get here count."""
@@ -771,7 +777,8 @@ class _Degree:
     def item(self, op: Any, av: Any, state: _State) -> _State:
         mask = self.mask(op, av)
         if mask is not None:  # one character
-            self.record(state, lambda r: not r & mask)
+            # it fails where the run holds a character it does not take
+            self.record(state, lambda r: r & mask != r)
             stay = {r: v for r, v in state.items() if r & mask}
             return _merge(stay, self.end_run(state, mask))
         if op is _sc.SUBPATTERN:
@@ -790,8 +797,12 @@ class _Degree:
         if op is _sc.AT:
             if av.name in _NO_BREAK:
                 return state
-            self.record(state)  # ^ $ \b: only where a run begins or ends
-            return self.end_run(state)
+            self.record(state)  # ^ $ \b: only where a run begins or ends ...
+            out = self.end_run(state)
+            if av.name in _BOUNDARY:  # ... but \b also inside a run of words and spaces
+                mixed = {r: v for r, v in state.items() if r & self.word and r & ~self.word}
+                _merge(out, mixed)
+            return out
         if op in (_sc.ASSERT, _sc.ASSERT_NOT):
             if av[0] >= 0:  # a look-ahead is matched where it stands (a look-behind: fixed)
                 self.seq(_items(av[1]), dict(state))
@@ -877,18 +888,24 @@ def polynomial_hazard(pattern: str, parsed: Any = None) -> str | None:
 # the lines of the polynomial probe, growing (it stops at the first slow one)
 LONG_PROBE_LENGTHS = (250, 500, 1000)
 LONG_PROBE_LIMIT = 0.05  # CPU seconds: a cubic search of 500 characters takes about 0.2
+LONG_PROBE_BUDGET = 0.5  # CPU seconds of all its searches: then it stops (a sound pattern)
+_PROBED_LITERALS = 8  # the shortest literals of the pattern that make probe lines
 
 
-def slow_long_probe(regex: re.Pattern[str], parsed: Any = None) -> str | None:
+def slow_long_probe(
+    regex: re.Pattern[str], parsed: Any = None, max_words: int | None = None
+) -> str | None:
     """A line of hundreds of characters on which searching ``regex`` took over
     :data:`LONG_PROBE_LIMIT` seconds of the thread's CPU time, or None: the timed check of
     what :func:`polynomial_degree` does not analyse (runs of a repeated string).
 
     Each line is a string one of the pattern's unbounded repetitions takes (one character
-    of each kind, a round of its body, a literal of the pattern) repeated to 250, 500 and
-    1,000 characters, then a character that breaks a match; it stops at the first slow
+    of each kind, a round of its body, a few of the pattern's literals) repeated to 250, 500
+    and 1,000 characters, then a character that breaks a match; it stops at the first slow
     line, so a cubic pattern is caught near a fifth of a second, and a sound (at most
-    quadratic) one answers each in a few milliseconds.
+    quadratic) one answers each in a few milliseconds.  A line of more than ``max_words``
+    words (the rule's limit: it is never searched on one) is not tried, and the probe gives
+    up after :data:`LONG_PROBE_BUDGET` seconds in all.
     """
     import time
 
@@ -898,28 +915,38 @@ def slow_long_probe(regex: re.Pattern[str], parsed: Any = None) -> str | None:
         return None
     chars = _Chars(parsed)
     units = sorted(_pumped_strings(_items(parsed), chars), key=lambda u: (len(u), u))
+    spent = 0.0
     for n in LONG_PROBE_LENGTHS:
         for unit in units:
             line = unit * (n // len(unit)) + "\x00"
+            if max_words is not None and len(line.split()) > max_words:
+                continue
             start = time.thread_time()
             regex.search(line)
-            if time.thread_time() - start > LONG_PROBE_LIMIT:
+            took = time.thread_time() - start
+            if took > LONG_PROBE_LIMIT:
                 return line
+            spent += took
+            if spent > LONG_PROBE_BUDGET:
+                return None
     return None
 
 
 def _pumped_strings(seq: list[Any], chars: _Chars) -> set[str]:
     """Strings some unbounded repetition of ``seq`` can take again and again: one character
     of each kind it takes (letter, digit, space, punctuation...), one round of a body of
-    several items, and the pattern's literals its characters cover."""
+    several items, and the pattern's literals its characters cover (alone and followed by
+    a space)."""
     kinds: dict[tuple[bool, bool, bool, bool], str] = {}
     for c in sorted(_repeated_chars(seq, chars)):
         kinds.setdefault((c.isalpha(), c.isdecimal(), c.isspace(), c.isascii()), c)
     out = set(kinds.values())
     repeated = _repeated_chars(seq, chars)
-    for literal in _literal_runs(seq):
-        if set(literal) <= repeated:
-            out.add(literal)
+    covered = sorted({lit for lit in _literal_runs(seq) if set(lit) <= repeated}, key=len)
+    for literal in covered[:_PROBED_LITERALS]:
+        out.add(literal)
+        if " " in repeated:  # as words of a line ("foo foo foo": \b holds between them)
+            out.add(literal + " ")
     _rounds(seq, chars, out)
     return {s for s in out if s}
 
