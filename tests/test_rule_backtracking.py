@@ -168,3 +168,61 @@ def test_cli_exits_2_with_one_line_naming_the_file_and_the_rule(
     assert len(lines) == 1, done.stderr
     assert str(bad) in lines[0] and "generic.mine.runaway" in lines[0]
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.parquet"))
+
+
+BOUNDED = """[[rule]]
+id = "generic.house.sponsor"
+pattern = "(?i)^this article is brought to you by"
+examples = ["This article is brought to you by Acme"]
+
+[[rule]]
+id = "generic.house.shout"
+action = "evidence"
+pattern = '\\w+ says!'
+examples = ["Acme says!"]
+"""
+
+
+@pytest.mark.parametrize("automaton", [True, False])
+def test_user_line_rules_are_not_searched_on_lines_over_the_bound(ruleset, automaton) -> None:
+    from cleaning.rules import build_ruleset
+    from cleaning.rules.engine import USER_LINE_CHARS
+    from cleaning.text.matcher import RuleMatcher
+
+    user = parse_rules(BOUNDED, "house.toml")
+    assert {r.max_chars for r in user} == {USER_LINE_CHARS}
+    assert {r.max_chars for r in ruleset.rules} == {None}  # the bundled rules: no bound
+    rules = [r for r in build_ruleset([ruleset.rules, user]).rules if r.kind in ("line", "feature")]
+    matcher = RuleMatcher(rules, automaton=automaton)
+    for head, rule_id in (
+        ("This article is brought to you by Acme", "generic.house.sponsor"),
+        ("Acme says!", "generic.house.shout"),
+    ):
+        rule = next(r for r in user if r.id == rule_id)
+        for size, fires in ((USER_LINE_CHARS, True), (USER_LINE_CHARS + 1, False)):
+            line = (head + " " + "x" * size)[:size]
+            assert rule.matches_text(line) is fires
+            verdict = matcher.judge(line, len(line.split()))
+            assert (rule_id in (verdict.drop, verdict.evidence_id)) is fires, (rule_id, size)
+
+
+def test_cli_a_user_rule_removes_a_short_line_but_leaves_a_line_over_the_bound(
+    tmp_path: Path,
+) -> None:
+    rules = tmp_path / "house.toml"
+    rules.write_text(BOUNDED, encoding="utf-8")
+    long = "This article is brought to you by Acme and " + "its partners in the region " * 200
+    doc = tmp_path / "in" / "a.txt"
+    doc.parent.mkdir()
+    doc.write_text(
+        "The council approved the new budget on Tuesday after a long debate among its members.\n"
+        "This article is brought to you by Acme Insurance\n"
+        "Members said the plan would protect local services for at least five more years.\n"
+        f"{long}\n"
+        "The mayor said the vote was close but fair and that work would start next spring.\n",
+        encoding="utf-8",
+    )
+    out = run_cli("explain", str(doc), "--rules", str(rules))
+    assert out.returncode == 0, out.stderr
+    removed = [line for line in out.stdout.splitlines() if line.startswith("- [generic.house")]
+    assert removed == ["- [generic.house.sponsor] This article is brought to you by Acme Insurance"]
