@@ -26,7 +26,7 @@ def load_ruleset(extra_files: Sequence[str | Path] = (), disabled: Iterable[str]
     """The bundled rules, then each of ``extra_files``, less the ``disabled`` ids."""
     # the bundled files skip the backtracking checks (tests/test_rule_backtracking.py runs them)
     groups: list[list[Rule]] = [
-        parse_rules(text, name, probe=False) for name, text in bundled_rule_files()
+        parse_rules(text, name, probe=False, bounded=False) for name, text in bundled_rule_files()
     ]
     for path in extra_files:
         text = read_config(Path(path), "rule file", RuleError)
@@ -53,9 +53,10 @@ class RuleSources:
     def load(self, *, probe: bool = True) -> RuleSet:
         """Parse and join the files (:class:`RuleError` names a bad one).  The bundled files
         skip the backtracking checks (tests/test_rule_backtracking.py runs them); the user's
-        files get them unless ``probe`` is off (where they have already passed them)."""
+        files get them unless ``probe`` is off (where they have already passed them), and
+        their line rules the line-length bound (``USER_LINE_CHARS``) in any case."""
         groups: list[list[Rule]] = [
-            parse_rules(text, name, probe=probe and not bundled)
+            parse_rules(text, name, probe=probe and not bundled, bounded=not bundled)
             for name, text, bundled in self.files
         ]
         return build_ruleset(groups, self.disabled)

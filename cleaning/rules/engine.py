@@ -36,10 +36,13 @@ from typing import Any
 
 from cleaning.rules.features import FEATURES
 from cleaning.rules.patterns import (
+    LONG_PROBE_LIMIT,
     backtracking_hazard,
     compile_parsed,
     gate_of,
     parse_pattern,
+    polynomial_hazard,
+    slow_long_probe,
     slow_probe,
 )
 
@@ -49,6 +52,10 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 KINDS = ("line", "feature", "dom", "structure")
+# a line rule of a user's file is not searched on a longer line: a pattern whose search is
+# quadratic in a line's length (most that search with \w+ or .*) costs at most about a
+# tenth of a second there, where a line of 160,000 characters could take minutes
+USER_LINE_CHARS = 5_000
 # the structural decisions of the text segmenter a structure rule can name
 DECISIONS = ("outside_article", "link_list", "template", "teaser_tail", "page_copy")
 ACTIONS = ("drop", "evidence")
@@ -90,6 +97,9 @@ class Rule:
     gate: tuple[str, ...] | None = None
     publishers: tuple[str, ...] = ()
     max_words: int | None = None
+    # longest text a line rule is searched in (None: any); USER_LINE_CHARS for the user's
+    # rule files
+    max_chars: int | None = None
     description: str = ""
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
@@ -127,6 +137,8 @@ class Rule:
         """True when this line or feature rule fires on ``text`` (one block)."""
         if self.max_words is not None and len(text.split()) > self.max_words:
             return False
+        if self.max_chars is not None and len(text) > self.max_chars:
+            return False
         if self.kind == "line":
             assert self.pattern is not None
             if self.gate is not None:
@@ -155,17 +167,23 @@ class Rule:
             "decision": self.decision,
             "publishers": list(self.publishers),
             "max_words": self.max_words,
+            # only when set: the bundled rules' versions stay what they were
+            **({"max_chars": self.max_chars} if self.max_chars is not None else {}),
         }
 
 
-def parse_rules(text: str, origin: str, *, probe: bool = True) -> list[Rule]:
+def parse_rules(text: str, origin: str, *, probe: bool = True, bounded: bool = True) -> list[Rule]:
     """Parse and validate one rule file's TOML text.  ``origin`` names it in errors.
 
     With ``probe`` (the default), a line rule whose pattern can backtrack catastrophically
     is refused: by its shape (:func:`cleaning.rules.patterns.backtracking_hazard`) and by a
-    timed search of a few short adversarial lines (:func:`cleaning.rules.patterns.slow_probe`).
-    The bundled files skip both, which cost about a second at every start of a process;
-    tests/test_rule_backtracking.py runs them on every bundled rule.
+    timed search of a few short adversarial lines (:func:`cleaning.rules.patterns.slow_probe`);
+    so is one whose search time can grow as the cube of a line's length or faster
+    (:func:`cleaning.rules.patterns.polynomial_hazard`, then timed searches of longer lines,
+    :func:`cleaning.rules.patterns.slow_long_probe`).  The bundled files skip these checks,
+    which cost about a second at every start of a process; tests/test_rule_backtracking.py
+    runs them on every bundled rule.  With ``bounded`` (the default: a user's file), line
+    rules are not searched on lines of more than :data:`USER_LINE_CHARS` characters.
     """
     try:
         data = tomllib.loads(text)
@@ -179,7 +197,8 @@ def parse_rules(text: str, origin: str, *, probe: bool = True) -> list[Rule]:
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list):
         raise RuleError(f"{origin}: 'rule' must be an array of tables ([[rule]])")
-    rules = [_parse_rule(raw, origin, i, probe) for i, raw in enumerate(raw_rules)]
+    limit = USER_LINE_CHARS if bounded else None
+    rules = [_parse_rule(raw, origin, i, probe, limit) for i, raw in enumerate(raw_rules)]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -188,7 +207,9 @@ def parse_rules(text: str, origin: str, *, probe: bool = True) -> list[Rule]:
     return rules
 
 
-def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
+def _parse_rule(
+    raw: Any, origin: str, index: int, probe: bool = True, max_chars: int | None = None
+) -> Rule:
     where = f"{origin}: rule #{index + 1}"
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: must be a table")
@@ -229,19 +250,8 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
             pattern = compile_parsed(value, parsed)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        hazard = backtracking_hazard(value, parsed) if probe else None
-        if hazard is None and probe:
-            line = slow_probe(pattern, parsed)
-            if line is not None:
-                hazard = (
-                    f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
-                )
-        if hazard:
-            raise RuleError(
-                f"{where}: the pattern can take exponential time: {hazard}; rewrite it "
-                "without a repetition inside a repetition (e.g. (a+)+ -> a+), or make the "
-                "inner one possessive (a++) or atomic ((?>...))"
-            )
+        if probe:
+            _check_backtracking(value, pattern, parsed, max_words, where)
         gate = gate_of(value, parsed)
     elif kind == "dom":
         selector = _check_selector(value, where)
@@ -289,11 +299,46 @@ def _parse_rule(raw: Any, origin: str, index: int, probe: bool = True) -> Rule:
         parsed=parsed if kind == "line" else None,
         publishers=tuple(publishers),
         max_words=max_words,
+        max_chars=max_chars if kind == "line" else None,
         description=description,
         examples=examples,
         counter_examples=counter,
         origin=origin,
     )
+
+
+def _check_backtracking(
+    value: str, pattern: re.Pattern[str], parsed: Any, max_words: int | None, where: str
+) -> None:
+    """Refuse a pattern whose search can take exponential time, or time growing as the cube
+    of a line's length (or faster), on lines it does not match: by its shape, then by timed
+    searches of short lines (exponential) and of lines of hundreds of characters (of at
+    most ``max_words`` words: the rule is never searched on longer ones)."""
+    hazard = backtracking_hazard(value, parsed)
+    if hazard is None:
+        line = slow_probe(pattern, parsed)
+        if line is not None:
+            hazard = f"searching a line of {len(line)} characters ({line[:10]!r}...) took too long"
+    if hazard:
+        raise RuleError(
+            f"{where}: the pattern can take exponential time: {hazard}; rewrite it "
+            "without a repetition inside a repetition (e.g. (a+)+ -> a+), or make the "
+            "inner one possessive (a++) or atomic ((?>...))"
+        )
+    hazard = polynomial_hazard(value, parsed)
+    if hazard is None:
+        line = slow_long_probe(pattern, parsed, max_words)
+        if line is not None:
+            hazard = (
+                f"searching a line of {len(line)} characters ({line[:10]!r}...) took over "
+                f"{LONG_PROBE_LIMIT} s of CPU"
+            )
+    if hazard:
+        raise RuleError(
+            f"{where}: the pattern is too slow on long lines: {hazard}; make all repetitions "
+            "but one possessive (\\w++) or atomic ((?>\\w+)), anchor the pattern (^...), "
+            "put a required character between them (\\w+ \\w+), or bound them (\\w{1,40})"
+        )
 
 
 def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

@@ -273,7 +273,6 @@ def _selectivity(literal: str) -> int:
     return len(literal)
 
 
-
 def first_chars(pattern: str, after: Any = UNPARSED) -> frozenset[str] | None:
     """The characters a match of the anchored ``pattern`` can open with (None: any).
     ``after``: :func:`after_anchor` of the pattern, when the caller has it already."""
@@ -349,7 +348,9 @@ class _Chars:
         self.dotall = bool(parsed.state.flags & re.DOTALL)
         literals: set[str] = set()
         _literals(list(parsed), literals)
-        self.alphabet = frozenset(_SAMPLE) | {v for c in literals for v in (c, c.lower(), c.upper())}
+        self.alphabet = frozenset(_SAMPLE) | {
+            v for c in literals for v in (c, c.lower(), c.upper())
+        }
 
     def _same(self, a: str, b: str) -> bool:
         return a == b or (self.ignore_case and a.lower() == b.lower())
@@ -536,7 +537,9 @@ def _overlapping_branches(
 
 
 PROBE_LENGTHS = (8, 12, 16, 20, 24, 28, 32)  # exponential time shows well before 32
-PROBE_LIMIT = 0.05  # CPU seconds one search of a probe line may take (a sound pattern: microseconds)
+PROBE_LIMIT = (
+    0.05  # CPU seconds one search of a probe line may take (a sound pattern: microseconds)
+)
 
 
 def slow_probe(regex: re.Pattern[str], parsed: Any = None) -> str | None:
@@ -582,3 +585,415 @@ def _repeated_chars(seq: list[Any], chars: _Chars) -> set[str]:
             for b in av[1]:
                 out |= _repeated_chars(list(b), chars)
     return out
+
+
+# --- polynomial backtracking: the degree of a search -------------------------------------
+
+POLY_LIMIT = 3  # a search whose time grows as this power of a line's length is refused
+_BOUND = 100  # a repetition of at most this many more rounds than its minimum is bounded
+_NO_BREAK = frozenset({"AT_NON_BOUNDARY", "AT_UNI_NON_BOUNDARY", "AT_LOC_NON_BOUNDARY"})
+_BOUNDARY = frozenset({"AT_BOUNDARY", "AT_UNI_BOUNDARY", "AT_LOC_BOUNDARY"})
+
+
+def polynomial_degree(pattern: str, parsed: Any = None) -> tuple[int, str]:
+    """(d, run): searching ``pattern`` (``re.search``) in a line of n characters that it
+    does not match can take time growing as n**d; ``run`` holds the characters of the line
+    on which it does (a sample of the run its repetitions share).
+
+    Each unbounded repetition that can take a run of the same characters as the ones
+    before it, with only optional items or items that take those characters in between
+    (``\\w+\\s*\\w+``, ``.*.*``, ``\\d+\\.?\\d+``), adds one to the degree of the search
+    through that run; ``re.search``'s start positions count as one more such repetition
+    unless the pattern is anchored (``^``).  An item that cannot take the run's characters
+    (the space of ``\\w+ \\w+``), ``\\b``, ``$`` and ``^`` end the run: the repetitions
+    before it must divide the run exactly, which takes one degree back.  Possessive
+    repetitions and atomic groups never give back what they took.  A run is made of one
+    character, or of the characters of one of the pattern's literals (``foo\\w+\\w+``
+    searched in "foofoofoo...").  Runs of a repeated multi-character string
+    (``(?:ab)+(?:ab)+``) are not analysed (the timed probes are there for those).
+    """
+    if parsed is None:
+        parsed = parse_pattern(pattern)
+    if parsed is None:
+        return 0, ""
+    chars = _Chars(parsed)
+    # letters first: the run a message names is the first of the worst
+    alphabet = sorted(chars.alphabet, key=lambda c: (c not in "a ", not c.isalnum(), c))
+    index = {c: i for i, c in enumerate(alphabet)}
+    masks: dict[Any, int] = {}
+    every: set[int] = set()
+    pumps: set[int] = set()
+    _one_chars(_items(parsed), chars, index, masks, every, pumps, False)
+    # one run of each kind of character (those that every item takes or leaves alike), and
+    # for each unbounded repetition, one of the characters of the pattern's literals (of two
+    # or more characters) it can take: a line of copies of those literals
+    kinds: dict[tuple[bool, ...], int] = {}
+    for i, _c in enumerate(alphabet):
+        kinds.setdefault(tuple(bool(m >> i & 1) for m in sorted(every)), 1 << i)
+    runs: dict[int, str] = {bit: alphabet[bit.bit_length() - 1] for bit in kinds.values()}
+    literals = [(lit, sum({1 << index[c] for c in lit})) for lit in _literal_runs(_items(parsed))]
+    space = 1 << index[" "]
+    for pump in sorted(pumps):
+        inside = [(lit, mask) for lit, mask in literals if mask & pump == mask]
+        union = 0
+        for _lit, mask in inside:
+            union |= mask
+        if union and pump & space:  # words of those literals and spaces ("foo foo foo")
+            union |= space
+        if union & (union - 1):  # two characters or more
+            runs.setdefault(union, " ".join(lit for lit, _ in inside)[:20])
+    walk = _Degree(chars, masks, runs)
+    walk.word = sum(1 << i for i, c in enumerate(alphabet) if c.isalnum() or c == "_")
+    start = 0 if _anchored(list(parsed)) else 1  # the start positions: a lazy .*? before
+    walk.seq(_items(parsed), {r: (start, 0) for r in runs})
+    return walk.best, runs.get(walk.best_run, "")
+
+
+def _one_chars(
+    seq: list[Any],
+    chars: _Chars,
+    index: dict[str, int],
+    masks: dict[Any, int],
+    every: set[int],
+    pumps: set[int],
+    unbounded: bool,
+) -> None:
+    """The character masks of the one-character items of ``seq`` (in ``masks``, by
+    :func:`_item_key`): each in ``every``, and in ``pumps`` those inside an unbounded
+    repetition."""
+    for op, av in seq:
+        found = None if op is _sc.LITERAL else chars.item(op, av)
+        if op is _sc.LITERAL or found is not None:
+            mask = 0
+            if found is None:  # a literal (most items of a long pattern), as _Chars.item
+                c = chr(av)
+                mask = 1 << index[c]
+                if chars.ignore_case:
+                    mask |= sum(1 << i for v, i in index.items() if v.lower() == c.lower())
+            for c in found or ():
+                mask |= 1 << index[c]
+            masks[_item_key(op, av)] = mask
+            every.add(mask)
+            if unbounded:
+                pumps.add(mask)
+        elif op is _sc.SUBPATTERN:
+            _one_chars(_items(av[-1]), chars, index, masks, every, pumps, unbounded)
+        elif op is _sc.BRANCH:
+            for b in av[1]:
+                _one_chars(_items(b), chars, index, masks, every, pumps, unbounded)
+        elif op in _REPEATS:
+            free = unbounded or av[1] == _sc.MAXREPEAT or av[1] - av[0] > _BOUND
+            _one_chars(_items(av[2]), chars, index, masks, every, pumps, free)
+        elif op is _ATOMIC:
+            _one_chars(_items(av), chars, index, masks, every, pumps, unbounded)
+        elif op in (_sc.ASSERT, _sc.ASSERT_NOT):
+            _one_chars(_items(av[1]), chars, index, masks, every, pumps, unbounded)
+        elif op is _sc.GROUPREF_EXISTS:
+            for b in av[1:]:
+                if b is not None:
+                    _one_chars(_items(b), chars, index, masks, every, pumps, unbounded)
+
+
+def _item_key(op: Any, av: Any) -> Any:
+    """A key for a one-character item: its value (a literal) or the identity of its class
+    (a class's list is no key; the parse lives as long as the walk)."""
+    return (op, av) if isinstance(av, int) or av is None else (op, id(av))
+
+
+def _literal_runs(seq: list[Any]) -> list[str]:
+    """The runs of two or more literal characters in ``seq``, at any depth."""
+    out: list[str] = []
+    run: list[str] = []
+    for op, av in seq + [(None, None)]:
+        if op is _sc.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) >= 2:
+            out.append("".join(run))
+        run = []
+        if op is _sc.SUBPATTERN:
+            out += _literal_runs(_items(av[-1]))
+        elif op is _sc.BRANCH:
+            for b in av[1]:
+                out += _literal_runs(_items(b))
+        elif op in _REPEATS:
+            out += _literal_runs(_items(av[2]))
+        elif op is _ATOMIC:
+            out += _literal_runs(_items(av))
+        elif op in (_sc.ASSERT, _sc.ASSERT_NOT):
+            out += _literal_runs(_items(av[1]))
+    return out
+
+
+# A state of the walk: for each run (a bit mask of characters of the alphabet), the best
+# (d, e) reaching this point of the pattern inside such a run: n**d ways to get here, n**e
+# once the run ends here (e = d - 1 when a repetition of the run can still give back, else
+# e = d).  Pairs compare as tuples: (3, 2) is worse for the line than (3, 3).
+_State = dict[int, tuple[int, int]]
+_ONE_CHAR = (_sc.LITERAL, _sc.NOT_LITERAL, _sc.ANY, _sc.IN)
+
+
+def _merge(into: _State, other: _State) -> _State:
+    for r, v in other.items():
+        if v > into.get(r, (-1, -1)):
+            into[r] = v
+    return into
+
+
+class _Degree:
+    """The walk of :func:`polynomial_degree` over a parsed pattern."""
+
+    def __init__(self, chars: _Chars, masks: dict[Any, int], runs: dict[int, str]):
+        self.chars, self.masks, self.runs = chars, masks, runs
+        self.best, self.best_run = 0, 0
+        self.word = 0  # the word characters of the alphabet (\b holds between them and others)
+
+    def record(self, state: _State, runs: Callable[[int], bool] = lambda _r: True) -> None:
+        """A point where a match can fail: the ways to get here count."""
+        for r, (d, _e) in state.items():
+            if d > self.best and runs(r):
+                self.best, self.best_run = d, r
+
+    def mask(self, op: Any, av: Any) -> int | None:
+        """The characters of a one-character item (None: not one)."""
+        if op in _ONE_CHAR:
+            return self.masks[_item_key(op, av)]
+        return None
+
+    def end_run(self, state: _State, into: int | None = None) -> _State:
+        """The run ends here (``into``: the characters the next one may hold; None: any)."""
+        if not state:
+            return {}
+        e = max(v[1] for v in state.values())
+        return {r: (e, e) for r in self.runs if into is None or r & into}
+
+    def seq(self, items: list[Any], state: _State) -> _State:
+        for op, av in items:
+            if not state:
+                break
+            state = self.item(op, av, state)
+        return state
+
+    def item(self, op: Any, av: Any, state: _State) -> _State:
+        mask = self.mask(op, av)
+        if mask is not None:  # one character
+            # it fails where the run holds a character it does not take
+            self.record(state, lambda r: r & mask != r)
+            stay = {r: v for r, v in state.items() if r & mask}
+            return _merge(stay, self.end_run(state, mask))
+        if op is _sc.SUBPATTERN:
+            return self.seq(_items(av[-1]), state)
+        if op is _sc.BRANCH:
+            out: _State = {}
+            for b in av[1]:
+                _merge(out, self.seq(_items(b), dict(state)))
+            return out
+        if op is _ATOMIC:
+            return self.once(self.seq(_items(av), dict(state)), state)
+        if op is _POSSESSIVE:
+            return self.once(self.repeat(av, state), state)
+        if op in _REPEATS:
+            return self.repeat(av, state)
+        if op is _sc.AT:
+            if av.name in _NO_BREAK:
+                return state
+            self.record(state)  # ^ $ \b: only where a run begins or ends ...
+            out = self.end_run(state)
+            if av.name in _BOUNDARY:  # ... but \b also inside a run of words and spaces
+                mixed = {r: v for r, v in state.items() if r & self.word and r & ~self.word}
+                _merge(out, mixed)
+            return out
+        if op in (_sc.ASSERT, _sc.ASSERT_NOT):
+            if av[0] >= 0:  # a look-ahead is matched where it stands (a look-behind: fixed)
+                self.seq(_items(av[1]), dict(state))
+            self.record(state)
+            return state
+        if op is _sc.GROUPREF_EXISTS:
+            out = self.seq(_items(av[1]), dict(state))
+            return _merge(out, self.seq(_items(av[2]), dict(state)) if av[2] else dict(state))
+        # a back-reference, or what this walk does not know: any characters, no repetition
+        return _merge(dict(state), self.end_run(state))
+
+    def once(self, out: _State, before: _State) -> _State:
+        """An atomic group or a possessive repetition: it searched ``out`` once from each way
+        in, but leaves with no more ways than came in, and gives back nothing."""
+        self.record(out)
+        top = max(v[0] for v in before.values())
+        return {r: (min(d, top), min(d, top)) for r, (d, _e) in out.items()}
+
+    def repeat(self, av: Any, state: _State) -> _State:
+        lo, hi, body = av
+        items = _items(body)
+        out: _State = dict(state) if lo == 0 else {}
+        current = state
+        rounds = min(hi, 2)
+        for k in range(1, rounds + 1):
+            current = self.seq(items, dict(current))
+            if k >= min(lo, rounds):
+                _merge(out, current)
+        if hi == _sc.MAXREPEAT or hi - lo > _BOUND:
+            # unbounded: each run it can take (any number of its characters) gains a degree,
+            # from where it begins or from the run its first round began
+            ways = _merge(dict(state), out)
+            pumped = {r: (d + 1, d) for r, (d, _e) in ways.items() if self.takes(items, r)}
+            _merge(out, pumped)
+        return out
+
+    def takes(self, items: list[Any], run: int) -> bool:
+        """Whether ``items`` can take one or more characters of ``run`` and nothing else,
+        whichever they are: a round of a repetition that can swallow the run."""
+        return self._only(items, run)[1]
+
+    def _only(self, items: list[Any], run: int) -> tuple[bool, bool]:
+        """(can match nothing, can match some characters) within a run of any of ``run``."""
+        empty, some = True, False
+        for op, av in items:
+            mask = self.mask(op, av)
+            if mask is not None:
+                e, s = False, mask & run == run
+            elif op is _sc.SUBPATTERN:
+                e, s = self._only(_items(av[-1]), run)
+            elif op is _ATOMIC:
+                e, s = self._only(_items(av), run)
+            elif op is _sc.BRANCH:
+                parts = [self._only(_items(b), run) for b in av[1]]
+                e, s = any(p[0] for p in parts), any(p[1] for p in parts)
+            elif op in _REPEATS:
+                be, bs = self._only(_items(av[2]), run)
+                e, s = av[0] == 0 or be, bs and av[1] >= 1
+            elif op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+                e, s = True, False
+            else:
+                e, s = True, True
+            if not (e or s):
+                return False, False
+            some = some or s
+            empty = empty and e
+        return empty, some
+
+
+def polynomial_hazard(pattern: str, parsed: Any = None) -> str | None:
+    """Why searching ``pattern`` takes time growing as the cube (or a higher power) of a
+    line's length on a line it does not match (:func:`polynomial_degree`), or None."""
+    degree, run = polynomial_degree(pattern, parsed)
+    if degree < POLY_LIMIT:
+        return None
+    return (
+        f"its search time can grow as n**{degree} on a line of n characters: {degree} "
+        f"unbounded repetitions in a row (re.search's start positions counting as one unless "
+        f"the pattern opens with ^) can divide one run of {run!r} characters between them"
+    )
+
+
+# the lines of the polynomial probe, growing (it stops at the first slow one)
+LONG_PROBE_LENGTHS = (250, 500, 1000)
+LONG_PROBE_LIMIT = 0.05  # CPU seconds: a cubic search of 500 characters takes about 0.2
+LONG_PROBE_BUDGET = 0.5  # CPU seconds of all its searches: then it stops (a sound pattern)
+_PROBED_LITERALS = 8  # the shortest literals of the pattern that make probe lines
+
+
+def slow_long_probe(
+    regex: re.Pattern[str], parsed: Any = None, max_words: int | None = None
+) -> str | None:
+    """A line of hundreds of characters on which searching ``regex`` took over
+    :data:`LONG_PROBE_LIMIT` seconds of the thread's CPU time, or None: the timed check of
+    what :func:`polynomial_degree` does not analyse (runs of a repeated string).
+
+    Each line is a string one of the pattern's unbounded repetitions takes (one character
+    of each kind, a round of its body, a few of the pattern's literals) repeated to 250, 500
+    and 1,000 characters, then a character that breaks a match; it stops at the first slow
+    line, so a cubic pattern is caught near a fifth of a second, and a sound (at most
+    quadratic) one answers each in a few milliseconds.  A line of more than ``max_words``
+    words (the rule's limit: it is never searched on one) is not tried, and the probe gives
+    up after :data:`LONG_PROBE_BUDGET` seconds in all.
+    """
+    import time
+
+    if parsed is None:
+        parsed = parse_pattern(regex.pattern)
+    if parsed is None:
+        return None
+    chars = _Chars(parsed)
+    units = sorted(_pumped_strings(_items(parsed), chars), key=lambda u: (len(u), u))
+    spent = 0.0
+    for n in LONG_PROBE_LENGTHS:
+        for unit in units:
+            line = unit * (n // len(unit)) + "\x00"
+            if max_words is not None and len(line.split()) > max_words:
+                continue
+            start = time.thread_time()
+            regex.search(line)
+            took = time.thread_time() - start
+            if took > LONG_PROBE_LIMIT:
+                return line
+            spent += took
+            if spent > LONG_PROBE_BUDGET:
+                return None
+    return None
+
+
+def _pumped_strings(seq: list[Any], chars: _Chars) -> set[str]:
+    """Strings some unbounded repetition of ``seq`` can take again and again: one character
+    of each kind it takes (letter, digit, space, punctuation...), one round of a body of
+    several items, and the pattern's literals its characters cover (alone and followed by
+    a space)."""
+    kinds: dict[tuple[bool, bool, bool, bool], str] = {}
+    for c in sorted(_repeated_chars(seq, chars)):
+        kinds.setdefault((c.isalpha(), c.isdecimal(), c.isspace(), c.isascii()), c)
+    out = set(kinds.values())
+    repeated = _repeated_chars(seq, chars)
+    covered = sorted({lit for lit in _literal_runs(seq) if set(lit) <= repeated}, key=len)
+    for literal in covered[:_PROBED_LITERALS]:
+        out.add(literal)
+        if " " in repeated:  # as words of a line ("foo foo foo": \b holds between them)
+            out.add(literal + " ")
+    _rounds(seq, chars, out)
+    return {s for s in out if s}
+
+
+def _rounds(seq: list[Any], chars: _Chars, out: set[str]) -> None:
+    for op, av in seq:
+        if op in _REPEATS and (av[1] == _sc.MAXREPEAT or av[1] - av[0] > _BOUND):
+            sample = _sample(_items(av[2]), chars)
+            if sample and len(sample) > 1:
+                out.add(sample)
+        if op is _sc.SUBPATTERN:
+            _rounds(_items(av[-1]), chars, out)
+        elif op is _sc.BRANCH:
+            for b in av[1]:
+                _rounds(_items(b), chars, out)
+        elif op in _REPEATS:
+            _rounds(_items(av[2]), chars, out)
+
+
+def _sample(seq: list[Any], chars: _Chars) -> str | None:
+    """A short string ``seq`` matches (its mandatory items, the first alternative of each
+    choice), or None when this cannot tell."""
+    out: list[str] = []
+    for op, av in seq:
+        one = chars.item(op, av)
+        if one is not None:
+            if not one:
+                return None
+            out.append(min(one, key=lambda c: (not c.isalnum(), c)))
+        elif op is _sc.SUBPATTERN:
+            part = _sample(_items(av[-1]), chars)
+            if part is None:
+                return None
+            out.append(part)
+        elif op is _sc.BRANCH:
+            part = _sample(_items(av[1][0]), chars)
+            if part is None:
+                return None
+            out.append(part)
+        elif op in _REPEATS:
+            if av[0]:
+                part = _sample(_items(av[2]), chars)
+                if part is None:
+                    return None
+                out.append(part * min(av[0], 3))
+        elif op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+            continue
+        else:
+            return None
+    return "".join(out)

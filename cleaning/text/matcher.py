@@ -116,13 +116,14 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
     # each alternative parsed once (and compiled from that parse): the helpers below all
     # read the parsed form
     for part, parsed, compiled in parsed_branches(rule.pattern.pattern):
+        search = (compiled or rule.pattern).search
         if compiled is None:  # the pattern whole, as the rule file's parser read it
-            unit = _Unit(index, rule.pattern.search)
             parsed = rule.parsed if rule.parsed is not None else parse_pattern(part)
-        else:
-            unit = _Unit(index, compiled.search)
+        unit = _Unit(index, search if rule.max_chars is None else _bounded(search, rule.max_chars))
         after = after_anchor(part, parsed) if parsed is not None else None
-        body = anchored_body(part, after)
+        # a rule bounded in line length (a user's) is searched on its own, never in a joint
+        # expression that would search it in a longer line
+        body = anchored_body(part, after) if rule.max_chars is None else None
         firsts = first_chars(part, after) if body else None
         gate = loose = None
         if parsed is not None:
@@ -145,6 +146,15 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
             unit.kind, unit.body = "anchored", body
         out.append(unit)
     return out
+
+
+def _bounded(search: Callable[[str], Any], limit: int) -> Callable[[str], Any]:
+    """``search``, but only on texts of up to ``limit`` characters (:attr:`Rule.max_chars`)."""
+
+    def test(text: str) -> Any:
+        return search(text) if len(text) <= limit else None
+
+    return test
 
 
 class _Bucket:
