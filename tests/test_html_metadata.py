@@ -425,3 +425,40 @@ def test_markup_inside_a_declared_author_name_is_not_part_of_it():
         "</head><body><p>Text.</p></body></html>"
     )
     assert extract_metadata(lxml.html.fromstring(html)).authors == ("Jane Doe",)
+
+
+def test_controls_beside_the_name_in_a_byline_are_not_part_of_it():
+    # the template's buttons beside the name made the whole byline name nobody
+    assert split_authors(["Ida Lund Follow"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Email Twitter"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund View all posts"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund on Twitter"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Follow Olle Ek Follow"]) == ("Ida Lund", "Olle Ek")
+    byline = '<div class="byline">By <a>Ida Lund</a> <button>Follow</button></div>'
+    assert meta_of("", byline + "<h1>Quay works</h1><p>Text.</p>").authors == ("Ida Lund",)
+
+
+def test_a_byline_glued_to_its_date_by_a_joining_word_keeps_the_name():
+    assert split_authors(["Written by Ida Lund on May 9, 2023"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund on 9/5/2023"]) == ("Ida Lund",)
+    assert split_authors(["Olle Ek at 09:15"]) == ("Olle Ek",)
+    assert split_authors(["Par Léa Morel le 9 mai 2023"]) == ("Léa Morel",)
+    assert split_authors(["Por Inés Vidal el 9 de mayo"]) == ("Inés Vidal",)
+    assert split_authors(["Ida Lund • 9 May 2023"]) == ("Ida Lund",)
+    assert split_authors(["by Ida Lund last updated"]) == ("Ida Lund",)
+
+
+def test_help_and_other_credits_are_not_authors():
+    assert split_authors(["By Ida Lund with additional reporting by Olle Ek"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund with agencies"]) == ("Ida Lund",)
+    declared = ["Reporting by Ida Lund; Editing by Olle Ek"]
+    assert split_authors(declared, declared=True) == ("Ida Lund",)
+    assert split_authors(["Words: Ida Lund Photos: Olle Ek"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Bureau Chief"]) == ("Ida Lund",)
+
+
+def test_a_name_written_twice_by_two_copies_of_the_byline_is_one_name():
+    assert split_authors(["Ida Lund Ida Lund"]) == ("Ida Lund",)
+    assert split_authors(["Ida LundIda Lund"]) == ("Ida Lund",)
+    # a name whose parts repeat is not cut
+    assert split_authors(["Ida Ida"]) == ("Ida Ida",)

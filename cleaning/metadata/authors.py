@@ -33,7 +33,7 @@ _BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od)\s+(?=\S)", re
 _LABEL = re.compile(
     r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s)?|auteur(?:e|s)?|autore|authors?|text|texte|"
     r"testo|texto|tekst|reportage|von|por|par|di|door|av|af|szerző|forfatter|författare|"
-    r"kirjoittaja|автор|yazar|penulis|συντάκτης)(?:\s*/\s*\w+)?\s*:|"
+    r"kirjoittaja|автор|yazar|penulis|συντάκτης|words)(?:\s*/\s*\w+)?\s*:|"
     r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
     re.I,
 )
@@ -101,6 +101,7 @@ _ROLE_MODIFIERS = {
     "economics", "culture", "opinion", "leitende", "leitender", "stellvertretende",
     "stellvertretender", "freie", "freier", "chef", "en", "chefe", "capo", "hoofd",
     "content", "marketing", "communications", "social", "media", "product", "editorial",
+    "bureau",
 }
 # Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
 _PARTICLES = {
@@ -136,7 +137,7 @@ _DEGREE = re.compile(
 )
 # "(obe)", "(dpa)": an abbreviation or agency code after a name.
 _PARENS = re.compile(r"\s*\([^()]{0,40}\)")
-_STRIP = " .,:;-–—|()[]\"'"
+_STRIP = " .,:;-–—|•·()[]\"'"
 
 
 def _is_role_word(word: str) -> bool:
@@ -210,6 +211,43 @@ def _without_credit_after_capitals(name: str) -> str:
     return name
 
 
+# The controls a template puts beside the name in a byline element ("Jane Doe Follow",
+# "Jane Doe Email", "Jane Doe View all posts", "Jane Doe on Twitter"): read as a separator,
+# so that the name before them stays (they made the whole byline name nobody).
+_CONTROLS = re.compile(
+    r"(?<=\S)\s+(?:follow(?:\s+on)?|e-?mail|twitter|linkedin|facebook|instagram|share(?:\s+on)?|"
+    r"read\s+more|view\s+(?:all\s+)?(?:posts|articles|stories|profile)|"
+    r"see\s+all(?:\s+(?:posts|articles|stories))?|more\s+(?:articles|stories|posts)|"
+    r"all\s+(?:posts|articles|stories)|about\s+the\s+author|contact)\b",
+    re.I,
+)
+# A word that joins a name to the date or the credit after it ("Jane Doe on March 3",
+# "Marie Dupont le 3 mars", "Ana Lima el 3 de marzo", "Anna Berg am 3. März", "Jane Doe at
+# 10:30", "Jane Doe last updated"): left at the end once the date is cut, it goes, with the
+# months that are also first names after it ("on May", "on June"), left alone elsewhere.
+_JOINING_WORD = re.compile(
+    r"\s+(?:on|at|le|el|il|am|um|op|em|last)(?:\s+(?:april|may|june|august))?$", re.I
+)
+# Help credited after the name ("Jane Doe with additional reporting by John Roe", "Jane Doe
+# with agencies"): the lower-case word after "with" says it is not a second author.
+_WITH_HELP = re.compile(r"\s+with\s+(?=[a-zà-ÿ]).*$")
+# A credit for other work than the writing ("Editing by John Roe", "Graphics by Ida Lund",
+# "Additional reporting by ..."): not an author, declared or in page text.
+_OTHER_CREDIT = re.compile(r"^(?:[^\W\d_]+\s+){1,2}by\s", re.I)
+# A name written twice, by two copies of the byline (one for small screens) or an image's
+# text beside the name: "Jane Doe Jane Doe", "Jane DoeJane Doe".
+_TWICE = re.compile(r"(\S.{2,}?)\s*\1")
+
+
+def _without_joining_word(text: str) -> str:
+    while len(text.split()) > 2:
+        cut = _JOINING_WORD.sub("", text)
+        if cut == text:
+            break
+        text = cut.rstrip(" ,")
+    return text
+
+
 def _cut_byline_word(text: str) -> str:
     text = _LABEL.sub("", _BY.sub("", text))
     m = _BY_WORD.match(text)
@@ -280,9 +318,10 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             continue
         text = cut[: label.start()] if label else cut
         if not declared:
+            text = _CONTROLS.sub(" , ", _WITH_HELP.sub("", text))
             text = _FROM_A_NUMBER.sub("", text)
             while True:  # trailing day and month names, one at a time
-                text = text.rstrip(" ,")
+                text = _without_joining_word(text.rstrip(" ,"))
                 last = _DATE_WORDS.search(text)
                 if not last:
                     break
@@ -290,7 +329,9 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             text = re.sub(r"^(?:authors?|writer)\s+(?=[A-Z])", "", text, flags=re.I)
         # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
         text = re.split(
-            r"\s+(?:[|•·]|—|–)\s+|\bupdated\b|\bpublished\b|\bposted\b", text, flags=re.I
+            r"\s+(?:[|•·]|—|–)\s+|\b(?:last\s+)?updated\b|\bpublished\b|\bposted\b",
+            text,
+            flags=re.I,
         )[0]
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
@@ -300,8 +341,12 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             for p in _AUTHOR_SPLIT.split(piece)
         ]
         parts = [
-            without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP) for p in parts if p
+            without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP)
+            for p in parts
+            if p and not _OTHER_CREDIT.match(p)
         ]
+        if not declared:
+            parts = [_without_joining_word(p) for p in parts]
         # a part naming a role goes, unless it is the whole credit ("Harbour Ledger Reporters"),
         # and so does the paper it was written for ("Jane Doe, Special to The Ledger") and a
         # degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
@@ -319,6 +364,9 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             if is_staff_credit(name, alone=declared):
                 continue
             name = _without_credit_after_capitals(name)
+            twice = _TWICE.fullmatch(name)
+            if twice and len(twice.group(1).split()) >= 2:
+                name = twice.group(1).strip()
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
                 name = " ".join(map(_capitalised, name.split()))
             if not any(c.isalpha() for c in name):
