@@ -462,3 +462,30 @@ def test_a_name_written_twice_by_two_copies_of_the_byline_is_one_name():
     assert split_authors(["Ida LundIda Lund"]) == ("Ida Lund",)
     # a name whose parts repeat is not cut
     assert split_authors(["Ida Ida"]) == ("Ida Ida",)
+
+
+def test_lead_ins_to_the_byline_word_in_other_languages_go_with_it():
+    assert split_authors(["Geschrieben von Lena Vogt"]) == ("Lena Vogt",)
+    assert split_authors(["Ein Kommentar von Lena Vogt"]) == ("Lena Vogt",)
+    assert split_authors(["Von unserer Korrespondentin Lena Vogt"]) == ("Lena Vogt",)
+    assert split_authors(["Escrito por Inés Vidal"]) == ("Inés Vidal",)
+    assert split_authors(["Scritto da Luca Neri"]) == ("Luca Neri",)
+    assert split_authors(["A cura di Luca Neri"]) == ("Luca Neri",)
+    assert split_authors(["Écrit par Léa Morel"]) == ("Léa Morel",)
+    assert split_authors(["Geschreven door Bram de Wit"]) == ("Bram de Wit",)
+    assert split_authors(["Skrevet av Siri Moen"]) == ("Siri Moen",)
+    assert split_authors(["Napisała Ewa Nowak"]) == ("Ewa Nowak",)
+    assert split_authors(["Oleh Budi Santoso Wijaya"]) == ("Budi Santoso Wijaya",)
+    # a name that starts like a byline word keeps it
+    assert split_authors(["Oleh Marchenko"]) == ("Oleh Marchenko",)
+
+
+def test_labels_and_publication_stamps_in_other_languages():
+    assert split_authors(["Yazan: Ece Demir"]) == ("Ece Demir",)
+    assert split_authors(["Írta: Tóth Réka"]) == ("Tóth Réka",)
+    assert split_authors(["Teksti: Aino Laine"]) == ("Aino Laine",)
+    assert split_authors(["Autorka: Eva Malá"]) == ("Eva Malá",)
+    assert split_authors(["Lena Vogt Veröffentlicht am 9.5.2023"]) == ("Lena Vogt",)
+    assert split_authors(["Léa Morel Publié le 9 mai 2023"]) == ("Léa Morel",)
+    assert split_authors(["Inés Vidal Actualizado el 9 de mayo"]) == ("Inés Vidal",)
+    assert split_authors(["Siri Moen Publisert 9. mai"]) == ("Siri Moen",)

@@ -28,12 +28,26 @@ _BY = re.compile(
 # "Von" (de), "Por" (es, pt), "Par" (fr), "Di" (it), "Door" (nl), "Av" (sv, no), "Af" (da),
 # "Przez" / "Od" (pl, cs): cut when a name of two words or more follows, so that a byline
 # that is only a name starting with such a word ("Di Maio") keeps it.
-_BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od)\s+(?=\S)", re.I)
+# "Oleh" (id, ms), "Bởi" (vi) likewise.
+_BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od|oleh|bởi)\s+(?=\S)", re.I)
+# The words that lead to that byline word in the main European languages ("Geschrieben von",
+# "Ein Kommentar von", "Escrito por", "Scritto da", "Écrit par", "Publicado por",
+# "Geschreven door", "Skrevet av", "A cura di"), a verb that needs none ("Napisał"), and
+# "Von unserem Korrespondenten" (from our correspondent): cut with the word.
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:(?:ein|eine|un|una|een)\s+)?(?:geschrieben|verfasst|kommentar|analyse|"
+    r"gastbeitrag|interview|reportage|essay|kolumne|escrit[oa]|publicad[oa]|scritt[oa]|"
+    r"pubblicat[oa]|écrite?|publiée?|rédigée?|geschreven|gepubliceerd|napisane|skrevet|"
+    r"skriven|skrivet|publisert|publicerad|kirjoittanut|a\s+cura)\s+"
+    r"(?:von|por|da|di|de|par|door|przez|af|av)|napisał[a]?|von\s+unser(?:em|er)\s+\w+)\s+",
+    re.I,
+)
 # A label before the names: "Autor:", "Autorin/Autor", "Text:", "Auteur :", "Tekst:" ...
 _LABEL = re.compile(
-    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s)?|auteur(?:e|s)?|autore|authors?|text|texte|"
-    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af|szerző|forfatter|författare|"
-    r"kirjoittaja|автор|yazar|penulis|συντάκτης|words)(?:\s*/\s*\w+)?\s*:|"
+    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s|ka)?|auteur(?:e|s)?|autore|authors?|text|"
+    r"texte|testo|texto|tekst|teksti|reportage|von|por|par|di|door|av|af|szerző|írta|"
+    r"forfatter|författare|skribent|kirjoittaja|автор|yazar|yazan|penulis|oleh|tác giả|"
+    r"συντάκτης|words)(?:\s*/\s*\w+)?\s*:|"
     r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
     re.I,
 )
@@ -239,6 +253,16 @@ _OTHER_CREDIT = re.compile(r"^(?:[^\W\d_]+\s+){1,2}by\s", re.I)
 _TWICE = re.compile(r"(\S.{2,}?)\s*\1")
 
 
+# "Published" and "Updated" in the main European languages and Indonesian: a byline
+# such as "Anna Berg Veröffentlicht am 3.3.2024" keeps only the name before it.
+_STAMP_WORDS = (
+    r"\b(?:veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|atualizado|"
+    r"pubblicato|aggiornato|gepubliceerd|bijgewerkt|publicerad|uppdaterad|publisert|"
+    r"oppdatert|udgivet|opdateret|julkaistu|päivitetty|opublikowano|zaktualizowano|"
+    r"diperbarui|diterbitkan)\b"
+)
+
+
 def _without_joining_word(text: str) -> str:
     while len(text.split()) > 2:
         cut = _JOINING_WORD.sub("", text)
@@ -249,7 +273,7 @@ def _without_joining_word(text: str) -> str:
 
 
 def _cut_byline_word(text: str) -> str:
-    text = _LABEL.sub("", _BY.sub("", text))
+    text = _LABEL.sub("", _BY.sub("", _LEAD_IN.sub("", text)))
     m = _BY_WORD.match(text)
     if m:
         rest = text[m.end() :]
@@ -329,7 +353,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             text = re.sub(r"^(?:authors?|writer)\s+(?=[A-Z])", "", text, flags=re.I)
         # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
         text = re.split(
-            r"\s+(?:[|•·]|—|–)\s+|\b(?:last\s+)?updated\b|\bpublished\b|\bposted\b",
+            r"\s+(?:[|•·]|—|–)\s+|\b(?:last\s+)?updated\b|\bpublished\b|\bposted\b|" + _STAMP_WORDS,
             text,
             flags=re.I,
         )[0]
