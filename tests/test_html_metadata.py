@@ -489,3 +489,28 @@ def test_labels_and_publication_stamps_in_other_languages():
     assert split_authors(["Léa Morel Publié le 9 mai 2023"]) == ("Léa Morel",)
     assert split_authors(["Inés Vidal Actualizado el 9 de mayo"]) == ("Inés Vidal",)
     assert split_authors(["Siri Moen Publisert 9. mai"]) == ("Siri Moen",)
+
+
+def test_an_address_or_handle_glued_to_a_byline_name_is_a_separator():
+    assert split_authors(["By Ida Lund ida.lund@ledger.example"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund @idalund"]) == ("Ida Lund",)
+
+
+def test_the_paper_after_of_and_credits_for_pictures_end_a_byline_name():
+    assert split_authors(["Ida Lund of The Harbour Ledger"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund and Olle Ek of The Harbour Ledger"]) == ("Ida Lund", "Olle Ek")
+    assert split_authors(["Ida Lund. Pictures by Olle Ek"]) == ("Ida Lund",)
+    assert split_authors(["Story: Ida Lund | Photos: Olle Ek"]) == ("Ida Lund",)
+
+
+def test_wire_credits_beside_a_name_and_relative_time_stamps_are_not_names():
+    assert split_authors(["Ida Lund and wire services"]) == ("Ida Lund",)
+    assert split_authors(["Harbour Ledger Staff and Wire Reports"]) == ()
+    assert split_authors(["Ida Lund Today at 09:15"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Heute um 09:15"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Tue 9 May 2023 09.15 BST"]) == ("Ida Lund",)
+    # a name ending like a short weekday keeps it; a credit ending in "Today" keeps it
+    assert split_authors(["Li Sun 9 May 2023"]) == ("Li Sun",)
+    assert split_authors(["Harbour Today"], declared=True) == ("Harbour Today",)
+    # the publisher's own declared credit stays
+    assert split_authors(["Staff Reports"], declared=True) == ("Staff Reports",)

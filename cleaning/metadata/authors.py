@@ -47,7 +47,7 @@ _LABEL = re.compile(
     r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s|ka)?|auteur(?:e|s)?|autore|authors?|text|"
     r"texte|testo|texto|tekst|teksti|reportage|von|por|par|di|door|av|af|szerző|írta|"
     r"forfatter|författare|skribent|kirjoittaja|автор|yazar|yazan|penulis|oleh|tác giả|"
-    r"συντάκτης|words)(?:\s*/\s*\w+)?\s*:|"
+    r"συντάκτης|words|story|reporting)(?:\s*/\s*\w+)?\s*:|"
     r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
     re.I,
 )
@@ -100,6 +100,16 @@ _DATE_WORDS = re.compile(
     r"sept?|oct|nov|dec)\.?(?=[\s,]*$)",
     re.I,
 )
+# "Today at 10:30", "Yesterday, 18:00", "Heute um 10:30" after the name: the time stamp of
+# the byline (a credit ending in the word, "Ledger Today", has no time after it).
+_RELATIVE_STAMP = re.compile(
+    r"\s+(?:today|yesterday|heute|gestern|hier|aujourd'hui|ayer|hoy|ieri|oggi|gisteren|"
+    r"vandaag|igår|idag)[\s,]*(?:at|um|à|a\s+las|alle|om|kl\.?)?\s*\d.*$",
+    re.I,
+)
+# A weekday written short ("Jane Doe Sun 3 Mar 2024"): cut only when two words stay, since
+# "Sun" or "Mon" also end names ("Li Sun").
+_DAY_SHORT = re.compile(r"(?:^|[\s,]+)(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?(?=[\s,]*$)", re.I)
 # Words that label a byline rather than name anyone ("Written By", "The Author", "Team").
 _LABEL_WORDS = {
     "written", "by", "the", "author", "authors", "article", "team", "writer", "posted",
@@ -195,9 +205,9 @@ def without_role(name: str) -> str:
 # For The Ledger", "Special to The Ledger", "für die Zeitung") or the place it was written
 # in ("Jane Doe in Washington", "Anna Berg aus Berlin").
 _FOR_PAPER = re.compile(
-    r"\s+(?i:special\s+to|for|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
+    r"\s+(?i:special\s+to|for|of|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
 )
-_FOR_PART = re.compile(r"(?i:special\s+to|for|für|pour)\s+\S")
+_FOR_PART = re.compile(r"(?i:special\s+to|for|of|für|pour)\s+\S")
 _IN_PLACE = re.compile(r"\s+(?:in|aus)\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
 
 
@@ -248,6 +258,22 @@ _WITH_HELP = re.compile(r"\s+with\s+(?=[a-zà-ÿ]).*$")
 # A credit for other work than the writing ("Editing by John Roe", "Graphics by Ida Lund",
 # "Additional reporting by ..."): not an author, declared or in page text.
 _OTHER_CREDIT = re.compile(r"^(?:[^\W\d_]+\s+){1,2}by\s", re.I)
+# Where such a credit starts inside a byline ("Jane Doe. Photos by John Roe"): the end of it.
+_OTHER_WORK = re.compile(
+    r"[.,;]?\s+(?:with\s+)?(?=(?:photos?|photographs?|photography|pictures?|images?|graphics?|"
+    r"illustrations?|videos?|editing|edited|additional\s+reporting|produced|design(?:ed)?)"
+    r"\s+by\b)",
+    re.I,
+)
+# The wire's or the agencies' share credited beside a name in page text ("Jane Doe and
+# wire services", "Ledger Staff and Wire Reports"): no person named (a declared "Staff
+# Reports" is the publisher's own credit and stays).
+_WIRE_CREDIT = re.compile(
+    r"(?:wire|news)\s+(?:reports?|services?)|agencies|staff\s+reports?", re.I
+)
+# An e-mail address or a social handle glued to the name ("By Jane Doe jdoe@ledger.example",
+# "By Jane Doe @janedoe"): a separator.
+_HANDLE = re.compile(r"(?<=\S)\s+\S*@\S+")
 # A name written twice, by two copies of the byline (one for small screens) or an image's
 # text beside the name: "Jane Doe Jane Doe", "Jane DoeJane Doe".
 _TWICE = re.compile(r"(\S.{2,}?)\s*\1")
@@ -342,21 +368,24 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             continue
         text = cut[: label.start()] if label else cut
         if not declared:
-            text = _CONTROLS.sub(" , ", _WITH_HELP.sub("", text))
-            text = _FROM_A_NUMBER.sub("", text)
+            text = _CONTROLS.sub(" , ", _WITH_HELP.sub("", _HANDLE.sub(" , ", text)))
+            text = _FROM_A_NUMBER.sub("", _RELATIVE_STAMP.sub("", text))
             while True:  # trailing day and month names, one at a time
                 text = _without_joining_word(text.rstrip(" ,"))
                 last = _DATE_WORDS.search(text)
+                if last is None and len(text.split()) > 2:
+                    last = _DAY_SHORT.search(text)
                 if not last:
                     break
                 text = text[: last.start()]
             text = re.sub(r"^(?:authors?|writer)\s+(?=[A-Z])", "", text, flags=re.I)
         # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
         text = re.split(
-            r"\s+(?:[|•·]|—|–)\s+|\b(?:last\s+)?updated\b|\bpublished\b|\bposted\b|" + _STAMP_WORDS,
+            r"\s+(?:[|•·⋅]|—|–)\s+|\b(?:last\s+)?updated\b|\bpublished\b|\bposted\b|" + _STAMP_WORDS,
             text,
             flags=re.I,
         )[0]
+        text = _OTHER_WORK.split(text)[0]
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [
@@ -367,7 +396,7 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         parts = [
             without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP)
             for p in parts
-            if p and not _OTHER_CREDIT.match(p)
+            if p and not _OTHER_CREDIT.match(p) and (declared or not _WIRE_CREDIT.fullmatch(p))
         ]
         if not declared:
             parts = [_without_joining_word(p) for p in parts]
