@@ -514,3 +514,33 @@ def test_wire_credits_beside_a_name_and_relative_time_stamps_are_not_names():
     assert split_authors(["Harbour Today"], declared=True) == ("Harbour Today",)
     # the publisher's own declared credit stays
     assert split_authors(["Staff Reports"], declared=True) == ("Staff Reports",)
+
+
+def test_a_time_stamp_inside_the_byline_element_is_not_part_of_the_name():
+    byline = '<div class="byline">By <a>Ida Lund</a><time>May 9, 2023</time></div>'
+    assert meta_of("", byline + "<h1>Quay works</h1><p>Text.</p>").authors == ("Ida Lund",)
+    assert split_authors(["By Ida Lund May 9, 2023"]) == ("Ida Lund",)
+    assert split_authors(["Theresa May 9 hours ago"]) == ("Theresa May",)
+
+
+def test_a_line_that_is_a_byline_by_its_wording_names_the_author():
+    story = "<h1>Quay works</h1><p>Text of the story, long enough to read as prose.</p>"
+    assert meta_of("", story.replace("</h1>", "</h1><p>By <a>Ida Lund</a></p>")).authors == (
+        "Ida Lund",
+    )
+    assert meta_of("", "<p><strong>Von Lena Vogt</strong></p>" + story).authors == ("Lena Vogt",)
+    # a teaser list repeats "By ..." under every title: none of them wrote this page
+    teasers = "<div><p>By Olle Ek</p></div><div><p>By Siri Moen</p></div>"
+    assert meta_of("", story + teasers).authors == ()
+    # "By" starting a sentence is not a byline
+    assert meta_of("", story + "<p>By Monday the quay was open again to boats.</p>").authors == ()
+
+
+def test_staff_and_profile_pages_are_authors_pages_but_topic_pages_are_not():
+    story = "<h1>Quay works</h1><p>Text.</p>"
+    staff = '<p class="meta">By <a href="/staff/ida-lund/">Ida Lund</a></p>'
+    assert meta_of("", staff + story).authors == ("Ida Lund",)
+    profile = '<div class="meta"><a href="/profile/ida-lund">Ida Lund</a></div>'
+    assert meta_of("", profile + story).authors == ("Ida Lund",)
+    topic = '<div class="tags"><a href="/topics/people/olle-ek.html">Olle Ek</a></div>'
+    assert meta_of("", story + topic).authors == ()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from copy import deepcopy
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -99,6 +100,11 @@ _DATE_WORDS = re.compile(
     r"july|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
     r"sept?|oct|nov|dec)\.?(?=[\s,]*$)",
     re.I,
+)
+# The months that are also names ("May", "June") as dates: before a day's number ("Jane Doe
+# May 9, 2023"), where the cut at the number left them glued to the name.
+_NAME_MONTH_DAY = re.compile(
+    r"\s+(?:april|may|june|august)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,|\s+\d{4}|\s*$).*$", re.I
 )
 # "Today at 10:30", "Yesterday, 18:00", "Heute um 10:30" after the name: the time stamp of
 # the byline (a credit ending in the word, "Ledger Today", has no time after it).
@@ -369,7 +375,8 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
         text = cut[: label.start()] if label else cut
         if not declared:
             text = _CONTROLS.sub(" , ", _WITH_HELP.sub("", _HANDLE.sub(" , ", text)))
-            text = _FROM_A_NUMBER.sub("", _RELATIVE_STAMP.sub("", text))
+            text = _RELATIVE_STAMP.sub("", _NAME_MONTH_DAY.sub("", text))
+            text = _FROM_A_NUMBER.sub("", text)
             while True:  # trailing day and month names, one at a time
                 text = _without_joining_word(text.rstrip(" ,"))
                 last = _DATE_WORDS.search(text)
@@ -556,24 +563,42 @@ def byline_elements(root: HtmlElement) -> list[HtmlElement]:
     return sorted(found, key=doc_position)
 
 
+# Parts of a byline element that are not names: its date stamp, its buttons and scripts.
+_NOT_NAME_TAGS = ("time", "button", "script", "style", "noscript")
+
+
+def _byline_text(el: HtmlElement) -> str:
+    """The words of a byline element, pieces of text in separate elements as separate words
+    ("Jane Doe<span>Share"), without its <time> ("By Jane Doe<time>May 9, 2023</time>" read
+    "Jane Doe May") or buttons, which part the names around them like a comma."""
+    if next(el.iterdescendants(*_NOT_NAME_TAGS), None) is not None:
+        el = deepcopy(el)
+        for part in list(el.iterdescendants(*_NOT_NAME_TAGS)):
+            part.tail = " , " + (part.tail or "")
+            part.drop_tree()
+    return " ".join(" ".join(el.itertext()).split())
+
+
 def byline_texts(root: HtmlElement) -> list[str]:
     """The text of the page's first byline elements, short ones only."""
     texts = []
     for el in byline_elements(root)[:6]:
-        # pieces of text in separate elements are separate words ("Jane Doe<span>Share")
-        text = " ".join(" ".join(el.itertext()).split())
+        text = _byline_text(el)
         if 2 < len(text) < 120:
             texts.append(text)
     return texts
 
 
 # A link to an author's own page ("/autoren/name/anna-berg", "/author/jane-doe/",
-# "/journalist/kari-nord"): the folder names the role in the main languages of the news web,
-# and a name follows it (the folder alone, "/autoren/", lists them all).
+# "/journalist/kari-nord", "/staff/jane-doe", "/profile/jane-doe"): the folder names the
+# role in the main languages of the news web, and a name follows it (the folder alone,
+# "/autoren/", lists them all). Not "/people/" (a topic page about a person) nor "/by/"
+# (a licence's "/licenses/by/3.0/").
 _AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|in|innen|es)?|auteurs?|autori|autore|journalist(?:s|en|er)?|"
     r"redakteur(?:e|in|innen)?|redacteurs?|redactores?|writers?|columnists?|contributors?|"
-    r"forfatter(?:e)?|skribenter|yazar(?:lar)?|penulis|tac-gia)/[^/?#\s]",
+    r"forfatter(?:e)?|skribenter|yazar(?:lar)?|penulis|tac-gia|staff|profiles?|reporters?)"
+    r"/[^/?#\s]",
     re.I,
 )
 _LINKS = etree.XPath("descendant::a[@href]")
@@ -679,11 +704,44 @@ def signature_lines(root: HtmlElement) -> list[str]:
     return []
 
 
+# A line of its own that is a byline by its wording alone ("<p>By <a>Jane Doe</a></p>",
+# "<strong>Von Anna Berg</strong>"): the byline word, capitalised, then a capitalised name.
+_BY_LINE = re.compile(r"^(?:By|BY|Von|VON|Por|POR|Par|PAR|Door|DOOR|Av|AV|Af|AF)\s+[A-ZÀ-Þ]")
+_BY_LINE_TAGS = ("p", "div", "span", "strong", "b", "em", "address")
+_BY_LINE_WORDS = 8
+
+
+def by_lines(root: HtmlElement) -> list[str]:
+    """The one short element whose text is a byline by its wording ("By Jane Doe"), when
+    no byline markup names it: not inside a link, a heading or the site's menu, and only
+    when the page has one such text (a teaser list repeats "By ..." under every title)."""
+    found: list[str] = []
+    for el in root.iter(*_BY_LINE_TAGS):
+        start = (el.text or "").lstrip()
+        if not _BY_LINE.match(start + ("X" if len(start) <= 3 else "")):
+            continue
+        text = " ".join(el.text_content().split())
+        if not _BY_LINE.match(text) or len(text.split()) > _BY_LINE_WORDS or len(text) > 80:
+            continue
+        if any(a.tag in ("a", "h1", "h2", "h3", "h4", "nav", "li") for a in el.iterancestors()):
+            continue
+        if text not in found:
+            found.append(text)
+        if len(found) > 1:
+            return []
+    return found
+
+
 def page_people(root: HtmlElement) -> tuple[str, ...]:
     """People the page names as its authors outside the byline markup that
-    :func:`byline_texts` reads: links to authors' pages, else a labelled name, else the
-    name the article is signed with at its end."""
-    for texts in (author_link_texts(root), labelled_bylines(root), signature_lines(root)):
+    :func:`byline_texts` reads: links to authors' pages, else a labelled name, else a line
+    that is a byline by its wording, else the name the article is signed with at its end."""
+    for texts in (
+        author_link_texts(root),
+        labelled_bylines(root),
+        by_lines(root),
+        signature_lines(root),
+    ):
         people = tuple(name for name in split_authors(texts) if person_like(name))
         if people:
             return people
