@@ -544,3 +544,11 @@ def test_staff_and_profile_pages_are_authors_pages_but_topic_pages_are_not():
     assert meta_of("", profile + story).authors == ("Ida Lund",)
     topic = '<div class="tags"><a href="/topics/people/olle-ek.html">Olle Ek</a></div>'
     assert meta_of("", story + topic).authors == ()
+
+
+def test_a_byline_line_with_its_date_and_time_after_the_name_still_names_the_author():
+    story = "<h1>Quay works</h1><p>Text of the story, long enough to read as prose.</p>"
+    line = "<p>By <a>Ida Lund</a> on Tuesday, May 9th, 2023 at 09:15 a.m.</p>"
+    # a sorting control worded like a byline names nobody and does not hide the real one
+    control = "<div><span>By topic</span></div>"
+    assert meta_of("", control + story.replace("</h1>", "</h1>" + line)).authors == ("Ida Lund",)

@@ -708,23 +708,26 @@ def signature_lines(root: HtmlElement) -> list[str]:
 # "<strong>Von Anna Berg</strong>"): the byline word, capitalised, then a capitalised name.
 _BY_LINE = re.compile(r"^(?:By|BY|Von|VON|Por|POR|Par|PAR|Door|DOOR|Av|AV|Af|AF)\s+[A-ZÀ-Þ]")
 _BY_LINE_TAGS = ("p", "div", "span", "strong", "b", "em", "address")
-_BY_LINE_WORDS = 8
+_BY_LINE_WORDS = 16
 
 
 def by_lines(root: HtmlElement) -> list[str]:
     """The one short element whose text is a byline by its wording ("By Jane Doe"), when
     no byline markup names it: not inside a link, a heading or the site's menu, and only
-    when the page has one such text (a teaser list repeats "By ..." under every title)."""
+    when the page has one such text that names a person (a teaser list repeats "By ..."
+    under every title)."""
     found: list[str] = []
     for el in root.iter(*_BY_LINE_TAGS):
         start = (el.text or "").lstrip()
         if not _BY_LINE.match(start + ("X" if len(start) <= 3 else "")):
             continue
         text = " ".join(el.text_content().split())
-        if not _BY_LINE.match(text) or len(text.split()) > _BY_LINE_WORDS or len(text) > 80:
+        if not _BY_LINE.match(text) or len(text.split()) > _BY_LINE_WORDS or len(text) > 120:
             continue
         if any(a.tag in ("a", "h1", "h2", "h3", "h4", "nav", "li") for a in el.iterancestors()):
             continue
+        if not any(person_like(name) for name in split_authors([text])):
+            continue  # "By subject" (a sorting control), "By Staff"
         if text not in found:
             found.append(text)
         if len(found) > 1:
