@@ -539,3 +539,24 @@ def test_a_badge_or_label_before_the_headline_is_a_kicker():
     )
     field = "<h1><span class='field--label-hidden'>Ferry</span> fares to rise in spring</h1>"
     assert title_of(og("Ferry fares to rise in spring"), field) == "Ferry fares to rise in spring"
+
+
+def test_more_separators_before_the_site_s_name():
+    for sep in ("\u00ab", "\u203a", "~", "/"):
+        assert strip(f"Harbour wall vote {sep} The Daily Ledger") == "Harbour wall vote"
+    # a separator inside the story's own title stays when no part names the site
+    assert strip("Movers / moving firms in the city") == "Movers / moving firms in the city"
+
+
+def test_a_heading_sharing_only_short_words_with_the_titles_is_not_about_the_story():
+    # "Need a hand?" shares only "a" with the title: a box's heading, not a second headline
+    head = og("Council backs a plan for the harbour wall")
+    body = "<h1>Council backs a new harbour wall plan</h1><h1>Need a hand?</h1>"
+    assert title_of(head, body) == "Council backs a new harbour wall plan"
+
+
+def test_without_a_declared_title_an_h1_sharing_nothing_with_the_title_is_not_the_headline():
+    head = "<title>Harbour wall vote passes after long night</title>"
+    assert title_of(head, "<h1>Morning Edition</h1>") == "Harbour wall vote passes after long night"
+    # an <h1> that is about the story still wins
+    assert title_of(head, "<h1>Harbour wall vote passes</h1>") == "Harbour wall vote passes"

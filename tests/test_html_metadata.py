@@ -425,3 +425,130 @@ def test_markup_inside_a_declared_author_name_is_not_part_of_it():
         "</head><body><p>Text.</p></body></html>"
     )
     assert extract_metadata(lxml.html.fromstring(html)).authors == ("Jane Doe",)
+
+
+def test_controls_beside_the_name_in_a_byline_are_not_part_of_it():
+    # the template's buttons beside the name made the whole byline name nobody
+    assert split_authors(["Ida Lund Follow"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Email Twitter"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund View all posts"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund on Twitter"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Follow Olle Ek Follow"]) == ("Ida Lund", "Olle Ek")
+    byline = '<div class="byline">By <a>Ida Lund</a> <button>Follow</button></div>'
+    assert meta_of("", byline + "<h1>Quay works</h1><p>Text.</p>").authors == ("Ida Lund",)
+
+
+def test_a_byline_glued_to_its_date_by_a_joining_word_keeps_the_name():
+    assert split_authors(["Written by Ida Lund on May 9, 2023"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund on 9/5/2023"]) == ("Ida Lund",)
+    assert split_authors(["Olle Ek at 09:15"]) == ("Olle Ek",)
+    assert split_authors(["Par Léa Morel le 9 mai 2023"]) == ("Léa Morel",)
+    assert split_authors(["Por Inés Vidal el 9 de mayo"]) == ("Inés Vidal",)
+    assert split_authors(["Ida Lund • 9 May 2023"]) == ("Ida Lund",)
+    assert split_authors(["by Ida Lund last updated"]) == ("Ida Lund",)
+
+
+def test_help_and_other_credits_are_not_authors():
+    assert split_authors(["By Ida Lund with additional reporting by Olle Ek"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund with agencies"]) == ("Ida Lund",)
+    declared = ["Reporting by Ida Lund; Editing by Olle Ek"]
+    assert split_authors(declared, declared=True) == ("Ida Lund",)
+    assert split_authors(["Words: Ida Lund Photos: Olle Ek"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Bureau Chief"]) == ("Ida Lund",)
+
+
+def test_a_name_written_twice_by_two_copies_of_the_byline_is_one_name():
+    assert split_authors(["Ida Lund Ida Lund"]) == ("Ida Lund",)
+    assert split_authors(["Ida LundIda Lund"]) == ("Ida Lund",)
+    # a name whose parts repeat is not cut
+    assert split_authors(["Ida Ida"]) == ("Ida Ida",)
+
+
+def test_lead_ins_to_the_byline_word_in_other_languages_go_with_it():
+    assert split_authors(["Geschrieben von Lena Vogt"]) == ("Lena Vogt",)
+    assert split_authors(["Ein Kommentar von Lena Vogt"]) == ("Lena Vogt",)
+    assert split_authors(["Von unserer Korrespondentin Lena Vogt"]) == ("Lena Vogt",)
+    assert split_authors(["Escrito por Inés Vidal"]) == ("Inés Vidal",)
+    assert split_authors(["Scritto da Luca Neri"]) == ("Luca Neri",)
+    assert split_authors(["A cura di Luca Neri"]) == ("Luca Neri",)
+    assert split_authors(["Écrit par Léa Morel"]) == ("Léa Morel",)
+    assert split_authors(["Geschreven door Bram de Wit"]) == ("Bram de Wit",)
+    assert split_authors(["Skrevet av Siri Moen"]) == ("Siri Moen",)
+    assert split_authors(["Napisała Ewa Nowak"]) == ("Ewa Nowak",)
+    assert split_authors(["Oleh Budi Santoso Wijaya"]) == ("Budi Santoso Wijaya",)
+    # a name that starts like a byline word keeps it
+    assert split_authors(["Oleh Marchenko"]) == ("Oleh Marchenko",)
+
+
+def test_labels_and_publication_stamps_in_other_languages():
+    assert split_authors(["Yazan: Ece Demir"]) == ("Ece Demir",)
+    assert split_authors(["Írta: Tóth Réka"]) == ("Tóth Réka",)
+    assert split_authors(["Teksti: Aino Laine"]) == ("Aino Laine",)
+    assert split_authors(["Autorka: Eva Malá"]) == ("Eva Malá",)
+    assert split_authors(["Lena Vogt Veröffentlicht am 9.5.2023"]) == ("Lena Vogt",)
+    assert split_authors(["Léa Morel Publié le 9 mai 2023"]) == ("Léa Morel",)
+    assert split_authors(["Inés Vidal Actualizado el 9 de mayo"]) == ("Inés Vidal",)
+    assert split_authors(["Siri Moen Publisert 9. mai"]) == ("Siri Moen",)
+
+
+def test_an_address_or_handle_glued_to_a_byline_name_is_a_separator():
+    assert split_authors(["By Ida Lund ida.lund@ledger.example"]) == ("Ida Lund",)
+    assert split_authors(["By Ida Lund @idalund"]) == ("Ida Lund",)
+
+
+def test_the_paper_after_of_and_credits_for_pictures_end_a_byline_name():
+    assert split_authors(["Ida Lund of The Harbour Ledger"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund and Olle Ek of The Harbour Ledger"]) == ("Ida Lund", "Olle Ek")
+    assert split_authors(["Ida Lund. Pictures by Olle Ek"]) == ("Ida Lund",)
+    assert split_authors(["Story: Ida Lund | Photos: Olle Ek"]) == ("Ida Lund",)
+
+
+def test_wire_credits_beside_a_name_and_relative_time_stamps_are_not_names():
+    assert split_authors(["Ida Lund and wire services"]) == ("Ida Lund",)
+    assert split_authors(["Harbour Ledger Staff and Wire Reports"]) == ()
+    assert split_authors(["Ida Lund Today at 09:15"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Heute um 09:15"]) == ("Ida Lund",)
+    assert split_authors(["Ida Lund Tue 9 May 2023 09.15 BST"]) == ("Ida Lund",)
+    # a name ending like a short weekday keeps it; a credit ending in "Today" keeps it
+    assert split_authors(["Li Sun 9 May 2023"]) == ("Li Sun",)
+    assert split_authors(["Harbour Today"], declared=True) == ("Harbour Today",)
+    # the publisher's own declared credit stays
+    assert split_authors(["Staff Reports"], declared=True) == ("Staff Reports",)
+
+
+def test_a_time_stamp_inside_the_byline_element_is_not_part_of_the_name():
+    byline = '<div class="byline">By <a>Ida Lund</a><time>May 9, 2023</time></div>'
+    assert meta_of("", byline + "<h1>Quay works</h1><p>Text.</p>").authors == ("Ida Lund",)
+    assert split_authors(["By Ida Lund May 9, 2023"]) == ("Ida Lund",)
+    assert split_authors(["Theresa May 9 hours ago"]) == ("Theresa May",)
+
+
+def test_a_line_that_is_a_byline_by_its_wording_names_the_author():
+    story = "<h1>Quay works</h1><p>Text of the story, long enough to read as prose.</p>"
+    assert meta_of("", story.replace("</h1>", "</h1><p>By <a>Ida Lund</a></p>")).authors == (
+        "Ida Lund",
+    )
+    assert meta_of("", "<p><strong>Von Lena Vogt</strong></p>" + story).authors == ("Lena Vogt",)
+    # a teaser list repeats "By ..." under every title: none of them wrote this page
+    teasers = "<div><p>By Olle Ek</p></div><div><p>By Siri Moen</p></div>"
+    assert meta_of("", story + teasers).authors == ()
+    # "By" starting a sentence is not a byline
+    assert meta_of("", story + "<p>By Monday the quay was open again to boats.</p>").authors == ()
+
+
+def test_staff_and_profile_pages_are_authors_pages_but_topic_pages_are_not():
+    story = "<h1>Quay works</h1><p>Text.</p>"
+    staff = '<p class="meta">By <a href="/staff/ida-lund/">Ida Lund</a></p>'
+    assert meta_of("", staff + story).authors == ("Ida Lund",)
+    profile = '<div class="meta"><a href="/profile/ida-lund">Ida Lund</a></div>'
+    assert meta_of("", profile + story).authors == ("Ida Lund",)
+    topic = '<div class="tags"><a href="/topics/people/olle-ek.html">Olle Ek</a></div>'
+    assert meta_of("", story + topic).authors == ()
+
+
+def test_a_byline_line_with_its_date_and_time_after_the_name_still_names_the_author():
+    story = "<h1>Quay works</h1><p>Text of the story, long enough to read as prose.</p>"
+    line = "<p>By <a>Ida Lund</a> on Tuesday, May 9th, 2023 at 09:15 a.m.</p>"
+    # a sorting control worded like a byline names nobody and does not hide the real one
+    control = "<div><span>By topic</span></div>"
+    assert meta_of("", control + story.replace("</h1>", "</h1>" + line)).authors == ("Ida Lund",)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from copy import deepcopy
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -28,12 +29,26 @@ _BY = re.compile(
 # "Von" (de), "Por" (es, pt), "Par" (fr), "Di" (it), "Door" (nl), "Av" (sv, no), "Af" (da),
 # "Przez" / "Od" (pl, cs): cut when a name of two words or more follows, so that a byline
 # that is only a name starting with such a word ("Di Maio") keeps it.
-_BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od)\s+(?=\S)", re.I)
+# "Oleh" (id, ms), "Bởi" (vi) likewise.
+_BY_WORD = re.compile(r"^\s*(?:von|por|par|di|door|av|af|przez|od|oleh|bởi)\s+(?=\S)", re.I)
+# The words that lead to that byline word in the main European languages ("Geschrieben von",
+# "Ein Kommentar von", "Escrito por", "Scritto da", "Écrit par", "Publicado por",
+# "Geschreven door", "Skrevet av", "A cura di"), a verb that needs none ("Napisał"), and
+# "Von unserem Korrespondenten" (from our correspondent): cut with the word.
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:(?:ein|eine|un|una|een)\s+)?(?:geschrieben|verfasst|kommentar|analyse|"
+    r"gastbeitrag|interview|reportage|essay|kolumne|escrit[oa]|publicad[oa]|scritt[oa]|"
+    r"pubblicat[oa]|écrite?|publiée?|rédigée?|geschreven|gepubliceerd|napisane|skrevet|"
+    r"skriven|skrivet|publisert|publicerad|kirjoittanut|a\s+cura)\s+"
+    r"(?:von|por|da|di|de|par|door|przez|af|av)|napisał[a]?|von\s+unser(?:em|er)\s+\w+)\s+",
+    re.I,
+)
 # A label before the names: "Autor:", "Autorin/Autor", "Text:", "Auteur :", "Tekst:" ...
 _LABEL = re.compile(
-    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s)?|auteur(?:e|s)?|autore|authors?|text|texte|"
-    r"testo|texto|tekst|reportage|von|por|par|di|door|av|af|szerző|forfatter|författare|"
-    r"kirjoittaja|автор|yazar|penulis|συντάκτης)(?:\s*/\s*\w+)?\s*:|"
+    r"^\s*(?:(?:autor(?:in|innen|en|es|a|e|i|ius|s|ka)?|auteur(?:e|s)?|autore|authors?|text|"
+    r"texte|testo|texto|tekst|teksti|reportage|von|por|par|di|door|av|af|szerző|írta|"
+    r"forfatter|författare|skribent|kirjoittaja|автор|yazar|yazan|penulis|oleh|tác giả|"
+    r"συντάκτης|words|story|reporting)(?:\s*/\s*\w+)?\s*:|"
     r"autor(?:in)?\s*/\s*autor(?:in)?)\s*",
     re.I,
 )
@@ -86,6 +101,21 @@ _DATE_WORDS = re.compile(
     r"sept?|oct|nov|dec)\.?(?=[\s,]*$)",
     re.I,
 )
+# The months that are also names ("May", "June") as dates: before a day's number ("Jane Doe
+# May 9, 2023"), where the cut at the number left them glued to the name.
+_NAME_MONTH_DAY = re.compile(
+    r"\s+(?:april|may|june|august)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,|\s+\d{4}|\s*$).*$", re.I
+)
+# "Today at 10:30", "Yesterday, 18:00", "Heute um 10:30" after the name: the time stamp of
+# the byline (a credit ending in the word, "Ledger Today", has no time after it).
+_RELATIVE_STAMP = re.compile(
+    r"\s+(?:today|yesterday|heute|gestern|hier|aujourd'hui|ayer|hoy|ieri|oggi|gisteren|"
+    r"vandaag|igår|idag)[\s,]*(?:at|um|à|a\s+las|alle|om|kl\.?)?\s*\d.*$",
+    re.I,
+)
+# A weekday written short ("Jane Doe Sun 3 Mar 2024"): cut only when two words stay, since
+# "Sun" or "Mon" also end names ("Li Sun").
+_DAY_SHORT = re.compile(r"(?:^|[\s,]+)(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?(?=[\s,]*$)", re.I)
 # Words that label a byline rather than name anyone ("Written By", "The Author", "Team").
 _LABEL_WORDS = {
     "written", "by", "the", "author", "authors", "article", "team", "writer", "posted",
@@ -101,6 +131,7 @@ _ROLE_MODIFIERS = {
     "economics", "culture", "opinion", "leitende", "leitender", "stellvertretende",
     "stellvertretender", "freie", "freier", "chef", "en", "chefe", "capo", "hoofd",
     "content", "marketing", "communications", "social", "media", "product", "editorial",
+    "bureau",
 }
 # Lower-case words that may stand inside a name ("Eva de Wit", "Ana da Silva").
 _PARTICLES = {
@@ -136,7 +167,7 @@ _DEGREE = re.compile(
 )
 # "(obe)", "(dpa)": an abbreviation or agency code after a name.
 _PARENS = re.compile(r"\s*\([^()]{0,40}\)")
-_STRIP = " .,:;-–—|()[]\"'"
+_STRIP = " .,:;-–—|•·()[]\"'"
 
 
 def _is_role_word(word: str) -> bool:
@@ -180,9 +211,9 @@ def without_role(name: str) -> str:
 # For The Ledger", "Special to The Ledger", "für die Zeitung") or the place it was written
 # in ("Jane Doe in Washington", "Anna Berg aus Berlin").
 _FOR_PAPER = re.compile(
-    r"\s+(?i:special\s+to|for|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
+    r"\s+(?i:special\s+to|for|of|für|pour)\s+(?:(?i:the|die|den|der|le|la)\s+)?[A-ZÀ-Þ].*$"
 )
-_FOR_PART = re.compile(r"(?i:special\s+to|for|für|pour)\s+\S")
+_FOR_PART = re.compile(r"(?i:special\s+to|for|of|für|pour)\s+\S")
 _IN_PLACE = re.compile(r"\s+(?:in|aus)\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
 
 
@@ -210,8 +241,71 @@ def _without_credit_after_capitals(name: str) -> str:
     return name
 
 
+# The controls a template puts beside the name in a byline element ("Jane Doe Follow",
+# "Jane Doe Email", "Jane Doe View all posts", "Jane Doe on Twitter"): read as a separator,
+# so that the name before them stays (they made the whole byline name nobody).
+_CONTROLS = re.compile(
+    r"(?<=\S)\s+(?:follow(?:\s+on)?|e-?mail|twitter|linkedin|facebook|instagram|share(?:\s+on)?|"
+    r"read\s+more|view\s+(?:all\s+)?(?:posts|articles|stories|profile)|"
+    r"see\s+all(?:\s+(?:posts|articles|stories))?|more\s+(?:articles|stories|posts)|"
+    r"all\s+(?:posts|articles|stories)|about\s+the\s+author|contact)\b",
+    re.I,
+)
+# A word that joins a name to the date or the credit after it ("Jane Doe on March 3",
+# "Marie Dupont le 3 mars", "Ana Lima el 3 de marzo", "Anna Berg am 3. März", "Jane Doe at
+# 10:30", "Jane Doe last updated"): left at the end once the date is cut, it goes, with the
+# months that are also first names after it ("on May", "on June"), left alone elsewhere.
+_JOINING_WORD = re.compile(
+    r"\s+(?:on|at|le|el|il|am|um|op|em|last)(?:\s+(?:april|may|june|august))?$", re.I
+)
+# Help credited after the name ("Jane Doe with additional reporting by John Roe", "Jane Doe
+# with agencies"): the lower-case word after "with" says it is not a second author.
+_WITH_HELP = re.compile(r"\s+with\s+(?=[a-zà-ÿ]).*$")
+# A credit for other work than the writing ("Editing by John Roe", "Graphics by Ida Lund",
+# "Additional reporting by ..."): not an author, declared or in page text.
+_OTHER_CREDIT = re.compile(r"^(?:[^\W\d_]+\s+){1,2}by\s", re.I)
+# Where such a credit starts inside a byline ("Jane Doe. Photos by John Roe"): the end of it.
+_OTHER_WORK = re.compile(
+    r"[.,;]?\s+(?:with\s+)?(?=(?:photos?|photographs?|photography|pictures?|images?|graphics?|"
+    r"illustrations?|videos?|editing|edited|additional\s+reporting|produced|design(?:ed)?)"
+    r"\s+by\b)",
+    re.I,
+)
+# The wire's or the agencies' share credited beside a name in page text ("Jane Doe and
+# wire services", "Ledger Staff and Wire Reports"): no person named (a declared "Staff
+# Reports" is the publisher's own credit and stays).
+_WIRE_CREDIT = re.compile(
+    r"(?:wire|news)\s+(?:reports?|services?)|agencies|staff\s+reports?", re.I
+)
+# An e-mail address or a social handle glued to the name ("By Jane Doe jdoe@ledger.example",
+# "By Jane Doe @janedoe"): a separator.
+_HANDLE = re.compile(r"(?<=\S)\s+\S*@\S+")
+# A name written twice, by two copies of the byline (one for small screens) or an image's
+# text beside the name: "Jane Doe Jane Doe", "Jane DoeJane Doe".
+_TWICE = re.compile(r"(\S.{2,}?)\s*\1")
+
+
+# "Published" and "Updated" in the main European languages and Indonesian: a byline
+# such as "Anna Berg Veröffentlicht am 3.3.2024" keeps only the name before it.
+_STAMP_WORDS = (
+    r"\b(?:veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|atualizado|"
+    r"pubblicato|aggiornato|gepubliceerd|bijgewerkt|publicerad|uppdaterad|publisert|"
+    r"oppdatert|udgivet|opdateret|julkaistu|päivitetty|opublikowano|zaktualizowano|"
+    r"diperbarui|diterbitkan)\b"
+)
+
+
+def _without_joining_word(text: str) -> str:
+    while len(text.split()) > 2:
+        cut = _JOINING_WORD.sub("", text)
+        if cut == text:
+            break
+        text = cut.rstrip(" ,")
+    return text
+
+
 def _cut_byline_word(text: str) -> str:
-    text = _LABEL.sub("", _BY.sub("", text))
+    text = _LABEL.sub("", _BY.sub("", _LEAD_IN.sub("", text)))
     m = _BY_WORD.match(text)
     if m:
         rest = text[m.end() :]
@@ -280,18 +374,25 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             continue
         text = cut[: label.start()] if label else cut
         if not declared:
+            text = _CONTROLS.sub(" , ", _WITH_HELP.sub("", _HANDLE.sub(" , ", text)))
+            text = _RELATIVE_STAMP.sub("", _NAME_MONTH_DAY.sub("", text))
             text = _FROM_A_NUMBER.sub("", text)
             while True:  # trailing day and month names, one at a time
-                text = text.rstrip(" ,")
+                text = _without_joining_word(text.rstrip(" ,"))
                 last = _DATE_WORDS.search(text)
+                if last is None and len(text.split()) > 2:
+                    last = _DAY_SHORT.search(text)
                 if not last:
                     break
                 text = text[: last.start()]
             text = re.sub(r"^(?:authors?|writer)\s+(?=[A-Z])", "", text, flags=re.I)
         # a byline such as "Jane Doe | Published 3 March 2024" keeps only the part before it
         text = re.split(
-            r"\s+(?:[|•·]|—|–)\s+|\bupdated\b|\bpublished\b|\bposted\b", text, flags=re.I
+            r"\s+(?:[|•·⋅]|—|–)\s+|\b(?:last\s+)?updated\b|\bpublished\b|\bposted\b|" + _STAMP_WORDS,
+            text,
+            flags=re.I,
         )[0]
+        text = _OTHER_WORK.split(text)[0]
         text = _PARENS.sub("", text)
         text = _ROLE_AFTER_COMMA.sub("", text)
         parts = [
@@ -300,8 +401,12 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             for p in _AUTHOR_SPLIT.split(piece)
         ]
         parts = [
-            without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP) for p in parts if p
+            without_role(_ROLE_SUFFIX.sub("", _without_for(p))).strip(_STRIP)
+            for p in parts
+            if p and not _OTHER_CREDIT.match(p) and (declared or not _WIRE_CREDIT.fullmatch(p))
         ]
+        if not declared:
+            parts = [_without_joining_word(p) for p in parts]
         # a part naming a role goes, unless it is the whole credit ("Harbour Ledger Reporters"),
         # and so does the paper it was written for ("Jane Doe, Special to The Ledger") and a
         # degree after a name ("Jane Doe, MS, RD", "Dr. Eva Lind, Ph.D.")
@@ -319,6 +424,9 @@ def split_authors(values: Iterable[str], *, declared: bool = False) -> tuple[str
             if is_staff_credit(name, alone=declared):
                 continue
             name = _without_credit_after_capitals(name)
+            twice = _TWICE.fullmatch(name)
+            if twice and len(twice.group(1).split()) >= 2:
+                name = twice.group(1).strip()
             if name.isupper() and len(name) > 3:  # "MELISSA GOLDIN", "THE ASSOCIATED PRESS"
                 name = " ".join(map(_capitalised, name.split()))
             if not any(c.isalpha() for c in name):
@@ -455,24 +563,42 @@ def byline_elements(root: HtmlElement) -> list[HtmlElement]:
     return sorted(found, key=doc_position)
 
 
+# Parts of a byline element that are not names: its date stamp, its buttons and scripts.
+_NOT_NAME_TAGS = ("time", "button", "script", "style", "noscript")
+
+
+def _byline_text(el: HtmlElement) -> str:
+    """The words of a byline element, pieces of text in separate elements as separate words
+    ("Jane Doe<span>Share"), without its <time> ("By Jane Doe<time>May 9, 2023</time>" read
+    "Jane Doe May") or buttons, which part the names around them like a comma."""
+    if next(el.iterdescendants(*_NOT_NAME_TAGS), None) is not None:
+        el = deepcopy(el)
+        for part in list(el.iterdescendants(*_NOT_NAME_TAGS)):
+            part.tail = " , " + (part.tail or "")
+            part.drop_tree()
+    return " ".join(" ".join(el.itertext()).split())
+
+
 def byline_texts(root: HtmlElement) -> list[str]:
     """The text of the page's first byline elements, short ones only."""
     texts = []
     for el in byline_elements(root)[:6]:
-        # pieces of text in separate elements are separate words ("Jane Doe<span>Share")
-        text = " ".join(" ".join(el.itertext()).split())
+        text = _byline_text(el)
         if 2 < len(text) < 120:
             texts.append(text)
     return texts
 
 
 # A link to an author's own page ("/autoren/name/anna-berg", "/author/jane-doe/",
-# "/journalist/kari-nord"): the folder names the role in the main languages of the news web,
-# and a name follows it (the folder alone, "/autoren/", lists them all).
+# "/journalist/kari-nord", "/staff/jane-doe", "/profile/jane-doe"): the folder names the
+# role in the main languages of the news web, and a name follows it (the folder alone,
+# "/autoren/", lists them all). Not "/people/" (a topic page about a person) nor "/by/"
+# (a licence's "/licenses/by/3.0/").
 _AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|in|innen|es)?|auteurs?|autori|autore|journalist(?:s|en|er)?|"
     r"redakteur(?:e|in|innen)?|redacteurs?|redactores?|writers?|columnists?|contributors?|"
-    r"forfatter(?:e)?|skribenter|yazar(?:lar)?|penulis|tac-gia)/[^/?#\s]",
+    r"forfatter(?:e)?|skribenter|yazar(?:lar)?|penulis|tac-gia|staff|profiles?|reporters?)"
+    r"/[^/?#\s]",
     re.I,
 )
 _LINKS = etree.XPath("descendant::a[@href]")
@@ -578,11 +704,47 @@ def signature_lines(root: HtmlElement) -> list[str]:
     return []
 
 
+# A line of its own that is a byline by its wording alone ("<p>By <a>Jane Doe</a></p>",
+# "<strong>Von Anna Berg</strong>"): the byline word, capitalised, then a capitalised name.
+_BY_LINE = re.compile(r"^(?:By|BY|Von|VON|Por|POR|Par|PAR|Door|DOOR|Av|AV|Af|AF)\s+[A-ZÀ-Þ]")
+_BY_LINE_TAGS = ("p", "div", "span", "strong", "b", "em", "address")
+_BY_LINE_WORDS = 16
+
+
+def by_lines(root: HtmlElement) -> list[str]:
+    """The one short element whose text is a byline by its wording ("By Jane Doe"), when
+    no byline markup names it: not inside a link, a heading or the site's menu, and only
+    when the page has one such text that names a person (a teaser list repeats "By ..."
+    under every title)."""
+    found: list[str] = []
+    for el in root.iter(*_BY_LINE_TAGS):
+        start = (el.text or "").lstrip()
+        if not _BY_LINE.match(start + ("X" if len(start) <= 3 else "")):
+            continue
+        text = " ".join(el.text_content().split())
+        if not _BY_LINE.match(text) or len(text.split()) > _BY_LINE_WORDS or len(text) > 120:
+            continue
+        if any(a.tag in ("a", "h1", "h2", "h3", "h4", "nav", "li") for a in el.iterancestors()):
+            continue
+        if not any(person_like(name) for name in split_authors([text])):
+            continue  # "By subject" (a sorting control), "By Staff"
+        if text not in found:
+            found.append(text)
+        if len(found) > 1:
+            return []
+    return found
+
+
 def page_people(root: HtmlElement) -> tuple[str, ...]:
     """People the page names as its authors outside the byline markup that
-    :func:`byline_texts` reads: links to authors' pages, else a labelled name, else the
-    name the article is signed with at its end."""
-    for texts in (author_link_texts(root), labelled_bylines(root), signature_lines(root)):
+    :func:`byline_texts` reads: links to authors' pages, else a labelled name, else a line
+    that is a byline by its wording, else the name the article is signed with at its end."""
+    for texts in (
+        author_link_texts(root),
+        labelled_bylines(root),
+        by_lines(root),
+        signature_lines(root),
+    ):
         people = tuple(name for name in split_authors(texts) if person_like(name))
         if people:
             return people

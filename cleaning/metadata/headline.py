@@ -19,11 +19,12 @@ from lxml.html import HtmlElement
 
 from cleaning.words import INVISIBLE_CHARS
 
-# " | ", " - ", " : " ... between the story's title and the site's name or section.
-_SEPARATORS = re.compile(r"\s+(?:[|｜\-–—:·•»]|::)\s+")
+# " | ", " - ", " : ", " « ", " › ", " ~ ", " / " ... between the story's title and the site's
+# name or section.
+_SEPARATORS = re.compile(r"\s+(?:[|｜\-–—:·•»«›‹~/]|::)\s+")
 # "Garnix Blog: Story": a site name before a colon written without a space before it.
 _COLON_PREFIX = re.compile(r"([^:|]{2,40}):\s+(?=\S)")
-_STRIP_CHARS = " |-–—:·•»"
+_STRIP_CHARS = " |-–—:·•»«›‹~/"
 # Parts of a heading that are not its words: a date stamp, scripts, icon labels.
 _SKIP_IN_HEADING = {"time", "script", "style", "noscript", "button", "svg"}
 # Elements whose edges are word breaks even when the markup has no space there.
@@ -484,11 +485,18 @@ def _is_marked_headline(heading: HtmlElement) -> bool:
 
 
 def _about(head: str, declared: list[str]) -> bool:
-    """``head`` shares at least a fifth of its words with one of the declared titles."""
+    """``head`` shares at least a fifth of its words with one of the declared titles, one
+    of them of four letters or more when it has such words: short words ("the", "for",
+    "you") are shared by headlines of different stories."""
     words = set(word_list(head))
     if not words:
         return False
-    return any(len(words & set(word_list(title))) >= 0.2 * len(words) for title in declared)
+    long_words = {w for w in words if len(w) >= 4}
+    for title in declared:
+        shared = words & set(word_list(title))
+        if len(shared) >= 0.2 * len(words) and (not long_words or shared & long_words):
+            return True
+    return False
 
 
 def _shares_a_word(title: str, others: list[str]) -> bool:
@@ -612,6 +620,10 @@ def pick_headline(
             heads[same[0]] = (heads[same[0]][0], heads[same[0]][1] or marked)
         else:
             heads.append((head, marked))
+    # without a declared title, an <h1> that shares nothing with the <title> is the site's
+    # name or a section's (in a script its domain does not spell), not the story's headline
+    if not titles and page and first_head and not _about(first_head[0], page):
+        first_head = []
     fallback = titles + first_head + page
     best = fallback[0] if fallback else None
     about = [head for head, marked in heads if marked or _about(head, titles + page)]
