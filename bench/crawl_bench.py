@@ -397,7 +397,15 @@ def main() -> None:
             f"{len(ratios)} rounds at 85 % or more; CPU bound median {_median(bounds):.0f} % "
             f"({min(bounds):.0f}-{max(bounds):.0f} %)"
         )
-    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f} at the end")
+    ncpu = os.cpu_count() or 1
+    if bases and load > ncpu:
+        print(
+            f"  (more runnable processes than the {ncpu} cores: the rates are shares of a "
+            "busy machine, and the crawl's three processes take a larger share than the "
+            "baseline's two; the CPU bound is the figure to read)"
+        )
 
 
 if __name__ == "__main__":
