@@ -1,33 +1,44 @@
 """Crawl benchmark: N pages on a local server, crawled with ``newsclean crawl``, cleaning on.
 
+The figure it is for: the crawl's rate as a share of the cleaning-only rate on the same
+pages.  Both sides are wall-clock rates of the commands users run, and on a shared VM
+the same work may cost 20 % more a few minutes later, so one crawl against one baseline
+says little.  The bench measures in turns, ``--rounds N`` crawls each between two
+measurements of the baseline (A B A B ... A), and prints each round's ratio (the crawl
+against the mean of the baselines just before and just after it), their median and
+spread, and how many rounds reach 85 %.
+
 Prints:
 
-* the cleaning-only baseline: ``newsclean clean -j WORKERS`` (default 2, the cores
-  this machine has) over ``--sample`` of the same pages saved as ``.html`` files, the
-  command a user runs on saved pages, whole process (its row building, MinHash
-  signatures, duplicate index and Parquet write included), start-up subtracted (the
-  same command on one file; see :func:`clean_command_rate`); and the CPU per page of
-  the cleaning core alone (``clean_html`` with the rules loaded, one process), the
-  yardstick for what the crawl adds per page;
-* the crawl rate: pages fetched and cleaned per second, measured from the first
-  article request to the end of the run (``newsclean crawl``, i.e. ``python -m
-  pipelines.cli crawl``, in a subprocess, politeness delays off, robots.txt still
-  read), as a share of the baseline, and the whole run's wall time;
-* CPU per page of the crawl process, of its cleaning processes and of the local
-  server, after warm-up, and the share of the baseline the crawl could reach at
-  most with both cores busy (cleaning CPU of the baseline / the crawl's CPU);
-* the peak RSS of the crawl process tree (the crawl process plus its cleaning
-  workers, summed: shared pages are counted once per process, so this is an upper
-  bound) and of the crawl process alone, sampled from /proc every 0.1 s.
+* each measurement of the cleaning-only baseline: ``newsclean clean -j WORKERS``
+  (default 2, the cores this machine has) over ``--sample`` of the same pages saved as
+  ``.html`` files, the command a user runs on saved pages, whole process (its row
+  building, MinHash signatures, duplicate index and Parquet write included), start-up
+  subtracted (the same command on one file; see :class:`Baseline`), best of
+  ``--clean-repeat`` runs;
+* each round: the CPU per page of the cleaning core alone (``clean_html`` with the
+  rules loaded, one process), the yardstick for what the crawl adds per page; the
+  crawl rate: pages fetched and cleaned per second, measured from the first article
+  request to the end of the run (``newsclean crawl``, i.e. ``python -m pipelines.cli
+  crawl``, in a subprocess, politeness delays off, robots.txt still read); CPU per page
+  of the crawl process, of its cleaning processes and of the local server, after
+  warm-up;
+* for the last crawl: its whole run, its CPU per page start-up included, and the peak
+  RSS of the crawl process tree (the crawl process plus its cleaning workers, summed:
+  shared pages are counted once per process, so this is an upper bound) and of the
+  crawl process alone, sampled from /proc every 0.1 s;
+* per round, the crawl's share of the baseline and the share it could reach at most with
+  both cores busy (the baseline's CPU per page / the crawl's); then the median, spread,
+  and the rounds at 85 % or more.
 
 The local server runs in this process (threads), so it takes CPU from the crawl
-on a small machine: its CPU per page is printed on its own line (an artefact of
+on a small machine: its CPU per page is printed on its own (an artefact of
 running both ends on one machine, not a cost a user pays).  Other work on the
 machine makes the rates noisy; the CPU figures per page are steadier.
 
 ``--profile FILE`` runs the crawl process under cProfile (``python -m pstats FILE``).
 
-    python -m bench.crawl_bench --pages 2000
+    python -m bench.crawl_bench --pages 2000 --rounds 3
 """
 
 from __future__ import annotations
@@ -41,6 +52,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -102,43 +114,140 @@ def core_cpu_ms(bodies: list[tuple[str, bytes]]) -> float:
     return 1000 * cpu / len(bodies)
 
 
-def clean_command_rate(
-    bodies: list[tuple[str, bytes]], workers: int, repeat: int
-) -> tuple[float, float, float, float]:
+class Baseline:
     """The cleaning-only baseline: ``newsclean clean DIR -o OUT -j WORKERS`` over the pages
-    saved as ``.html`` files (the command a user runs on saved pages, whole process),
-    with its start-up subtracted: the same command on one of the files alone.  The two
-    take turns, one untimed round first (bytecode and page caches), best of ``repeat``.
+    saved as ``.html`` files (the command a user runs on saved pages, whole process), with
+    its start-up subtracted: the same command on one of the files alone.  The pages are
+    saved once; :meth:`measure` runs the two commands in turns."""
 
-    Returns (pages/s on wall time, CPU ms per page, start-up wall s, start-up CPU s):
-    pages/s = (n - 1) / (best full wall - best start-up wall); CPU ms per page likewise
-    from the lowest CPU times (the command's process and its workers)."""
-    with tempfile.TemporaryDirectory(prefix="crawl-bench-clean-") as tmp:
-        pages = Path(tmp) / "pages"
+    def __init__(self, bodies: list[tuple[str, bytes]], workers: int):
+        self.tmp = Path(tempfile.mkdtemp(prefix="crawl-bench-clean-"))
+        self.n = len(bodies)
+        pages = self.tmp / "pages"
         pages.mkdir()
         for i, (_, body) in enumerate(bodies):
             (pages / f"{i:05d}.html").write_bytes(body)
-        one = Path(tmp) / "one"
+        one = self.tmp / "one"
         one.mkdir()
         (one / "00000.html").write_bytes(bodies[0][1])
-        commands = {
-            name: (newsclean("clean", "--no-progress", "-j", str(workers), str(src), "-o", str(out)), out)
+        self.commands = {
+            name: (
+                newsclean("clean", "--no-progress", "-j", str(workers), str(src), "-o", str(out)),
+                out,
+            )
             for name, src, out in (
-                ("full", pages, Path(tmp) / "out-full"),
-                ("start-up", one, Path(tmp) / "out-one"),
+                ("full", pages, self.tmp / "out-full"),
+                ("start-up", one, self.tmp / "out-one"),
             )
         }
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for attempt in range(repeat + 1):
-            for name, (cmd, out) in commands.items():
+        self.warm = False
+
+    def measure(self, repeat: int) -> tuple[float, float, float, float]:
+        """(pages/s on wall time, CPU ms per page, start-up wall s, start-up CPU s), best of
+        ``repeat`` runs of each command in turns (the first call adds one untimed round:
+        bytecode and page caches).  pages/s = (n - 1) / (best full wall - best start-up
+        wall); CPU ms per page likewise from the lowest CPU times (the command's process
+        and its workers)."""
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in self.commands}
+        for attempt in range(repeat + (0 if self.warm else 1)):
+            for name, (cmd, out) in self.commands.items():
                 result = run_timed([cmd], fresh=out, cwd=ROOT)
-                if attempt:
+                if attempt or self.warm:
                     runs[name].append(result)
-    wall = {name: min(w for w, _ in r) for name, r in runs.items()}
-    cpu = {name: min(c for _, c in r) for name, r in runs.items()}
-    n = len(bodies) - 1
-    net = max(1e-9, wall["full"] - wall["start-up"])
-    return n / net, 1000 * (cpu["full"] - cpu["start-up"]) / n, wall["start-up"], cpu["start-up"]
+        self.warm = True
+        wall = {name: min(w for w, _ in r) for name, r in runs.items()}
+        cpu = {name: min(c for _, c in r) for name, r in runs.items()}
+        n = self.n - 1
+        net = max(1e-9, wall["full"] - wall["start-up"])
+        return (
+            n / net,
+            1000 * (cpu["full"] - cpu["start-up"]) / n,
+            wall["start-up"],
+            cpu["start-up"],
+        )
+
+    def close(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@dataclass
+class CrawlRun:
+    """The figures of one crawl of the site (see :func:`crawl_once`)."""
+
+    fetched: int
+    written: int
+    wall: float  # the whole run
+    rate: float  # pages/s from the first article request to the end
+    cpu_ms: float  # the process tree's CPU per page, start-up included
+    root_ms: float  # the crawl process's, sampled
+    workers_ms: float  # the cleaning processes', sampled
+    server_ms: float  # the local server's (in this process)
+    steady_ms: tuple[float, float, float]  # crawl process, cleaning, server: after warm-up
+    warm_articles: int
+    sampler: RssSampler
+
+
+def crawl_once(site: NewsSite, args: argparse.Namespace) -> CrawlRun:
+    """``newsclean crawl`` of the whole site into a fresh folder, in a subprocess."""
+    out = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
+    python: tuple[str, ...] = ("-m", "pipelines.cli")  # newsclean, as crawl_command runs it
+    if args.profile:
+        python = ("-c", PROFILED_CRAWL, str(args.profile.resolve()))
+    cmd = crawl_command(
+        [site.base + "/"], out, workers=args.workers, extra=settings_args(args.set), python=python
+    )
+    times_before = len(site.times)
+    served_before = site.articles_served
+    t0 = time.monotonic()
+    cpu0 = cpu_children()
+    self0 = time.process_time()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=ENV)
+    sampler = RssSampler(
+        proc.pid, lambda: site.articles_served - served_before, warm=max(1, args.pages // 10)
+    )
+    sampler.start()
+    _, stderr = proc.communicate()
+    t_end = time.monotonic()
+    sampler.stop.set()
+    sampler.join()
+    server_cpu = time.process_time() - self0 - sampler.own_cpu
+    server_steady = time.process_time() - sampler.own_cpu - sampler.server_cpu_at_start
+    if proc.returncode != 0:
+        print(stderr, file=sys.stderr)
+        raise SystemExit(f"crawl failed with code {proc.returncode}")
+    crawl_cpu = cpu_children() - cpu0
+    summary = json.loads((out / "last-run.json").read_text())
+    if args.keep:
+        print(f"output kept in {out}")
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+    first_article = min(t for t, p in site.times[times_before:] if p.startswith("/news/"))
+    fetched = max(1, summary["pages_fetched"])
+    root_cpu = sampler.cpu.get(proc.pid, 0.0)
+    at_start = sampler.cpu_at_start or {}
+    root_steady = root_cpu - at_start.get(proc.pid, 0.0)
+    workers_steady = sum(c - at_start.get(p, 0.0) for p, c in sampler.cpu.items() if p != proc.pid)
+    window = max(1, site.articles_served - served_before - sampler.served_at_start)
+    steady = tuple(1000 * c / window for c in (root_steady, workers_steady, server_steady))
+    return CrawlRun(
+        fetched=summary["pages_fetched"],
+        written=summary["articles_written"],
+        wall=t_end - t0,
+        rate=summary["pages_fetched"] / (t_end - first_article),
+        cpu_ms=1000 * crawl_cpu / fetched,
+        root_ms=1000 * root_cpu / fetched,
+        workers_ms=1000 * (sum(sampler.cpu.values()) - root_cpu) / fetched,
+        server_ms=1000 * server_cpu / fetched,
+        steady_ms=(steady[0], steady[1], steady[2]),
+        warm_articles=sampler.served_at_start,
+        sampler=sampler,
+    )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def main() -> None:
@@ -150,7 +259,16 @@ def main() -> None:
     parser.add_argument("--extra-kb", type=int, default=80, help="menu/script filler per page")
     parser.add_argument("--sample", type=int, default=600, help="pages for the cleaning-only rate")
     parser.add_argument(
-        "--clean-repeat", type=int, default=2, help="timed rounds of the baseline (best is kept)"
+        "--rounds",
+        type=int,
+        default=3,
+        help="crawls, each between two measurements of the baseline (A B A B ... A; default 3)",
+    )
+    parser.add_argument(
+        "--clean-repeat",
+        type=int,
+        default=2,
+        help="timed runs of the baseline per measurement (the best is kept; default 2)",
     )
     parser.add_argument(
         "--html-dir",
@@ -159,9 +277,12 @@ def main() -> None:
         "as the articles instead of generated ones, cycling through them; each copy "
         "declares its own canonical URL, so every page served is an article to write",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the output folder")
+    parser.add_argument("--keep", action="store_true", help="keep the output folders")
     parser.add_argument(
-        "--profile", type=Path, metavar="FILE", help="cProfile the crawl process into FILE"
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="cProfile the crawl process into FILE (each round overwrites it)",
     )
     parser.add_argument(
         "--no-baseline", action="store_true", help="crawl only (while comparing crawl variants)"
@@ -175,6 +296,7 @@ def main() -> None:
         help="extra crawl setting (passed to the crawl as -s), to compare variants",
     )
     args = parser.parse_args()
+    rounds = max(1, args.rounds)
 
     bodies = None
     if args.html_dir:
@@ -193,100 +315,97 @@ def main() -> None:
     avg_kb = sum(len(b) for _, b in pages) / len(pages) / 1024
     sample = pages[: args.sample]
     print(f"pages: {args.pages} articles (+ listings), {avg_kb:.0f} KB each on average")
-    print(
-        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start"
-    )
-    core_ms = core_cpu_ms(sample)
-    rate_n = cmd_ms = 0.0
-    if not args.no_baseline:
-        rate_n, cmd_ms, up_wall, up_cpu = clean_command_rate(sample, args.workers, args.clean_repeat)
-        print(
-            f"cleaning only (baseline): newsclean clean -j {args.workers} over {len(sample)} of "
-            f"the pages saved as .html, start-up ({up_wall:.2f} s wall, {up_cpu:.2f} s CPU) "
-            f"subtracted: {rate_n:.1f} pages/s, {cmd_ms:.1f} ms CPU per page"
-        )
-    print(f"cleaning core alone (clean_html, 1 process): {core_ms:.1f} ms CPU per page")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start")
+    baseline = None if args.no_baseline else Baseline(sample, args.workers)
+    # A B A B ... A: each crawl between two measurements of the baseline, its ratio against
+    # their mean, so a change of the machine's speed between minutes (on a VM the same work
+    # may cost 20 % more a few minutes later) moves both sides of each ratio alike.
+    bases: list[tuple[float, float, float, float]] = []
+    crawls: list[CrawlRun] = []
+    cores: list[float] = []
 
-    out = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
-    python = ("-c", PROFILED_CRAWL, str(args.profile.resolve())) if args.profile else None
-    cmd = crawl_command(
-        [site.base + "/"],
-        out,
-        workers=args.workers,
-        extra=settings_args(args.set),
-        **({"python": python} if python else {}),
-    )
-    t0 = time.monotonic()
-    cpu0 = cpu_children()
-    self0 = time.process_time()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=ENV)
-    sampler = RssSampler(proc.pid, lambda: site.articles_served, warm=max(1, args.pages // 10))
-    sampler.start()
-    _, stderr = proc.communicate()
-    t_end = time.monotonic()
-    sampler.stop.set()
-    sampler.join()
-    server_cpu = time.process_time() - self0 - sampler.own_cpu
-    server_steady = time.process_time() - sampler.own_cpu - sampler.server_cpu_at_start
-    if proc.returncode != 0:
-        print(stderr, file=sys.stderr)
-        raise SystemExit(f"crawl failed with code {proc.returncode}")
-    crawl_cpu = cpu_children() - cpu0
-    summary = json.loads((out / "last-run.json").read_text())
-    first_article = min(t for t, p in site.times if p.startswith("/news/"))
-    written = summary["articles_written"]
-    steady = summary["pages_fetched"] / (t_end - first_article)
-    print(
-        f"crawl: {summary['pages_fetched']} pages fetched, {written} articles written in "
-        f"{t_end - t0:.1f} s wall ({summary['pages_fetched'] / (t_end - t0):.1f} pages/s overall)"
-    )
-    share = f" = {100 * steady / rate_n:.0f} % of the baseline" if rate_n else ""
-    print(f"crawl rate from first article request to the end: {steady:.1f} pages/s cleaned{share}")
-    pages_done = max(1, summary["pages_fetched"])
-    print(
-        f"crawl CPU (process tree, startup included): {1000 * crawl_cpu / pages_done:.1f} ms "
-        f"per page, {100 * core_ms * pages_done / 1000 / crawl_cpu:.0f} % of it the cleaning core"
-        f" (the rest: Scrapy, WARC, rows, Parquet, state, process start)"
-    )
-    root_cpu = sampler.cpu.get(proc.pid, 0.0)
-    print(
-        f"  of which the crawl process (Scrapy, Parquet, state; sampled): "
-        f"{1000 * root_cpu / pages_done:.1f} ms per page, the cleaning processes (cleaning, "
-        f"WARC records, rows): {1000 * (sum(sampler.cpu.values()) - root_cpu) / pages_done:.1f} ms"
-    )
-    print(
-        f"  local server (in the bench process, shares the cores; not part of the crawl): "
-        f"{1000 * server_cpu / pages_done:.1f} ms CPU per page"
-    )
-    at_start = sampler.cpu_at_start or {}
-    root_steady = root_cpu - at_start.get(proc.pid, 0.0)
-    workers_steady = sum(c - at_start.get(p, 0.0) for p, c in sampler.cpu.items() if p != proc.pid)
-    window = max(1, site.articles_served - sampler.served_at_start)
-    per_page = [1000 * c / window for c in (root_steady, workers_steady, server_steady)]
-    print(
-        f"CPU per page after the first {sampler.served_at_start} articles (process starts, "
-        f"discovery and warm-up left out): crawl process {per_page[0]:.2f} ms, cleaning "
-        f"processes {per_page[1]:.2f} ms (cleaning core alone {core_ms:.2f} ms, "
-        f"+{per_page[1] - core_ms:.2f}), local server {per_page[2]:.2f} ms"
-    )
-    if cmd_ms:
+    def measure_baseline() -> None:
+        if baseline is None:
+            return
+        bases.append(baseline.measure(args.clean_repeat))
+        rate_n, cmd_ms, up_wall, up_cpu = bases[-1]
         print(
-            f"  so with both cores busy the crawl could reach at most "
-            f"{100 * cmd_ms / sum(per_page):.0f} % of the baseline "
-            f"({100 * cmd_ms / sum(per_page[:2]):.0f} % with the server on another machine)"
+            f"  baseline: newsclean clean -j {args.workers} over {len(sample)} of the pages "
+            f"saved as .html, start-up ({up_wall:.2f} s wall, {up_cpu:.2f} s CPU) subtracted: "
+            f"{rate_n:.1f} pages/s, {cmd_ms:.1f} ms CPU per page"
         )
+
+    try:
+        measure_baseline()
+        for r in range(rounds):
+            cores.append(core_cpu_ms(sample))
+            run = crawl_once(site, args)
+            crawls.append(run)
+            print(
+                f"round {r + 1}: cleaning core alone {cores[-1]:.1f} ms CPU per page; crawl: "
+                f"{run.fetched} pages, {run.written} articles, {run.wall:.1f} s wall, "
+                f"{run.rate:.1f} pages/s from the first article request; CPU per page after "
+                f"warm-up: crawl process {run.steady_ms[0]:.2f} ms, cleaning processes "
+                f"{run.steady_ms[1]:.2f} ms (+{run.steady_ms[1] - cores[-1]:.2f} over the core), "
+                f"local server {run.steady_ms[2]:.2f} ms; load {os.getloadavg()[0]:.2f}"
+            )
+            measure_baseline()
+    finally:
+        site.stop()
+        if baseline is not None:
+            baseline.close()
+    last = crawls[-1]
     print(
-        f"peak RSS: {sampler.peak_tree_kb / 1024:.0f} MB crawl process tree "
+        f"last crawl: {last.fetched} pages fetched, {last.written} articles written in "
+        f"{last.wall:.1f} s wall ({last.fetched / last.wall:.1f} pages/s overall)"
+    )
+    print(
+        f"  CPU (process tree, start-up included): {last.cpu_ms:.1f} ms per page, "
+        f"{100 * cores[-1] / last.cpu_ms:.0f} % of it the cleaning core (the rest: Scrapy, "
+        f"WARC, rows, Parquet, state, process start); the crawl process (Scrapy, Parquet, "
+        f"state; sampled) {last.root_ms:.1f} ms, the cleaning processes (cleaning, WARC "
+        f"records, rows) {last.workers_ms:.1f} ms, the local server (in the bench process, "
+        f"shares the cores; not part of the crawl) {last.server_ms:.1f} ms"
+    )
+    sampler = last.sampler
+    print(
+        f"  peak RSS: {sampler.peak_tree_kb / 1024:.0f} MB crawl process tree "
         f"(up to {sampler.max_procs} processes, summed), "
         f"{sampler.peak_root_kb / 1024:.0f} MB crawl process alone; per process: "
         + ", ".join(f"{kb / 1024:.0f}" for kb in sampler.peak_kb.values())
     )
-    print(f"load average {os.getloadavg()[0]:.2f} at the end")
-    site.stop()
-    if args.keep:
-        print(f"output kept in {out}")
-    else:
-        shutil.rmtree(out, ignore_errors=True)
+    if bases:
+        ratios, bounds = [], []
+        print(
+            "crawl rate as a share of the baseline (the mean of the measurements before and "
+            "after each crawl); CPU bound: the share the crawl could reach at most with both "
+            "cores busy (the baseline's CPU per page / the crawl's, server included):"
+        )
+        for r, run in enumerate(crawls):
+            rate = (bases[r][0] + bases[r + 1][0]) / 2
+            cmd_ms = (bases[r][1] + bases[r + 1][1]) / 2
+            ratios.append(100 * run.rate / rate)
+            bounds.append(100 * cmd_ms / sum(run.steady_ms))
+            print(
+                f"  round {r + 1}: {run.rate:.1f} / {rate:.1f} pages/s = {ratios[-1]:.0f} %; "
+                f"CPU bound {bounds[-1]:.0f} % ({100 * cmd_ms / sum(run.steady_ms[:2]):.0f} % "
+                f"with the server on another machine)"
+            )
+        print(
+            f"crawl / baseline over {len(ratios)} rounds: median {_median(ratios):.0f} %, "
+            f"spread {min(ratios):.0f}-{max(ratios):.0f} %, {sum(x >= 85 for x in ratios)} of "
+            f"{len(ratios)} rounds at 85 % or more; CPU bound median {_median(bounds):.0f} % "
+            f"({min(bounds):.0f}-{max(bounds):.0f} %)"
+        )
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f} at the end")
+    ncpu = os.cpu_count() or 1
+    if bases and load > ncpu:
+        print(
+            f"  (more runnable processes than the {ncpu} cores: the rates are shares of a "
+            "busy machine, and the crawl's three processes take a larger share than the "
+            "baseline's two; the CPU bound is the figure to read)"
+        )
 
 
 if __name__ == "__main__":

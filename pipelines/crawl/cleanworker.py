@@ -8,6 +8,7 @@ loads a rule profile once and keeps it for the life of the process.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -137,6 +138,7 @@ def main() -> None:
     # that prints cannot corrupt the stream.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    tuned = False
     while True:
         head = inp.read(header.size)
         if len(head) < header.size:
@@ -147,6 +149,22 @@ def main() -> None:
         out.write(header.pack(len(data)))
         out.write(data)
         out.flush()
+        if not tuned:  # the first page has imported the cleaning core and loaded its rules
+            tune_gc()
+            tuned = True
+
+
+def tune_gc() -> None:
+    """Garbage collection for a process that cleans pages, as ``newsclean clean``'s
+    workers have it (pipelines.batch.run._tune_gc; outputs do not change): what exists
+    now (modules, the rules and their prepared matchers) lives as long as the process and
+    is frozen out of the collections, and the young generation is collected every 50,000
+    new objects rather than 700, since cleaning a page makes next to no reference cycles
+    (its garbage is freed by reference counting).  With Python's default a worker spent
+    about 0.8 ms a page in collections on the aeb pages."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ a final file on the next start.
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import io
 import logging
 import os
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 try:  # ISA-L's gzip: the same format, about 4x faster than zlib at a similar ratio
     from isal import igzip as _igzip
@@ -26,8 +29,7 @@ except ImportError:  # pragma: no cover - optional speed-up
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 
 log = logging.getLogger(__name__)
 
@@ -55,23 +57,43 @@ def response_record(
 ) -> bytes:
     """One WARC ``response`` record as a gzip member, ready to append to a ``.warc.gz`` file.
 
-    A pure function of its arguments, so the crawler builds records (digests,
-    compression) in its cleaning processes and the crawl process only appends bytes.
+    A pure function of its arguments (but for the record's random id), so the crawler
+    builds records (digests, compression) in its cleaning processes and the crawl process
+    only appends bytes.
+
+    The bytes are those warcio's ``WARCWriter`` writes for the same record (WARC 1.1,
+    ``create_warc_record`` then ``write_record``; tests/test_warc.py compares them): warcio
+    still serialises both header blocks, but the digests are taken here over the whole
+    body at once, where warcio read the body back in 16 KB pieces for each digest and
+    again to copy it out (0.6 of the 1.0 ms a 170 KB page cost, gzip the rest).
     """
     http_headers = [(k, v) for k, v in headers if k.lower() not in _TRANSFER_HEADERS]
     http_headers.append(("Content-Length", str(len(body))))
-    buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=False, warc_version="1.1")
-    record = writer.create_warc_record(
-        url,
-        "response",
-        payload=io.BytesIO(body),
-        length=len(body),
-        http_headers=StatusAndHeaders(str(status), http_headers, protocol="HTTP/1.1"),
-        warc_headers_dict={"WARC-Date": _warc_date(fetched_at)},
+    http = StatusAndHeaders(str(status), http_headers, protocol="HTTP/1.1")
+    http.compute_headers_buffer()  # ascii, non-ascii values %-encoded, as warcio writes them
+    head: bytes = http.headers_buff
+    block = hashlib.sha1(head)
+    block.update(body)
+    warc_headers = StatusAndHeaders(
+        "",
+        [
+            ("WARC-Date", _warc_date(fetched_at)),
+            ("WARC-Type", "response"),
+            ("WARC-Record-ID", StatusAndHeadersParser.make_warc_id()),
+            ("WARC-Target-URI", url),
+            ("WARC-Payload-Digest", _digest(hashlib.sha1(body))),
+            ("WARC-Block-Digest", _digest(block)),
+            ("Content-Type", "application/http; msgtype=response"),
+            ("Content-Length", str(len(head) + len(body))),
+        ],
+        protocol="WARC/1.1",
     )
-    writer.write_record(record)
-    return _gzip(buf.getvalue())
+    return _gzip(b"".join((warc_headers.to_bytes(encoding="utf-8"), head, body, b"\r\n\r\n")))
+
+
+def _digest(hashed: Any) -> str:
+    """A WARC digest header's value, as warcio writes it: ``sha1:`` and base32."""
+    return "sha1:" + base64.b32encode(hashed.digest()).decode("ascii")
 
 
 def _gzip(data: bytes) -> bytes:
