@@ -58,7 +58,14 @@ import pyarrow.parquet as pq  # noqa: E402
 from bench.common import crawl_command, newsclean  # noqa: E402
 from pipelines.crawl.state import STATE_DIR, url_key  # noqa: E402
 from pipelines.store.parquet import SCHEMA  # noqa: E402
-from tests.newssite.server import NewsSite, article_body, article_html, slug  # noqa: E402
+from tests.newssite.server import (  # noqa: E402
+    NewsSite,
+    article_body,
+    article_html,
+    print_html,
+    slug,
+    wire_html,
+)
 
 # Polite settings off (robots.txt is still read); small parts so kills meet part writes.
 CRAWL_SETTINGS = [
@@ -392,8 +399,12 @@ def check_crawl(out: Path, site: NewsSite) -> list[str]:
 # --- clean ----------------------------------------------------------------------------------
 
 
-def make_inputs(folder: Path, pages: int, dumps: int) -> None:
-    """HTML pages of the news site (each with its own canonical URL) and text dumps."""
+def make_inputs(folder: Path, pages: int, dumps: int, copies: int = 0) -> None:
+    """HTML pages of the news site (each with its own canonical URL) and text dumps; with
+    ``copies``, every ``pages // copies``-th story again as a print page and a wire copy
+    (other furniture and URL; near and exact duplicates of it, ``copies/``, which comes first
+    in the input order), the print copy published before the page, the wire copy after: so
+    rows written early turn into duplicates of rows cleaned later (re-pointed at the end)."""
     from datetime import datetime, timedelta, timezone
 
     html, text = folder / "pages", folder / "dumps"
@@ -404,6 +415,14 @@ def make_inputs(folder: Path, pages: int, dumps: int) -> None:
         url = f"https://gazette.example/news/{slug(i)}"
         page = article_html(i, start - timedelta(hours=i), url, extra_kb=i % 3)
         (html / f"{slug(i)}.html").write_text(page, encoding="utf-8")
+    if copies:
+        (folder / "copies").mkdir()
+    for i in range(0, pages, max(1, pages // copies) if copies else pages + 1)[:copies]:
+        when = start - timedelta(hours=i)
+        printed = print_html(i, when - timedelta(minutes=30), f"https://gazette.example/print/{i}")
+        wire = wire_html(i, when + timedelta(hours=2), f"https://courier.example/wire/{slug(i)}")
+        (folder / "copies" / f"print-{i:04d}.html").write_text(printed, encoding="utf-8")
+        (folder / "copies" / f"wire-{i:04d}.html").write_text(wire, encoding="utf-8")
     for i in range(dumps):
         body = "\n\n".join(article_body(1000 + i, paragraphs=5 + i % 4))
         dump = (
