@@ -467,9 +467,11 @@ class DedupIndex:
         # Rows assigned in this session and not on disk: left out (--drop-duplicates), or
         # the caller did not write them.  Before the final commit they stay: what they link
         # still links the rows assigned after (and a killed run's are dropped at the next open).
-        for n, rid, root in self.db.execute(
-            "SELECT n, id, root FROM docs WHERE part IS NULL"
-        ).fetchall() if final else ():
+        for n, rid, root in (
+            self.db.execute("SELECT n, id, root FROM docs WHERE part IS NULL").fetchall()
+            if final
+            else ()
+        ):
             dirty.add(root)
             if self.drop and rid in self.session and root != rid:
                 self._leave_out(n, rid, root)
