@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pipelines.store import STATE_DIR
 
@@ -31,9 +31,22 @@ if TYPE_CHECKING:
     from cleaning.rules import RuleSet
     from cleaning.text.repetition import RepetitionStats
     from pipelines.batch.inputs import InputFile
-    from pipelines.batch.run import CleanOptions
 
 DB_NAME = "inputs.sqlite"
+
+
+class CleanOptions(Protocol):
+    """The options of :class:`pipelines.batch.run.CleanOptions` a file's output depends on
+    (not imported: that module imports this one)."""
+
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def encoding(self) -> str | None: ...
+    @property
+    def domain(self) -> str | None: ...
+
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 # What the output of cleaning a file depends on besides the file and the rules: the code of
