@@ -404,31 +404,32 @@ def check_crawl(out: Path, site: NewsSite) -> list[str]:
 # --- clean ----------------------------------------------------------------------------------
 
 
-def make_inputs(folder: Path, pages: int, dumps: int, copies: int = 0) -> None:
+def make_inputs(folder: Path, pages: int, dumps: int, copies: int = 0, first: int = 0) -> None:
     """HTML pages of the news site (each with its own canonical URL) and text dumps; with
     ``copies``, every ``pages // copies``-th story again as a print page and a wire copy
     (other furniture and URL; near and exact duplicates of it, ``copies/``, which comes first
     in the input order), the print copy published before the page, the wire copy after: so
-    rows written early turn into duplicates of rows cleaned later (re-pointed at the end)."""
+    rows written early turn into duplicates of rows cleaned later (re-pointed at the end).
+    ``first``: the number of the first story (more inputs for a folder, other stories)."""
     from datetime import datetime, timedelta, timezone
 
     html, text = folder / "pages", folder / "dumps"
     html.mkdir(parents=True)
     text.mkdir(parents=True)
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    for i in range(pages):
+    for i in range(first, first + pages):
         url = f"https://gazette.example/news/{slug(i)}"
         page = article_html(i, start - timedelta(hours=i), url, extra_kb=i % 3)
         (html / f"{slug(i)}.html").write_text(page, encoding="utf-8")
     if copies:
         (folder / "copies").mkdir()
-    for i in range(0, pages, max(1, pages // copies) if copies else pages + 1)[:copies]:
+    for i in range(first, first + pages, max(1, pages // copies) if copies else pages + 1)[:copies]:
         when = start - timedelta(hours=i)
         printed = print_html(i, when - timedelta(minutes=30), f"https://gazette.example/print/{i}")
         wire = wire_html(i, when + timedelta(hours=2), f"https://courier.example/wire/{slug(i)}")
         (folder / "copies" / f"print-{i:04d}.html").write_text(printed, encoding="utf-8")
         (folder / "copies" / f"wire-{i:04d}.html").write_text(wire, encoding="utf-8")
-    for i in range(dumps):
+    for i in range(first, first + dumps):
         body = "\n\n".join(article_body(1000 + i, paragraphs=5 + i % 4))
         dump = (
             "Home | News | Sport | Contact\n\nThe Example Gazette\n\n"
@@ -466,13 +467,25 @@ class Inputs:
     """The folder a clean phase cleans: files of the pool are added to it between runs,
     as new files arrive in a folder that is cleaned from cron."""
 
-    def __init__(self, folder: Path, pool: list[tuple[Path, Path]], rng: random.Random):
-        self.folder, self.pool, self.rng = folder, list(pool), rng
+    def __init__(
+        self,
+        folder: Path,
+        pool: list[tuple[Path, Path]],
+        rng: random.Random,
+        more: Callable[[], list[tuple[Path, Path]]] | None = None,
+    ):
+        self.folder, self.pool, self.rng, self.more = folder, list(pool), rng, more
         self.rng.shuffle(self.pool)
         self.added = 0
         self.add(max(1, len(self.pool) // 3))
 
     def add(self, k: int) -> int:
+        """Add ``k`` files of the pool; ``more`` (generated inputs) refills a pool that ran
+        out: a run re-cleans only new files, so each needs some to be killed in."""
+        if len(self.pool) < k and self.more is not None:
+            fresh = self.more()
+            self.rng.shuffle(fresh)
+            self.pool.extend(fresh)
         todo, self.pool = self.pool[:k], self.pool[k:]
         for src, rel in todo:
             dest = self.folder / rel
@@ -623,9 +636,17 @@ def run(
     pool = pool_of(list(inputs) or [generated])
     if "crawl" in phases:
         crawl_phase(work, plan["crawl"], rng, tally, log, articles)
+    batches = iter(range(1, 1000))
+
+    def more() -> list[tuple[Path, Path]]:
+        n = next(batches)  # other stories than the first inputs' and each other's
+        folder = work / f"generated-{n}"
+        make_inputs(folder, pages, dumps, copies=max(1, pages // 12), first=2000 * n)
+        return pool_of([folder])
+
     for name, j in (("clean1", 1), ("clean2", 2)):
         if name in phases:
-            folder = Inputs(work / f"{name}-inputs", pool, rng)
+            folder = Inputs(work / f"{name}-inputs", pool, rng, None if inputs else more)
             clean_phase(name, folder, work / name, [()], plan[name], rng, tally, log, [j])
     if "replace" in phases:
         rules = work / "replace_rules.toml"
