@@ -8,15 +8,17 @@ Four phases, the kills split between them (``--kills N`` in all, default 120):
   Part files are small (``NEWSCLEAN_BATCH_ROWS=3``) so kills land between and inside
   part writes.
 * **clean -j 1** and **clean -j 2**: ``newsclean clean`` over a folder into the same
-  OUTDIR each time; files (generated HTML pages and text dumps, or copies of
-  ``--inputs PATH...``) arrive in the folder before every run.
+  OUTDIR each time; files (generated HTML pages, print and wire copies of some of them, and
+  text dumps, or copies of ``--inputs PATH...``) arrive in the folder before every run.  The
+  killed runs write a part every 0.2 s (``--flush-seconds``), so kills land in runs that
+  have written parts, and the next run skips what they kept.
 * **replace**: the generated inputs were cleaned once into OUTDIR; then the runs take
   turns with and without a rule file that changes every one of them, so each run
   replaces rows (README, "Re-runs") while it is killed, with ``-j`` 1 or 2.
 
 The kill moments: any time in the run, after the crawl's k-th article request, while
-part file k is being written, just after a clean run's part is in place (in a replace:
-while it removes the rows it replaced).
+part file k is being written, just after a clean run's part k is in place (in a replace:
+while it removes the rows that part replaced).
 
 A kill hits either the command's own process only (what the OOM killer does) or its whole
 process group (a reboot, ``kill -9 -PGID``), chosen at random; after each kill the script
@@ -24,8 +26,8 @@ checks that no process of the run outlives it for long (worker processes must no
 that every visible ``*.parquet`` opens and holds all its rows, and (crawl) that the state
 records no part file that is not there.  Each phase ends with a run left to finish; then
 the dataset is read back with pyarrow and compared with a run of the same command into a
-fresh folder that nobody killed: every record exactly once, the same content, the crawl
-state (``OUTDIR/.newsclean/state.sqlite``) naming exactly the part files there are.
+fresh folder that nobody killed: every record exactly once, the same content and (clean)
+the same ``duplicate_of``, the crawl state (``OUTDIR/.newsclean/state.sqlite``) naming exactly the part files there are.
 
     python -m bench.kill_bench --kills 120 --seed 7
 
@@ -58,7 +60,14 @@ import pyarrow.parquet as pq  # noqa: E402
 from bench.common import crawl_command, newsclean  # noqa: E402
 from pipelines.crawl.state import STATE_DIR, url_key  # noqa: E402
 from pipelines.store.parquet import SCHEMA  # noqa: E402
-from tests.newssite.server import NewsSite, article_body, article_html, slug  # noqa: E402
+from tests.newssite.server import (  # noqa: E402
+    NewsSite,
+    article_body,
+    article_html,
+    print_html,
+    slug,
+    wire_html,
+)
 
 # Polite settings off (robots.txt is still read); small parts so kills meet part writes.
 CRAWL_SETTINGS = [
@@ -71,6 +80,7 @@ CRAWL_SETTINGS = [
 CONTACT = "https://example.org/kill-bench"
 EXIT_LOCKED = 75
 ORPHAN_GRACE = 20.0  # seconds a worker may take to notice that its parent is gone (its chunk)
+CLEAN_FLUSH = ("--flush-seconds", "0.2")  # killed clean runs: a part every 0.2 s
 
 # A rule file that changes every generated input's text (its third paragraph goes): a run
 # with it replaces rows, by id, in a folder cleaned without it.
@@ -100,6 +110,8 @@ class Tally:
     finished_first: int = 0  # the run ended before its kill moment: not counted as a kill
     locked: int = 0  # a crawl found the previous run's lock still held
     transient_duplicates: int = 0  # kill points where a replaced row was there twice
+    kills_after_parts: int = 0  # clean kills that left parts the killed run had put in place
+    rows_kept: int = 0  # rows in those parts
     redirects_pending: int = 0  # see crawl_phase
     by_phase: Counter[str] = field(default_factory=Counter)
 
@@ -247,7 +259,7 @@ def read_parts(outdir: Path) -> dict[Path, list[dict]]:
             table.schema.remove_metadata().equals(SCHEMA.remove_metadata()),
             f"{path}: not the dataset's schema",
         )
-        out[path] = table.select(["id", "source", "url", "content_sha256"]).to_pylist()
+        out[path] = table.select(["id", "source", "url", "content_sha256", "duplicate_of"]).to_pylist()
     return out
 
 
@@ -392,19 +404,32 @@ def check_crawl(out: Path, site: NewsSite) -> list[str]:
 # --- clean ----------------------------------------------------------------------------------
 
 
-def make_inputs(folder: Path, pages: int, dumps: int) -> None:
-    """HTML pages of the news site (each with its own canonical URL) and text dumps."""
+def make_inputs(folder: Path, pages: int, dumps: int, copies: int = 0, first: int = 0) -> None:
+    """HTML pages of the news site (each with its own canonical URL) and text dumps; with
+    ``copies``, every ``pages // copies``-th story again as a print page and a wire copy
+    (other furniture and URL; near and exact duplicates of it, ``copies/``, which comes first
+    in the input order), the print copy published before the page, the wire copy after: so
+    rows written early turn into duplicates of rows cleaned later (re-pointed at the end).
+    ``first``: the number of the first story (more inputs for a folder, other stories)."""
     from datetime import datetime, timedelta, timezone
 
     html, text = folder / "pages", folder / "dumps"
     html.mkdir(parents=True)
     text.mkdir(parents=True)
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    for i in range(pages):
+    for i in range(first, first + pages):
         url = f"https://gazette.example/news/{slug(i)}"
         page = article_html(i, start - timedelta(hours=i), url, extra_kb=i % 3)
         (html / f"{slug(i)}.html").write_text(page, encoding="utf-8")
-    for i in range(dumps):
+    if copies:
+        (folder / "copies").mkdir()
+    for i in range(first, first + pages, max(1, pages // copies) if copies else pages + 1)[:copies]:
+        when = start - timedelta(hours=i)
+        printed = print_html(i, when - timedelta(minutes=30), f"https://gazette.example/print/{i}")
+        wire = wire_html(i, when + timedelta(hours=2), f"https://courier.example/wire/{slug(i)}")
+        (folder / "copies" / f"print-{i:04d}.html").write_text(printed, encoding="utf-8")
+        (folder / "copies" / f"wire-{i:04d}.html").write_text(wire, encoding="utf-8")
+    for i in range(first, first + dumps):
         body = "\n\n".join(article_body(1000 + i, paragraphs=5 + i % 4))
         dump = (
             "Home | News | Sport | Contact\n\nThe Example Gazette\n\n"
@@ -417,6 +442,10 @@ def make_inputs(folder: Path, pages: int, dumps: int) -> None:
 
 def content(parts: dict[Path, list[dict]]) -> dict[str, str]:
     return {row["id"]: row["content_sha256"] for rows in parts.values() for row in rows}
+
+
+def marks(parts: dict[Path, list[dict]]) -> dict[str, str | None]:
+    return {row["id"]: row["duplicate_of"] for rows in parts.values() for row in rows}
 
 
 def pool_of(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
@@ -438,13 +467,25 @@ class Inputs:
     """The folder a clean phase cleans: files of the pool are added to it between runs,
     as new files arrive in a folder that is cleaned from cron."""
 
-    def __init__(self, folder: Path, pool: list[tuple[Path, Path]], rng: random.Random):
-        self.folder, self.pool, self.rng = folder, list(pool), rng
+    def __init__(
+        self,
+        folder: Path,
+        pool: list[tuple[Path, Path]],
+        rng: random.Random,
+        more: Callable[[], list[tuple[Path, Path]]] | None = None,
+    ):
+        self.folder, self.pool, self.rng, self.more = folder, list(pool), rng, more
         self.rng.shuffle(self.pool)
         self.added = 0
         self.add(max(1, len(self.pool) // 3))
 
     def add(self, k: int) -> int:
+        """Add ``k`` files of the pool; ``more`` (generated inputs) refills a pool that ran
+        out: a run re-cleans only new files, so each needs some to be killed in."""
+        if len(self.pool) < k and self.more is not None:
+            fresh = self.more()
+            self.rng.shuffle(fresh)
+            self.pool.extend(fresh)
         todo, self.pool = self.pool[:k], self.pool[k:]
         for src, rel in todo:
             dest = self.folder / rel
@@ -492,14 +533,20 @@ def clean_phase(
         j = rng.choice(jobs)
         moment = clean_moment(rng, out, full, replacing)
         group = rng.random() < 0.5
-        killed, code, err = run_and_kill(clean_cmd(inputs.folder, out, j, extra), moment, group)
+        before = set(visible_parts(out))
+        cmd = clean_cmd(inputs.folder, out, j, (*extra, *CLEAN_FLUSH))
+        killed, code, err = run_and_kill(cmd, moment, group)
         if not killed:
             tally.finished_first += 1
             check(code == 0, f"{name}: a run failed ({code}): {err[-500:]}")
             continue
         tally.kills += 1
         tally.by_phase[name] += 1
-        parts = read_parts(out)
+        parts = read_parts(out)  # the killed run's parts among them: each opens whole
+        kept = [rows for path, rows in parts.items() if path not in before]
+        if kept:
+            tally.kills_after_parts += 1
+            tally.rows_kept += sum(len(rows) for rows in kept)
         twice = duplicates(parts)
         if twice:
             # a kill between writing a replacing row and removing the old one (README,
@@ -510,7 +557,7 @@ def clean_phase(
             tally.transient_duplicates += 1
         log(
             f"  kill {tally.kills:4d} {name:<7} {moment.name:<24} (-j {j}, "
-            f"{'group' if group else 'main '}): {len(parts)} parts, "
+            f"{'group' if group else 'main '}): {len(parts)} parts ({len(kept)} of this run), "
             f"{sum(len(r) for r in parts.values())} rows, {len(twice)} ids twice"
         )
     extra = variants[turn % len(variants)]
@@ -528,10 +575,15 @@ def clean_phase(
           f"{len(set(got) - set(expected))} unexpected")
     differ = sorted(i for i in got if got[i] != expected[i])
     check(not differ, f"{name}: {len(differ)} records differ from an unkilled run's")
+    want, have = marks(read_parts(reference)), marks(parts)
+    repointed = sorted(i for i in have if have[i] != want[i])
+    check(not repointed, f"{name}: {len(repointed)} duplicate marks differ from an unkilled "
+          f"run's: {repointed[:3]}")
     leftovers = list(out.rglob(".tmp-*"))
     check(not leftovers, f"{name}: temporaries left after a finished run: {leftovers[:3]}")
     log(f"{name}: {len(got)} records from {inputs.added} files, each once, "
-        "identical to an unkilled run's")
+        f"identical to an unkilled run's, {sum(v is not None for v in have.values())} "
+        "duplicates marked as it marks them")
 
 
 def work_out(out: Path, suffix: str = "-timing") -> Path:
@@ -539,17 +591,18 @@ def work_out(out: Path, suffix: str = "-timing") -> Path:
 
 
 def clean_moment(rng: random.Random, out: Path, full: float, replacing: bool) -> Moment:
-    """A random moment of a clean run: any time, while it writes its part file, or just
-    after the part is in place (replace: while it removes the rows it replaced; otherwise
-    the run's rows are kept, so later runs start from a folder that holds some)."""
+    """A random moment of a clean run: any time, while it writes its part file k, or just
+    after part k is in place (replace: while it removes the rows that part replaced;
+    otherwise the run's rows are kept, so later runs start from a folder that holds some)."""
     pick = rng.random()
     if pick < 0.3:
         delay = rng.uniform(0.3 * full, 1.1 * full)
         return Moment(f"at {delay:.2f} s", delay)
+    k = rng.randint(1, 3)
     if pick < 0.65:
-        return Moment("writing a part", rng.uniform(0, 0.004), has_temporary(out))
-    name = "removing replaced rows" if replacing else "after its part"
-    return Moment(name, rng.uniform(0, 0.1), new_visible_part(out))
+        return Moment(f"writing part {k}", rng.uniform(0, 0.004), writing_part(out, "part-*.parquet", k))
+    name = f"{'removing replaced rows' if replacing else 'after its part'} {k}"
+    return Moment(name, rng.uniform(0, 0.1), new_visible_part(out, k=k))
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -579,13 +632,21 @@ def run(
     plan = split_kills(kills)
     tally = Tally()
     generated = work / "generated"
-    make_inputs(generated, pages, dumps)
+    make_inputs(generated, pages, dumps, copies=max(1, pages // 12))
     pool = pool_of(list(inputs) or [generated])
     if "crawl" in phases:
         crawl_phase(work, plan["crawl"], rng, tally, log, articles)
+    batches = iter(range(1, 1000))
+
+    def more() -> list[tuple[Path, Path]]:
+        n = next(batches)  # other stories than the first inputs' and each other's
+        folder = work / f"generated-{n}"
+        make_inputs(folder, pages, dumps, copies=max(1, pages // 12), first=2000 * n)
+        return pool_of([folder])
+
     for name, j in (("clean1", 1), ("clean2", 2)):
         if name in phases:
-            folder = Inputs(work / f"{name}-inputs", pool, rng)
+            folder = Inputs(work / f"{name}-inputs", pool, rng, None if inputs else more)
             clean_phase(name, folder, work / name, [()], plan[name], rng, tally, log, [j])
     if "replace" in phases:
         rules = work / "replace_rules.toml"
@@ -634,6 +695,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{time.monotonic() - started:.0f} s; {tally.finished_first} runs ended before their "
         f"kill moment ({tally.locked} of them found the lock held); "
         f"{tally.transient_duplicates} kills left a replaced row twice until the next run; "
+        f"{tally.kills_after_parts} clean kills fell after the run had put parts in place "
+        f"({tally.rows_kept} rows kept); "
         f"{tally.redirects_pending} redirects were left pending by the last crawl; seed {seed}"
     )
     return 0

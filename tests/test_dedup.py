@@ -234,6 +234,47 @@ def test_a_run_killed_before_its_commit_is_reconciled(tmp_path: Path) -> None:
     assert got[rows[0]["id"]] == min(rows[1]["id"], rows[5]["id"])
 
 
+def _one_run_in_parts(outdir: Path, parts: list[list[dict]], kill_before_last: bool = False) -> None:
+    """One session writing several parts, committed with final=False after each but the last;
+    ``kill_before_last``: the process dies after its last part, before the final commit."""
+    index = DedupIndex.open(outdir)
+    for k, part in enumerate(parts):
+        rows = [dict(r) for r in part]
+        for row, dup in zip(rows, index.assign(rows), strict=True):
+            row["duplicate_of"] = dup
+        write_part(outdir, rows)
+        if k < len(parts) - 1:
+            index.commit(final=False)
+    if not kill_before_last:
+        index.commit()
+    index.close()
+
+
+def _marks(outdir: Path) -> dict[str, str | None]:
+    table = pq.read_table(outdir, schema=SCHEMA)
+    ids = table.column("id").to_pylist()
+    assert len(ids) == len(set(ids))
+    return dict(zip(ids, table.column("duplicate_of").to_pylist(), strict=True))
+
+
+def test_intermediate_commits_give_the_answer_of_one_commit_even_when_killed(tmp_path: Path) -> None:
+    rows = _rows()
+    whole = _write(tmp_path / "whole", [rows])
+    # doc-0 (published after its copies) is written first: the second part makes it a
+    # duplicate, and its row is re-pointed at the final commit, not at each part's; the
+    # last part holds the other story only
+    parts = [rows[:1], rows[1:3] + rows[4:], rows[3:4]]
+    _one_run_in_parts(tmp_path / "parts", parts)
+    assert _marks(tmp_path / "parts") == whole
+    killed = tmp_path / "killed"
+    _one_run_in_parts(killed, parts, kill_before_last=True)
+    # what the committed parts left to re-point is kept in the index: the next open does it
+    assert _marks(killed)[rows[0]["id"]] is None
+    with DedupIndex.open(killed) as index:
+        assert index.commit().updated == 1  # doc-0, re-pointed by the open
+    assert _marks(killed) == whole
+
+
 def test_rows_of_an_older_file_without_the_column_are_read_and_fixed(tmp_path: Path) -> None:
     import pyarrow as pa
 

@@ -5,6 +5,7 @@ states the guarantees and makes 120 kills by default)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -79,3 +80,99 @@ def test_workers_of_a_killed_clean_end_with_it(tmp_path: Path) -> None:
     parts = read_parts(out)
     assert not duplicates(parts)
     assert len(content(parts)) == 60
+
+
+def _rows_by_id(outdir: Path) -> dict[str, dict]:
+    """Every row of the folder by id (an id twice fails), without ``cleaned_at``, which
+    differs between any two runs."""
+    import pyarrow.parquet as pq
+
+    from pipelines.store.parquet import SCHEMA
+
+    rows = pq.read_table(outdir, schema=SCHEMA).drop(["cleaned_at"]).to_pylist()
+    by_id = {r["id"]: r for r in rows}
+    assert len(by_id) == len(rows), "an id twice"
+    return by_id
+
+
+def _kill_after_parts(cmd: list[str], out: Path, k: int) -> None:
+    """Run ``cmd``, SIGKILL its process group once ``k`` new part files are in place; fails
+    when the run ended first."""
+    before = set(out.glob("part-*.parquet"))
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if len(set(out.glob("part-*.parquet")) - before) >= k:
+            break
+        time.sleep(0.002)
+    ended = proc.poll() is not None
+    with contextlib.suppress(ProcessLookupError):  # it ended, and nothing of its group is left
+        os.killpg(proc.pid, signal.SIGKILL)
+    _, err = proc.communicate()
+    assert not ended, f"the run ended before {k} parts were in place: {err.decode()[-400:]}"
+
+
+def test_a_killed_clean_keeps_its_parts_and_the_next_run_resumes(tmp_path: Path) -> None:
+    # A long batch writes a part every --flush-seconds: a run killed mid-way keeps them,
+    # and the next run cleans only the rest, with the rows and duplicate marks of a run that
+    # was not killed.  copies/ (cleaned first) hold print and wire copies of some pages:
+    # rows written early that later pages turn into duplicates (re-pointed at the end).
+    inputs = tmp_path / "in"
+    make_inputs(inputs, pages=60, dumps=40, copies=10)
+    total = len(list(inputs.rglob("*.*")))
+    reference = tmp_path / "reference"
+    done = subprocess.run(clean_cmd(inputs, reference, 1, ()), cwd=ROOT, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    expected = _rows_by_id(reference)
+    assert len(expected) == total
+    assert sum(r["duplicate_of"] is not None for r in expected.values()) >= 20
+
+    out = tmp_path / "out"
+    _kill_after_parts(clean_cmd(inputs, out, 1, ("--flush-seconds", "0.2")), out, 2)
+    parts = read_parts(out)  # every visible part opens whole, with the dataset's schema
+    kept = {row["id"] for rows in parts.values() for row in rows}
+    assert 0 < len(kept) < total, "the kill did not land in the middle of the batch"
+    assert not duplicates(parts)
+
+    done = subprocess.run(clean_cmd(inputs, out, 1, ()), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # the rows of the killed run were kept, not cleaned again
+    assert f"{total - len(kept)} records written, {len(kept)} unchanged" in done.stderr
+    assert all(path.exists() for path in parts)
+    assert _rows_by_id(out) == expected
+
+
+def test_a_killed_clean_that_replaces_rows_ends_as_an_unkilled_one(tmp_path: Path) -> None:
+    # The folder was cleaned with other rules: every row of this run replaces one.  Each
+    # part's commit removes the rows it replaced; a kill after a part and before its commit
+    # leaves those records twice (old and new rows) until the next run.
+    from bench.kill_bench import REPLACE_RULES
+
+    inputs = tmp_path / "in"
+    make_inputs(inputs, pages=60, dumps=40, copies=10)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(REPLACE_RULES, encoding="utf-8")
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    for folder in (out, reference):
+        done = subprocess.run(clean_cmd(inputs, folder, 1, ("--rules", str(rules))), cwd=ROOT)
+        assert done.returncode == 0
+    done = subprocess.run(clean_cmd(inputs, reference, 1, ()), cwd=ROOT, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    expected = _rows_by_id(reference)
+
+    _kill_after_parts(clean_cmd(inputs, out, 1, ("--flush-seconds", "0.2")), out, 3)
+    parts = read_parts(out)
+    rows = [row for part in parts.values() for row in part]
+    new = {r["id"] for r in rows if r["content_sha256"] == expected[r["id"]]["content_sha256"]}
+    twice = duplicates(parts)
+    # the records of the parts committed before the kill are there once: at most one
+    # part's are twice, each with its old and its new content
+    assert len(twice) < len(new) < len(expected)
+    assert any(set(twice) <= {r["id"] for r in part} for part in parts.values())
+    assert all(len({r["content_sha256"] for r in rows if r["id"] == i}) == 2 for i in twice)
+
+    done = subprocess.run(clean_cmd(inputs, out, 1, ()), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _rows_by_id(out) == expected

@@ -44,6 +44,7 @@ from cleaning.rules import RuleError, RuleSet
 from cleaning.text.repetition import RepetitionStats
 from pipelines.batch.inputs import InputFile, display
 from pipelines.batch.run import (
+    FLUSH_SECONDS,
     CleanOptions,
     Job,
     Outcome,
@@ -91,6 +92,7 @@ def run_on_cluster(
     timeout: float = 10.0,
     on_stats: Callable[[RepetitionStats], None] | None = None,
     drop_duplicates: bool = False,
+    flush_seconds: float | None = FLUSH_SECONDS,
 ) -> Summary:
     """Clean ``inputs`` on the Dask cluster of the scheduler at ``address`` into ``outdir``.
 
@@ -98,7 +100,7 @@ def run_on_cluster(
     the parsed sets of the last few digests: a run with the same rules parses nothing, and
     this process none at all.  ``base``: statistics of an earlier run, added
     to this batch's; ``on_stats`` gets the batch's merged statistics (to save them);
-    ``drop_duplicates`` as in a local run.  Raises :class:`ClusterError` when the scheduler
+    ``drop_duplicates`` and ``flush_seconds`` as in a local run.  Raises :class:`ClusterError` when the scheduler
     cannot be reached or its workers cannot run the batch, :class:`RuleError` for bad
     rules (before anything is written).
     """
@@ -116,7 +118,7 @@ def run_on_cluster(
             on_stats(plan.statistics())
         report = Progress(plan.tasks, show, unit="task")
         write_outcomes(plan.outcomes(report), outdir, summary, report, tick=False,
-                       drop_duplicates=drop_duplicates)
+                       drop_duplicates=drop_duplicates, flush_seconds=flush_seconds)
         return summary
     finally:
         client.close()

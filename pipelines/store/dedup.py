@@ -31,6 +31,13 @@ Usage (the batch cleaner and the crawler's item pipeline both do this)::
     dups = index.assign(rows)          # before the rows are written
     ... write the rows with row["duplicate_of"] = dups[i] ...
     counts = index.commit()            # after every part file is in place
+
+A long batch commits after each part file too, ``commit(remove=..., final=False)``: the old
+rows of the records that part replaced are taken out of their files at once, and the index
+is persisted, while re-pointing the rows already written (and, with ``drop``, leaving out
+this session's duplicates) waits for the last commit, as in a batch of one part.  The
+records whose rows wait are kept in the ``recheck`` table, so a run killed after an
+intermediate commit leaves the next open what it has to re-point.
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, n INTEGER NOT NULL, PRIM
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS recheck (n INTEGER PRIMARY KEY);
 """
 
 _NO_DATE = 1 << 62  # sorts an unknown date after every known one
@@ -172,6 +180,7 @@ class DedupIndex:
         self._dropped: dict[str, bool] = {}  # ids left out (drop) -> exact duplicate
         self._remove: dict[str, set[str]] = {}  # part -> ids the caller has replaced (commit)
         self._keys: dict[int, list[int]] = {}  # band keys of records inserted, until _resolve
+        self._repointed: set[str] = set()  # ids of earlier runs' rows whose duplicate_of changed
 
     @classmethod
     def open(
@@ -211,6 +220,8 @@ class DedupIndex:
             raise
         index._begin()
         index._check_signatures()
+        # rows an intermediate commit of a killed run left to re-point (see commit)
+        index._check.update(n for (n,) in db.execute("SELECT n FROM recheck"))
         index._sync()
         index._commit_tx()
         return index
@@ -223,7 +234,7 @@ class DedupIndex:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'signature'").fetchone()
         if row is not None and row[0] == str(SIGNATURE_VERSION):
             return
-        for table in ("bands", "docs", "parts"):
+        for table in ("bands", "docs", "parts", "recheck"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('signature', ?)",
@@ -269,17 +280,25 @@ class DedupIndex:
         self._resolve(new, dirty)
         return [self._duplicate_of(row["id"]) for row in rows]
 
-    def commit(self, remove: dict[Path, set[str]] | None = None) -> DedupCounts:
+    def commit(
+        self, remove: dict[Path, set[str]] | None = None, *, final: bool = True
+    ) -> DedupCounts:
         """Call once the rows are in place: reconcile with the part files, fix the
         ``duplicate_of`` of rows that changed, persist; returns this session's counts.
 
         ``remove``: old rows of records this session replaced (file -> ids), taken out of
         their files in the same rewrite that re-points the file's other rows.
+
+        ``final=False`` (a batch's part written, more to come): only the files of
+        ``remove`` are rewritten; the other rows to re-point, and with ``drop`` this
+        session's duplicates to leave out, wait for the final commit (kept in the index's
+        ``recheck`` table, for the next open should the run be killed before), so each
+        file is re-pointed once per run and the answer is the same as with one commit.
         """
         for path, ids in (remove or {}).items():
             self._remove.setdefault(str(Path(path).relative_to(self.outdir)), set()).update(ids)
         self._begin()
-        self._sync()
+        self._sync(final=final)
         self._commit_tx()
         self._count()
         return self.counts
@@ -397,9 +416,9 @@ class DedupIndex:
 
     # --- the part files -----------------------------------------------------------------
 
-    def _sync(self) -> None:
+    def _sync(self, final: bool = True) -> None:
         """Bring the index in line with the part files, then the files in line with the
-        clusters (see the module docstring)."""
+        clusters (see the module docstring; ``final``: see :meth:`commit`)."""
         import pyarrow.parquet as pq
 
         from pipelines.store.dataset import part_files
@@ -446,17 +465,20 @@ class DedupIndex:
                 new.update(self._add_from_file(path, name, unknown))
             dirty.update(self._forget_part(name, keep=set(ids)))
         # Rows assigned in this session and not on disk: left out (--drop-duplicates), or
-        # the caller did not write them.
-        for n, rid, root in self.db.execute(
-            "SELECT n, id, root FROM docs WHERE part IS NULL"
-        ).fetchall():
+        # the caller did not write them.  Before the final commit they stay: what they link
+        # still links the rows assigned after (and a killed run's are dropped at the next open).
+        for n, rid, root in (
+            self.db.execute("SELECT n, id, root FROM docs WHERE part IS NULL").fetchall()
+            if final
+            else ()
+        ):
             dirty.add(root)
             if self.drop and rid in self.session and root != rid:
                 self._leave_out(n, rid, root)
             else:
                 self._delete(n)
         self._resolve(new, dirty)
-        self._fix_rows()
+        self._fix_rows(final)
         for name, path in sorted(files.items()):
             if path.exists():
                 self.db.execute(
@@ -481,9 +503,11 @@ class DedupIndex:
         rows = read_index_rows(path, indices)
         return {self._insert(row, *signature(row["text"]), name) for row in rows}
 
-    def _fix_rows(self) -> None:
+    def _fix_rows(self, final: bool = True) -> None:
         """Rewrite the rows whose ``duplicate_of`` on disk is not their cluster's answer;
-        with ``drop``, this session's duplicates are removed from their files instead."""
+        with ``drop``, this session's duplicates are removed from their files instead.
+        Not ``final``: only the files with replaced rows to remove are rewritten, the other
+        rows wait (:meth:`commit`)."""
         from pipelines.store.dataset import rewrite_part
 
         check, self._check = sorted(self._check), set()
@@ -500,12 +524,23 @@ class DedupIndex:
             )
         by_part: dict[str, dict[str, str | None]] = {}
         removals: dict[str, set[str]] = {}
-        for _, rid, root, _, part in wrong:
+        waiting: list[int] = []
+        for n, rid, root, _, part in wrong:
             want = None if root == rid else root
-            if self.drop and want is not None and rid in self.session:
+            leave_out = self.drop and want is not None and rid in self.session
+            if not final and (leave_out or part not in self._remove):
+                waiting.append(n)
+            elif leave_out:
                 removals.setdefault(part, set()).add(rid)
             else:
                 by_part.setdefault(part, {})[rid] = want
+        if final:
+            self.db.execute("DELETE FROM recheck")
+        else:
+            self._check.update(waiting)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO recheck(n) VALUES (?)", [(n,) for n in waiting]
+            )
         dirty: set[str] = set()
         replaced, self._remove = self._remove, {}
         for part in sorted(set(by_part) | set(removals) | set(replaced)):
@@ -522,7 +557,7 @@ class DedupIndex:
             for rid, want in updates.items():
                 self.db.execute("UPDATE docs SET written = ? WHERE id = ?", (want, rid))
                 if rid not in self.session:
-                    self.counts.updated += 1
+                    self._repointed.add(rid)
         if dirty:
             # Leaving this session's duplicates out may split a cluster they linked:
             # the rest is re-clustered and re-pointed (never dropped a second time).
@@ -561,7 +596,7 @@ class DedupIndex:
             else:
                 near += 1
         self.counts = DedupCounts(
-            exact=exact, near=near, dropped=len(self._dropped), updated=self.counts.updated
+            exact=exact, near=near, dropped=len(self._dropped), updated=len(self._repointed)
         )
 
     # --- transactions ---------------------------------------------------------------------
