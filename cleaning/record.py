@@ -10,8 +10,9 @@ from datetime import datetime
 # without building each word: non-ASCII characters that are not word characters become
 # spaces, then one byte table maps word bytes (the rest of the non-ASCII ones included) to
 # "a" and the others to " ", and every run of word bytes starts where " a" stands, or at 0
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_REPLACE_AT_MOST = 32  # distinct characters replaced one by one (each a pass over the text)
+# a non-ASCII character that is not a word character (re's \w is str.isalnum() or "_"; the
+# two agree on every code point): one pass replaces them all, however many a text holds
+_NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 _WORD_BYTES = bytes(97 if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
 
 
@@ -63,14 +64,7 @@ class CleanedRecord:
 def spaced_non_ascii(text: str) -> str:
     """``text`` with every non-ASCII character that is not a word character made a space
     (a byte table then tells ASCII word bytes from the rest)."""
-    if not text.isascii():
-        odd = {ch for ch in set(_NON_ASCII.findall(text)) if not ch.isalnum()}
-        if len(odd) <= _REPLACE_AT_MOST:
-            for ch in odd:
-                text = text.replace(ch, " ")
-        else:  # one pass, however many distinct characters a hostile text holds
-            text = _NON_ASCII.sub(lambda m: " " if m.group() in odd else m.group(), text)
-    return text
+    return text if text.isascii() else _NON_ASCII_NON_WORD.sub(" ", text)
 
 
 def count_words(text: str) -> int:

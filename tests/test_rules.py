@@ -170,3 +170,33 @@ examples = ["ab"]
 """
     with pytest.raises(RuleError, match="bad regular expression"):
         parse_rules(bad, "bad.toml")
+
+
+def test_a_trusted_rule_file_compiled_on_first_use_is_the_checked_one() -> None:
+    # the bundled files are parsed without the checks (probe=False): their patterns are
+    # compiled when first used.  The rule set must be the one a checked parse gives: the same
+    # rules_version, the same compiled patterns and gates, the same verdicts of the text
+    # matcher, whose alternatives are compiled on their first search
+    from cleaning.text.matcher import RuleMatcher
+
+    for name, text in bundled_rule_files():
+        lazy, checked = parse_rules(text, name, probe=False), parse_rules(text, name)
+        assert build_ruleset([lazy]).version == build_ruleset([checked]).version
+        for a, b in zip(lazy, checked, strict=True):
+            assert a == b and a.pattern == b.pattern and a.gate == b.gate
+    rules = [r for r in load_ruleset().rules if r.kind in ("line", "feature")]
+    lines = [s for r in rules for s in (*r.examples, *r.counter_examples)]
+    lines += [s.upper() for s in lines]
+    matcher = RuleMatcher(rules)
+    for line in lines:
+        words = len(line.split())
+        fired = [r for r in rules if r.matches_text(line)]
+        verdict = matcher.judge(line, words)
+        drop = next((r.id for r in fired if r.action == "drop"), None)
+        assert verdict.drop == drop, line
+        if drop is None:
+            evidence = [r for r in fired if r.action == "evidence"]
+            assert verdict.evidence == pytest.approx(sum(r.weight for r in evidence)), line
+            strongest = max(evidence, key=lambda r: r.weight) if evidence else None
+            assert verdict.evidence_id == (strongest.id if strongest else None), line
+        assert matcher.judge(line, words) == verdict  # the same once its units are compiled

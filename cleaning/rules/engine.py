@@ -32,6 +32,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cleaning.rules.features import FEATURES
@@ -88,13 +89,11 @@ class Rule:
     kind: str
     action: str = "drop"
     weight: float = 1.0
-    pattern: re.Pattern[str] | None = None
+    # a line rule's regular expression as the rule file writes it (``pattern`` compiles it)
+    regex: str | None = None
     selector: str | None = None
     feature: str | None = None
     decision: str | None = None
-    # lower-case literals one of which every match of ``pattern`` contains (derived, not
-    # part of the fingerprint): a line holding none of them is not searched
-    gate: tuple[str, ...] | None = None
     publishers: tuple[str, ...] = ()
     max_words: int | None = None
     # longest text a line rule is searched in (None: any); USER_LINE_CHARS for the user's
@@ -104,11 +103,32 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     origin: str = ""
-    # ``pattern`` as the standard library's parser read it when the rule file was parsed
-    # (:func:`cleaning.rules.patterns.parse_pattern`): the text matcher analyses this parse
-    # instead of parsing a long pattern again.  Derived like ``gate``; not pickled (the
-    # parser's objects cannot be), a copy in another process parses again when it needs it
-    parsed: Any = field(default=None, compare=False, repr=False)
+
+    # ``pattern``, ``parsed`` and ``gate`` are derived from ``regex`` on first use, once per
+    # rule (a user's rule file has them made, and checked, when it is parsed): a process
+    # compiles only the patterns it searches whole.  The text matcher searches a pattern's
+    # top-level alternatives one by one, so most bundled patterns are never compiled whole.
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """``regex`` compiled (None for the rules of other kinds)."""
+        if self.regex is None:
+            return None
+        return compile_parsed(self.regex, self.parsed)
+
+    @cached_property
+    def parsed(self) -> Any:
+        """``regex`` as the standard library's parser reads it
+        (:func:`cleaning.rules.patterns.parse_pattern`): the text matcher analyses this parse
+        instead of parsing a long pattern again.  Not pickled (the parser's objects cannot
+        be): a copy in another process parses again when it needs it."""
+        return parse_pattern(self.regex) if self.regex is not None else None
+
+    @cached_property
+    def gate(self) -> tuple[str, ...] | None:
+        """Lower-case literals one of which every match of ``pattern`` contains (not part of
+        the fingerprint): a line holding none of them is not searched."""
+        return gate_of(self.regex, self.parsed) if self.regex is not None else None
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "parsed"}
@@ -161,7 +181,7 @@ class Rule:
             "kind": self.kind,
             "action": self.action,
             "weight": self.weight,
-            "pattern": self.pattern.pattern if self.pattern else None,
+            "pattern": self.regex,
             "selector": self.selector,
             "feature": self.feature,
             "decision": self.decision,
@@ -184,6 +204,9 @@ def parse_rules(text: str, origin: str, *, probe: bool = True, bounded: bool = T
     which cost about a second at every start of a process; tests/test_rule_backtracking.py
     runs them on every bundled rule.  With ``bounded`` (the default: a user's file), line
     rules are not searched on lines of more than :data:`USER_LINE_CHARS` characters.
+    Without ``probe`` (a trusted file: the bundled ones, or a user's file checked before) a
+    line rule's pattern is compiled when first used, and a dom rule's selector translated
+    when the HTML mode compiles it (the tests compile every bundled one).
     """
     try:
         data = tomllib.loads(text)
@@ -233,7 +256,7 @@ def _parse_rule(
     if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
         raise RuleError(f"{where}: max_words must be a positive integer")
 
-    pattern = selector = feature = decision = gate = parsed = None
+    regex = pattern = selector = feature = decision = gate = parsed = None
     needs = {"line": "pattern", "dom": "selector", "feature": "feature", "structure": "decision"}[
         kind
     ]
@@ -243,7 +266,12 @@ def _parse_rule(
     value = raw.get(needs)
     if not isinstance(value, str) or not value.strip():
         raise RuleError(f"{where}: a {kind} rule needs a non-empty {needs!r}")
-    if kind == "line":
+    if kind == "line" and not probe:
+        # a trusted file (the bundled rules, or a user's file checked before): compiled and
+        # analysed on first use (``Rule.pattern``), or never when only its parts are searched
+        regex = value
+    elif kind == "line":
+        regex = value
         # parsed once for the compiled expression, the checks and the gate below
         parsed = parse_pattern(value)
         try:
@@ -254,7 +282,8 @@ def _parse_rule(
             _check_backtracking(value, pattern, parsed, max_words, where)
         gate = gate_of(value, parsed)
     elif kind == "dom":
-        selector = _check_selector(value, where)
+        # a trusted file's selectors are translated when the HTML mode compiles them
+        selector = _check_selector(value, where) if probe else value
     elif kind == "structure":
         if value not in DECISIONS:
             raise RuleError(f"{where}: unknown decision {value!r}; known: {sorted(DECISIONS)}")
@@ -286,17 +315,15 @@ def _parse_rule(
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise RuleError(f"{where}: description must be a string")
-    return Rule(
+    rule = Rule(
         id=rid,
         kind=kind,
         action=action,
         weight=float(weight),
-        pattern=pattern,
+        regex=regex,
         selector=selector,
         feature=feature,
         decision=decision,
-        gate=gate,
-        parsed=parsed if kind == "line" else None,
         publishers=tuple(publishers),
         max_words=max_words,
         max_chars=max_chars if kind == "line" else None,
@@ -305,6 +332,10 @@ def _parse_rule(
         counter_examples=counter,
         origin=origin,
     )
+    if pattern is not None:  # made and checked above: kept (``Rule.pattern`` is derived)
+        for name, made in (("pattern", pattern), ("parsed", parsed), ("gate", gate)):
+            object.__setattr__(rule, name, made)
+    return rule
 
 
 def _check_backtracking(

@@ -37,12 +37,13 @@ from typing import Any
 from cleaning.rules import Rule
 from cleaning.rules.features import FEATURES, PRETESTS
 from cleaning.rules.patterns import (
+    _split,
     after_anchor,
     anchored_body,
+    compile_parsed,
     first_chars,
     literal_gate,
     parse_pattern,
-    parsed_branches,
 )
 from cleaning.text.segment import NO_VERDICT, Verdict
 
@@ -58,7 +59,6 @@ except ImportError:  # pragma: no cover - the pure-Python path gives the same ve
 
 _UNLIMITED = 1 << 30
 _SHORT_LINE = 60  # characters: below, a gate alternation is searched before the literals
-
 
 
 class _Unit:
@@ -105,21 +105,70 @@ def _units(
     return out
 
 
+class _Deferred:
+    """The search of one alternative of a rule's pattern, compiled from its parse when first
+    used: most alternatives of the bundled patterns (other languages' wordings) are never
+    searched in a run, their gate literals do not occur.  Shared by the matchers of one rule
+    set (through the unit cache)."""
+
+    __slots__ = ("part", "parsed", "rule", "search")
+
+    def __init__(self, part: str | None, parsed: Any, rule: Rule) -> None:
+        self.part, self.parsed, self.rule = part, parsed, rule
+        self.search: Callable[[str], object] | None = None
+
+    def compiled(self) -> Callable[[str], object]:
+        if self.search is None:
+            try:
+                if self.part is None:  # the pattern whole: the rule's own, compiled once
+                    assert self.rule.pattern is not None
+                    self.search = self.rule.pattern.search
+                else:
+                    self.search = compile_parsed(self.part, self.parsed).search
+            except re.error:
+                # a split the scanner got wrong: the whole pattern (a line matches it exactly
+                # when it matches one of its alternatives, each gate a necessary condition)
+                assert self.rule.pattern is not None
+                self.search = self.rule.pattern.search
+            if self.rule.max_chars is not None:  # a user's rule: never on a longer line
+                self.search = _bounded(self.search, self.rule.max_chars)
+            self.parsed = None
+        return self.search
+
+
+def _alternatives(pattern: str) -> list[tuple[str, Any]] | None:
+    """(pattern, parse) of each top-level alternative of ``pattern``
+    (:func:`cleaning.rules.patterns.parsed_branches` without compiling them), or None when
+    the pattern is not split."""
+    parts = _split(pattern)
+    if len(parts) == 1:
+        return None
+    out = []
+    for part in parts:
+        parsed = parse_pattern(part)
+        if parsed is None:  # a split the scanner got wrong: keep the pattern whole
+            return None
+        out.append((part, parsed))
+    return out
+
+
 def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
-    if rule.pattern is None:
+    if rule.regex is None:
         unit = _Unit(index, FEATURES[rule.feature or ""])
         pretest = PRETESTS.get(rule.feature or "")
         if pretest is not None:
             unit.kind, unit.pretest = "pretested", pretest
         return [unit]
     out = []
-    # each alternative parsed once (and compiled from that parse): the helpers below all
-    # read the parsed form
-    for part, parsed, compiled in parsed_branches(rule.pattern.pattern):
-        search = (compiled or rule.pattern).search
-        if compiled is None:  # the pattern whole, as the rule file's parser read it
-            parsed = rule.parsed if rule.parsed is not None else parse_pattern(part)
-        unit = _Unit(index, search if rule.max_chars is None else _bounded(search, rule.max_chars))
+    # each alternative parsed once (and compiled from that parse when first searched): the
+    # helpers below all read the parsed form
+    parts = _alternatives(rule.regex)
+    for part, parsed in parts or [(rule.regex, None)]:
+        if parts is None:  # the pattern whole, as the rule file's parser read it
+            unit = _Unit(index, _Deferred(None, None, rule))
+            parsed = rule.parsed
+        else:
+            unit = _Unit(index, _Deferred(part, parsed, rule))
         after = after_anchor(part, parsed) if parsed is not None else None
         # a rule bounded in line length (a user's) is searched on its own, never in a joint
         # expression that would search it in a longer line
@@ -217,8 +266,6 @@ class _Bucket:
                 self.anchored[c] = (joints(found), found)
 
 
-
-
 class RuleMatcher:
     """The verdict of a set of line/feature rules on one line of text.
 
@@ -248,7 +295,13 @@ class RuleMatcher:
         self._rules = ordered
         use_automaton = automaton and _AhoCorasick is not None
         units = [u for i, r in enumerate(ordered) for u in _units(i, r, use_automaton, unit_cache)]
-        self._units = [(u.rule, u.test) for u in units]
+        self._units = [
+            (
+                u.rule,
+                self._first_use(k, u.rule, u.test) if isinstance(u.test, _Deferred) else u.test,
+            )
+            for k, u in enumerate(units)
+        ]
         chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
         compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints
 
@@ -285,6 +338,17 @@ class RuleMatcher:
             self._buckets[bisect.bisect_left(limits, w)]
             for w in range(max(finite) + 1 if finite else 0)
         ]
+
+    def _first_use(self, k: int, rule: int, deferred: _Deferred) -> Callable[[str], object]:
+        """The test of unit ``k`` until it is first called: then the compiled search takes
+        its place."""
+
+        def search(text: str) -> object:
+            found = deferred.compiled()
+            self._units[k] = (rule, found)
+            return found(text)
+
+        return search
 
     def judge(self, text: str, words: int) -> Verdict:
         """Which rules fire on ``text`` (``words`` whitespace tokens)."""
