@@ -142,7 +142,7 @@ def test_glued_blocks_are_cut_at_every_glued_sentence_end_and_nowhere_else() -> 
     rnd = random.Random(7)
     for _ in range(5000):
         # closing quotes only: a block opening with a quote is a crosshead case of its own
-        text = "".join(rnd.choice("ab.!?”’\" Cd") for _ in range(rnd.randint(1, 40))).strip()
+        text = "".join(rnd.choice('ab.!?”’" Cd') for _ in range(rnd.randint(1, 40))).strip()
         if text[:1] not in ("", '"'):
             assert split_glued(text) == [p.strip() for p in cut.split(text) if p.strip()], text
 
@@ -843,3 +843,22 @@ def test_a_copy_of_the_text_that_lost_its_line_breaks_is_removed_too(rules) -> N
     assert [r.rule_id for r in record.removed if r.text == glued] == [
         "generic.repetition.page_copy"
     ]
+
+
+def test_a_headline_shown_twice_over_is_a_teaser_card_not_the_article(rules) -> None:
+    # a card inside the article repeats its headline (image text, then link), in two lines
+    # in a row or glued into one line; the article's own lines are each written once
+    card = "Harbour ferry to run again in the summer"
+    summary = "The crossing was stopped last year when the old boat failed its inspection."
+    glued = "New bus timetable starts next week New bus timetable starts next week"
+    article = [PARAS[0], card, card, summary, PARAS[1], glued, PARAS[2]]
+    record = clean_text(page(*article), rules=rules)
+    kept = record.text.split("\n")
+    assert card not in kept and glued not in kept
+    assert PARAS[0] in kept and PARAS[1] in kept and PARAS[2] in kept
+    copies = [r.text for r in record.removed if r.rule_id == "generic.repetition.page_copy"]
+    assert copies == [card, card, glued]
+    # a table's header row repeated in a row, its cells split by tabs, stays
+    table = ["Team\t\tPlayed\t\tPoints", "Team\t\tPlayed\t\tPoints", "Rovers\t\t12\t\t30"]
+    record = clean_text(page(PARAS[0], *table, PARAS[1], PARAS[2]), rules=rules)
+    assert record.text.split("\n")[1:3] == table[:2]

@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-6"
+MODEL_VERSION = "text-seg-7"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -82,6 +82,10 @@ _COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words
 _REPEATED_ALONE = 20  # a paragraph of this many words shown twice is a repeated block alone
 _EDGE_LOST = 0.1  # share of the prose shown once a run without its repeated edges may lose
 _GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
+_TWICE_WORDS = (2, 30)  # a headline shown twice in a row (a card's image text and link): words
+_HALF_WORDS = 3  # a line that is one text written twice: words of each half at least
+_FULL_STOPS = frozenset(".。।॥۔։።။")  # a sentence's end in its script (not "?" or "!")
+_CLOSERS = "\"'”’“‘›)]»*」』）"  # quotes and brackets after a sentence's end
 
 
 def clean_text(
@@ -175,7 +179,7 @@ def _clean(
         if reasons[i] is None:
             reasons[i] = teaser_tail
     if mode == "dump" and page_copy is not None:
-        for i in _page_copies(lines, reasons):
+        for i in (*_page_copies(lines, reasons), *_shown_twice(lines, reasons)):
             reasons[i] = page_copy
         if repeated is not None and any(trimmed):
             # the repeated lines the run left out at its edges are named by the rule too
@@ -869,6 +873,53 @@ def _page_copies(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[i
         if _glued_from(lines, i, starts.get(line.text[:16], ())):
             out.append(i)
     return sorted(out)
+
+
+def _shown_twice(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[int]:
+    """The kept lines that show one headline twice over: a card of a teaser list repeats
+    its headline as the image's text and as the link's, in two lines in a row at one
+    indentation (lines with no letters between them do not count) or glued into one line (``"A headline A
+    headline"``).  An article does not write a line twice in a row, and a text written
+    twice in one line is no sentence of it.  Both copies of a line shown twice in a row go
+    (of :data:`_TWICE_WORDS` words), and a line that is a text of :data:`_HALF_WORDS` words
+    or more written twice; a table's rows (cells split by tabs: a header repeated) stay.
+    Language-independent: it compares the page with itself."""
+    out = []
+    lo, hi = _TWICE_WORDS
+    prev = -1  # the last line with letters
+    for i, line in enumerate(lines):
+        if line.size == 0:
+            continue
+        text = line.text
+        if reasons[i] is None and "\t" not in text:  # a table's rows and cells stay
+            if (
+                prev >= 0
+                and reasons[prev] is None
+                and lines[prev].text == text
+                and lines[prev].indent == line.indent  # a table of contents nests its items
+                and lo <= line.words <= hi
+                and not text[0].isdigit()  # a table's cells, flattened ("1, plus $5 a month")
+            ):
+                if not out or out[-1] != prev:
+                    out.append(prev)
+                out.append(i)
+            elif line.words >= 2 * _HALF_WORDS and _doubled(text):
+                out.append(i)
+        prev = i
+    return out
+
+
+def _doubled(text: str) -> bool:
+    """The text is one headline written twice, with or without a space between the copies
+    (a headline ends with no full stop: a sentence said twice is left to the scorer)."""
+    n = len(text)
+    half = n // 2
+    if not (
+        (n % 2 == 0 and text[:half] == text[half:])
+        or (n % 2 == 1 and text[half].isspace() and text[:half] == text[half + 1 :])
+    ):
+        return False
+    return text[:half].rstrip(_CLOSERS)[-1:] not in _FULL_STOPS
 
 
 def _glued_from(lines: Sequence[Line], i: int, candidates: Sequence[int]) -> bool:
