@@ -862,3 +862,26 @@ def test_a_headline_shown_twice_over_is_a_teaser_card_not_the_article(rules) -> 
     table = ["Team\t\tPlayed\t\tPoints", "Team\t\tPlayed\t\tPoints", "Rovers\t\t12\t\t30"]
     record = clean_text(page(PARAS[0], *table, PARAS[1], PARAS[2]), rules=rules)
     assert record.text.split("\n")[1:3] == table[:2]
+
+
+def test_the_author_box_after_the_article_goes_with_its_own_rule(rules) -> None:
+    bio = "Ann Walker covers the town's schools and council for the paper since the year 2015."
+    top = ["Home", "News", "", "Town library to close", "By Ann Walker", ""]
+    record = clean_text("\n".join([*top, *PARAS, "Ann Walker", bio]), rules=rules)
+    assert record.text.split("\n") == PARAS
+    box = [r.text for r in record.removed if r.rule_id == "generic.structure.author_box"]
+    assert box == ["Ann Walker", bio]
+    # the role under the name, in any language, tells the box too
+    role = ["Ann Walker", "Redakteurin", "Seit 2015 bei der Zeitung, schreibt über Schulen."]
+    record = clean_text("\n".join([*top, *PARAS, *role]), rules=rules)
+    assert record.text.split("\n") == PARAS
+    # a crosshead the page showed above in a sentence, not in a byline, heads the article's text
+    crosshead = ["Full Results", "Methodology", PARAS[2]]
+    lead = "Note: the full results are below, and so is our method, see Full Results section."
+    record = clean_text("\n".join([*top, lead, *PARAS[:2], *crosshead]), rules=rules)
+    assert record.text.split("\n")[-3:] == crosshead
+    # a name that the byline did not give is no author box (a person the article is about)
+    record = clean_text(
+        "\n".join([*top, *PARAS, "Mary Stone", bio.replace("Ann", "Mary")]), rules=rules
+    )
+    assert "Mary Stone" in record.text.split("\n")

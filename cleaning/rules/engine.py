@@ -50,7 +50,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 KINDS = ("line", "feature", "dom", "structure")
 # the structural decisions of the text segmenter a structure rule can name
-DECISIONS = ("outside_article", "link_list", "template", "teaser_tail", "page_copy")
+DECISIONS = ("outside_article", "link_list", "template", "teaser_tail", "page_copy", "author_box")
 ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")

@@ -84,6 +84,11 @@ _EDGE_LOST = 0.1  # share of the prose shown once a run without its repeated edg
 _GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
 _TWICE_WORDS = (2, 30)  # a headline shown twice in a row (a card's image text and link): words
 _HALF_WORDS = 3  # a line that is one text written twice: words of each half at least
+_NAME_WORDS = (2, 4)  # words of a person's name standing as a line
+_AUTHOR_BOX_WORDS = 150  # words from an author's name after the article to the run's end
+_AUTHOR_NAMED_WITHIN = 8  # the words of the line after it that may name the author again
+_ROLE_WORDS = 4  # an author's role under the name ("Senior reporter") is at most this long
+_WORDS = re.compile(r"\w+")
 _FULL_STOPS = frozenset(".。।॥۔։።။")  # a sentence's end in its script (not "?" or "!")
 _CLOSERS = "\"'”’“‘›)]»*」』）"  # quotes and brackets after a sentence's end
 
@@ -162,6 +167,11 @@ def _clean(
         found = end
         end = run_end = _without_repeated_edges(lines, scores, repeated, start, end, False)[1]
         trimmed.append(range(end, found))
+    author_box = structural.get("author_box")
+    box_tail = range(0)  # the author's box after the article's text
+    if mode == "dump" and author_box is not None and end > start:
+        cut = _cut_at_author_box(lines, start, end)
+        box_tail, end = range(cut, end), cut
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
@@ -186,6 +196,9 @@ def _clean(
             for i in (i for edge in trimmed for i in edge):
                 if repeated[i] and reasons[i] == outside:
                     reasons[i] = page_copy
+    for i in box_tail:  # after the copies: a line of the box the page showed before is one
+        if reasons[i] is None:
+            reasons[i] = author_box
 
     title = description = None
     if mode == "dump":
@@ -522,6 +535,73 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
         return end
     prose = sum(line.size for line in lines[start:cut] if line.terminal)
     return cut if prose >= _CLOSING_AFTER_WORDS else end
+
+
+def _name_like(text: str) -> bool:
+    """A person's name as a line: two to four words, each capitalised (particles such as
+    "de", "von", "del" between them), no digit, no sentence's end."""
+    words = text.split()
+    if not _NAME_WORDS[0] <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
+        return False
+    if not (words[0][0].isupper() and words[-1][0].isupper()):
+        return False
+    if text[-1] in _FULL_STOPS or any(c in text for c in "!?:;,|"):
+        return False  # a label ("Instructor: Ann Walker"), a list, a sentence
+    return all(w[0].isupper() or (w.isalpha() and len(w) <= 3) for w in words[1:-1])
+
+
+def _cut_at_author_box(lines: Sequence[Line], start: int, end: int) -> int:
+    """Where the author's box after the article ends the run (``end`` if none).
+
+    Many pages close the article with a box on its author: the name (the one the byline
+    above the article gave), then the author's role ("Editor", "Staff writer") or a
+    sentence of biography that names the author again ("Ann Walker covers the town's
+    schools"), a link to more of their stories.  Such a name line met after
+    :data:`_CLOSING_AFTER_WORDS` words of the article's prose, with at most
+    :data:`_AUTHOR_BOX_WORDS` words from it to the run's end, ends the run when a short line
+    above the article showed the name (the byline) and the line after it names the author
+    again (the surname, or a first name of four letters or more, within its first
+    :data:`_AUTHOR_NAMED_WITHIN` words) or is a short line the page did not show above (a
+    role; an item of a table of contents above is no role).
+    Language-independent: it compares the page with itself."""
+    prose = 0
+    rest = sum(line.size for line in lines[start:end])
+    above: str | None = None  # the short lines above the article (and at its top), lower case
+    for i in range(start, end):
+        line = lines[i]
+        if (
+            prose >= _CLOSING_AFTER_WORDS
+            and rest <= _AUTHOR_BOX_WORDS
+            and not line.terminal
+            and _name_like(line.text)
+        ):
+            if above is None:
+                # the short lines (a byline, a menu) above the article and at its top
+                top = lines[: min(end, start + 3)]
+                above = "\n".join(x.text for x in top if x.words <= _STAMP_WORDS).lower()
+            name = line.text.lower()
+            j = i + 1
+            while j < end and lines[j].size == 0:
+                j += 1
+            if name in above and j < end:
+                after = lines[j]
+                # the surname, or the first name alone ("Ann joined the paper in 2019")
+                parts = _WORDS.findall(name)
+                tokens = _WORDS.findall(after.text.lower())[:_AUTHOR_NAMED_WITHIN]
+                named = (len(parts[-1]) >= 3 and parts[-1] in tokens) or (
+                    len(parts[0]) >= 4 and parts[0] in tokens
+                )
+                role = (
+                    after.words <= _ROLE_WORDS
+                    and not after.terminal
+                    and after.text.lower() not in above
+                )
+                if named or role:
+                    return i
+        if line.terminal:
+            prose += line.size
+        rest -= line.size
+    return end
 
 
 def _extend_over_boxes(
