@@ -871,6 +871,9 @@ def test_the_author_box_after_the_article_goes_with_its_own_rule(rules) -> None:
     assert record.text.split("\n") == PARAS
     box = [r.text for r in record.removed if r.rule_id == "generic.structure.author_box"]
     assert box == ["Ann Walker", bio]
+    # a header before the name, in any language, is part of the box
+    record = clean_text("\n".join([*top, *PARAS, "Über Ann Walker", bio]), rules=rules)
+    assert record.text.split("\n") == PARAS
     # the role under the name, in any language, tells the box too
     role = ["Ann Walker", "Redakteurin", "Seit 2015 bei der Zeitung, schreibt über Schulen."]
     record = clean_text("\n".join([*top, *PARAS, *role]), rules=rules)

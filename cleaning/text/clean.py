@@ -562,7 +562,8 @@ def _cut_at_author_box(lines: Sequence[Line], start: int, end: int) -> int:
     above the article showed the name (the byline) and the line after it names the author
     again (the surname, or a first name of four letters or more, within its first
     :data:`_AUTHOR_NAMED_WITHIN` words) or is a short line the page did not show above (a
-    role; an item of a table of contents above is no role).
+    role; an item of a table of contents above is no role).  A word before the name
+    ("About Ann Walker", "Über Ann Walker") is the box's header, whatever its language.
     Language-independent: it compares the page with itself."""
     prose = 0
     rest = sum(line.size for line in lines[start:end])
@@ -583,6 +584,9 @@ def _cut_at_author_box(lines: Sequence[Line], start: int, end: int) -> int:
             j = i + 1
             while j < end and lines[j].size == 0:
                 j += 1
+            if name not in above and name.count(" ") >= 2:
+                # a header before the name ("About Ann Walker", "Über Ann Walker")
+                name = name.split(" ", 1)[1]
             if name in above and j < end:
                 after = lines[j]
                 # the surname, or the first name alone ("Ann joined the paper in 2019")
