@@ -888,3 +888,14 @@ def test_the_author_box_after_the_article_goes_with_its_own_rule(rules) -> None:
         "\n".join([*top, *PARAS, "Mary Stone", bio.replace("Ann", "Mary")]), rules=rules
     )
     assert "Mary Stone" in record.text.split("\n")
+
+
+def test_a_list_led_in_just_below_the_article_is_kept_with_it(rules) -> None:
+    lead_in = "The branches staying open next year:"
+    items = ["North Road branch", "Market Square branch", "Station Hill branch", "Riverside"]
+    record = clean_text(page(*PARAS, lead_in, *items), rules=rules)
+    assert record.text.split("\n") == [*PARAS, lead_in, *items]
+    # a short label below the article ("Sources:") leads in no list of the article
+    sources = ["Town council minutes", "Library annual report", "Interviews by our reporter"]
+    record = clean_text(page(*PARAS, "Sources:", *sources), rules=rules)
+    assert record.text.split("\n") == PARAS

@@ -61,6 +61,7 @@ _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box insi
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
 _LIST_ITEMS, _LIST_ITEM_WORDS = 40, 40  # items (of at most so many words) after a lead-in
+_LEAD_IN_WORDS, _LEAD_IN_ITEMS = (6, 24), 3  # a lead-in just below the run: words, items
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
@@ -666,18 +667,34 @@ def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int
     first other line.  Language-independent: it reads
     the lines' shape."""
     n = len(lines)
-    if end >= n or end <= start or not lines[end - 1].text.endswith((":", "：")):
+    if end >= n or end <= start:
         return end
+    lead = end  # the list's first item
+    if not lines[end - 1].text.endswith((":", "：")):
+        # the lead-in may stand just below the run: too short to pay for itself
+        k = end
+        while k < n and lines[k].size == 0:
+            k += 1
+        lead_in = lines[k] if k < n else None
+        if lead_in is None or not lead_in.text.endswith((":", "：")):
+            return end
+        if not _LEAD_IN_WORDS[0] <= lead_in.words <= _LEAD_IN_WORDS[1]:
+            return end  # a label ("Sources:", "Contact the author:") heads no list of the text
+        lead = k + 1
     counts: dict[str, int] = {}
     for line in lines:
         counts[line.text] = counts.get(line.text, 0) + 1
-    hi = min(n, end + _LIST_ITEMS)
+    hi = min(n, lead + _LIST_ITEMS)
     seen = judge.peek(lines, range(end, hi))
-    j = end
+    if lead > end and (seen[lead - 1] is not NO_VERDICT or counts[lines[lead - 1].text] > 1):
+        return end  # a header a rule knows ("Read more:", "Share:"), a menu's label
+    j = lead
     while j < hi and seen[j] is NO_VERDICT and lines[j].words <= _LIST_ITEM_WORDS:
         if counts[lines[j].text] > 1:
             break
         j += 1
+    if lead > end and j - lead < _LEAD_IN_ITEMS:
+        return end
     return j
 
 
