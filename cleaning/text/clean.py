@@ -985,7 +985,7 @@ def _shown_twice(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[i
     (of :data:`_TWICE_WORDS` words), and a line that is a text of :data:`_HALF_WORDS` words
     or more written twice; a table's rows (cells split by tabs: a header repeated) stay.
     Language-independent: it compares the page with itself."""
-    out = []
+    out: list[int] = []
     lo, hi = _TWICE_WORDS
     prev = -1  # the last line with letters
     for i, line in enumerate(lines):
