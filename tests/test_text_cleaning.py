@@ -142,7 +142,7 @@ def test_glued_blocks_are_cut_at_every_glued_sentence_end_and_nowhere_else() -> 
     rnd = random.Random(7)
     for _ in range(5000):
         # closing quotes only: a block opening with a quote is a crosshead case of its own
-        text = "".join(rnd.choice("ab.!?”’\" Cd") for _ in range(rnd.randint(1, 40))).strip()
+        text = "".join(rnd.choice('ab.!?”’" Cd') for _ in range(rnd.randint(1, 40))).strip()
         if text[:1] not in ("", '"'):
             assert split_glued(text) == [p.strip() for p in cut.split(text) if p.strip()], text
 
@@ -843,3 +843,59 @@ def test_a_copy_of_the_text_that_lost_its_line_breaks_is_removed_too(rules) -> N
     assert [r.rule_id for r in record.removed if r.text == glued] == [
         "generic.repetition.page_copy"
     ]
+
+
+def test_a_headline_shown_twice_over_is_a_teaser_card_not_the_article(rules) -> None:
+    # a card inside the article repeats its headline (image text, then link), in two lines
+    # in a row or glued into one line; the article's own lines are each written once
+    card = "Harbour ferry to run again in the summer"
+    summary = "The crossing was stopped last year when the old boat failed its inspection."
+    glued = "New bus timetable starts next week New bus timetable starts next week"
+    article = [PARAS[0], card, card, summary, PARAS[1], glued, PARAS[2]]
+    record = clean_text(page(*article), rules=rules)
+    kept = record.text.split("\n")
+    assert card not in kept and glued not in kept
+    assert PARAS[0] in kept and PARAS[1] in kept and PARAS[2] in kept
+    copies = [r.text for r in record.removed if r.rule_id == "generic.repetition.page_copy"]
+    assert copies == [card, card, glued]
+    # a table's header row repeated in a row, its cells split by tabs, stays
+    table = ["Team\t\tPlayed\t\tPoints", "Team\t\tPlayed\t\tPoints", "Rovers\t\t12\t\t30"]
+    record = clean_text(page(PARAS[0], *table, PARAS[1], PARAS[2]), rules=rules)
+    assert record.text.split("\n")[1:3] == table[:2]
+
+
+def test_the_author_box_after_the_article_goes_with_its_own_rule(rules) -> None:
+    bio = "Ann Walker covers the town's schools and council for the paper since the year 2015."
+    top = ["Home", "News", "", "Town library to close", "By Ann Walker", ""]
+    record = clean_text("\n".join([*top, *PARAS, "Ann Walker", bio]), rules=rules)
+    assert record.text.split("\n") == PARAS
+    box = [r.text for r in record.removed if r.rule_id == "generic.structure.author_box"]
+    assert box == ["Ann Walker", bio]
+    # a header before the name, in any language, is part of the box
+    record = clean_text("\n".join([*top, *PARAS, "Über Ann Walker", bio]), rules=rules)
+    assert record.text.split("\n") == PARAS
+    # the role under the name, in any language, tells the box too
+    role = ["Ann Walker", "Redakteurin", "Seit 2015 bei der Zeitung, schreibt über Schulen."]
+    record = clean_text("\n".join([*top, *PARAS, *role]), rules=rules)
+    assert record.text.split("\n") == PARAS
+    # a crosshead the page showed above in a sentence, not in a byline, heads the article's text
+    crosshead = ["Full Results", "Methodology", PARAS[2]]
+    lead = "Note: the full results are below, and so is our method, see Full Results section."
+    record = clean_text("\n".join([*top, lead, *PARAS[:2], *crosshead]), rules=rules)
+    assert record.text.split("\n")[-3:] == crosshead
+    # a name that the byline did not give is no author box (a person the article is about)
+    record = clean_text(
+        "\n".join([*top, *PARAS, "Mary Stone", bio.replace("Ann", "Mary")]), rules=rules
+    )
+    assert "Mary Stone" in record.text.split("\n")
+
+
+def test_a_list_led_in_just_below_the_article_is_kept_with_it(rules) -> None:
+    lead_in = "The branches staying open next year:"
+    items = ["North Road branch", "Market Square branch", "Station Hill branch", "Riverside"]
+    record = clean_text(page(*PARAS, lead_in, *items), rules=rules)
+    assert record.text.split("\n") == [*PARAS, lead_in, *items]
+    # a short label below the article ("Sources:") leads in no list of the article
+    sources = ["Town council minutes", "Library annual report", "Interviews by our reporter"]
+    record = clean_text(page(*PARAS, "Sources:", *sources), rules=rules)
+    assert record.text.split("\n") == PARAS

@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-6"
+MODEL_VERSION = "text-seg-7"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -61,6 +61,7 @@ _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box insi
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
 _LIST_ITEMS, _LIST_ITEM_WORDS = 40, 40  # items (of at most so many words) after a lead-in
+_LEAD_IN_WORDS, _LEAD_IN_ITEMS = (6, 24), 3  # a lead-in just below the run: words, items
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
@@ -82,6 +83,15 @@ _COPY_NEXT_WORDS = 4  # ... when the line before or after it, of this many words
 _REPEATED_ALONE = 20  # a paragraph of this many words shown twice is a repeated block alone
 _EDGE_LOST = 0.1  # share of the prose shown once a run without its repeated edges may lose
 _GLUED_AFTER = 3  # copies on a page from which earlier lines glued together are copies too
+_TWICE_WORDS = (2, 30)  # a headline shown twice in a row (a card's image text and link): words
+_HALF_WORDS = 3  # a line that is one text written twice: words of each half at least
+_NAME_WORDS = (2, 4)  # words of a person's name standing as a line
+_AUTHOR_BOX_WORDS = 150  # words from an author's name after the article to the run's end
+_AUTHOR_NAMED_WITHIN = 8  # the words of the line after it that may name the author again
+_ROLE_WORDS = 4  # an author's role under the name ("Senior reporter") is at most this long
+_WORDS = re.compile(r"\w+")
+_FULL_STOPS = frozenset(".。।॥۔։።။")  # a sentence's end in its script (not "?" or "!")
+_CLOSERS = "\"'”’“‘›)]»*」』）"  # quotes and brackets after a sentence's end
 
 
 def clean_text(
@@ -158,6 +168,11 @@ def _clean(
         found = end
         end = run_end = _without_repeated_edges(lines, scores, repeated, start, end, False)[1]
         trimmed.append(range(end, found))
+    author_box = structural.get("author_box")
+    box_tail = range(0)  # the author's box after the article's text
+    if mode == "dump" and author_box is not None and end > start:
+        cut = _cut_at_author_box(lines, start, end)
+        box_tail, end = range(cut, end), cut
     for i in judge.flagged:  # the other lines have no verdict of their own
         reasons[i] = _local_reason(verdicts[i], structural)
     if mode == "dump" and outside is not None:
@@ -175,13 +190,16 @@ def _clean(
         if reasons[i] is None:
             reasons[i] = teaser_tail
     if mode == "dump" and page_copy is not None:
-        for i in _page_copies(lines, reasons):
+        for i in (*_page_copies(lines, reasons), *_shown_twice(lines, reasons)):
             reasons[i] = page_copy
         if repeated is not None and any(trimmed):
             # the repeated lines the run left out at its edges are named by the rule too
             for i in (i for edge in trimmed for i in edge):
                 if repeated[i] and reasons[i] == outside:
                     reasons[i] = page_copy
+    for i in box_tail:  # after the copies: a line of the box the page showed before is one
+        if reasons[i] is None:
+            reasons[i] = author_box
 
     title = description = None
     if mode == "dump":
@@ -520,6 +538,77 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
     return cut if prose >= _CLOSING_AFTER_WORDS else end
 
 
+def _name_like(text: str) -> bool:
+    """A person's name as a line: two to four words, each capitalised (particles such as
+    "de", "von", "del" between them), no digit, no sentence's end."""
+    words = text.split()
+    if not _NAME_WORDS[0] <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
+        return False
+    if not (words[0][0].isupper() and words[-1][0].isupper()):
+        return False
+    if text[-1] in _FULL_STOPS or any(c in text for c in "!?:;,|"):
+        return False  # a label ("Instructor: Ann Walker"), a list, a sentence
+    return all(w[0].isupper() or (w.isalpha() and len(w) <= 3) for w in words[1:-1])
+
+
+def _cut_at_author_box(lines: Sequence[Line], start: int, end: int) -> int:
+    """Where the author's box after the article ends the run (``end`` if none).
+
+    Many pages close the article with a box on its author: the name (the one the byline
+    above the article gave), then the author's role ("Editor", "Staff writer") or a
+    sentence of biography that names the author again ("Ann Walker covers the town's
+    schools"), a link to more of their stories.  Such a name line met after
+    :data:`_CLOSING_AFTER_WORDS` words of the article's prose, with at most
+    :data:`_AUTHOR_BOX_WORDS` words from it to the run's end, ends the run when a short line
+    above the article showed the name (the byline) and the line after it names the author
+    again (the surname, or a first name of four letters or more, within its first
+    :data:`_AUTHOR_NAMED_WITHIN` words) or is a short line the page did not show above (a
+    role; an item of a table of contents above is no role).  A word before the name
+    ("About Ann Walker", "Über Ann Walker") is the box's header, whatever its language.
+    Language-independent: it compares the page with itself."""
+    prose = 0
+    rest = sum(line.size for line in lines[start:end])
+    above: str | None = None  # the short lines above the article (and at its top), lower case
+    for i in range(start, end):
+        line = lines[i]
+        if (
+            prose >= _CLOSING_AFTER_WORDS
+            and rest <= _AUTHOR_BOX_WORDS
+            and not line.terminal
+            and _name_like(line.text)
+        ):
+            if above is None:
+                # the short lines (a byline, a menu) above the article and at its top
+                top = lines[: min(end, start + 3)]
+                above = "\n".join(x.text for x in top if x.words <= _STAMP_WORDS).lower()
+            name = line.text.lower()
+            j = i + 1
+            while j < end and lines[j].size == 0:
+                j += 1
+            if name not in above and name.count(" ") >= 2:
+                # a header before the name ("About Ann Walker", "Über Ann Walker")
+                name = name.split(" ", 1)[1]
+            if name in above and j < end:
+                after = lines[j]
+                # the surname, or the first name alone ("Ann joined the paper in 2019")
+                parts = _WORDS.findall(name)
+                tokens = _WORDS.findall(after.text.lower())[:_AUTHOR_NAMED_WITHIN]
+                named = (len(parts[-1]) >= 3 and parts[-1] in tokens) or (
+                    len(parts[0]) >= 4 and parts[0] in tokens
+                )
+                role = (
+                    after.words <= _ROLE_WORDS
+                    and not after.terminal
+                    and after.text.lower() not in above
+                )
+                if named or role:
+                    return i
+        if line.terminal:
+            prose += line.size
+        rest -= line.size
+    return end
+
+
 def _extend_over_boxes(
     lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, end: int, boxes: list[int]
 ) -> int:
@@ -578,18 +667,34 @@ def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int
     first other line.  Language-independent: it reads
     the lines' shape."""
     n = len(lines)
-    if end >= n or end <= start or not lines[end - 1].text.endswith((":", "：")):
+    if end >= n or end <= start:
         return end
+    lead = end  # the list's first item
+    if not lines[end - 1].text.endswith((":", "：")):
+        # the lead-in may stand just below the run: too short to pay for itself
+        k = end
+        while k < n and lines[k].size == 0:
+            k += 1
+        lead_in = lines[k] if k < n else None
+        if lead_in is None or not lead_in.text.endswith((":", "：")):
+            return end
+        if not _LEAD_IN_WORDS[0] <= lead_in.words <= _LEAD_IN_WORDS[1]:
+            return end  # a label ("Sources:", "Contact the author:") heads no list of the text
+        lead = k + 1
     counts: dict[str, int] = {}
     for line in lines:
         counts[line.text] = counts.get(line.text, 0) + 1
-    hi = min(n, end + _LIST_ITEMS)
+    hi = min(n, lead + _LIST_ITEMS)
     seen = judge.peek(lines, range(end, hi))
-    j = end
+    if lead > end and (seen[lead - 1] is not NO_VERDICT or counts[lines[lead - 1].text] > 1):
+        return end  # a header a rule knows ("Read more:", "Share:"), a menu's label
+    j = lead
     while j < hi and seen[j] is NO_VERDICT and lines[j].words <= _LIST_ITEM_WORDS:
         if counts[lines[j].text] > 1:
             break
         j += 1
+    if lead > end and j - lead < _LEAD_IN_ITEMS:
+        return end
     return j
 
 
@@ -869,6 +974,53 @@ def _page_copies(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[i
         if _glued_from(lines, i, starts.get(line.text[:16], ())):
             out.append(i)
     return sorted(out)
+
+
+def _shown_twice(lines: Sequence[Line], reasons: Sequence[str | None]) -> list[int]:
+    """The kept lines that show one headline twice over: a card of a teaser list repeats
+    its headline as the image's text and as the link's, in two lines in a row at one
+    indentation (lines with no letters between them do not count) or glued into one line (``"A headline A
+    headline"``).  An article does not write a line twice in a row, and a text written
+    twice in one line is no sentence of it.  Both copies of a line shown twice in a row go
+    (of :data:`_TWICE_WORDS` words), and a line that is a text of :data:`_HALF_WORDS` words
+    or more written twice; a table's rows (cells split by tabs: a header repeated) stay.
+    Language-independent: it compares the page with itself."""
+    out: list[int] = []
+    lo, hi = _TWICE_WORDS
+    prev = -1  # the last line with letters
+    for i, line in enumerate(lines):
+        if line.size == 0:
+            continue
+        text = line.text
+        if reasons[i] is None and "\t" not in text:  # a table's rows and cells stay
+            if (
+                prev >= 0
+                and reasons[prev] is None
+                and lines[prev].text == text
+                and lines[prev].indent == line.indent  # a table of contents nests its items
+                and lo <= line.words <= hi
+                and not text[0].isdigit()  # a table's cells, flattened ("1, plus $5 a month")
+            ):
+                if not out or out[-1] != prev:
+                    out.append(prev)
+                out.append(i)
+            elif line.words >= 2 * _HALF_WORDS and _doubled(text):
+                out.append(i)
+        prev = i
+    return out
+
+
+def _doubled(text: str) -> bool:
+    """The text is one headline written twice, with or without a space between the copies
+    (a headline ends with no full stop: a sentence said twice is left to the scorer)."""
+    n = len(text)
+    half = n // 2
+    if not (
+        (n % 2 == 0 and text[:half] == text[half:])
+        or (n % 2 == 1 and text[half].isspace() and text[:half] == text[half + 1 :])
+    ):
+        return False
+    return text[:half].rstrip(_CLOSERS)[-1:] not in _FULL_STOPS
 
 
 def _glued_from(lines: Sequence[Line], i: int, candidates: Sequence[int]) -> bool:
