@@ -44,14 +44,21 @@ from bench.common import ENV, ROOT, newsclean  # noqa: E402
 _TOTALS = re.compile(rb"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 
 
-def count(cmd: list[str], scratch: Path) -> int:
-    """Instructions executed by ``cmd`` and every process it starts (callgrind's ``Ir``)."""
+def count(cmd: list[str], scratch: Path, fresh: Path | None = None) -> int:
+    """Instructions executed by ``cmd`` and every process it starts (callgrind's ``Ir``).
+    ``fresh``: the command's output folder, removed before each of its two runs (the untimed
+    one and the counted one), else the counted run would skip the inputs the first one
+    stored."""
+    if fresh is not None:
+        shutil.rmtree(fresh, ignore_errors=True)
     subprocess.run(
         cmd, check=False, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     outs = scratch / "callgrind"
     shutil.rmtree(outs, ignore_errors=True)
     outs.mkdir()
+    if fresh is not None:
+        shutil.rmtree(fresh, ignore_errors=True)
     grind = [
         "valgrind",
         "--tool=callgrind",
@@ -108,13 +115,13 @@ def main() -> None:
         one.mkdir()
         (one / files[0].name).symlink_to(files[0].resolve())
 
+        out = scratch / "out"
+
         def clean(src: Path) -> list[str]:
-            out = scratch / "out"
-            shutil.rmtree(out, ignore_errors=True)
             return newsclean("clean", "--no-progress", str(src), "-o", str(out), "-j", "1")
 
-        start = count(clean(one), scratch)
-        full = count(clean(chosen), scratch)
+        start = count(clean(one), scratch, out)
+        full = count(clean(chosen), scratch, out)
         loop = None
         if files[0].name.endswith(".html.gz") and not args.no_loop:
             loop = count([sys.executable, "-c", TRAFILATURA_LOOP, str(chosen)], scratch)
