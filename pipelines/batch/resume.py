@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 # the cleaning core and of the rows (hashed, so a changed source file counts even when the
 # version number stays) and the libraries that parse and extract (an upgrade rewrites the
 # file a module is loaded from: its path, size and time stand for the version, found without
-# importing it; importlib.metadata took 60 ms of CPU for these seven).
+# importing it; importlib.metadata took 60 ms of CPU for seven of them).
 _CODE = ("cleaning", "pipelines/batch", "pipelines/store")
 _LIBRARIES = (
     "trafilatura",
@@ -63,6 +63,10 @@ _LIBRARIES = (
     "courlan",
     "justext",
     "warcio",
+    "cssselect",  # translates the DOM rules' selectors
+    "json_repair",  # reads JSON-LD that is not valid JSON
+    "lxml_html_clean",
+    "numpy",  # MinHash signatures
 )
 
 
