@@ -270,7 +270,7 @@ def _parse_rule(
         # a trusted file (the bundled rules, or a user's file checked before): compiled and
         # analysed on first use (``Rule.pattern``), or never when only its parts are searched
         regex = value
-    elif kind == "line":
+    elif kind == "line":  # a file to check (a user's)
         regex = value
         # parsed once for the compiled expression, the checks and the gate below
         parsed = parse_pattern(value)
@@ -278,8 +278,7 @@ def _parse_rule(
             pattern = compile_parsed(value, parsed)
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression ({exc})") from None
-        if probe:
-            _check_backtracking(value, pattern, parsed, max_words, where)
+        _check_backtracking(value, pattern, parsed, max_words, where)
         gate = gate_of(value, parsed)
     elif kind == "dom":
         # a trusted file's selectors are translated when the HTML mode compiles them
