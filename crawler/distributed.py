@@ -39,7 +39,13 @@ from twisted.internet import task
 
 from crawler.dupefilter import count_filtered
 from crawler.handlers import PooledHTTPDownloadHandler
-from crawler.middlewares import BACKOFF_CODES, BLOCK_CODES, host_floors, retry_after
+from crawler.middlewares import (
+    BACKOFF_CODES,
+    BLOCK_CODES,
+    ends_streak,
+    host_floors,
+    retry_after,
+)
 from pipelines.crawl.redis_state import DUPEFILTER_KEY, RedisCrawlState
 from pipelines.crawl.state import url_key
 
@@ -147,19 +153,20 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
             response = await super().download_request(request)
             # Noted while the lease is still held, so that no request of another process
             # takes a turn between this answer and its count.
-            self._answered(state, host, delay, backoff, refusals, response)
+            self._answered(state, host, delay, backoff, refusals, request, response)
         finally:
             state.release_host(host, token)
         return response
 
     def _answered(
         self, state: RedisCrawlState, host: str, delay: float, backoff: float, refusals: int,
-        response: Response,
+        request: Request, response: Response,
     ) -> None:
         """The back-off after a 429/5xx and the streak of refusals are the host's, not this
         process's: the others space their requests by the back-off, and a streak over all
         processes blocks the host for all (PolitenessMiddleware still does both within the
-        process)."""
+        process).  What ends a streak is :func:`crawler.middlewares.ends_streak`'s: not the
+        robots.txt of a process joining while the host refuses the others."""
         status = response.status
         if status in BACKOFF_CODES:
             state.back_off(host, self.backoff_base, max(delay, retry_after(response)), self.max_delay)
@@ -169,7 +176,7 @@ class SharedPoliteHTTP(PooledHTTPDownloadHandler):
             if state.refused(host, status, self.block_streak):
                 log.warning("%s: %d answers %s in a row over all processes; stopping requests "
                             "to it", host, self.block_streak, status)
-        elif refusals and (status < 400 or status in (404, 410)):
+        elif refusals and ends_streak(request, response):
             state.accepted(host)
 
     def _blocked(self, host: str) -> NoReturn:

@@ -101,6 +101,22 @@ def host_floors(crawler: Crawler) -> HostFloors:
     return floors
 
 
+def ends_streak(request: Request, response: Response) -> bool:
+    """Whether ``response`` ends its host's streak of refusals (403/429 in a row): an
+    answer that is not a refusal nor a server error (a 404 or 410 is an answer too), to a
+    request for anything but robots.txt.
+
+    robots.txt is asked by every process when it starts, whatever the host does with the
+    crawl's pages: a site refusing them may still serve it, so its 200 says nothing of
+    whether the refusals have ended.  In a shared crawl a process joining late would
+    otherwise restart the streak the others built, and the host would be blocked late
+    or never.  A 403/429 on robots.txt is still a refusal (it is counted by the caller)."""
+    status = response.status
+    if status in BLOCK_CODES or urlparse_cached(request).path == "/robots.txt":
+        return False
+    return status < 400 or status in (404, 410)
+
+
 def retry_after(response: Response) -> float:
     """The seconds a response's ``Retry-After`` asks for, 0 if none.  An HTTP date is not
     parsed: the doubling of the back-off is back-off enough."""
@@ -169,7 +185,7 @@ class PolitenessMiddleware:
                     self.streaks[host],
                     status,
                 )
-        elif status < 400 or status in (404, 410):
+        elif ends_streak(request, response):
             self.streaks[host] = 0
         if status in BACKOFF_CODES:
             self._back_off(request, response)

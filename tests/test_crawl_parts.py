@@ -275,6 +275,31 @@ def test_a_success_resets_the_refusal_streak() -> None:
     assert crawler.stats.get_value("newsclean/blocked/busy.test") is None
 
 
+def test_robots_txt_answered_does_not_end_a_refusal_streak_but_its_403_is_one() -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    mw, crawler = _politeness(NEWSCLEAN_BLOCK_STREAK=3)
+    robots = Request("https://walled.test/robots.txt", meta={"dont_obey_robotstxt": True})
+    for url, status in [("a/1", 403), ("a/2", 403)]:
+        req = Request(f"https://walled.test/{url}")
+        mw.process_response(req, Response(req.url, status=status))
+    mw.process_response(robots, Response(robots.url, status=200))  # says nothing of /a/
+    req = Request("https://walled.test/a/3")
+    mw.process_response(req, Response(req.url, status=403))
+    assert crawler.stats.get_value("newsclean/blocked/walled.test") == 403
+    # a robots.txt refused counts as a refusal; a page answered still ends the streak
+    mw, crawler = _politeness(NEWSCLEAN_BLOCK_STREAK=3)
+    for url, status in [("a/1", 403), ("robots.txt", 403), ("a/2", 200), ("a/3", 403),
+                        ("robots.txt", 403)]:
+        req = Request(f"https://walled.test/{url}")
+        mw.process_response(req, Response(req.url, status=status))
+    assert crawler.stats.get_value("newsclean/blocked/walled.test") is None
+    req = Request("https://walled.test/a/4")
+    mw.process_response(req, Response(req.url, status=403))
+    assert crawler.stats.get_value("newsclean/blocked/walled.test") == 403
+
+
 def test_robots_crawl_delay_becomes_the_host_floor() -> None:
     from scrapy import Request, signals
     from scrapy.robotstxt import ProtegoRobotParser

@@ -4,6 +4,7 @@ worker dies."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -233,6 +234,95 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
     assert _rows(tmp_path / "dask") == _rows(tmp_path / "local")
     assert len(_rows(tmp_path / "dask")) == 120
     assert _summary(stderr) == _summary(local.stderr)
+
+
+# On a worker: the files it opened under each folder watched (_watch), noted by an audit
+# hook (which stays for the worker's life, and notes only under the folders watched).
+_OPENED: dict[str, list[str]] = {}
+
+
+def _note_open(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and _OPENED and isinstance(args[0], (str, os.PathLike)):
+        path = os.fspath(args[0])
+        for folder, seen in _OPENED.items():
+            if isinstance(path, str) and path.startswith(folder):
+                seen.append(path)
+
+
+def _watch(folder: str) -> None:
+    if not _OPENED:
+        sys.addaudithook(_note_open)
+    _OPENED[folder] = []
+
+
+def _opened(folder: str) -> list[str]:
+    seen = _OPENED.get(folder, [])
+    out, seen[:] = list(seen), []
+    return out
+
+
+def test_a_killed_run_on_the_cluster_resumes_where_it_stopped(cluster: Any, tmp_path: Path) -> None:
+    """As a local run (tests/test_kills.py): the inputs a killed run wrote, cleaned the same
+    way, are not cleaned again, and the rest ends as a run that was not killed."""
+    from bench.kill_bench import duplicates, make_inputs, read_parts
+
+    inputs = tmp_path / "in"
+    make_inputs(inputs, pages=50, dumps=40, copies=10)
+    files = {str(p) for p in inputs.rglob("*.*")}
+    html = {p for p in files if p.endswith(".html")}
+    total = len(files)
+    address = cluster.scheduler_address
+    reference = _on_cluster(inputs, tmp_path / "reference", address)
+    assert reference.returncode == 0, reference.stderr
+    expected = _rows(tmp_path / "reference")
+    assert len(expected) == total == 110
+    # copies/ come first: rows written early that later pages make duplicates (re-pointed)
+    assert sum(r["duplicate_of"] is not None for r in expected) >= 10
+
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "clean", str(inputs), "-o", str(out),
+         "--scheduler", address, "--no-progress", "--flush-seconds", "0.2"],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 180
+    while run.poll() is None and time.monotonic() < deadline:
+        if len(list(out.glob("part-*.parquet"))) >= 2:
+            break
+        time.sleep(0.002)
+    ended = run.poll() is not None
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(run.pid, signal.SIGKILL)
+    _, err = run.communicate()
+    assert not ended, f"the run ended before 2 parts were in place: {err.decode()[-400:]}"
+    parts = read_parts(out)  # every visible part opens whole
+    assert not duplicates(parts)
+    kept = {row["source"] for rows in parts.values() for row in rows}
+    assert 0 < len(kept) < total, "the kill did not land in the middle of the batch"
+    # the inputs of the first part were recorded before the second part was written (those
+    # of the last part may not be: the kill can fall between its rename and the record)
+    first = min(parts, key=lambda p: p.stat().st_mtime_ns)
+    recorded = {row["source"] for row in parts[first]}
+
+    client = distributed.Client(address)
+    try:
+        client.run(_watch, str(inputs))
+        again = _on_cluster(inputs, out, address)
+        reread = set().union(*client.run(_opened, str(inputs)).values())
+        assert again.returncode == 0, again.stderr
+        assert f"{total - len(kept)} records written, {len(kept)} unchanged" in again.stderr
+        assert _rows(out) == expected  # the rows and duplicate marks of the unkilled run
+        # the HTML inputs of the killed run's first part are not read again, all those it
+        # did not write are (every text file is, for the batch's repetition statistics)
+        assert recorded & html and not recorded & html & reread
+        assert html - kept <= reread
+        third = _on_cluster(inputs, out, address)
+        assert third.returncode == 0, third.stderr
+        assert f"0 records written, {total} unchanged" in third.stderr
+        assert not html & set().union(*client.run(_opened, str(inputs)).values())
+    finally:
+        client.close()
+    assert _rows(out) == expected
 
 
 def _worker_busy_cleaning(client: Any, run: subprocess.Popen[str]) -> str:

@@ -12,6 +12,12 @@ workers (``dask worker``, on any host) read the inputs and clean them:
   so the statistics stay on the cluster and the HTML tasks do not wait for them.
 - Cleaning: each task calls :func:`pipelines.batch.run.clean_file` (an archive's slice:
   :func:`pipelines.batch.run.clean_pages`), the functions of a local run.
+- Resuming: before any cleaning task is submitted, the inputs already written into
+  OUTDIR, cleaned the same way (the local run's record, :mod:`pipelines.batch.resume`),
+  are set apart and counted unchanged; only the rest is cleaned.  The rules' version and
+  the digests of the text groups' statistics that this takes come from small tasks (the
+  statistics stay on the cluster); the HTML and WARC inputs are submitted once the rules
+  are known, the text files once the statistics are.
 - Writing: the workers return rows and this process writes them through
   :func:`pipelines.batch.run.write_outcomes`, in input order, as a local run does.  So
   OUTDIR is on the client's disk alone, its re-run rules (skip unchanged, replace changed,
@@ -33,11 +39,12 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cleaning import __version__ as CLEANER_VERSION
 from cleaning.rules import RuleError, RuleSet
@@ -49,6 +56,7 @@ from pipelines.batch.run import (
     Job,
     Outcome,
     Progress,
+    Resume,
     Summary,
     clean_file,
     clean_pages,
@@ -59,6 +67,10 @@ from pipelines.batch.run import (
     write_outcomes,
 )
 from pipelines.rulefiles import RuleSources, rules_version
+
+if TYPE_CHECKING:
+    from pipelines.batch.resume import Done
+    from pipelines.store.dataset import Existing
 
 MERGE_FAN_IN = 8  # statistics parts added up by one merge task
 WARC_SLICE = 16  # records per task at most: a few hundred ms of cleaning, as an HTML chunk
@@ -104,6 +116,8 @@ def run_on_cluster(
     cannot be reached or its workers cannot run the batch, :class:`RuleError` for bad
     rules (before anything is written).
     """
+    from pipelines.batch.resume import DoneInputs
+
     client = _connect(address, timeout)
     try:
         entries = [_entry(item) for item in inputs]
@@ -114,14 +128,56 @@ def run_on_cluster(
         print(_describe(client, address), file=sys.stderr)
         outdir.mkdir(parents=True, exist_ok=True)
         summary = Summary(files=len(inputs))
-        if on_stats is not None:
-            on_stats(plan.statistics())
-        report = Progress(plan.tasks, show, unit="task")
-        write_outcomes(plan.outcomes(report), outdir, summary, report, tick=False,
-                       drop_duplicates=drop_duplicates, flush_seconds=flush_seconds)
+        loaded = None
+        if DoneInputs.exists(outdir):
+            from pipelines.store.dataset import load_index
+
+            loaded = load_index(outdir)
+        resume = _resume(plan, inputs, outdir, options, loaded)
+        with closing(resume.table):
+            if on_stats is not None:
+                on_stats(plan.statistics())
+            report = Progress(plan.tasks, show, unit="task")
+            write_outcomes(plan.outcomes(report), outdir, summary, report, tick=False,
+                           drop_duplicates=drop_duplicates, flush_seconds=flush_seconds,
+                           resume=resume, loaded=loaded)
         return summary
     finally:
         client.close()
+
+
+def _resume(
+    plan: _Plan, inputs: list[InputFile], outdir: Path, options: CleanOptions,
+    loaded: tuple[dict[str, Existing], dict[Path, set[str]]] | None,
+) -> Resume:
+    """Set apart the inputs already in ``outdir`` (:func:`pipelines.batch.resume.split_done`,
+    as a local run does) and submit the cleaning of the others: the HTML and WARC inputs
+    first, the text files once the digests of their statistics are in.  An input whose
+    key cannot be had (the rules' or the statistics' task lost) is cleaned, not recorded."""
+    from pipelines.batch.resume import DoneInputs, input_key, split_done, text_group
+
+    content = {rid: e.content_sha256 for rid, e in loaded[0].items()} if loaded else {}
+    version = plan.version()
+    keys: dict[InputFile, tuple[str, str]] = {}
+    skipped: list[Done] = []
+    for texts in (False, True):
+        part = [i for i, item in enumerate(inputs) if (item.kind == "text") == texts]
+        if not part:
+            continue
+        items = [inputs[i] for i in part]
+        groups = plan.group_digests({text_group(item, options) for item in items}) if texts else {}
+        if version is None or groups is None:
+            plan.clean(part)
+            continue
+        _, done, found = split_done(items, outdir, version, options, None, content, groups)
+        keys.update(found)
+        skipped.extend(done[item] for item in items if item in done)
+        plan.clean([i for i in part if inputs[i] not in done])
+    return Resume(
+        DoneInputs(outdir),
+        {display(item.path): (input_key(item), *key) for item, key in keys.items()},
+        skipped,
+    )
 
 
 def _connect(address: str, timeout: float) -> Any:
@@ -220,24 +276,33 @@ class _Plan:
     _submitted: int = 0
     _waiting: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _first: list[Any] = field(default_factory=list)  # the tasks whose results come here
+    _order: list[int] = field(default_factory=list)  # the entries cleaned, in input order
     _stats: Any = None
 
     def __post_init__(self) -> None:
-        workers = max(1, sum(self.client.nthreads().values()))
+        self._workers = max(1, sum(self.client.nthreads().values()))
         # The rules' texts reach the cluster once, as the result of a task (which Dask can
         # run again if every worker holding it dies, unlike data scattered from here).
         self._rules = self._submit("rules", None, _check_rules, self.rules)
+        self._version = self._submit("version", None, _rules_version, self._rules)
         texts = [i for i, e in enumerate(self.entries) if e.item.kind == "text"]
-        pages = [i for i, e in enumerate(self.entries) if e.item.kind == "html"]
-        if texts:
-            self._stats = self._reduce_stats(texts, workers)
-        for i, entry in enumerate(self.entries):
+        if texts:  # every text file counts, cleaned again or not: a local run's statistics
+            self._stats = self._reduce_stats(texts, self._workers)
+
+    def clean(self, indices: list[int]) -> None:
+        """Submit the cleaning of the entries at ``indices`` (of one kind: HTML and WARC
+        files, or text files), whose outcomes :meth:`outcomes` gives in input order."""
+        self._order = sorted({*self._order, *indices})
+        for i in indices:
+            entry = self.entries[i]
             if entry.item.kind == "warc":
                 self._first.append(self._submit("warc-list", i, _list_warc, str(entry.item.path)))
-        for indices, stats in ((pages, None), (texts, self._stats)):
+        pages = [i for i in indices if self.entries[i].item.kind == "html"]
+        texts = [i for i in indices if self.entries[i].item.kind == "text"]
+        for picks, stats in ((pages, None), (texts, self._stats)):
             start = 0
-            for chunk in shrinking_chunks([self.entries[i].item for i in indices], workers):
-                picked = indices[start : start + len(chunk)]
+            for chunk in shrinking_chunks([self.entries[i].item for i in picks], self._workers):
+                picked = picks[start : start + len(chunk)]
                 start += len(chunk)
                 self._first.append(self._submit(
                     "clean", picked, _clean_chunk, self._rules, stats, self.options,
@@ -251,11 +316,35 @@ class _Plan:
         try:
             self._rules.result()
         except RuleError:
-            self.client.cancel([*self._first, self._rules])
+            started = [self._rules, self._version, *self._first]
+            self.client.cancel([*started, *([self._stats] if self._stats is not None else [])])
             self._first = []
             raise
         except Exception:  # reported through the cleaning tasks that need it
             pass
+
+    def version(self) -> str | None:
+        """The rules' ``rules_version`` (parsed on a worker), None if its task was lost."""
+        try:
+            version: str = self._version.result()
+        except Exception:
+            return None
+        return version
+
+    def group_digests(self, names: set[str]) -> dict[str, str] | None:
+        """The digests of the statistics of the text groups ``names``, taken on the
+        cluster (:func:`pipelines.batch.resume.stats_digests`); None if they were lost."""
+        from pipelines.batch.resume import stats_digests
+
+        if self._stats is None:
+            return None
+        try:
+            digests: dict[str, str] = self._submit(
+                "stats-digests", None, stats_digests, self._stats, sorted(names)
+            ).result()
+        except Exception:
+            return None
+        return digests
 
     def _submit(self, name: str, ref: Any, fn: Callable[..., Any], *args: Any) -> Any:
         """Submit a task; with ``ref`` (what it is for), its result comes to :meth:`outcomes`."""
@@ -292,7 +381,8 @@ class _Plan:
         """Each input's outcome in input order, as soon as it and those before it are in."""
         from distributed import as_completed
 
-        slots = [_Slot() for _ in self.entries]
+        slots = {i: _Slot() for i in self._order}
+        order, self._order = self._order, []
         pending = as_completed(
             self._first, loop=self.client.loop, with_results=True, raise_errors=False
         )
@@ -323,11 +413,12 @@ class _Plan:
                 assert slices_of is not None
                 slices_of[n] = part
             del future, result
-            while cursor < len(slots):
-                outcome = _assemble(self.entries[cursor], slots[cursor])
+            while cursor < len(order):
+                i = order[cursor]
+                outcome = _assemble(self.entries[i], slots[i])
                 if outcome is None:
                     break
-                slots[cursor] = _Slot()
+                del slots[i]
                 cursor += 1
                 yield outcome
 
@@ -395,6 +486,11 @@ def _worker_rules(sources: RuleSources, *, probe: bool = False) -> tuple[RuleSet
             _RULESETS.pop(next(iter(_RULESETS)))
         _RULESETS[sources.digest] = kept
     return kept
+
+
+def _rules_version(sources: RuleSources) -> str:
+    """The ``rules_version`` of ``sources`` (what a run's resume keys take)."""
+    return _worker_rules(sources)[1]
 
 
 def _check_rules(sources: RuleSources) -> RuleSources:

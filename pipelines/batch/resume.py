@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Protocol
 from pipelines.store import STATE_DIR
 
 if TYPE_CHECKING:
-    from cleaning.rules import RuleSet
     from cleaning.text.repetition import RepetitionStats
     from pipelines.batch.inputs import InputFile
 
@@ -109,7 +108,7 @@ def job_digest(
         str(options.domain),
     ]
     if item.kind == "text":
-        group = options.domain or item.group
+        group = text_group(item, options)
         if group not in groups:
             groups[group] = _stats_digest(stats, group)
         parts.append(groups[group])
@@ -125,6 +124,16 @@ def _stats_digest(stats: RepetitionStats | None, group: str) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update("\0".join(sorted(stats.template_hashes(group))).encode())
     return h.hexdigest()
+
+
+def stats_digests(stats: RepetitionStats | None, names: Iterable[str]) -> dict[str, str]:
+    """The digest of each group of ``names`` in ``stats``, as :func:`job_digest` takes it."""
+    return {name: _stats_digest(stats, name) for name in names}
+
+
+def text_group(item: InputFile, options: CleanOptions) -> str:
+    """The statistics group a text file is cleaned with."""
+    return options.domain or item.group
 
 
 def stamp(path: Path) -> str | None:
@@ -190,23 +199,24 @@ class DoneInputs:
 def split_done(
     inputs: list[InputFile],
     outdir: Path,
-    ruleset: RuleSet,
+    version: str,
     options: CleanOptions,
     stats: RepetitionStats | None,
     content: Mapping[str, str],
+    groups: Mapping[str, str] | None = None,
 ) -> tuple[list[InputFile], dict[InputFile, Done], dict[InputFile, tuple[str, str]]]:
     """(inputs to clean, inputs already in the folder and what they gave, each input's
-    (stamp, job) to record once its rows are in place).  ``content``: id -> content hash of
-    the rows in the folder (:func:`pipelines.store.dataset.load_index`)."""
-    from pipelines.rulefiles import rules_version
-
-    version = rules_version(ruleset)
-    groups: dict[str, str] = {}
+    (stamp, job) to record once its rows are in place).  ``version``: the rules'
+    (:func:`pipelines.rulefiles.rules_version`); ``content``: id -> content hash of the rows
+    in the folder (:func:`pipelines.store.dataset.load_index`).  ``groups``: the digests of
+    the text groups' statistics (:func:`stats_digests`) when they were taken where the
+    statistics are (a Dask run's stay on the cluster); else they are taken from ``stats``."""
+    digests = dict(groups or {})
     keys: dict[InputFile, tuple[str, str]] = {}
     for item in inputs:
         st = stamp(item.path)
         if st is not None:
-            keys[item] = (st, job_digest(item, version, options, stats, groups))
+            keys[item] = (st, job_digest(item, version, options, stats, digests))
     done: dict[InputFile, Done] = {}
     if keys and DoneInputs.exists(outdir):
         table = DoneInputs(outdir)

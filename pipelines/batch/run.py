@@ -408,7 +408,9 @@ def run_batch(
 
         loaded = load_index(outdir)
     content = {rid: e.content_sha256 for rid, e in loaded[0].items()} if loaded else {}
-    todo, done, keys = split_done(inputs, outdir, ruleset, options, stats, content)
+    todo, done, keys = split_done(
+        inputs, outdir, rules_version(ruleset), options, stats, content
+    )
     resume = Resume(
         DoneInputs(outdir),
         {display(item.path): (input_key(item), *key) for item, key in keys.items()},
