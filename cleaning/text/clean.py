@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-7"
+MODEL_VERSION = "text-seg-8"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -69,6 +69,7 @@ _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
 _STAMP_WORDS = 12  # a date stamp line is no longer than this
+_HEADING_WORDS = 4  # a heading the run keeps though other pages of its group show it
 _BYLINE_LINES = 4  # short lines (author, date, share buttons) between a standfirst and the body
 _STANDFIRST_WORDS = 12  # a standfirst sentence above the byline block is at least this long
 # a date with its year: day.month.year, day/month/year, ISO, or a month name and a year
@@ -173,8 +174,14 @@ def _clean(
     if mode == "dump" and author_box is not None and end > start:
         cut = _cut_at_author_box(lines, start, end)
         box_tail, end = range(cut, end), cut
+    # a short heading the group's other pages show too ("Conclusion", "Pros") that stands
+    # alone between the article's own lines is the article's heading, not the template
+    headings = _lone_headings(lines, verdicts, start, end) if mode == "dump" else frozenset()
     for i in judge.flagged:  # the other lines have no verdict of their own
-        reasons[i] = _local_reason(verdicts[i], structural)
+        verdict = verdicts[i]
+        if i in headings:
+            verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, False)
+        reasons[i] = _local_reason(verdict, structural)
     if mode == "dump" and outside is not None:
         for i in (*range(start), *range(run_end, len(lines))):
             if reasons[i] is None and i != standfirst:
@@ -1048,6 +1055,42 @@ def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
     if not first.terminal and first.cap_ratio < 0.5 and is_prose(lines[start + 1]):
         return start + 1
     return start
+
+
+def _lone_headings(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int
+) -> frozenset[int]:
+    """The template lines of the article run that are its own headings.
+
+    The repetition statistics count lines across the documents of a group; when the group
+    holds many sites (a folder of dumps from the whole web), the lines they share are not
+    a publisher's template but generic headings ("Conclusion", "Pros", "FAQs"), and removing
+    them cuts the article's outline.  A publisher's template is a block (a menu, a footer:
+    lines repeated together) or a promo sentence; a short heading of at most
+    :data:`_HEADING_WORDS` words, no sentence, that stands alone between two lines of the
+    run that are no template and no rule's hit, and heads a line of the run, is the
+    article's.  What a rule says of the line still applies ("Advertisement" stays an ad
+    label).  Language-independent: it reads the lines' shapes."""
+    out = []
+    for i in range(start, end):
+        v = verdicts[i]
+        if not v.template or v.drop:
+            continue
+        line = lines[i]
+        if line.terminal or not 0 < line.words <= _HEADING_WORDS:
+            continue
+        prev = i - 1
+        while prev >= start and lines[prev].size == 0:
+            prev -= 1
+        nxt = i + 1
+        while nxt < end and lines[nxt].size == 0:
+            nxt += 1
+        if prev < start or nxt >= end:
+            continue
+        if any(verdicts[k].template or verdicts[k].drop for k in (prev, nxt)):
+            continue
+        out.append(i)
+    return frozenset(out)
 
 
 def _local_reason(verdict: Verdict, structural: dict[str, str]) -> str | None:
