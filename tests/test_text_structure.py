@@ -82,3 +82,70 @@ def test_a_shared_short_line_next_to_other_template_lines_is_still_template(rule
     kept = record.text.split("\n")
     assert "Print this page" not in kept and "Share this" not in kept
     assert any(r.text == "Print this page" for r in record.removed)
+
+
+STORY = [
+    "The council voted on Tuesday to close the old library, which has served the town since "
+    "1902, after a long review of its running costs.",
+    "Residents said they would campaign to keep the building open for the children and the "
+    "elderly who use it every day, and a petition has already gathered 3,000 names.",
+    "The decision will be reviewed by the full council at its meeting in the spring, a "
+    "spokesman for the authority said on Wednesday evening.",
+    "Campaigners plan a march through the town centre on Saturday, ending with a reading on "
+    "the library steps at noon by the town's oldest member.",
+    "Local authors have offered to give talks in the building every week until the council "
+    "meets again, and the bookshop will sell tickets for them.",
+    "The reading room, rebuilt after a fire in 1954, holds the town's archive of newspapers "
+    "and parish records going back three hundred years.",
+]
+AFTER_FOOTER = [
+    "Thank you for visiting our website. We hope you enjoyed reading our stories and that you "
+    "will come back soon to read many more of them with your family.",
+    "Our team of reporters works every day to bring you the news of the valley, from the "
+    "council chamber to the football ground and the farmers' market.",
+    "We are a small independent company founded by two sisters in a garage, and every "
+    "subscription helps us keep the lights on and the presses running.",
+]
+
+
+def test_the_copyright_notice_ends_the_article_with_the_menu_above_it(rules) -> None:
+    menu = ["About us", "Contact", "Advertise", "Jobs", "Archive"]
+    page = "\n".join(
+        [
+            "Home",
+            "News",
+            "Library to close",
+            *STORY,
+            *menu,
+            "© 2025 The Valley Gazette Ltd",
+            *AFTER_FOOTER,
+        ]
+    )
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert kept[-1] == STORY[-1]
+    assert all(p in kept for p in STORY)
+    removed = {r.text: r.rule_id for r in record.removed}
+    assert all(removed.get(p) == "generic.structure.footer_end" for p in AFTER_FOOTER)
+    assert removed.get("© 2025 The Valley Gazette Ltd") == "generic.copyright.notice"
+    assert not any(item in kept for item in menu)
+    # the same page without the notice keeps the prose the page shows after its menu: the
+    # notice is the evidence
+    without = clean_text(page.replace("© 2025 The Valley Gazette Ltd\n", ""), rules=rules)
+    assert AFTER_FOOTER[0] in without.text.split("\n")
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "© Ann Walker",  # a picture's credit: no year
+        "Photo: © Valley Pictures 2024",  # the sign not at the start
+        "The reading room in 1960. Oil on canvas, 120 × 90 cm. All rights reserved, the artist.",
+    ],
+)
+def test_a_picture_credit_inside_the_article_does_not_end_it(rules, credit) -> None:
+    page = "\n".join(["Home", "News", *STORY[:4], credit, *STORY[4:], "Contact"])
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert STORY[-1] in kept and STORY[0] in kept
+    assert not any(r.rule_id == "generic.structure.footer_end" for r in record.removed)

@@ -69,6 +69,10 @@ _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
 _STAMP_WORDS = 12  # a date stamp line is no longer than this
+_FOOTER_AFTER_WORDS = 150  # words of the article's prose before a footer may end it
+_NOTICE_OPENS = re.compile(r"\W{0,3}(©|\(c\)|copyright\b)", re.IGNORECASE)
+_NOTICE_WORDS = 25  # a copyright notice is at most this long
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _HEADING_WORDS = 4  # a heading the run keeps though other pages of its group show it
 _BYLINE_LINES = 4  # short lines (author, date, share buttons) between a standfirst and the body
 _STANDFIRST_WORDS = 12  # a standfirst sentence above the byline block is at least this long
@@ -153,6 +157,11 @@ def _clean(
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
         end = _extend_over_list(lines, judge, start, end)
+    footer_tail = range(0)  # the lines of the run from the site's footer on
+    footer_id = structural.get("footer_end")
+    if mode == "dump" and footer_id is not None and end > start:
+        cut = _cut_at_footer(lines, verdicts, start, end)
+        footer_tail, end = range(cut, end), cut
     standfirst = _standfirst_above(lines, judge, start, end) if mode == "dump" else None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
@@ -186,6 +195,9 @@ def _clean(
         for i in (*range(start), *range(run_end, len(lines))):
             if reasons[i] is None and i != standfirst:
                 reasons[i] = outside
+    for i in footer_tail:  # a line a rule removes (the copyright line) keeps its rule
+        if reasons[i] is None or reasons[i] == outside:
+            reasons[i] = footer_id
     link_list_id = structural.get("link_list")
     for i in boxes:
         if reasons[i] is None:
@@ -543,6 +555,49 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
         return end
     prose = sum(line.size for line in lines[start:cut] if line.terminal)
     return cut if prose >= _CLOSING_AFTER_WORDS else end
+
+
+def _is_notice(line: Line) -> bool:
+    """The site's copyright notice: a line of at most :data:`_NOTICE_WORDS` words that
+    opens with the sign or the word and gives a year ("© 2025 The Gazette", "Copyright
+    2024 ...", "Copyright: Agency, 2025").  A picture's credit names no year ("© Ann
+    Walker") or has the sign inside ("Photo: © Agency 2024")."""
+    text = line.text
+    return (
+        line.words <= _NOTICE_WORDS
+        and _NOTICE_OPENS.match(text) is not None
+        and _YEAR.search(text) is not None
+    )
+
+
+def _cut_at_footer(lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int) -> int:
+    """Where the site's copyright notice ends the article run (``end`` if none).
+
+    A page's footer (a menu of short links, the copyright notice) costs less than the
+    prose a page may show after it (a pop-up's text, a form's explanation, the site's
+    "about us") is worth, so the run crosses it.  After :data:`_FOOTER_AFTER_WORDS` words
+    of the article's prose, the run ends at the copyright notice (:func:`_is_notice`),
+    taken up to its best-scoring end before the notice (the footer's menu above the notice
+    goes too).  A menu alone does not end the run: an article's own lists and tables
+    (features, prices, steps) have the same shape.  Language-independent: it reads the
+    lines' shapes."""
+    prose = 0
+    cut = end
+    for i in range(start, end):
+        if prose >= _FOOTER_AFTER_WORDS and _is_notice(lines[i]):
+            cut = i
+            break
+        if lines[i].terminal:
+            prose += lines[i].size
+    if cut == end:
+        return end
+    # the best end before the cut: where the run's running score peaks
+    best, total, best_end = 0.0, 0.0, start
+    for k in range(start, cut):
+        total += line_score(lines[k], verdicts[k])
+        if total > best:
+            best, best_end = total, k + 1
+    return best_end if best_end > start else end
 
 
 def _name_like(text: str) -> bool:
