@@ -149,3 +149,55 @@ def test_a_picture_credit_inside_the_article_does_not_end_it(rules, credit) -> N
     kept = record.text.split("\n")
     assert STORY[-1] in kept and STORY[0] in kept
     assert not any(r.rule_id == "generic.structure.footer_end" for r in record.removed)
+
+
+REVIEWS = [
+    "“The nurses were so kind to my son and explained everything before the injection.”",
+    "Laura M.",
+    "“We never wait more than ten minutes, and the doctors always answer our questions.”",
+    "Peter K.",
+    "“Booking online is easy and the reminders by text mean we never miss a visit.”",
+    "Sarah J.",
+    "“Our whole family has been coming here for years and we would not go anywhere else.”",
+    "Tom B.",
+    "“Friendly staff at the desk, clean rooms, and a doctor who listens to the children.”",
+    "Nadia R.",
+]
+
+
+def test_a_testimonials_widget_after_the_article_goes(rules) -> None:
+    more = "The council will publish the full review, with the costs of each option, next week."
+    page = "\n".join(
+        ["Home", "Services", *STORY, more, "What our patients say", *REVIEWS, "Contact"]
+    )
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert all(p in kept for p in STORY)
+    removed = {r.text: r.rule_id for r in record.removed}
+    assert all(removed.get(line) == "generic.structure.testimonials" for line in REVIEWS)
+    assert removed.get("What our patients say") == "generic.structure.testimonials"
+    assert kept[-1] == more
+
+
+def test_a_post_made_of_its_readers_reviews_keeps_them(rules) -> None:
+    """The reviews are the post when they come first, with a line of introduction."""
+    intro = (
+        "Our visitors left these reviews after the summer festival, and we wanted to share them."
+    )
+    page = "\n".join(["Home", "Blog", intro, *REVIEWS, STORY[0], "Contact"])
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert REVIEWS[0] in kept and REVIEWS[-1] in kept
+    assert not any(r.rule_id == "generic.structure.testimonials" for r in record.removed)
+
+
+def test_crossheads_above_their_paragraphs_are_no_testimonials(rules) -> None:
+    guide = []
+    for head, para in zip(
+        ["Bath Time", "Story Time", "Lights Out", "Early Mornings", "Naps"], STORY, strict=False
+    ):
+        guide += [head, para]
+    page = "\n".join(["Home", "Guides", *STORY[:5], *guide, "Contact"])
+    record = clean_text(page, rules=rules)
+    assert "Early Mornings" in record.text.split("\n")
+    assert not any(r.rule_id == "generic.structure.testimonials" for r in record.removed)

@@ -66,6 +66,7 @@ DECISIONS = (
     "page_copy",
     "author_box",
     "footer_end",
+    "testimonials",
 )
 ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")

@@ -73,6 +73,9 @@ _FOOTER_AFTER_WORDS = 150  # words of the article's prose before a footer may en
 _NOTICE_OPENS = re.compile(r"\W{0,3}(©|\(c\)|copyright\b)", re.IGNORECASE)
 _NOTICE_WORDS = 25  # a copyright notice is at most this long
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+_TESTIMONIALS = 4  # customers' quotes, each signed below, that make a testimonials widget
+_OPEN_QUOTES = frozenset("\"“„«‘'»")
+_CLOSE_QUOTES = frozenset("\"”“»’'«")
 _HEADING_WORDS = 4  # a heading the run keeps though other pages of its group show it
 _BYLINE_LINES = 4  # short lines (author, date, share buttons) between a standfirst and the body
 _STANDFIRST_WORDS = 12  # a standfirst sentence above the byline block is at least this long
@@ -205,6 +208,11 @@ def _clean(
     if link_list_id is not None:
         # a list under a related header in the teaser list is named a link list
         _mark_link_lists(lines, verdicts, start, run_end, reasons, link_list_id)
+    testimonials_id = structural.get("testimonials")
+    if mode == "dump" and testimonials_id is not None:
+        for i in _testimonials(lines, start, run_end):
+            if reasons[i] is None or reasons[i] == outside:
+                reasons[i] = testimonials_id
     for i in tail:
         if reasons[i] is None:
             reasons[i] = teaser_tail
@@ -598,6 +606,65 @@ def _cut_at_footer(lines: Sequence[Line], verdicts: Sequence[Verdict], start: in
         if total > best:
             best, best_end = total, k + 1
     return best_end if best_end > start else end
+
+
+def _signed_by(line: Line) -> int:
+    """How a line signs a quote as a customer's review does: 2 when it ends with an
+    initial ("Ann W.", "— Mark T."), 1 when it is a short name of capitalised words ("Ann
+    Walker", "A. Rae V."), 0 when it is no signature (a digit, a sentence, a lower-case
+    word, more than :data:`_NAME_WORDS` words)."""
+    text = line.text.lstrip("-–—~ ")
+    words = text.split()
+    if not 1 <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
+        return 0
+    if any(c in text for c in "!?:;,|\"“”«»") or not all(w[0].isupper() for w in words):
+        return 0
+    last = words[-1]
+    if len(last) == 2 and last[1] == "." and len(words) >= 2:
+        return 2
+    return 1 if not line.terminal else 0
+
+
+def _quoted(text: str) -> bool:
+    return text[:1] in _OPEN_QUOTES or text.rstrip()[-1:] in _CLOSE_QUOTES
+
+
+def _testimonials(lines: Sequence[Line], start: int, end: int) -> list[int]:
+    """The lines of a testimonials widget in the run: customers' quotes, each signed by
+    its author's name on the line below ("Great staff, quick to see us.", "Ann W.").
+
+    At least :data:`_TESTIMONIALS` quotes (lines of :data:`_SUMMARY_FROM` words or more)
+    in a row, each followed by a signature (:func:`_signed_by`), where at least half of
+    them end with an initial or the quote stands in quotation marks: a guide's crossheads
+    above their paragraphs alternate the same way, but name no initial and quote nobody.
+    The widget follows :data:`_FOOTER_AFTER_WORDS` words of the article's prose: a post
+    that presents its readers' reviews opens with them.  A short line just above the widget
+    that is no sentence is its header.  Language-independent: it reads
+    the lines' shapes."""
+    out: list[int] = []
+    i, prose = start, 0  # prose: the words of the article's sentences before line i
+    while i < end - 1:
+        j, pairs, marked = i, 0, 0
+        # the last signature may stand just below the run (a name costs more than it is worth)
+        while j < end and j + 1 < len(lines):
+            quote, sign = lines[j], lines[j + 1]
+            signed = _signed_by(sign)
+            if quote.size < _SUMMARY_FROM or not signed or _signed_by(quote):
+                break
+            pairs += 1
+            marked += signed == 2 or _quoted(quote.text)
+            j += 2
+        if pairs >= _TESTIMONIALS and 2 * marked >= pairs:
+            if prose >= _FOOTER_AFTER_WORDS:  # after the article's text
+                head = i - 1  # the widget's header ("What our patients say")
+                if head > start and not lines[head].terminal and lines[head].words <= _STAMP_WORDS:
+                    out.append(head)
+                out.extend(range(i, j))
+            i = j  # the widget's own quotes are no prose of the article
+            continue
+        prose += lines[i].size if lines[i].terminal else 0
+        i += 1
+    return out
 
 
 def _name_like(text: str) -> bool:
