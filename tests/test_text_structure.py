@@ -201,3 +201,43 @@ def test_crossheads_above_their_paragraphs_are_no_testimonials(rules) -> None:
     record = clean_text(page, rules=rules)
     assert "Early Mornings" in record.text.split("\n")
     assert not any(r.rule_id == "generic.structure.testimonials" for r in record.removed)
+
+
+TEASERS = [
+    "Will the bridge repairs start in May?",
+    "Ann Walker",
+    "Tuesday November 19, 2019",
+    "The county has found the money to mend the old stone bridge over the river at last, and "
+    "the contractor says the work will take the whole summer, with one lane open for buses and "
+    "bicycles while the arches are rebuilt one after the other, stone by stone, by hand.",
+    "Who is the new mayor?",
+    "Peter Kent",
+    "Tuesday November 19, 2019",
+    "The former head teacher promised to listen to every ward before the budget is set, and "
+    "said that her first visit would be to the library that the council has voted to close, "
+    "where she will meet the campaigners and the staff on Monday morning before the meeting.",
+    "Where should you walk this autumn?",
+    "Sarah Jones",
+    "Monday November 18, 2019",
+    "From the reservoir to the old mill, these are the best routes for a Sunday afternoon with "
+    "children, with a map of each walk, the places to stop for tea and the stiles that a pram "
+    "cannot cross, as chosen by the readers who wrote to us with their favourite routes.",
+]
+
+
+def test_teasers_each_with_its_date_under_a_weak_more_header_end_the_article(rules) -> None:
+    """ "More Gazette" alone weighs too little to end the article: the teasers below it,
+    each with its date stamp, show that it heads a teaser list."""
+    page = "\n".join(["Home", "News", *STORY, "More Gazette", *TEASERS, "Contact"])
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert kept[-1] == STORY[-1]
+    assert not any(t in kept for t in TEASERS)
+
+
+def test_paragraphs_under_a_weak_more_header_stay(rules) -> None:
+    """Without dated teasers below it, the same header is a crosshead of the article."""
+    page = "\n".join(["Home", "News", *STORY[:3], "More Gazette", *STORY[3:], "Contact"])
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert all(p in kept for p in STORY)

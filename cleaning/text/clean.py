@@ -54,6 +54,7 @@ _MODEL_MARGIN = 15  # lines around the heuristic run the model may add or remove
 _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
+_DATED_GAP = 5  # lines from one teaser's date stamp to the next one's, at most
 _SUMMARY_WORDS = 45  # ... none longer than this
 _SUMMARY_FROM = 5  # ... and no shorter than this (a shorter sentence can be a link's title)
 _DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a directory
@@ -782,6 +783,8 @@ def _extend_over_boxes(
             map(is_prose, lines[j + 1 : j + 3])
         ):
             return end  # a link after the summary, or the next teaser's summary
+        if any(map(_is_stamp, lines[items:i])) and any(map(_is_stamp, lines[j : j + 3])):
+            return end  # teasers with their dates: the box's and the next one's
         judge.judge(lines, range(box, j), verdicts)  # the box's lines are removed by their rules
         boxes.extend(range(box, i))
         end = j
@@ -871,16 +874,40 @@ def _cut_at_teaser_list(
     prose = 0
     for i in range(start, end):
         verdict = verdicts[i]
-        if (
-            prose >= _CLOSING_AFTER_WORDS
-            and verdict.evidence >= _BLOCK_HEADER
-            and _opens_list(lines[i], verdict)
-            and _teasers_follow(lines, verdicts, i + 1, min(end, i + 1 + _TEASER_WINDOW))
-        ):
-            return i
+        if prose >= _CLOSING_AFTER_WORDS and _opens_list(lines[i], verdict):
+            window = min(end, i + 1 + _TEASER_WINDOW)
+            if verdict.evidence >= _BLOCK_HEADER and _teasers_follow(lines, verdicts, i + 1, window):
+                return i
+            # the list may run on below the run: its dates cost more than its summaries pay
+            dated = min(len(lines), i + 1 + _TEASER_WINDOW)
+            if _is_related(verdict) and _dated_teasers(lines, i + 1, dated):
+                return i  # a weak header ("More Gazette") over teasers each with its date
         if lines[i].terminal:
             prose += lines[i].size
     return end
+
+
+def _is_stamp(line: Line) -> bool:
+    """A date stamp line: a date or time and nothing else, or a labelled one."""
+    return line.words <= _STAMP_WORDS and (date_only(line.text) or labelled_date(line.text))
+
+
+def _dated_teasers(lines: Sequence[Line], lo: int, hi: int) -> bool:
+    """Lines ``lo:hi`` are teasers that each show their date: :data:`_TEASERS` date stamps
+    or more (a date or time and nothing else, or a labelled one), the first within :data:`_DATED_GAP` lines of ``lo`` and
+    each within :data:`_DATED_GAP` lines of the one before (a headline, an author, a
+    summary between them).  Below a related-content header too weak to end the article
+    alone ("More Gazette"), such a list is the teaser list.  Language-independent: it reads
+    the lines' shapes."""
+    last = lo - 1
+    stamps = 0
+    for j in range(lo, hi):
+        if j - last > _DATED_GAP:
+            break
+        if _is_stamp(lines[j]):
+            stamps += 1
+            last = j
+    return stamps >= _TEASERS
 
 
 def _teasers_follow(lines: Sequence[Line], verdicts: Sequence[Verdict], lo: int, hi: int) -> bool:
