@@ -241,3 +241,36 @@ def test_paragraphs_under_a_weak_more_header_stay(rules) -> None:
     record = clean_text(page, rules=rules)
     kept = record.text.split("\n")
     assert all(p in kept for p in STORY)
+
+
+def test_a_long_list_under_a_read_more_header_is_the_articles_own(rules) -> None:
+    """A few headlines under a related header inside the article are a read-also box;
+    twelve courses under a "Read more" link are the guide's own list."""
+    courses = [
+        "Pottery for Beginners",
+        "Evening Watercolour",
+        "Bookbinding at Home",
+        "Welsh for Walkers",
+        "Bread and Pastry",
+        "Family History Online",
+        "Beekeeping Basics",
+        "First Aid for Parents",
+        "Choir for All",
+        "Woodland Crafts",
+        "Cycle Repair",
+        "Photography Walks",
+    ]
+    head = "Read more about our courses"
+
+    def page(items: list[str]) -> str:
+        return "\n".join(["Home", "News", *STORY[:3], head, *items, *STORY[3:], "Contact"])
+
+    record = clean_text(page(courses), rules=rules)
+    kept = record.text.split("\n")
+    assert all(c in kept for c in courses)
+    assert kept[-1] == STORY[-1]
+    # three of them are a read-also box
+    short = clean_text(page(courses[:3]), rules=rules)
+    removed = {r.text: r.rule_id for r in short.removed}
+    assert all(removed.get(c) == "generic.structure.link_list" for c in courses[:3])
+    assert short.text.split("\n")[-1] == STORY[-1]

@@ -58,6 +58,7 @@ _DATED_GAP = 5  # lines from one teaser's date stamp to the next one's, at most
 _SUMMARY_WORDS = 45  # ... none longer than this
 _SUMMARY_FROM = 5  # ... and no shorter than this (a shorter sentence can be a link's title)
 _DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a directory
+_LINK_LIST_ITEMS = 8  # headlines in a read-also list inside the article, at most
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
@@ -1263,7 +1264,9 @@ def _mark_link_lists(
 ) -> None:
     """The headlines listed under a related-content header inside the article ("READ
     MORE" and three links) are a link list; a header in capitals counts as one.  Lists elsewhere in the article are content
-    (ingredients, steps, features) and stay."""
+    (ingredients, steps, features) and stay, and so does a list of more than
+    :data:`_LINK_LIST_ITEMS` lines under such a header (a review's next product and its
+    specifications after a "Learn more" button, the courses a guide recommends)."""
     i = start
     while i < end:
         # most lines of an article are long and no rule judged them: not a header
@@ -1275,7 +1278,9 @@ def _mark_link_lists(
         j = i + 1
         while j < end and reasons[j] is None and _is_link_like(lines[j]):
             j += 1
-        if j - i - 1 >= 2:
+        # a read-also box lists a few headlines; a longer list is the article's own (its
+        # products, their specifications, the courses it recommends)
+        if 2 <= j - i - 1 <= _LINK_LIST_ITEMS:
             for k in range(i + 1, j):
                 reasons[k] = rule_id
         i = j
