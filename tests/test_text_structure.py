@@ -274,3 +274,37 @@ def test_a_long_list_under_a_read_more_header_is_the_articles_own(rules) -> None
     removed = {r.text: r.rule_id for r in short.removed}
     assert all(removed.get(c) == "generic.structure.link_list" for c in courses[:3])
     assert short.text.split("\n")[-1] == STORY[-1]
+
+
+def test_a_teaser_list_with_long_title_case_headlines_ends_the_article(rules) -> None:
+    """Teaser headlines in title case may run longer than a third of the article's
+    sentences: they are still the list's headlines."""
+    tail = []
+    for kicker, headline, summary in [
+        (
+            "TRANSPORT",
+            "The Bus Company Says Fares Will Rise Again In The New Year After A Hard Winter",
+            "The operator blames the cost of fuel and of its drivers' wages.",
+        ),
+        (
+            "WEATHER",
+            "Forecasters Warn That The Valley Could See Its First Snow Of The Season By Friday",
+            "Gritters are ready on the hill roads above the town.",
+        ),
+        (
+            "SPORT",
+            "United Hold On For A Draw Against The League Leaders In Front Of A Record Crowd",
+            "A late save kept the score level in the last minute.",
+        ),
+        (
+            "SCHOOLS",
+            "Parents Queue Overnight For Places At The New Primary School On The Old Mill Site",
+            "The council says more places will open next September.",
+        ),
+    ]:
+        tail += [kicker, headline, "Valley Gazette News", summary]
+    page = "\n".join(["Home", "News", *STORY, *tail])
+    record = clean_text(page, rules=rules)
+    kept = record.text.split("\n")
+    assert kept[-1] == STORY[-1]
+    assert not any(line in kept for line in tail)

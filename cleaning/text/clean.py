@@ -512,7 +512,8 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
     kicker, a date, an author) and at most a one-sentence summary.  The summaries read as
     prose, so the run takes the list in.  The tail of the run is such a list when it is
     made of lines much shorter than the article's own prose lines (unpunctuated, at most
-    :data:`_TAIL_SHORT` of the median prose line) and summaries (one sentence-ended line
+    :data:`_TAIL_SHORT` of the median prose line, or a headline in title case of at most
+    :data:`_TAIL_MAX_WORDS` words) and summaries (one sentence-ended line
     of at most :data:`_SUMMARY_WORDS` words, never two in a row), in at least
     :data:`_TEASERS` groups (a summary closes one), and its shape repeats: three groups
     of two short lines or more (kicker + headline, headline + date), or short lines that
@@ -527,7 +528,10 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
     limit = min(_TAIL_MAX_WORDS, max(_TAIL_MIN_WORDS, int(body[len(body) // 2] * _TAIL_SHORT)))
 
     def short(line: Line) -> bool:
-        return line.size > 0 and not line.terminal and line.words <= limit
+        # a headline in title case may run longer than the article's short lines
+        if line.size == 0 or line.terminal:
+            return False
+        return line.words <= limit or (line.words <= _TAIL_MAX_WORDS and line.cap_ratio >= 0.6)
 
     # the longest tail of short lines and summaries, never two summaries in a row
     cut = end
