@@ -58,7 +58,16 @@ KINDS = ("line", "feature", "dom", "structure")
 # tenth of a second there, where a line of 160,000 characters could take minutes
 USER_LINE_CHARS = 5_000
 # the structural decisions of the text segmenter a structure rule can name
-DECISIONS = ("outside_article", "link_list", "template", "teaser_tail", "page_copy", "author_box")
+DECISIONS = (
+    "outside_article",
+    "link_list",
+    "template",
+    "teaser_tail",
+    "page_copy",
+    "author_box",
+    "footer_end",
+    "testimonials",
+)
 ACTIONS = ("drop", "evidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")

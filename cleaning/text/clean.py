@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-7"
+MODEL_VERSION = "text-seg-8"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -54,9 +54,11 @@ _MODEL_MARGIN = 15  # lines around the heuristic run the model may add or remove
 _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
 _TEASERS = 3  # ... holding at least this many summaries
+_DATED_GAP = 5  # lines from one teaser's date stamp to the next one's, at most
 _SUMMARY_WORDS = 45  # ... none longer than this
 _SUMMARY_FROM = 5  # ... and no shorter than this (a shorter sentence can be a link's title)
 _DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a directory
+_LINK_LIST_ITEMS = 8  # headlines in a read-also list inside the article, at most
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
@@ -69,6 +71,14 @@ _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
 _STAMP_WORDS = 12  # a date stamp line is no longer than this
+_FOOTER_AFTER_WORDS = 150  # words of the article's prose before a footer may end it
+_NOTICE_OPENS = re.compile(r"\W{0,3}(©|\(c\)|copyright\b)", re.IGNORECASE)
+_NOTICE_WORDS = 25  # a copyright notice is at most this long
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+_TESTIMONIALS = 4  # customers' quotes, each signed below, that make a testimonials widget
+_OPEN_QUOTES = frozenset("\"“„«‘'»")
+_CLOSE_QUOTES = frozenset("\"”“»’'«")
+_HEADING_WORDS = 4  # a heading the run keeps though other pages of its group show it
 _BYLINE_LINES = 4  # short lines (author, date, share buttons) between a standfirst and the body
 _STANDFIRST_WORDS = 12  # a standfirst sentence above the byline block is at least this long
 # a date with its year: day.month.year, day/month/year, ISO, or a month name and a year
@@ -152,6 +162,11 @@ def _clean(
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
         end = _extend_over_list(lines, judge, start, end)
+    footer_tail = range(0)  # the lines of the run from the site's footer on
+    footer_id = structural.get("footer_end")
+    if mode == "dump" and footer_id is not None and end > start:
+        cut = _cut_at_footer(lines, verdicts, start, end)
+        footer_tail, end = range(cut, end), cut
     standfirst = _standfirst_above(lines, judge, start, end) if mode == "dump" else None
     # precedence: a rule hit names the most specific reason, then the article run, then lists
     reasons: list[str | None] = [None] * len(lines)
@@ -173,12 +188,21 @@ def _clean(
     if mode == "dump" and author_box is not None and end > start:
         cut = _cut_at_author_box(lines, start, end)
         box_tail, end = range(cut, end), cut
+    # a short heading the group's other pages show too ("Conclusion", "Pros") that stands
+    # alone between the article's own lines is the article's heading, not the template
+    headings = _lone_headings(lines, verdicts, start, end) if mode == "dump" else frozenset()
     for i in judge.flagged:  # the other lines have no verdict of their own
-        reasons[i] = _local_reason(verdicts[i], structural)
+        verdict = verdicts[i]
+        if i in headings:
+            verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, False)
+        reasons[i] = _local_reason(verdict, structural)
     if mode == "dump" and outside is not None:
         for i in (*range(start), *range(run_end, len(lines))):
             if reasons[i] is None and i != standfirst:
                 reasons[i] = outside
+    for i in footer_tail:  # a line a rule removes (the copyright line) keeps its rule
+        if reasons[i] is None or reasons[i] == outside:
+            reasons[i] = footer_id
     link_list_id = structural.get("link_list")
     for i in boxes:
         if reasons[i] is None:
@@ -186,6 +210,11 @@ def _clean(
     if link_list_id is not None:
         # a list under a related header in the teaser list is named a link list
         _mark_link_lists(lines, verdicts, start, run_end, reasons, link_list_id)
+    testimonials_id = structural.get("testimonials")
+    if mode == "dump" and testimonials_id is not None:
+        for i in _testimonials(lines, start, run_end):
+            if reasons[i] is None or reasons[i] == outside:
+                reasons[i] = testimonials_id
     for i in tail:
         if reasons[i] is None:
             reasons[i] = teaser_tail
@@ -483,7 +512,8 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
     kicker, a date, an author) and at most a one-sentence summary.  The summaries read as
     prose, so the run takes the list in.  The tail of the run is such a list when it is
     made of lines much shorter than the article's own prose lines (unpunctuated, at most
-    :data:`_TAIL_SHORT` of the median prose line) and summaries (one sentence-ended line
+    :data:`_TAIL_SHORT` of the median prose line, or a headline in title case of at most
+    :data:`_TAIL_MAX_WORDS` words) and summaries (one sentence-ended line
     of at most :data:`_SUMMARY_WORDS` words, never two in a row), in at least
     :data:`_TEASERS` groups (a summary closes one), and its shape repeats: three groups
     of two short lines or more (kicker + headline, headline + date), or short lines that
@@ -498,7 +528,10 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
     limit = min(_TAIL_MAX_WORDS, max(_TAIL_MIN_WORDS, int(body[len(body) // 2] * _TAIL_SHORT)))
 
     def short(line: Line) -> bool:
-        return line.size > 0 and not line.terminal and line.words <= limit
+        # a headline in title case may run longer than the article's short lines
+        if line.size == 0 or line.terminal:
+            return False
+        return line.words <= limit or (line.words <= _TAIL_MAX_WORDS and line.cap_ratio >= 0.6)
 
     # the longest tail of short lines and summaries, never two summaries in a row
     cut = end
@@ -536,6 +569,108 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
         return end
     prose = sum(line.size for line in lines[start:cut] if line.terminal)
     return cut if prose >= _CLOSING_AFTER_WORDS else end
+
+
+def _is_notice(line: Line) -> bool:
+    """The site's copyright notice: a line of at most :data:`_NOTICE_WORDS` words that
+    opens with the sign or the word and gives a year ("© 2025 The Gazette", "Copyright
+    2024 ...", "Copyright: Agency, 2025").  A picture's credit names no year ("© Ann
+    Walker") or has the sign inside ("Photo: © Agency 2024")."""
+    text = line.text
+    return (
+        line.words <= _NOTICE_WORDS
+        and _NOTICE_OPENS.match(text) is not None
+        and _YEAR.search(text) is not None
+    )
+
+
+def _cut_at_footer(lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int) -> int:
+    """Where the site's copyright notice ends the article run (``end`` if none).
+
+    A page's footer (a menu of short links, the copyright notice) costs less than the
+    prose a page may show after it (a pop-up's text, a form's explanation, the site's
+    "about us") is worth, so the run crosses it.  After :data:`_FOOTER_AFTER_WORDS` words
+    of the article's prose, the run ends at the copyright notice (:func:`_is_notice`),
+    taken up to its best-scoring end before the notice (the footer's menu above the notice
+    goes too).  A menu alone does not end the run: an article's own lists and tables
+    (features, prices, steps) have the same shape.  Language-independent: it reads the
+    lines' shapes."""
+    prose = 0
+    cut = end
+    for i in range(start, end):
+        if prose >= _FOOTER_AFTER_WORDS and _is_notice(lines[i]):
+            cut = i
+            break
+        if lines[i].terminal:
+            prose += lines[i].size
+    if cut == end:
+        return end
+    # the best end before the cut: where the run's running score peaks
+    best, total, best_end = 0.0, 0.0, start
+    for k in range(start, cut):
+        total += line_score(lines[k], verdicts[k])
+        if total > best:
+            best, best_end = total, k + 1
+    return best_end if best_end > start else end
+
+
+def _signed_by(line: Line) -> int:
+    """How a line signs a quote as a customer's review does: 2 when it ends with an
+    initial ("Ann W.", "— Mark T."), 1 when it is a short name of capitalised words ("Ann
+    Walker", "A. Rae V."), 0 when it is no signature (a digit, a sentence, a lower-case
+    word, more than :data:`_NAME_WORDS` words)."""
+    text = line.text.lstrip("-–—~ ")
+    words = text.split()
+    if not 1 <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
+        return 0
+    if any(c in text for c in "!?:;,|\"“”«»") or not all(w[0].isupper() for w in words):
+        return 0
+    last = words[-1]
+    if len(last) == 2 and last[1] == "." and len(words) >= 2:
+        return 2
+    return 1 if not line.terminal else 0
+
+
+def _quoted(text: str) -> bool:
+    return text[:1] in _OPEN_QUOTES or text.rstrip()[-1:] in _CLOSE_QUOTES
+
+
+def _testimonials(lines: Sequence[Line], start: int, end: int) -> list[int]:
+    """The lines of a testimonials widget in the run: customers' quotes, each signed by
+    its author's name on the line below ("Great staff, quick to see us.", "Ann W.").
+
+    At least :data:`_TESTIMONIALS` quotes (lines of :data:`_SUMMARY_FROM` words or more)
+    in a row, each followed by a signature (:func:`_signed_by`), where at least half of
+    them end with an initial or the quote stands in quotation marks: a guide's crossheads
+    above their paragraphs alternate the same way, but name no initial and quote nobody.
+    The widget follows :data:`_FOOTER_AFTER_WORDS` words of the article's prose: a post
+    that presents its readers' reviews opens with them.  A short line just above the widget
+    that is no sentence is its header.  Language-independent: it reads
+    the lines' shapes."""
+    out: list[int] = []
+    i, prose = start, 0  # prose: the words of the article's sentences before line i
+    while i < end - 1:
+        j, pairs, marked = i, 0, 0
+        # the last signature may stand just below the run (a name costs more than it is worth)
+        while j < end and j + 1 < len(lines):
+            quote, sign = lines[j], lines[j + 1]
+            signed = _signed_by(sign)
+            if quote.size < _SUMMARY_FROM or not signed or _signed_by(quote):
+                break
+            pairs += 1
+            marked += signed == 2 or _quoted(quote.text)
+            j += 2
+        if pairs >= _TESTIMONIALS and 2 * marked >= pairs:
+            if prose >= _FOOTER_AFTER_WORDS:  # after the article's text
+                head = i - 1  # the widget's header ("What our patients say")
+                if head > start and not lines[head].terminal and lines[head].words <= _STAMP_WORDS:
+                    out.append(head)
+                out.extend(range(i, j))
+            i = j  # the widget's own quotes are no prose of the article
+            continue
+        prose += lines[i].size if lines[i].terminal else 0
+        i += 1
+    return out
 
 
 def _name_like(text: str) -> bool:
@@ -653,6 +788,8 @@ def _extend_over_boxes(
             map(is_prose, lines[j + 1 : j + 3])
         ):
             return end  # a link after the summary, or the next teaser's summary
+        if any(map(_is_stamp, lines[items:i])) and any(map(_is_stamp, lines[j : j + 3])):
+            return end  # teasers with their dates: the box's and the next one's
         judge.judge(lines, range(box, j), verdicts)  # the box's lines are removed by their rules
         boxes.extend(range(box, i))
         end = j
@@ -742,16 +879,40 @@ def _cut_at_teaser_list(
     prose = 0
     for i in range(start, end):
         verdict = verdicts[i]
-        if (
-            prose >= _CLOSING_AFTER_WORDS
-            and verdict.evidence >= _BLOCK_HEADER
-            and _opens_list(lines[i], verdict)
-            and _teasers_follow(lines, verdicts, i + 1, min(end, i + 1 + _TEASER_WINDOW))
-        ):
-            return i
+        if prose >= _CLOSING_AFTER_WORDS and _opens_list(lines[i], verdict):
+            window = min(end, i + 1 + _TEASER_WINDOW)
+            if verdict.evidence >= _BLOCK_HEADER and _teasers_follow(lines, verdicts, i + 1, window):
+                return i
+            # the list may run on below the run: its dates cost more than its summaries pay
+            dated = min(len(lines), i + 1 + _TEASER_WINDOW)
+            if _is_related(verdict) and _dated_teasers(lines, i + 1, dated):
+                return i  # a weak header ("More Gazette") over teasers each with its date
         if lines[i].terminal:
             prose += lines[i].size
     return end
+
+
+def _is_stamp(line: Line) -> bool:
+    """A date stamp line: a date or time and nothing else, or a labelled one."""
+    return line.words <= _STAMP_WORDS and (date_only(line.text) or labelled_date(line.text))
+
+
+def _dated_teasers(lines: Sequence[Line], lo: int, hi: int) -> bool:
+    """Lines ``lo:hi`` are teasers that each show their date: :data:`_TEASERS` date stamps
+    or more (a date or time and nothing else, or a labelled one), the first within :data:`_DATED_GAP` lines of ``lo`` and
+    each within :data:`_DATED_GAP` lines of the one before (a headline, an author, a
+    summary between them).  Below a related-content header too weak to end the article
+    alone ("More Gazette"), such a list is the teaser list.  Language-independent: it reads
+    the lines' shapes."""
+    last = lo - 1
+    stamps = 0
+    for j in range(lo, hi):
+        if j - last > _DATED_GAP:
+            break
+        if _is_stamp(lines[j]):
+            stamps += 1
+            last = j
+    return stamps >= _TEASERS
 
 
 def _teasers_follow(lines: Sequence[Line], verdicts: Sequence[Verdict], lo: int, hi: int) -> bool:
@@ -1050,6 +1211,42 @@ def _skip_lead_in(lines: Sequence[Line], start: int, end: int) -> int:
     return start
 
 
+def _lone_headings(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], start: int, end: int
+) -> frozenset[int]:
+    """The template lines of the article run that are its own headings.
+
+    The repetition statistics count lines across the documents of a group; when the group
+    holds many sites (a folder of dumps from the whole web), the lines they share are not
+    a publisher's template but generic headings ("Conclusion", "Pros", "FAQs"), and removing
+    them cuts the article's outline.  A publisher's template is a block (a menu, a footer:
+    lines repeated together) or a promo sentence; a short heading of at most
+    :data:`_HEADING_WORDS` words, no sentence, that stands alone between two lines of the
+    run that are no template and no rule's hit, and heads a line of the run, is the
+    article's.  What a rule says of the line still applies ("Advertisement" stays an ad
+    label).  Language-independent: it reads the lines' shapes."""
+    out = []
+    for i in range(start, end):
+        v = verdicts[i]
+        if not v.template or v.drop:
+            continue
+        line = lines[i]
+        if line.terminal or not 0 < line.words <= _HEADING_WORDS:
+            continue
+        prev = i - 1
+        while prev >= start and lines[prev].size == 0:
+            prev -= 1
+        nxt = i + 1
+        while nxt < end and lines[nxt].size == 0:
+            nxt += 1
+        if prev < start or nxt >= end:
+            continue
+        if any(verdicts[k].template or verdicts[k].drop for k in (prev, nxt)):
+            continue
+        out.append(i)
+    return frozenset(out)
+
+
 def _local_reason(verdict: Verdict, structural: dict[str, str]) -> str | None:
     """The id of the rule that removes this line wherever it stands, if any."""
     if verdict.drop:
@@ -1071,7 +1268,9 @@ def _mark_link_lists(
 ) -> None:
     """The headlines listed under a related-content header inside the article ("READ
     MORE" and three links) are a link list; a header in capitals counts as one.  Lists elsewhere in the article are content
-    (ingredients, steps, features) and stay."""
+    (ingredients, steps, features) and stay, and so does a list of more than
+    :data:`_LINK_LIST_ITEMS` lines under such a header (a review's next product and its
+    specifications after a "Learn more" button, the courses a guide recommends)."""
     i = start
     while i < end:
         # most lines of an article are long and no rule judged them: not a header
@@ -1083,7 +1282,9 @@ def _mark_link_lists(
         j = i + 1
         while j < end and reasons[j] is None and _is_link_like(lines[j]):
             j += 1
-        if j - i - 1 >= 2:
+        # a read-also box lists a few headlines; a longer list is the article's own (its
+        # products, their specifications, the courses it recommends)
+        if 2 <= j - i - 1 <= _LINK_LIST_ITEMS:
             for k in range(i + 1, j):
                 reasons[k] = rule_id
         i = j
