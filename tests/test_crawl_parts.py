@@ -229,7 +229,7 @@ def test_recover_partial_keeps_no_cut_record_wherever_the_kill_cuts(tmp_path: Pa
     tmp = next((tmp_path / "run").glob(f"{TMP_PREFIX}*"))
     data = tmp.read_bytes()
     kept_counts = set()
-    for cut in range(0, len(data) + 1, 29):
+    for cut in [*range(0, len(data), 29), len(data)]:  # the last: the whole file
         folder = tmp_path / f"cut-{cut}"
         folder.mkdir()
         (folder / tmp.name).write_bytes(data[:cut])
