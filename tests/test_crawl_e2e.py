@@ -155,7 +155,7 @@ def _wait_for(  # type: ignore[no-untyped-def]
         if predicate():
             return
         if running is not None and running.poll() is not None:
-            assert predicate(), f"the process ended (code {running.returncode}) before"
+            assert predicate(), f"the process ended (code {running.returncode}) before the condition held"
             return
         time.sleep(0.05)
     raise AssertionError("condition not reached in time")
