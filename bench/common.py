@@ -151,11 +151,25 @@ class RssSampler(threading.Thread):
 
     ``served`` counts the articles the server has answered: once it reaches
     ``warm``, the CPU of each process and of this process (the server) is noted, so
-    that the figures per page can leave out process starts, discovery and warm-up."""
+    that the figures per page can leave out process starts, discovery and warm-up.
+    ``event`` (optional): the moment it first holds and each process's CPU then are
+    noted too (``event_at``, ``cpu_at_event``), to one sampling period."""
 
-    def __init__(self, pid: int, served: Callable[[], int], warm: int, every: float = 0.1):
+    def __init__(
+        self,
+        pid: int,
+        served: Callable[[], int],
+        warm: int,
+        every: float = 0.1,
+        event: Callable[[], bool] | None = None,
+    ):
         super().__init__(daemon=True)
         self.pid, self.every, self.served, self.warm = pid, every, served, warm
+        # ``event``, asked at each sample until it holds (e.g. a first output file exists):
+        # when (monotonic) it was first seen, and the CPU of each process then
+        self.event = event
+        self.event_at: float | None = None
+        self.cpu_at_event: dict[int, float] | None = None
         self.cpu_at_start: dict[int, float] | None = None
         self.server_cpu_at_start = 0.0
         self.served_at_start = 0
@@ -175,6 +189,9 @@ class RssSampler(threading.Thread):
             for p in pids:
                 self.cpu[p] = max(self.cpu.get(p, 0.0), cpu_of(p))
                 self.peak_kb[p] = max(self.peak_kb.get(p, 0), rss_kb(p))
+            if self.event is not None and self.event_at is None and self.event():
+                self.event_at = time.monotonic()
+                self.cpu_at_event = dict(self.cpu)
             self.own_cpu = time.thread_time()
             if self.cpu_at_start is None and self.served() >= self.warm:
                 self.served_at_start = self.served()

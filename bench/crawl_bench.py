@@ -22,7 +22,13 @@ Prints:
   request to the end of the run (``newsclean crawl``, i.e. ``python -m pipelines.cli
   crawl``, in a subprocess, politeness delays off, robots.txt still read); CPU per page
   of the crawl process, of its cleaning processes and of the local server, after
-  warm-up;
+  warm-up; and the first article written: when the first Parquet part was in place
+  (the crawl writes ``NEWSCLEAN_BATCH_ROWS`` rows at a time, 500 by default: ``-s
+  NEWSCLEAN_BATCH_ROWS=1`` times the first row), after the command's start and after the
+  first article request, and the CPU the cleaning processes (their start-up, the rules
+  loaded, and the pages cleaned so far) and the crawl process had used by then;
+* over the rounds: the median and spread of the crawl process's CPU per page after
+  warm-up, and of the time to the first article written;
 * for the last crawl: its whole run, its CPU per page start-up included, and the peak
   RSS of the crawl process tree (the crawl process plus its cleaning workers, summed:
   shared pages are counted once per process, so this is an upper bound) and of the
@@ -56,6 +62,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -65,6 +73,7 @@ from bench.common import (  # noqa: E402
     cpu_children,
     crawl_command,
     newsclean,
+    process_tree,
     run_timed,
     settings_args,
 )
@@ -185,6 +194,15 @@ class CrawlRun:
     steady_ms: tuple[float, float, float]  # crawl process, cleaning, server: after warm-up
     warm_articles: int
     sampler: RssSampler
+    # the first article written: the first part file in place (the crawl writes its rows
+    # NEWSCLEAN_BATCH_ROWS at a time), seconds after the command's start and after the
+    # first article request, its rows, and the CPU seconds by then (sampled, to 0.1 s) of
+    # the cleaning processes (each) and of the crawl process; None: no part seen running
+    first_part_s: float | None
+    first_part_after_request_s: float | None
+    first_part_rows: int
+    first_part_workers_cpu: list[float]
+    first_part_root_cpu: float
 
 
 def crawl_once(site: NewsSite, args: argparse.Namespace) -> CrawlRun:
@@ -201,9 +219,23 @@ def crawl_once(site: NewsSite, args: argparse.Namespace) -> CrawlRun:
     t0 = time.monotonic()
     cpu0 = cpu_children()
     self0 = time.process_time()
+    first_parts: list[Path] = []
+    cleaners: set[int] = set()
+
+    def part_in_place() -> bool:
+        first_parts.extend(
+            p for p in out.glob("crawl_date=*/*.parquet") if not p.name.startswith(".")
+        )
+        if first_parts:  # the cleaning processes of the moment (not a passing helper)
+            cleaners.update(p for p in process_tree(proc.pid) if _is_cleaner(p))
+        return bool(first_parts)
+
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=ENV)
     sampler = RssSampler(
-        proc.pid, lambda: site.articles_served - served_before, warm=max(1, args.pages // 10)
+        proc.pid,
+        lambda: site.articles_served - served_before,
+        warm=max(1, args.pages // 10),
+        event=part_in_place,
     )
     sampler.start()
     _, stderr = proc.communicate()
@@ -217,6 +249,8 @@ def crawl_once(site: NewsSite, args: argparse.Namespace) -> CrawlRun:
         raise SystemExit(f"crawl failed with code {proc.returncode}")
     crawl_cpu = cpu_children() - cpu0
     summary = json.loads((out / "last-run.json").read_text())
+    # a part seen first may have been one of two written at once: the smallest is the first
+    first_rows = min((pq.read_metadata(p).num_rows for p in first_parts), default=0)
     if args.keep:
         print(f"output kept in {out}")
     else:
@@ -229,6 +263,7 @@ def crawl_once(site: NewsSite, args: argparse.Namespace) -> CrawlRun:
     workers_steady = sum(c - at_start.get(p, 0.0) for p, c in sampler.cpu.items() if p != proc.pid)
     window = max(1, site.articles_served - served_before - sampler.served_at_start)
     steady = tuple(1000 * c / window for c in (root_steady, workers_steady, server_steady))
+    at_part = sampler.cpu_at_event or {}
     return CrawlRun(
         fetched=summary["pages_fetched"],
         written=summary["articles_written"],
@@ -241,6 +276,36 @@ def crawl_once(site: NewsSite, args: argparse.Namespace) -> CrawlRun:
         steady_ms=(steady[0], steady[1], steady[2]),
         warm_articles=sampler.served_at_start,
         sampler=sampler,
+        first_part_s=None if sampler.event_at is None else sampler.event_at - t0,
+        first_part_after_request_s=(
+            None if sampler.event_at is None else sampler.event_at - first_article
+        ),
+        first_part_rows=first_rows,
+        first_part_workers_cpu=[c for p, c in at_part.items() if p in cleaners],
+        first_part_root_cpu=at_part.get(proc.pid, 0.0),
+    )
+
+
+def _is_cleaner(pid: int) -> bool:
+    """True when ``pid`` is a crawl's cleaning process (pipelines.crawl.cleanworker)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"pipelines.crawl.cleanworker" in fh.read()
+    except OSError:
+        return False
+
+
+def _first_part(run: CrawlRun) -> str:
+    """The line on the crawl's first article written."""
+    if run.first_part_s is None or run.first_part_after_request_s is None:
+        return "first article written: no part file seen before the crawl ended"
+    workers = run.first_part_workers_cpu
+    return (
+        f"first article written (the first part file in place, {run.first_part_rows} rows): "
+        f"{run.first_part_s:.1f} s after the start, {run.first_part_after_request_s:.1f} s "
+        f"after the first article request; CPU by then: cleaning processes "
+        f"{sum(workers):.2f} s ({', '.join(f'{c:.2f}' for c in workers)}), crawl process "
+        f"{run.first_part_root_cpu:.2f} s"
     )
 
 
@@ -349,11 +414,23 @@ def main() -> None:
                 f"{run.steady_ms[1]:.2f} ms (+{run.steady_ms[1] - cores[-1]:.2f} over the core), "
                 f"local server {run.steady_ms[2]:.2f} ms; load {os.getloadavg()[0]:.2f}"
             )
+            print(f"  {_first_part(run)}")
             measure_baseline()
     finally:
         site.stop()
         if baseline is not None:
             baseline.close()
+    crawl_ms = [run.steady_ms[0] for run in crawls]
+    print(
+        f"crawl process CPU per page after warm-up over {len(crawls)} rounds: median "
+        f"{_median(crawl_ms):.2f} ms, spread {min(crawl_ms):.2f}-{max(crawl_ms):.2f} ms"
+    )
+    firsts = [run.first_part_s for run in crawls if run.first_part_s is not None]
+    if firsts:
+        print(
+            f"first article written over {len(firsts)} rounds: median {_median(firsts):.1f} s "
+            f"after the start, spread {min(firsts):.1f}-{max(firsts):.1f} s"
+        )
     last = crawls[-1]
     print(
         f"last crawl: {last.fetched} pages fetched, {last.written} articles written in "

@@ -145,10 +145,17 @@ def test_crawl_writes_every_article_once_and_second_run_fetches_none(
     assert sorted(urlsplit(r["url"]).path for r in final) == sorted(site.article_paths())
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(  # type: ignore[no-untyped-def]
+    predicate, timeout: float = 30.0, running: subprocess.Popen | None = None
+) -> None:
+    """Poll ``predicate`` until it holds; fails if the process ``running`` ends first, or
+    after ``timeout`` seconds (a guard against a hang, not a bound on the work)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
+            return
+        if running is not None and running.poll() is not None:
+            assert predicate(), f"the process ended (code {running.returncode}) before the condition held"
             return
         time.sleep(0.05)
     raise AssertionError("condition not reached in time")
@@ -157,6 +164,13 @@ def _wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-unty
 def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with NewsSite(articles=30, page_delay=0.05) as site:
+        # The site answers 12 article requests, then holds the rest until the kill: the
+        # crawl cannot end before it, however late this process polls.  The kill comes once
+        # a part is in place, while the next pages are being cleaned and written.  On a
+        # loaded machine the crawl's start (Scrapy, two cleaning processes loading the
+        # rules) alone took 20-30 s, so the wait is for the rows, not a time.
+        site._httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
+        release = site.hold_articles(after=12, timeout=300)
         proc = subprocess.Popen(
             crawl_cmd(site.base + "/", "-o", str(out), "-s", "NEWSCLEAN_BATCH_ROWS=4"),
             cwd=ROOT,
@@ -164,14 +178,16 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_for(lambda: len(rows(out)) >= 4)
+            _wait_for(lambda: len(rows(out)) >= 4, timeout=300, running=proc)
+            assert proc.poll() is None, "the crawl ended before it was killed"
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
+            release.set()
         partial = len(rows(out))
         assert 4 <= partial < len(site.article_paths())
 
-        resumed = crawl(site.base + "/", "-o", str(out))
+        resumed = crawl(site.base + "/", "-o", str(out), timeout=300)
         assert resumed.returncode == 0, resumed.stderr
         written = rows(out)
         paths = [urlsplit(r["url"]).path for r in written]

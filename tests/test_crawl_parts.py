@@ -208,6 +208,41 @@ def test_recover_partial_keeps_complete_records(tmp_path: Path) -> None:
     assert [p.url for p in iter_warc(tmp_path)] == [f"https://p.test/{i}" for i in range(3)]
 
 
+def test_recover_partial_keeps_no_cut_record_wherever_the_kill_cuts(tmp_path: Path) -> None:
+    # A page that does not compress to nothing (the earlier test's 'x' * 5000 does), so a cut
+    # can fall in its WARC headers, its HTTP headers or its body.
+    import random
+
+    rng = random.Random(7)
+    words = ["river", "council", "vote", "budget", "school", "storm", "market", "bridge"]
+    bodies = {
+        f"https://p.test/{i}": " ".join(rng.choice(words) + str(rng.randrange(10**6))
+                                        for _ in range(400)).encode()
+        for i in range(3)
+    }
+    writer = WarcFileWriter(tmp_path / "run")
+    for url, body in bodies.items():
+        writer.write_response(url, 200, [("Content-Type", "text/html")], body,
+                              datetime(2026, 11, 23, tzinfo=timezone.utc))
+    assert writer._fh is not None
+    writer._fh.flush()
+    tmp = next((tmp_path / "run").glob(f"{TMP_PREFIX}*"))
+    data = tmp.read_bytes()
+    kept_counts = set()
+    for cut in [*range(0, len(data), 29), len(data)]:  # the last: the whole file
+        folder = tmp_path / f"cut-{cut}"
+        folder.mkdir()
+        (folder / tmp.name).write_bytes(data[:cut])
+        kept = recover_partial(folder)  # a cut anywhere: no exception
+        pages = list(iter_warc(folder))
+        assert len(pages) == kept
+        # only whole pages, in order: a cut record is not passed on as a shorter page
+        assert [(p.url, p.html_bytes) for p in pages] == list(bodies.items())[:kept]
+        assert not list(folder.glob(f"{TMP_PREFIX}*"))
+        kept_counts.add(kept)
+    assert kept_counts == {0, 1, 2, 3}
+
+
 def test_sites_file(tmp_path: Path) -> None:
     text = """
 [[site]]

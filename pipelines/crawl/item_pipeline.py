@@ -202,7 +202,7 @@ class CleaningPipeline:
             self._drop(item, "duplicate", mark=False)
         if self.state.has_doc(doc_id):
             self._drop(item, "duplicate", mark_status="done")
-        day = fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        day = fetched_at.astimezone(timezone.utc).date().isoformat()  # YYYY-MM-DD
         self.buffers[day].append((row, urls))
         self.pending_ids[doc_id] = urls
         if sum(len(b) for b in self.buffers.values()) >= self.batch_rows:

@@ -70,17 +70,20 @@ class _Worker(protocol.ProcessProtocol):
             (size,) = HEADER.unpack_from(self.buffer)
             if len(self.buffer) < HEADER.size + size:
                 break
-            message = bytes(memoryview(self.buffer)[HEADER.size : HEADER.size + size])
-            del self.buffer[: HEADER.size + size]
             done = self.waiting.popleft()
             try:
-                result = pickle.loads(message)
+                # read in place (an answer is about 50 KB, its WARC record included): the
+                # views are released before the buffer is cut
+                with memoryview(self.buffer) as view, view[HEADER.size : HEADER.size + size] as message:
+                    result = pickle.loads(message)
             except Exception as exc:  # a corrupt stream: fail the job, replace the worker
+                del self.buffer[: HEADER.size + size]
                 done.errback(WorkerDied(f"unreadable answer from a cleaning process: {exc}"))
                 transport: Any = self.transport
                 with contextlib.suppress(ProcessExitedAlready):
                     transport.signalProcess("KILL")
                 return
+            del self.buffer[: HEADER.size + size]
             self.answered += 1
             done.callback(result)
             self.pool._dispatch()

@@ -62,6 +62,9 @@ def request_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+# A page's key is asked when its URL is recorded pending and again when its row is written
+# (14 us with request_url's answer cached: the URL is split and its host parsed again).
+@lru_cache(maxsize=4096)
 def url_key(url: str) -> str:
     """The identity of a page: :func:`request_url` with scheme and trailing slash folded."""
     parts = urlsplit(request_url(url))

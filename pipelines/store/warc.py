@@ -27,7 +27,6 @@ try:  # ISA-L's gzip: the same format, about 4x faster than zlib at a similar ra
 except ImportError:  # pragma: no cover - optional speed-up
     _igzip = None  # type: ignore[assignment]
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 
@@ -223,9 +222,15 @@ def _page(record: ArcWarcRecord) -> WarcPage:
     body = record.content_stream().read()
     # A record cut short (a truncated file) leaves part of its declared
     # length unread: refuse it rather than pass it on as a shorter page.
-    if getattr(record.raw_stream, "limit", 0) > 0:
+    if _cut_short(record):
         raise ValueError(f"record {url} is truncated")
     return WarcPage(url=url, html_bytes=body, fetched_at=fetched, status=status)
+
+
+def _cut_short(record: ArcWarcRecord) -> bool:
+    """True when the file ended before the record's declared length (read its content
+    first): part of it is missing."""
+    return getattr(record.raw_stream, "limit", 0) > 0
 
 
 def response_offsets(path: str | Path) -> Iterator[int]:
@@ -271,29 +276,51 @@ def recover_partial(directory: str | Path) -> int:
     for tmp in sorted(directory.glob(f"{TMP_PREFIX}*.warc.gz")):
         writer = WarcFileWriter(directory, prefix="recovered")
         try:
-            with open(tmp, "rb") as fh:
-                for record in ArchiveIterator(fh):
-                    if record.rec_type != "response" or record.http_headers is None:
-                        continue
-                    body = record.content_stream().read()
-                    date = record.rec_headers.get_header("WARC-Date") or ""
-                    status = int(record.http_headers.get_statuscode() or 0)
-                    writer.write_response(
-                        record.rec_headers.get_header("WARC-Target-URI") or "",
-                        status,
-                        [
-                            (k, v)
-                            for k, v in record.http_headers.headers
-                            if k.lower() != "content-length"
-                        ],
-                        body,
-                        datetime.fromisoformat(date.replace("Z", "+00:00"))
-                        if date
-                        else datetime.now(timezone.utc),
-                    )
-                    kept += 1
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError, gzip.BadGzipFile) as exc:
-            log.info("%s: truncated after %d records (%s)", tmp.name, writer.records, exc)
+            for url, status, headers, body, fetched_at in _complete_responses(tmp):
+                writer.write_response(url, status, headers, body, fetched_at)
+                kept += 1
+        except BaseException:
+            # a write failed (disk full, ...): the killed run's file stays for the next
+            # start, and this copy goes, or that start would salvage its records twice
+            if writer._fh is not None and writer._tmp is not None:
+                writer._fh.close()
+                writer._tmp.unlink(missing_ok=True)
+            raise
         writer.close()
         tmp.unlink(missing_ok=True)
     return kept
+
+
+def _complete_responses(
+    tmp: Path,
+) -> Iterator[tuple[str, int, list[tuple[str, str]], bytes, datetime]]:
+    """(url, status, headers, body, fetched_at) of each whole response record of a killed
+    run's file, in order, up to the first record the kill cut (wherever the cut falls, in
+    a record's gzip member, its WARC or HTTP headers or its body, the reader fails in its
+    own way: whatever it raises ends the file there)."""
+    records = 0
+    try:
+        with open(tmp, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                body = record.content_stream().read()
+                if _cut_short(record):
+                    # the tail the kill cut: copied, it would pass for a whole page
+                    raise ValueError(f"the record of {len(body)} bytes is cut short")
+                date = record.rec_headers.get_header("WARC-Date") or ""
+                status = int(record.http_headers.get_statuscode() or 0)
+                headers = [
+                    (k, v) for k, v in record.http_headers.headers if k.lower() != "content-length"
+                ]
+                fetched_at = (
+                    datetime.fromisoformat(date.replace("Z", "+00:00"))
+                    if date
+                    else datetime.now(timezone.utc)
+                )
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                # read whole before it is handed on: a cut past this point raises above
+                yield url, status, headers, body, fetched_at
+                records += 1
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        log.info("%s: truncated after %d records (%s: %s)", tmp.name, records, type(exc).__name__, exc)

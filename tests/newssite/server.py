@@ -364,7 +364,7 @@ class NewsSite:
         self.busy_answered: float | None = None  # when (monotonic) it was answered
         self._lock = threading.Lock()
         self._failed_once: set[str] = set()
-        self._hold: tuple[int, threading.Event] | None = None  # see hold_articles
+        self._hold: tuple[int, threading.Event, float] | None = None  # see hold_articles
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -390,11 +390,11 @@ class NewsSite:
             out[f"{self.wire_base}/wire/{slug(i)}"] = original
         return out
 
-    def hold_articles(self, after: int) -> threading.Event:
-        """Article requests past the ``after``-th wait (up to 60 s) until the returned event
-        is set: a crawl that cannot finish before a test lets it."""
+    def hold_articles(self, after: int, timeout: float = 60.0) -> threading.Event:
+        """Article requests past the ``after``-th wait (up to ``timeout`` s) until the
+        returned event is set: a crawl that cannot finish before a test lets it."""
         release = threading.Event()
-        self._hold = (after, release)
+        self._hold = (after, release, timeout)
         return release
 
     def grow(self, k: int) -> None:
@@ -449,7 +449,7 @@ class NewsSite:
                         site.articles_served += 1
                     served, hold = site.articles_served, site._hold
                 if hold is not None and self.path.startswith("/news/") and served > hold[0]:
-                    hold[1].wait(60)
+                    hold[1].wait(hold[2])
                 path = urlsplit(self.path).path
                 if site.busy_at and path.startswith("/news/") and served == site.busy_at:
                     self._send(429, b"slow down", "text/plain", {"Retry-After": "2"})
