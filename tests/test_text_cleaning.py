@@ -11,10 +11,10 @@ import pytest
 
 from cleaning.record import CleanedRecord, count_words
 from cleaning.rules.features import FEATURES, PRETESTS
-from cleaning.rules.patterns import gate_of
+from cleaning.rules.patterns import gate_of, literal_gate, parse_pattern, second_gate
 from cleaning.text import clean_text
 from cleaning.text.lines import split_glued, split_lines
-from cleaning.text.matcher import RuleMatcher
+from cleaning.text.matcher import RuleMatcher, _units
 from cleaning.text.repetition import (
     RepetitionStats,
     build_stats,
@@ -357,6 +357,52 @@ def test_a_batch_of_lines_gets_the_engines_verdict_on_each(rules) -> None:
     verdicts = RuleMatcher(active).judge_many([(t, len(t.split())) for t in texts])
     assert verdicts == [_naive(active, t) for t in texts]
     assert sum(v != NO_VERDICT for v in verdicts) >= 20
+
+
+def test_a_second_gate_is_another_literal_every_match_requires() -> None:
+    def second(pattern: str) -> tuple[str, ...] | None:
+        parsed = parse_pattern(pattern)
+        return second_gate(parsed, literal_gate(parsed) or ())
+
+    assert second(r"(?i)\bcookies? (are|is) (strictly|absolutely) (essential|necessary)\b") == (
+        "absolutely",
+        "strictly",
+    )
+    # a rare punctuation character counts: an agency credit needs its "/" as well as a name
+    assert second(r"(?i)(/\s*(dpa|afp|reuters)|\b(dpa|afp|reuters)\s*/)\s*\w*$") == ("/",)
+    # one required literal only, or the rest implied by the first gate: no second gate
+    assert second(r"(?i)\bnecessary cookies\b") is None
+    assert second(r"(?i)\bcookies?\b.*\bcookies\b") is None
+
+
+@pytest.mark.parametrize("automaton", [True, False])
+def test_second_gates_never_change_a_verdict(rules, automaton: bool) -> None:
+    # lines that hold the literals of only one of a unit's two gates, of both, or neither
+    active = [r for r in rules.for_domain(None) if r.kind in ("line", "feature")]
+    matcher = RuleMatcher(active, automaton=automaton)
+    gated = [
+        (rule, u)
+        for rule in active
+        for u in _units(0, rule, automaton)
+        if u.second is not None and u.gate
+    ]
+    assert len(gated) >= 20
+    texts = []
+    for rule, unit in gated:
+        for example in rule.examples:
+            texts.append(example)
+            for literal in unit.second:  # the example without (one of) its second literals
+                texts.append(re.sub(re.escape(literal), "x", example, flags=re.IGNORECASE))
+            for literal in unit.gate:
+                texts.append(re.sub(re.escape(literal), "x", example, flags=re.IGNORECASE))
+        first, other = unit.gate[0], unit.second[0]
+        texts += [first, other, f"{first} {other}", f"{other} and {first}", f"{first.upper()}!"]
+    hits = 0
+    for text in texts:
+        verdict = matcher.judge(text, len(text.split()))
+        assert verdict == _naive(active, text), text
+        hits += verdict != NO_VERDICT
+    assert hits >= len(gated)  # the examples still fire
 
 
 def test_rule_gates_hold_a_literal_of_every_example(rules) -> None:

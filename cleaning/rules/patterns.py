@@ -12,7 +12,7 @@ from __future__ import annotations
 import _sre
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cleaning.words import STOPWORDS
@@ -99,6 +99,85 @@ def literal_gate(parsed: Any, rank: Callable[[str], int] | None = None) -> tuple
         if not any(k in s for k in kept):
             kept.append(s)
     return tuple(sorted(kept))
+
+
+_SECOND_CANDIDATES = 4  # necessary sets kept per (sub)sequence while looking for a second gate
+# punctuation that prose lines hold often: as a single-character gate it lets most lines through
+_COMMON_PUNCTUATION = frozenset(".,;:-'\"’‘“”!?()")
+
+
+def second_gate(parsed: Any, first: Sequence[str]) -> tuple[str, ...] | None:
+    """Another set of lower-case literals one of which every match of the parsed pattern
+    contains, independent of ``first`` (its :func:`literal_gate`): a line must hold one of
+    each before the pattern is searched.  None when the pattern requires nothing else
+    selective, or when every literal of ``first`` holds one of the set (a line passing the
+    first gate would always pass the second).
+
+    Read off the same parse as the first gate, but every necessary set of literals is kept
+    (not only the most selective of each sequence), and one rare punctuation character
+    ("/", "©", "@") counts as selective: "… / dpa" requires "/" as well as an agency's name.
+    """
+    found = _necessary(_items(parsed))
+    for cand in found:
+        if not all(_second_rank(s) >= _MIN_LITERAL for s in cand):
+            continue
+        kept: list[str] = []
+        for s in sorted(cand, key=len):
+            if not any(k in s for k in kept):
+                kept.append(s)
+        if all(any(k in f for k in kept) for f in first):
+            continue  # implied by the first gate (or the first gate itself)
+        return tuple(sorted(kept))
+    return None
+
+
+def _second_rank(literal: str) -> int:
+    """The selectivity of a literal for :func:`second_gate`: one rare punctuation character
+    counts as two letters (a line of prose seldom holds a "/"), a function word as one."""
+    if len(literal) == 1:
+        if literal.isalnum() or literal.isspace() or literal in _COMMON_PUNCTUATION:
+            return 0
+        return _MIN_LITERAL
+    return _selectivity(literal)
+
+
+def _necessary(seq: list[Any]) -> list[set[str]]:
+    """Sets of literals one of which every match of ``seq`` contains, the most selective
+    first (at most :data:`_SECOND_CANDIDATES`): its literal runs, those of the groups and
+    repetitions it must match, and for a choice the union of one set of each alternative."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            candidates.append({"".join(run)})
+            run.clear()
+
+    for op, av in seq:
+        if op is _sc.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        close()
+        if op is _sc.SUBPATTERN:
+            candidates.extend(_necessary(_items(av[-1])))
+        elif op is _sc.BRANCH:
+            alts = [_necessary(_items(b)) for b in av[1]]
+            if all(alts):
+                # the k-th set of each alternative (its last when it has fewer): one of them
+                # holds whatever alternative matched
+                for k in range(min(_SECOND_CANDIDATES, max(map(len, alts)))):
+                    candidates.append(set().union(*(a[min(k, len(a) - 1)] for a in alts)))
+        elif op in _REPEATS:
+            lo, _hi, item = av
+            if lo >= 1:
+                candidates.extend(_necessary(_items(item)))
+    close()
+    unique: list[set[str]] = []
+    for cand in candidates:
+        if cand not in unique:
+            unique.append(cand)
+    unique.sort(key=lambda c: (min(map(_second_rank, c)), -len(c)), reverse=True)
+    return unique[:_SECOND_CANDIDATES]
 
 
 def branches(pattern: str) -> list[str]:

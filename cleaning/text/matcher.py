@@ -44,6 +44,7 @@ from cleaning.rules.patterns import (
     first_chars,
     literal_gate,
     parse_pattern,
+    second_gate,
 )
 from cleaning.text.segment import NO_VERDICT, Verdict
 
@@ -67,11 +68,14 @@ class _Unit:
     "pretested" (a feature's own cheap pre-test, :data:`cleaning.rules.features.PRETESTS`) or
     "always"."""
 
-    __slots__ = ("rule", "test", "kind", "gate", "firsts", "body", "pretest")
+    __slots__ = ("rule", "test", "kind", "gate", "second", "firsts", "body", "pretest")
 
     def __init__(self, rule: int, test: Any, kind: str = "always") -> None:
         self.rule, self.test, self.kind = rule, test, kind
         self.gate: tuple[str, ...] = ()
+        # a literal unit's second gate (:func:`cleaning.rules.patterns.second_gate`): the line
+        # must hold one of these too before the unit is searched
+        self.second: tuple[str, ...] | None = None
         self.firsts: frozenset[str] | None = None
         self.body = ""
         self.pretest: Callable[[str], object] | None = None
@@ -95,8 +99,9 @@ def _units(
     out = []
     for spec in known:
         unit = _Unit(index, spec.test, spec.kind)
-        unit.gate, unit.firsts, unit.body, unit.pretest = (
+        unit.gate, unit.second, unit.firsts, unit.body, unit.pretest = (
             spec.gate,
+            spec.second,
             spec.firsts,
             spec.body,
             spec.pretest,
@@ -193,6 +198,11 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
             unit.kind, unit.gate = "literal", loose
         elif body:
             unit.kind, unit.body = "anchored", body
+        if unit.kind == "literal" and parsed is not None:
+            try:
+                unit.second = second_gate(parsed, unit.gate)
+            except Exception:  # noqa: BLE001 - as for the first gate: no gate is always safe
+                unit.second = None
         out.append(unit)
     return out
 
@@ -302,6 +312,7 @@ class RuleMatcher:
             )
             for k, u in enumerate(units)
         ]
+        self._second = [u.second for u in units]  # each unit's second gate (None: none)
         chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
         compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints
 
@@ -420,12 +431,23 @@ class RuleMatcher:
             candidates = sorted(extra)
         elif not candidates:
             return NO_VERDICT  # no unit can fire (most lines)
-        units, rules = self._units, self._rules
+        units, rules, second = self._units, self._rules, self._second
         weight, best_id, best_w = 0.0, None, 0.0
         fired = -1  # the units of a rule are consecutive: once it fired, skip its others
+        lower: str | None = None
         for i in candidates:
             r, test = units[i]
-            if r == fired or not test(text):
+            if r == fired:
+                continue
+            gate = second[i]
+            if gate is not None:
+                # its second gate: a literal it also requires (the lower-cased line, as for
+                # the first gate)
+                if lower is None:
+                    lower = text.lower()
+                if not any(map(lower.__contains__, gate)):
+                    continue
+            if not test(text):
                 continue
             fired = r
             rule = rules[r]
