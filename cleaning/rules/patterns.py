@@ -31,6 +31,8 @@ _REPEATS = tuple(
 )
 _GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
 _NOT_JOINABLE = re.compile(r"\(\?P|\\[1-9]|\(\?[aLu]|\(\?[imsx]*-")
+# groups that refer to nothing outside them: a top-level "|" beside them splits the pattern
+_SELF_CONTAINED = (":", "=", "!", "<=", "<!", ">")
 _MIN_LITERAL = 2  # gates of single characters would let almost every line through
 
 
@@ -227,9 +229,10 @@ def _split(pattern: str) -> list[str]:
             while i < len(rest) and rest[i] != "]":
                 i += 2 if rest[i] == "\\" else 1
         elif c == "(":
-            # a group other than (?:...) (flags, look-arounds, names): not split (an escaped
-            # "\(" before a "?", as in "\(?(photo", is a literal and was skipped above)
-            if rest[i + 1 : i + 2] == "?" and rest[i + 2 : i + 3] != ":":
+            # a group with flags or a name, a conditional: not split (an escaped "\(" before
+            # a "?", as in "\(?(photo", is a literal and was skipped above); a look-around or
+            # an atomic group is matched where it stands, as a (?:...) group is
+            if rest[i + 1 : i + 2] == "?" and not rest.startswith(_SELF_CONTAINED, i + 2):
                 return [pattern]
             depth += 1
         elif c == ")":
