@@ -144,9 +144,11 @@ def _clean(
     # the lines of blocks the page shows twice, found once (page_copy leaves them out of the
     # run's edges)
     repeated = _repeated_blocks(lines) if mode == "dump" and page_copy else None
+    # the score of each line no rule says anything of (most lines), computed once
+    plain = list(map(plain_score, lines)) if mode == "dump" else []
     if mode == "dump":
         start, end = _find_article(
-            lines, verdicts, judge, outside is None, model, repeated, trimmed
+            lines, verdicts, judge, outside is None, model, repeated, trimmed, plain
         )
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
@@ -164,7 +166,10 @@ def _clean(
     if repeated is not None and outside is not None and end == run_end > start:
         # no teaser list ends the run: a block shown twice may (the lines judged, the
         # scores are the lines' own)
-        scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
+        scores = [
+            p if v is NO_VERDICT else line_score(line, v, p)
+            for line, v, p in zip(lines, verdicts, plain, strict=True)
+        ]
         found = end
         end = run_end = _without_repeated_edges(lines, scores, repeated, start, end, False)[1]
         trimmed.append(range(end, found))
@@ -298,7 +303,7 @@ class _Judge:
                 fresh.setdefault(line.text, line.words)
         for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
             if templates and line_hash(text) in templates:
-                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+                verdict = self.matcher.templated(verdict)
             seen[text] = verdict
         for i in todo:
             verdict = out[i] = seen[lines[i].text]
@@ -315,7 +320,7 @@ class _Judge:
                 fresh.setdefault(lines[i].text, lines[i].words)
         for text, verdict in zip(fresh, self.matcher.judge_many(list(fresh.items())), strict=True):
             if self.templates and line_hash(text) in self.templates:
-                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+                verdict = self.matcher.templated(verdict)
             self.seen[text] = verdict
         for i in indexes:
             out[i] = self.seen[lines[i].text]
@@ -330,6 +335,7 @@ def _find_article(
     model: tuple[Sequence[float], float] | None,
     repeated: Sequence[bool] | None = None,
     trimmed: list[range] | None = None,
+    plain: list[float] | None = None,
 ) -> tuple[int, int]:
     """The article run (start, end).  With ``repeated`` (:func:`_repeated_blocks`), a
     block shown twice at the head of the run is left out (:func:`_without_repeated_edges`)
@@ -343,10 +349,14 @@ def _find_article(
     lies in judged lines.  It is then the best run of the fully judged page (up
     to the indentation re-weighing, which depends on the run found).
     """
-    start, end, scores = _heuristic_run(lines, verdicts, judge, judged_all)
+    if plain is None:
+        plain = list(map(plain_score, lines))
+    start, end, scores = _heuristic_run(lines, verdicts, judge, judged_all, plain=plain)
     if end > start and _is_directory(lines, start, end):
         # a list of links each with its one-line description: the article is elsewhere
-        s2, e2, scores = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
+        s2, e2, scores = _heuristic_run(
+            lines, verdicts, judge, judged_all, range(start, end), plain
+        )
         if e2 > s2:
             start, end = s2, e2
     if repeated is not None and trimmed is not None and end > start:
@@ -821,13 +831,17 @@ def _heuristic_run(
     judge: _Judge,
     judged_all: bool,
     masked: range = range(0),
+    plain: list[float] | None = None,
 ) -> tuple[int, int, list[float]]:
     """The heuristic article run, widening the judged window until the run lies inside it;
-    the lines of ``masked`` (a run found not to be the article) count against it."""
+    the lines of ``masked`` (a run found not to be the article) count against it.
+    ``plain``: :func:`plain_score` of each line (the score of a line judged clean), when the
+    caller has it."""
     n = len(lines)
     start = end = 0
     scores: list[float] = []
-    plain = list(map(plain_score, lines))  # the score of a line judged clean
+    if plain is None:
+        plain = list(map(plain_score, lines))
     for _ in range(_MAX_ROUNDS):
         flagged = sorted(judge.flagged)
         scores = _scores(lines, verdicts, flagged, plain)
@@ -859,11 +873,11 @@ def _scores(
     marked = set(flagged)
     for i in flagged:
         v = verdicts[i]
-        scores[i] = line_score(lines[i], v)
+        scores[i] = line_score(lines[i], v, plain[i])
         # a clean line between two promo lines is part of their block (with_block_evidence)
         if i + 2 in marked and i + 1 not in marked and is_promo(v) and is_promo(verdicts[i + 2]):
             block = Verdict(evidence=0.5, evidence_id=v.evidence_id or verdicts[i + 2].evidence_id)
-            scores[i + 1] = line_score(lines[i + 1], block)
+            scores[i + 1] = line_score(lines[i + 1], block, plain[i + 1])
     return scores
 
 

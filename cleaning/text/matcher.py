@@ -313,6 +313,10 @@ class RuleMatcher:
             for k, u in enumerate(units)
         ]
         self._second = [u.second for u in units]  # each unit's second gate (None: none)
+        # verdicts are immutable: the lines with the same verdict share one object
+        self._drops = [Verdict(drop=r.id) if r.action == "drop" else NO_VERDICT for r in ordered]
+        self._evidence: dict[tuple[float, str], Verdict] = {}
+        self._templated: dict[Verdict, Verdict] = {}
         chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
         compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints
 
@@ -452,13 +456,27 @@ class RuleMatcher:
             fired = r
             rule = rules[r]
             if rule.action == "drop":
-                return Verdict(drop=rule.id)
+                return self._drops[r]
             weight += rule.weight
             if rule.weight > best_w:
                 best_id, best_w = rule.id, rule.weight
         if best_id is None:
             return NO_VERDICT
-        return Verdict(evidence=weight, evidence_id=best_id)
+        key = (weight, best_id)
+        verdict = self._evidence.get(key)
+        if verdict is None:
+            verdict = self._evidence[key] = Verdict(evidence=weight, evidence_id=best_id)
+        return verdict
+
+    def templated(self, verdict: Verdict) -> Verdict:
+        """``verdict`` for a line the repetition statistics call a template (one object for
+        each verdict)."""
+        out = self._templated.get(verdict)
+        if out is None:
+            out = self._templated[verdict] = Verdict(
+                verdict.drop, verdict.evidence, verdict.evidence_id, True
+            )
+        return out
 
 
 def _limit(rule: Rule) -> int:
