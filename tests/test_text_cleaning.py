@@ -429,6 +429,27 @@ def test_feature_pretests_never_reject_a_block_their_feature_accepts(rules) -> N
                 assert not feature(text), (name, text)
 
 
+def test_date_pretests_never_reject_a_stamp_of_random_pieces() -> None:
+    # stamps built from date pieces, separators, labels and stray characters at random: the
+    # pre-tests of the date features refuse only lines their feature refuses
+    pieces = ["12", "3", "2024", "1999", "05", "14:07", "10h30", "Nov.", "Mai", "Uhr", "um",
+              "Updated", "Stand", "Jane Roe", "am", "3rd", "min", "ago", "de", "€", "!", "?", "#"]
+    seps = [" ", ".", "/", "-", ", ", ": ", " | ", " – ", "", "·", "'"]
+    rnd = random.Random(11)
+    texts = [
+        "".join(rnd.choice(pieces) + rnd.choice(seps) for _ in range(rnd.randint(1, 9)))
+        for _ in range(20000)
+    ]
+    for name in ("date_only", "labelled_date"):
+        fired = 0
+        for text in texts:
+            hit = FEATURES[name](text)
+            fired += hit
+            if PRETESTS[name](text) is None:
+                assert not hit, (name, text)
+        assert fired >= 100, name  # the check above would pass on nothing
+
+
 def test_date_stamps_are_recognised_whatever_their_pieces_and_other_lines_are_not() -> None:
     # date_only refuses early (a character or a word that no date piece holds): the early
     # refusals must not turn a date stamp away
