@@ -11,7 +11,14 @@ import pytest
 
 from cleaning.record import CleanedRecord, count_words
 from cleaning.rules.features import FEATURES, PRETESTS
-from cleaning.rules.patterns import gate_of, literal_gate, parse_pattern, second_gate
+from cleaning.rules.patterns import (
+    after_anchor,
+    gate_of,
+    literal_gate,
+    openings,
+    parse_pattern,
+    second_gate,
+)
 from cleaning.text import clean_text
 from cleaning.text.lines import split_glued, split_lines
 from cleaning.text.matcher import RuleMatcher, _units
@@ -373,6 +380,23 @@ def test_a_second_gate_is_another_literal_every_match_requires() -> None:
     # one required literal only, or the rest implied by the first gate: no second gate
     assert second(r"(?i)\bnecessary cookies\b") is None
     assert second(r"(?i)\bcookies?\b.*\bcookies\b") is None
+
+
+def test_an_anchored_pattern_opens_with_one_of_its_openings() -> None:
+    def opens(pattern: str) -> tuple[str, ...] | None:
+        parsed = parse_pattern(pattern)
+        return openings(parsed, after_anchor(pattern, parsed))
+
+    assert opens(r"(?i)^(Read more|see also)\b") == ("read more", "see also")
+    assert opens(r"^(?:By|Written by)\s+[A-Z]") == ("By", "Written by")  # case kept
+    assert opens(r"^(?:[A-Z]\w+|By) ") is None  # a class may open it
+    assert opens(r"(?i)^(σήμερα|today)") is None  # a lower case that depends on neighbours
+    assert opens(r"(?i)\bread more") is None  # not anchored
+    texts = ["Read more", "READ MORE here", "see also", "See Also:", "Also read", " read more"]
+    pattern = re.compile(r"(?i)^(Read more|see also)\b")
+    for text in texts:  # a line that opens otherwise never matches
+        if not text.lower().startswith(("read more", "see also")):
+            assert pattern.search(text) is None, text
 
 
 @pytest.mark.parametrize("automaton", [True, False])

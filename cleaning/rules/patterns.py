@@ -355,6 +355,59 @@ def _selectivity(literal: str) -> int:
     return len(literal)
 
 
+_MAX_OPENINGS = 64  # texts one of which an anchored match opens with: more are not worth it
+
+
+def openings(parsed: Any, after: list[Any] | None) -> tuple[str, ...] | None:
+    """The texts one of which a match of an anchored pattern opens with (lower case when the
+    pattern ignores case), for a ``str.startswith`` test before its search: ``after`` is the
+    pattern's parse after its ``^`` (:func:`after_anchor`).  None when a match may open
+    otherwise (a class, an optional item), with a non-ASCII letter under ignored case (its
+    lower case may depend on its neighbours: a final sigma), or with too many texts."""
+    if not after:
+        return None
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    found = _openings(after)
+    if not found or len(found) > _MAX_OPENINGS:
+        return None
+    if ignore_case:
+        if not all(s.isascii() for s in found):
+            return None
+        found = {s.lower() for s in found}
+    return tuple(sorted(found))
+
+
+def _openings(seq: list[Any]) -> set[str] | None:
+    """Non-empty texts one of which every match of ``seq`` opens with, or None."""
+    if not seq:
+        return None
+    op, av = seq[0]
+    if op is _sc.LITERAL:
+        run = []
+        for op2, av2 in seq:
+            if op2 is not _sc.LITERAL:
+                break
+            run.append(chr(av2))
+        return {"".join(run)}
+    if op is _sc.SUBPATTERN:
+        if av[1] or av[2]:  # flags of its own
+            return None
+        return _openings(_items(av[-1]))
+    if op is _sc.BRANCH:
+        out: set[str] = set()
+        for b in av[1]:
+            sub = _openings(_items(b))
+            if sub is None:
+                return None
+            out |= sub
+            if len(out) > _MAX_OPENINGS:
+                return None
+        return out
+    if op in _REPEATS and av[0] >= 1:
+        return _openings(_items(av[2]))
+    return None
+
+
 def first_chars(pattern: str, after: Any = UNPARSED) -> frozenset[str] | None:
     """The characters a match of the anchored ``pattern`` can open with (None: any).
     ``after``: :func:`after_anchor` of the pattern, when the caller has it already."""

@@ -43,6 +43,7 @@ from cleaning.rules.patterns import (
     compile_parsed,
     first_chars,
     literal_gate,
+    openings,
     parse_pattern,
     second_gate,
 )
@@ -68,7 +69,7 @@ class _Unit:
     "pretested" (a feature's own cheap pre-test, :data:`cleaning.rules.features.PRETESTS`) or
     "always"."""
 
-    __slots__ = ("rule", "test", "kind", "gate", "second", "firsts", "body", "pretest")
+    __slots__ = ("rule", "test", "kind", "gate", "second", "opening", "firsts", "body", "pretest")
 
     def __init__(self, rule: int, test: Any, kind: str = "always") -> None:
         self.rule, self.test, self.kind = rule, test, kind
@@ -76,6 +77,9 @@ class _Unit:
         # a literal unit's second gate (:func:`cleaning.rules.patterns.second_gate`): the line
         # must hold one of these too before the unit is searched
         self.second: tuple[str, ...] | None = None
+        # an anchored unit's openings (:func:`cleaning.rules.patterns.openings`) and whether
+        # they are lower case: the line must open with one of them
+        self.opening: tuple[tuple[str, ...], bool] | None = None
         self.firsts: frozenset[str] | None = None
         self.body = ""
         self.pretest: Callable[[str], object] | None = None
@@ -99,9 +103,10 @@ def _units(
     out = []
     for spec in known:
         unit = _Unit(index, spec.test, spec.kind)
-        unit.gate, unit.second, unit.firsts, unit.body, unit.pretest = (
+        unit.gate, unit.second, unit.opening, unit.firsts, unit.body, unit.pretest = (
             spec.gate,
             spec.second,
+            spec.opening,
             spec.firsts,
             spec.body,
             spec.pretest,
@@ -198,11 +203,15 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
             unit.kind, unit.gate = "literal", loose
         elif body:
             unit.kind, unit.body = "anchored", body
-        if unit.kind == "literal" and parsed is not None:
+        if parsed is not None:
             try:
-                unit.second = second_gate(parsed, unit.gate)
-            except Exception:  # noqa: BLE001 - as for the first gate: no gate is always safe
-                unit.second = None
+                if unit.kind == "literal":
+                    unit.second = second_gate(parsed, unit.gate)
+                opens = openings(parsed, after)
+                if opens is not None:
+                    unit.opening = (opens, bool(parsed.state.flags & re.IGNORECASE))
+            except Exception:  # noqa: BLE001 - as for the first gate: no pre-test is safe
+                unit.second = unit.opening = None
         out.append(unit)
     return out
 
@@ -312,7 +321,14 @@ class RuleMatcher:
             )
             for k, u in enumerate(units)
         ]
-        self._second = [u.second for u in units]  # each unit's second gate (None: none)
+        # each unit's own pre-tests before its search, or None: (second gate, openings, the
+        # openings are lower case)
+        self._pre = [
+            None
+            if u.second is None and u.opening is None
+            else (u.second, *(u.opening or (None, False)))
+            for u in units
+        ]
         # verdicts are immutable: the lines with the same verdict share one object
         self._drops = [Verdict(drop=r.id) if r.action == "drop" else NO_VERDICT for r in ordered]
         self._evidence: dict[tuple[float, str], Verdict] = {}
@@ -435,7 +451,7 @@ class RuleMatcher:
             candidates = sorted(extra)
         elif not candidates:
             return NO_VERDICT  # no unit can fire (most lines)
-        units, rules, second = self._units, self._rules, self._second
+        units, rules, pres = self._units, self._rules, self._pre
         weight, best_id, best_w = 0.0, None, 0.0
         fired = -1  # the units of a rule are consecutive: once it fired, skip its others
         lower: str | None = None
@@ -443,13 +459,16 @@ class RuleMatcher:
             r, test = units[i]
             if r == fired:
                 continue
-            gate = second[i]
-            if gate is not None:
-                # its second gate: a literal it also requires (the lower-cased line, as for
-                # the first gate)
+            pre = pres[i]
+            if pre is not None:
+                # its second gate (a literal it also requires, in the lower-cased line as for
+                # the first gate) and the texts a match opens with
+                gate, opens, folded = pre
                 if lower is None:
                     lower = text.lower()
-                if not any(map(lower.__contains__, gate)):
+                if gate is not None and not any(map(lower.__contains__, gate)):
+                    continue
+                if opens is not None and not (lower if folded else text).startswith(opens):
                     continue
             if not test(text):
                 continue
