@@ -388,12 +388,19 @@ def _repeated_blocks(lines: Sequence[Line]) -> list[bool]:
     counts = Counter(texts)
     if len(counts) == len(texts):
         return out  # no line stands twice
-    for i, text in zip(sized, texts, strict=True):
-        if counts[text] > 1 and lines[i].size >= _REPEATED_ALONE:
+    # only lines that stand twice (most lines of a page stand once) can make a block: each
+    # is looked at, and only the pairs of two of them are counted
+    twice = [k for k, n in enumerate(map(counts.__getitem__, texts)) if n > 1]
+    for k in twice:
+        i = sized[k]
+        if lines[i].size >= _REPEATED_ALONE:
             out[i] = True
-    pairs = Counter(zip(texts, texts[1:], strict=False))
-    for k, pair in enumerate(zip(texts, texts[1:], strict=False)):
-        if pairs[pair] > 1:
+    # a pair that stands twice is made of two lines that do (each of its places holds them)
+    again = set(twice)
+    starts = [k for k in twice if k + 1 in again]
+    pairs = Counter([(texts[k], texts[k + 1]) for k in starts])
+    for k in starts:
+        if pairs[texts[k], texts[k + 1]] > 1:
             out[sized[k]] = out[sized[k + 1]] = True
     return out
 
