@@ -27,7 +27,6 @@ from cleaning.text.repetition import (
     build_stats,
     document_hashes,
     line_hash,
-    line_hashes,
     normalise_line,
 )
 from cleaning.text.segment import NO_VERDICT, Verdict
@@ -309,14 +308,6 @@ def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(
     # the group is found by domain, or is the only group the stats hold
     only = clean_text(text, rules=rules, stats=stats.for_group("gazette"))
     assert only.text == record.text
-
-
-def test_lines_hashed_together_get_the_hash_of_each_alone() -> None:
-    lines = [line.text for line in split_lines(page(*PARAS))]
-    lines += ["ΟΔΟΣ ΚΑΙ ΣΟΦΙΑ", "Ünïcode ✓ — 12 €", "___", "Tab\there", "x\x1cy", "١٢٣ news", "İstanbul"]
-    lines += ["", "A", "ΣΑΣ", "a_b", "(c) 2024"]
-    assert line_hashes(lines) == [line_hash(line) for line in lines]
-    assert line_hashes([]) == []
 
 
 def test_template_hashes_are_the_lines_of_enough_documents_and_a_small_group_has_none() -> None:

@@ -29,7 +29,7 @@ from cleaning.rules.features import date_only, labelled_date
 from cleaning.text.lines import Line, document_language, split_lines
 from cleaning.text.matcher import RuleMatcher
 from cleaning.text.model import feature_rows, probabilities, run_scores
-from cleaning.text.repetition import RepetitionStats, build_stats, line_hashes
+from cleaning.text.repetition import RepetitionStats, build_stats, line_hash
 from cleaning.text.segment import (
     NO_VERDICT,
     Verdict,
@@ -301,12 +301,10 @@ class _Judge:
             line = lines[i]
             if line.text not in seen:
                 fresh.setdefault(line.text, line.words)
-        verdicts = judge(list(fresh.items()))
-        if templates:  # the fresh texts hashed together
-            for k, digest in enumerate(line_hashes(list(fresh))):
-                if digest in templates:
-                    verdicts[k] = self.matcher.templated(verdicts[k])
-        seen.update(zip(fresh, verdicts, strict=True))
+        for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
+            if templates and line_hash(text) in templates:
+                verdict = self.matcher.templated(verdict)
+            seen[text] = verdict
         for i in todo:
             verdict = out[i] = seen[lines[i].text]
             if verdict.drop or verdict.evidence or verdict.template:
@@ -320,12 +318,10 @@ class _Judge:
         for i in indexes:
             if lines[i].text not in self.seen:
                 fresh.setdefault(lines[i].text, lines[i].words)
-        verdicts = self.matcher.judge_many(list(fresh.items()))
-        if self.templates:
-            for k, digest in enumerate(line_hashes(list(fresh))):
-                if digest in self.templates:
-                    verdicts[k] = self.matcher.templated(verdicts[k])
-        self.seen.update(zip(fresh, verdicts, strict=True))
+        for text, verdict in zip(fresh, self.matcher.judge_many(list(fresh.items())), strict=True):
+            if self.templates and line_hash(text) in self.templates:
+                verdict = self.matcher.templated(verdict)
+            self.seen[text] = verdict
         for i in indexes:
             out[i] = self.seen[lines[i].text]
         return out

@@ -93,14 +93,6 @@ def line_hash(line: str) -> str:
     return hashlib.blake2b(norm, digest_size=8).hexdigest()
 
 
-def line_hashes(lines: Sequence[str]) -> list[str]:
-    """``[line_hash(line) for line in lines]`` (no line holding a line break), the lines
-    normalised together (:func:`_normalised_lines`): the per-line work left is a digest."""
-    if not lines:
-        return []
-    return [_HASHER(norm).hexdigest() if norm else "" for norm in _normalised_lines(lines)]
-
-
 def _normalised_lines(lines: Sequence[str]) -> list[bytes]:
     """The bytes :func:`line_hash` hashes for each of ``lines`` (no line holds a "\\n";
     b"" for a line with no word), all normalised together: the lines are joined by
