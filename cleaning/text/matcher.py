@@ -392,19 +392,24 @@ class RuleMatcher:
         # UTF-8 is self-synchronising: a literal occurs in a text exactly when its bytes occur
         # in the text's bytes.  Texts are lowered one by one (as judge does), then joined; a
         # match across the separator would only add a candidate, never hide one
-        parts = [text.lower().encode("utf-8", "surrogatepass") for text, _ in items]
+        lowers = [text.lower() for text, _ in items]
+        parts = [lower.encode("utf-8", "surrogatepass") for lower in lowers]
         starts = list(itertools.accumulate((len(p) + 1 for p in parts[:-1]), initial=0))
         found: list[list[int]] = [[] for _ in parts]
         locate = bisect.bisect_right
         for literal, start, _ in self._automaton(b"\n".join(parts), overlapping=True):
             found[locate(starts, start) - 1].append(literal)
         return [
-            self._judge(text, words, hits) for (text, words), hits in zip(items, found, strict=True)
+            self._judge(text, words, hits, lower)
+            for (text, words), hits, lower in zip(items, found, lowers, strict=True)
         ]
 
-    def _judge(self, text: str, words: int, literals: list[int] | None) -> Verdict:
+    def _judge(
+        self, text: str, words: int, literals: list[int] | None, lower: str | None = None
+    ) -> Verdict:
         """The verdict on one text; ``literals``: the automaton's literals it holds (None:
-        look for the bucket's literals here)."""
+        look for the bucket's literals here); ``lower``: the text lowered, when the caller has
+        it."""
         by_words = self._by_words
         if words < len(by_words):
             bucket = by_words[words]
@@ -436,7 +441,8 @@ class RuleMatcher:
                     else:
                         extra.update(by_global[index])
         elif bucket.literals:
-            lower = text.lower()
+            if lower is None:
+                lower = text.lower()
             search = bucket.literal_re
             if len(lower) >= _SHORT_LINE or (search is not None and search(lower) is not None):
                 by_literal = bucket.by_literal
@@ -454,7 +460,6 @@ class RuleMatcher:
         units, rules, pres = self._units, self._rules, self._pre
         weight, best_id, best_w = 0.0, None, 0.0
         fired = -1  # the units of a rule are consecutive: once it fired, skip its others
-        lower: str | None = None
         for i in candidates:
             r, test = units[i]
             if r == fired:
