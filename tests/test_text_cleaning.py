@@ -310,6 +310,18 @@ def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(
     assert only.text == record.text
 
 
+def test_the_stats_remember_line_hashes_without_changing_them() -> None:
+    import pickle
+
+    stats = build_stats(_docs())
+    view = stats.for_group("gazette")
+    lines = [PROMO, "Ünïcode ✓ 12", "", "A menu item", PROMO.upper()]
+    assert [view.hash_of(line) for line in lines] == [line_hash(line) for line in lines]
+    assert [stats.hash_of(line) for line in lines] == [line_hash(line) for line in lines]
+    assert pickle.loads(pickle.dumps(view)) == view  # the remembered hashes are no state
+    assert pickle.loads(pickle.dumps(view))._hashed == {}
+
+
 def test_template_hashes_are_the_lines_of_enough_documents_and_a_small_group_has_none() -> None:
     docs = _docs() + [("pair", f"{PROMO}\nOne story"), ("pair", f"{PROMO}\nAnother story")]
     stats = build_stats(docs)

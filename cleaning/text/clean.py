@@ -275,6 +275,7 @@ class _Judge:
         # the hashes of the group's template lines: when there are none (a small group), no
         # line needs hashing
         self.templates = stats.template_hashes(group) if stats and group else frozenset()
+        self.hash_of = stats.hash_of if stats is not None else line_hash
         self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
         self.judged: set[int] = set()
         self.flagged: list[int] = []  # the judged lines some rule or the stats say something of
@@ -302,7 +303,7 @@ class _Judge:
             if line.text not in seen:
                 fresh.setdefault(line.text, line.words)
         for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
-            if templates and line_hash(text) in templates:
+            if templates and self.hash_of(text) in templates:
                 verdict = self.matcher.templated(verdict)
             seen[text] = verdict
         for i in todo:
@@ -319,7 +320,7 @@ class _Judge:
             if lines[i].text not in self.seen:
                 fresh.setdefault(lines[i].text, lines[i].words)
         for text, verdict in zip(fresh, self.matcher.judge_many(list(fresh.items())), strict=True):
-            if self.templates and line_hash(text) in self.templates:
+            if self.templates and self.hash_of(text) in self.templates:
                 verdict = self.matcher.templated(verdict)
             self.seen[text] = verdict
         for i in indexes:
