@@ -11,10 +11,17 @@ import pytest
 
 from cleaning.record import CleanedRecord, count_words
 from cleaning.rules.features import FEATURES, PRETESTS
-from cleaning.rules.patterns import gate_of
+from cleaning.rules.patterns import (
+    after_anchor,
+    gate_of,
+    literal_gate,
+    openings,
+    parse_pattern,
+    second_gate,
+)
 from cleaning.text import clean_text
 from cleaning.text.lines import split_glued, split_lines
-from cleaning.text.matcher import RuleMatcher
+from cleaning.text.matcher import RuleMatcher, _units
 from cleaning.text.repetition import (
     RepetitionStats,
     build_stats,
@@ -303,6 +310,18 @@ def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(
     assert only.text == record.text
 
 
+def test_the_stats_remember_line_hashes_without_changing_them() -> None:
+    import pickle
+
+    stats = build_stats(_docs())
+    view = stats.for_group("gazette")
+    lines = [PROMO, "Ünïcode ✓ 12", "", "A menu item", PROMO.upper()]
+    assert [view.hash_of(line) for line in lines] == [line_hash(line) for line in lines]
+    assert [stats.hash_of(line) for line in lines] == [line_hash(line) for line in lines]
+    assert pickle.loads(pickle.dumps(view)) == view  # the remembered hashes are no state
+    assert pickle.loads(pickle.dumps(view))._hashed == {}
+
+
 def test_template_hashes_are_the_lines_of_enough_documents_and_a_small_group_has_none() -> None:
     docs = _docs() + [("pair", f"{PROMO}\nOne story"), ("pair", f"{PROMO}\nAnother story")]
     stats = build_stats(docs)
@@ -359,6 +378,69 @@ def test_a_batch_of_lines_gets_the_engines_verdict_on_each(rules) -> None:
     assert sum(v != NO_VERDICT for v in verdicts) >= 20
 
 
+def test_a_second_gate_is_another_literal_every_match_requires() -> None:
+    def second(pattern: str) -> tuple[str, ...] | None:
+        parsed = parse_pattern(pattern)
+        return second_gate(parsed, literal_gate(parsed) or ())
+
+    assert second(r"(?i)\bcookies? (are|is) (strictly|absolutely) (essential|necessary)\b") == (
+        "absolutely",
+        "strictly",
+    )
+    # a rare punctuation character counts: an agency credit needs its "/" as well as a name
+    assert second(r"(?i)(/\s*(dpa|afp|reuters)|\b(dpa|afp|reuters)\s*/)\s*\w*$") == ("/",)
+    # one required literal only, or the rest implied by the first gate: no second gate
+    assert second(r"(?i)\bnecessary cookies\b") is None
+    assert second(r"(?i)\bcookies?\b.*\bcookies\b") is None
+
+
+def test_an_anchored_pattern_opens_with_one_of_its_openings() -> None:
+    def opens(pattern: str) -> tuple[str, ...] | None:
+        parsed = parse_pattern(pattern)
+        return openings(parsed, after_anchor(pattern, parsed))
+
+    assert opens(r"(?i)^(Read more|see also)\b") == ("read more", "see also")
+    assert opens(r"^(?:By|Written by)\s+[A-Z]") == ("By", "Written by")  # case kept
+    assert opens(r"^(?:[A-Z]\w+|By) ") is None  # a class may open it
+    assert opens(r"(?i)^(σήμερα|today)") is None  # a lower case that depends on neighbours
+    assert opens(r"(?i)\bread more") is None  # not anchored
+    texts = ["Read more", "READ MORE here", "see also", "See Also:", "Also read", " read more"]
+    pattern = re.compile(r"(?i)^(Read more|see also)\b")
+    for text in texts:  # a line that opens otherwise never matches
+        if not text.lower().startswith(("read more", "see also")):
+            assert pattern.search(text) is None, text
+
+
+@pytest.mark.parametrize("automaton", [True, False])
+def test_second_gates_never_change_a_verdict(rules, automaton: bool) -> None:
+    # lines that hold the literals of only one of a unit's two gates, of both, or neither
+    active = [r for r in rules.for_domain(None) if r.kind in ("line", "feature")]
+    matcher = RuleMatcher(active, automaton=automaton)
+    gated = [
+        (rule, u)
+        for rule in active
+        for u in _units(0, rule, automaton)
+        if u.second is not None and u.gate
+    ]
+    assert len(gated) >= 20
+    texts = []
+    for rule, unit in gated:
+        for example in rule.examples:
+            texts.append(example)
+            for literal in unit.second:  # the example without (one of) its second literals
+                texts.append(re.sub(re.escape(literal), "x", example, flags=re.IGNORECASE))
+            for literal in unit.gate:
+                texts.append(re.sub(re.escape(literal), "x", example, flags=re.IGNORECASE))
+        first, other = unit.gate[0], unit.second[0]
+        texts += [first, other, f"{first} {other}", f"{other} and {first}", f"{first.upper()}!"]
+    hits = 0
+    for text in texts:
+        verdict = matcher.judge(text, len(text.split()))
+        assert verdict == _naive(active, text), text
+        hits += verdict != NO_VERDICT
+    assert hits >= len(gated)  # the examples still fire
+
+
 def test_rule_gates_hold_a_literal_of_every_example(rules) -> None:
     gated = [r for r in rules.rules if r.kind == "line" and r.gate]
     assert len(gated) >= 5
@@ -381,6 +463,27 @@ def test_feature_pretests_never_reject_a_block_their_feature_accepts(rules) -> N
         for text in texts:
             if pretest(text) is None:
                 assert not feature(text), (name, text)
+
+
+def test_date_pretests_never_reject_a_stamp_of_random_pieces() -> None:
+    # stamps built from date pieces, separators, labels and stray characters at random: the
+    # pre-tests of the date features refuse only lines their feature refuses
+    pieces = ["12", "3", "2024", "1999", "05", "14:07", "10h30", "Nov.", "Mai", "Uhr", "um",
+              "Updated", "Stand", "Jane Roe", "am", "3rd", "min", "ago", "de", "€", "!", "?", "#"]
+    seps = [" ", ".", "/", "-", ", ", ": ", " | ", " – ", "", "·", "'"]
+    rnd = random.Random(11)
+    texts = [
+        "".join(rnd.choice(pieces) + rnd.choice(seps) for _ in range(rnd.randint(1, 9)))
+        for _ in range(20000)
+    ]
+    for name in ("date_only", "labelled_date"):
+        fired = 0
+        for text in texts:
+            hit = FEATURES[name](text)
+            fired += hit
+            if PRETESTS[name](text) is None:
+                assert not hit, (name, text)
+        assert fired >= 100, name  # the check above would pass on nothing
 
 
 def test_date_stamps_are_recognised_whatever_their_pieces_and_other_lines_are_not() -> None:

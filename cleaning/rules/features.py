@@ -146,7 +146,10 @@ FEATURES: dict[str, Callable[[str], bool]] = {
 PRETESTS: dict[str, Callable[[str], object]] = {
     # nothing but non-letters (fails at the first letter, the first character of most lines)
     "symbols_only": re.compile(r"[\W\d_]*").fullmatch,
-    # a digit
-    "date_only": _DIGIT.search,
-    "labelled_date": _DIGIT.search,
+    # the first refusals of date_only in one match: at most 80 characters, a digit, nothing
+    # but word characters and separators
+    "date_only": re.compile(rf"(?=\D*\d)[\w{_SEPARATOR_CHARS}]{{0,80}}").fullmatch,
+    # what every date form of _LABELLED_DATE holds: a digit before a full stop or a slash
+    # (12.05.2024, 1/1/2013) or a year of 19xx or 20xx (2024-05-12, 2024 ... 10:48)
+    "labelled_date": re.compile(r"\d[./]|(?:19|20)\d\d").search,
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import _sre
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cleaning.words import STOPWORDS
@@ -31,6 +31,8 @@ _REPEATS = tuple(
 )
 _GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
 _NOT_JOINABLE = re.compile(r"\(\?P|\\[1-9]|\(\?[aLu]|\(\?[imsx]*-")
+# groups that refer to nothing outside them: a top-level "|" beside them splits the pattern
+_SELF_CONTAINED = (":", "=", "!", "<=", "<!", ">")
 _MIN_LITERAL = 2  # gates of single characters would let almost every line through
 
 
@@ -101,6 +103,85 @@ def literal_gate(parsed: Any, rank: Callable[[str], int] | None = None) -> tuple
     return tuple(sorted(kept))
 
 
+_SECOND_CANDIDATES = 4  # necessary sets kept per (sub)sequence while looking for a second gate
+# punctuation that prose lines hold often: as a single-character gate it lets most lines through
+_COMMON_PUNCTUATION = frozenset(".,;:-'\"’‘“”!?()")
+
+
+def second_gate(parsed: Any, first: Sequence[str]) -> tuple[str, ...] | None:
+    """Another set of lower-case literals one of which every match of the parsed pattern
+    contains, independent of ``first`` (its :func:`literal_gate`): a line must hold one of
+    each before the pattern is searched.  None when the pattern requires nothing else
+    selective, or when every literal of ``first`` holds one of the set (a line passing the
+    first gate would always pass the second).
+
+    Read off the same parse as the first gate, but every necessary set of literals is kept
+    (not only the most selective of each sequence), and one rare punctuation character
+    ("/", "©", "@") counts as selective: "… / dpa" requires "/" as well as an agency's name.
+    """
+    found = _necessary(_items(parsed))
+    for cand in found:
+        if not all(_second_rank(s) >= _MIN_LITERAL for s in cand):
+            continue
+        kept: list[str] = []
+        for s in sorted(cand, key=len):
+            if not any(k in s for k in kept):
+                kept.append(s)
+        if all(any(k in f for k in kept) for f in first):
+            continue  # implied by the first gate (or the first gate itself)
+        return tuple(sorted(kept))
+    return None
+
+
+def _second_rank(literal: str) -> int:
+    """The selectivity of a literal for :func:`second_gate`: one rare punctuation character
+    counts as two letters (a line of prose seldom holds a "/"), a function word as one."""
+    if len(literal) == 1:
+        if literal.isalnum() or literal.isspace() or literal in _COMMON_PUNCTUATION:
+            return 0
+        return _MIN_LITERAL
+    return _selectivity(literal)
+
+
+def _necessary(seq: list[Any]) -> list[set[str]]:
+    """Sets of literals one of which every match of ``seq`` contains, the most selective
+    first (at most :data:`_SECOND_CANDIDATES`): its literal runs, those of the groups and
+    repetitions it must match, and for a choice the union of one set of each alternative."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            candidates.append({"".join(run)})
+            run.clear()
+
+    for op, av in seq:
+        if op is _sc.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        close()
+        if op is _sc.SUBPATTERN:
+            candidates.extend(_necessary(_items(av[-1])))
+        elif op is _sc.BRANCH:
+            alts = [_necessary(_items(b)) for b in av[1]]
+            if all(alts):
+                # the k-th set of each alternative (its last when it has fewer): one of them
+                # holds whatever alternative matched
+                for k in range(min(_SECOND_CANDIDATES, max(map(len, alts)))):
+                    candidates.append(set().union(*(a[min(k, len(a) - 1)] for a in alts)))
+        elif op in _REPEATS:
+            lo, _hi, item = av
+            if lo >= 1:
+                candidates.extend(_necessary(_items(item)))
+    close()
+    unique: list[set[str]] = []
+    for cand in candidates:
+        if cand not in unique:
+            unique.append(cand)
+    unique.sort(key=lambda c: (min(map(_second_rank, c)), -len(c)), reverse=True)
+    return unique[:_SECOND_CANDIDATES]
+
+
 def branches(pattern: str) -> list[str]:
     """The top-level alternatives of ``pattern``, each a pattern of its own (with the global
     flags): a line matches ``pattern`` exactly when it matches one of them, and each gets
@@ -148,9 +229,10 @@ def _split(pattern: str) -> list[str]:
             while i < len(rest) and rest[i] != "]":
                 i += 2 if rest[i] == "\\" else 1
         elif c == "(":
-            # a group other than (?:...) (flags, look-arounds, names): not split (an escaped
-            # "\(" before a "?", as in "\(?(photo", is a literal and was skipped above)
-            if rest[i + 1 : i + 2] == "?" and rest[i + 2 : i + 3] != ":":
+            # a group with flags or a name, a conditional: not split (an escaped "\(" before
+            # a "?", as in "\(?(photo", is a literal and was skipped above); a look-around or
+            # an atomic group is matched where it stands, as a (?:...) group is
+            if rest[i + 1 : i + 2] == "?" and not rest.startswith(_SELF_CONTAINED, i + 2):
                 return [pattern]
             depth += 1
         elif c == ")":
@@ -271,6 +353,59 @@ def _selectivity(literal: str) -> int:
     if words and all(w in STOPWORDS for w in words):
         return 1
     return len(literal)
+
+
+_MAX_OPENINGS = 64  # texts one of which an anchored match opens with: more are not worth it
+
+
+def openings(parsed: Any, after: list[Any] | None) -> tuple[str, ...] | None:
+    """The texts one of which a match of an anchored pattern opens with (lower case when the
+    pattern ignores case), for a ``str.startswith`` test before its search: ``after`` is the
+    pattern's parse after its ``^`` (:func:`after_anchor`).  None when a match may open
+    otherwise (a class, an optional item), with a non-ASCII letter under ignored case (its
+    lower case may depend on its neighbours: a final sigma), or with too many texts."""
+    if not after:
+        return None
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    found = _openings(after)
+    if not found or len(found) > _MAX_OPENINGS:
+        return None
+    if ignore_case:
+        if not all(s.isascii() for s in found):
+            return None
+        found = {s.lower() for s in found}
+    return tuple(sorted(found))
+
+
+def _openings(seq: list[Any]) -> set[str] | None:
+    """Non-empty texts one of which every match of ``seq`` opens with, or None."""
+    if not seq:
+        return None
+    op, av = seq[0]
+    if op is _sc.LITERAL:
+        run = []
+        for op2, av2 in seq:
+            if op2 is not _sc.LITERAL:
+                break
+            run.append(chr(av2))
+        return {"".join(run)}
+    if op is _sc.SUBPATTERN:
+        if av[1] or av[2]:  # flags of its own
+            return None
+        return _openings(_items(av[-1]))
+    if op is _sc.BRANCH:
+        out: set[str] = set()
+        for b in av[1]:
+            sub = _openings(_items(b))
+            if sub is None:
+                return None
+            out |= sub
+            if len(out) > _MAX_OPENINGS:
+                return None
+        return out
+    if op in _REPEATS and av[0] >= 1:
+        return _openings(_items(av[2]))
+    return None
 
 
 def first_chars(pattern: str, after: Any = UNPARSED) -> frozenset[str] | None:

@@ -154,9 +154,11 @@ def _clean(
     # the lines of blocks the page shows twice, found once (page_copy leaves them out of the
     # run's edges)
     repeated = _repeated_blocks(lines) if mode == "dump" and page_copy else None
+    # the score of each line no rule says anything of (most lines), computed once
+    plain = list(map(plain_score, lines)) if mode == "dump" else []
     if mode == "dump":
         start, end = _find_article(
-            lines, verdicts, judge, outside is None, model, repeated, trimmed
+            lines, verdicts, judge, outside is None, model, repeated, trimmed, plain
         )
     boxes: list[int] = []  # lines of "read also" boxes the article goes on after
     if mode == "dump" and end > start and outside is not None:
@@ -179,7 +181,10 @@ def _clean(
     if repeated is not None and outside is not None and end == run_end > start:
         # no teaser list ends the run: a block shown twice may (the lines judged, the
         # scores are the lines' own)
-        scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
+        scores = [
+            p if v is NO_VERDICT else line_score(line, v, p)
+            for line, v, p in zip(lines, verdicts, plain, strict=True)
+        ]
         found = end
         end = run_end = _without_repeated_edges(lines, scores, repeated, start, end, False)[1]
         trimmed.append(range(end, found))
@@ -299,6 +304,7 @@ class _Judge:
         # the hashes of the group's template lines: when there are none (a small group), no
         # line needs hashing
         self.templates = stats.template_hashes(group) if stats and group else frozenset()
+        self.hash_of = stats.hash_of if stats is not None else line_hash
         self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
         self.judged: set[int] = set()
         self.flagged: list[int] = []  # the judged lines some rule or the stats say something of
@@ -326,8 +332,8 @@ class _Judge:
             if line.text not in seen:
                 fresh.setdefault(line.text, line.words)
         for text, verdict in zip(fresh, judge(list(fresh.items())), strict=True):
-            if templates and line_hash(text) in templates:
-                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+            if templates and self.hash_of(text) in templates:
+                verdict = self.matcher.templated(verdict)
             seen[text] = verdict
         for i in todo:
             verdict = out[i] = seen[lines[i].text]
@@ -343,8 +349,8 @@ class _Judge:
             if lines[i].text not in self.seen:
                 fresh.setdefault(lines[i].text, lines[i].words)
         for text, verdict in zip(fresh, self.matcher.judge_many(list(fresh.items())), strict=True):
-            if self.templates and line_hash(text) in self.templates:
-                verdict = Verdict(verdict.drop, verdict.evidence, verdict.evidence_id, True)
+            if self.templates and self.hash_of(text) in self.templates:
+                verdict = self.matcher.templated(verdict)
             self.seen[text] = verdict
         for i in indexes:
             out[i] = self.seen[lines[i].text]
@@ -359,6 +365,7 @@ def _find_article(
     model: tuple[Sequence[float], float] | None,
     repeated: Sequence[bool] | None = None,
     trimmed: list[range] | None = None,
+    plain: list[float] | None = None,
 ) -> tuple[int, int]:
     """The article run (start, end).  With ``repeated`` (:func:`_repeated_blocks`), a
     block shown twice at the head of the run is left out (:func:`_without_repeated_edges`)
@@ -372,10 +379,14 @@ def _find_article(
     lies in judged lines.  It is then the best run of the fully judged page (up
     to the indentation re-weighing, which depends on the run found).
     """
-    start, end, scores = _heuristic_run(lines, verdicts, judge, judged_all)
+    if plain is None:
+        plain = list(map(plain_score, lines))
+    start, end, scores = _heuristic_run(lines, verdicts, judge, judged_all, plain=plain)
     if end > start and _is_directory(lines, start, end):
         # a list of links each with its one-line description: the article is elsewhere
-        s2, e2, scores = _heuristic_run(lines, verdicts, judge, judged_all, range(start, end))
+        s2, e2, scores = _heuristic_run(
+            lines, verdicts, judge, judged_all, range(start, end), plain
+        )
         if e2 > s2:
             start, end = s2, e2
     if repeated is not None and trimmed is not None and end > start:
@@ -407,12 +418,19 @@ def _repeated_blocks(lines: Sequence[Line]) -> list[bool]:
     counts = Counter(texts)
     if len(counts) == len(texts):
         return out  # no line stands twice
-    for i, text in zip(sized, texts, strict=True):
-        if counts[text] > 1 and lines[i].size >= _REPEATED_ALONE:
+    # only lines that stand twice (most lines of a page stand once) can make a block: each
+    # is looked at, and only the pairs of two of them are counted
+    twice = [k for k, n in enumerate(map(counts.__getitem__, texts)) if n > 1]
+    for k in twice:
+        i = sized[k]
+        if lines[i].size >= _REPEATED_ALONE:
             out[i] = True
-    pairs = Counter(zip(texts, texts[1:], strict=False))
-    for k, pair in enumerate(zip(texts, texts[1:], strict=False)):
-        if pairs[pair] > 1:
+    # a pair that stands twice is made of two lines that do (each of its places holds them)
+    again = set(twice)
+    starts = [k for k in twice if k + 1 in again]
+    pairs = Counter([(texts[k], texts[k + 1]) for k in starts])
+    for k in starts:
+        if pairs[texts[k], texts[k + 1]] > 1:
             out[sized[k]] = out[sized[k + 1]] = True
     return out
 
@@ -982,13 +1000,17 @@ def _heuristic_run(
     judge: _Judge,
     judged_all: bool,
     masked: range = range(0),
+    plain: list[float] | None = None,
 ) -> tuple[int, int, list[float]]:
     """The heuristic article run, widening the judged window until the run lies inside it;
-    the lines of ``masked`` (a run found not to be the article) count against it."""
+    the lines of ``masked`` (a run found not to be the article) count against it.
+    ``plain``: :func:`plain_score` of each line (the score of a line judged clean), when the
+    caller has it."""
     n = len(lines)
     start = end = 0
     scores: list[float] = []
-    plain = list(map(plain_score, lines))  # the score of a line judged clean
+    if plain is None:
+        plain = list(map(plain_score, lines))
     for _ in range(_MAX_ROUNDS):
         flagged = sorted(judge.flagged)
         scores = _scores(lines, verdicts, flagged, plain)
@@ -1020,11 +1042,11 @@ def _scores(
     marked = set(flagged)
     for i in flagged:
         v = verdicts[i]
-        scores[i] = line_score(lines[i], v)
+        scores[i] = line_score(lines[i], v, plain[i])
         # a clean line between two promo lines is part of their block (with_block_evidence)
         if i + 2 in marked and i + 1 not in marked and is_promo(v) and is_promo(verdicts[i + 2]):
             block = Verdict(evidence=0.5, evidence_id=v.evidence_id or verdicts[i + 2].evidence_id)
-            scores[i + 1] = line_score(lines[i + 1], block)
+            scores[i + 1] = line_score(lines[i + 1], block, plain[i + 1])
     return scores
 
 

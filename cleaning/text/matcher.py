@@ -43,7 +43,9 @@ from cleaning.rules.patterns import (
     compile_parsed,
     first_chars,
     literal_gate,
+    openings,
     parse_pattern,
+    second_gate,
 )
 from cleaning.text.segment import NO_VERDICT, Verdict
 
@@ -67,11 +69,17 @@ class _Unit:
     "pretested" (a feature's own cheap pre-test, :data:`cleaning.rules.features.PRETESTS`) or
     "always"."""
 
-    __slots__ = ("rule", "test", "kind", "gate", "firsts", "body", "pretest")
+    __slots__ = ("rule", "test", "kind", "gate", "second", "opening", "firsts", "body", "pretest")
 
     def __init__(self, rule: int, test: Any, kind: str = "always") -> None:
         self.rule, self.test, self.kind = rule, test, kind
         self.gate: tuple[str, ...] = ()
+        # a literal unit's second gate (:func:`cleaning.rules.patterns.second_gate`): the line
+        # must hold one of these too before the unit is searched
+        self.second: tuple[str, ...] | None = None
+        # an anchored unit's openings (:func:`cleaning.rules.patterns.openings`) and whether
+        # they are lower case: the line must open with one of them
+        self.opening: tuple[tuple[str, ...], bool] | None = None
         self.firsts: frozenset[str] | None = None
         self.body = ""
         self.pretest: Callable[[str], object] | None = None
@@ -95,8 +103,10 @@ def _units(
     out = []
     for spec in known:
         unit = _Unit(index, spec.test, spec.kind)
-        unit.gate, unit.firsts, unit.body, unit.pretest = (
+        unit.gate, unit.second, unit.opening, unit.firsts, unit.body, unit.pretest = (
             spec.gate,
+            spec.second,
+            spec.opening,
             spec.firsts,
             spec.body,
             spec.pretest,
@@ -193,6 +203,15 @@ def _rule_units(index: int, rule: Rule, prefer_gate: bool) -> list[_Unit]:
             unit.kind, unit.gate = "literal", loose
         elif body:
             unit.kind, unit.body = "anchored", body
+        if parsed is not None:
+            try:
+                if unit.kind == "literal":
+                    unit.second = second_gate(parsed, unit.gate)
+                opens = openings(parsed, after)
+                if opens is not None:
+                    unit.opening = (opens, bool(parsed.state.flags & re.IGNORECASE))
+            except Exception:  # noqa: BLE001 - as for the first gate: no pre-test is safe
+                unit.second = unit.opening = None
         out.append(unit)
     return out
 
@@ -302,6 +321,18 @@ class RuleMatcher:
             )
             for k, u in enumerate(units)
         ]
+        # each unit's own pre-tests before its search, or None: (second gate, openings, the
+        # openings are lower case)
+        self._pre = [
+            None
+            if u.second is None and u.opening is None
+            else (u.second, *(u.opening or (None, False)))
+            for u in units
+        ]
+        # verdicts are immutable: the lines with the same verdict share one object
+        self._drops = [Verdict(drop=r.id) if r.action == "drop" else NO_VERDICT for r in ordered]
+        self._evidence: dict[tuple[float, str], Verdict] = {}
+        self._templated: dict[Verdict, Verdict] = {}
         chars = [*sorted({c for u in units if u.firsts for c in u.firsts}), ""]  # "": any other
         compiled: dict[tuple[int, ...], Any] = {}  # buckets share most of their joints
 
@@ -361,19 +392,24 @@ class RuleMatcher:
         # UTF-8 is self-synchronising: a literal occurs in a text exactly when its bytes occur
         # in the text's bytes.  Texts are lowered one by one (as judge does), then joined; a
         # match across the separator would only add a candidate, never hide one
-        parts = [text.lower().encode("utf-8", "surrogatepass") for text, _ in items]
+        lowers = [text.lower() for text, _ in items]
+        parts = [lower.encode("utf-8", "surrogatepass") for lower in lowers]
         starts = list(itertools.accumulate((len(p) + 1 for p in parts[:-1]), initial=0))
         found: list[list[int]] = [[] for _ in parts]
         locate = bisect.bisect_right
         for literal, start, _ in self._automaton(b"\n".join(parts), overlapping=True):
             found[locate(starts, start) - 1].append(literal)
         return [
-            self._judge(text, words, hits) for (text, words), hits in zip(items, found, strict=True)
+            self._judge(text, words, hits, lower)
+            for (text, words), hits, lower in zip(items, found, lowers, strict=True)
         ]
 
-    def _judge(self, text: str, words: int, literals: list[int] | None) -> Verdict:
+    def _judge(
+        self, text: str, words: int, literals: list[int] | None, lower: str | None = None
+    ) -> Verdict:
         """The verdict on one text; ``literals``: the automaton's literals it holds (None:
-        look for the bucket's literals here)."""
+        look for the bucket's literals here); ``lower``: the text lowered, when the caller has
+        it."""
         by_words = self._by_words
         if words < len(by_words):
             bucket = by_words[words]
@@ -405,7 +441,8 @@ class RuleMatcher:
                     else:
                         extra.update(by_global[index])
         elif bucket.literals:
-            lower = text.lower()
+            if lower is None:
+                lower = text.lower()
             search = bucket.literal_re
             if len(lower) >= _SHORT_LINE or (search is not None and search(lower) is not None):
                 by_literal = bucket.by_literal
@@ -420,23 +457,50 @@ class RuleMatcher:
             candidates = sorted(extra)
         elif not candidates:
             return NO_VERDICT  # no unit can fire (most lines)
-        units, rules = self._units, self._rules
+        units, rules, pres = self._units, self._rules, self._pre
         weight, best_id, best_w = 0.0, None, 0.0
         fired = -1  # the units of a rule are consecutive: once it fired, skip its others
         for i in candidates:
             r, test = units[i]
-            if r == fired or not test(text):
+            if r == fired:
+                continue
+            pre = pres[i]
+            if pre is not None:
+                # its second gate (a literal it also requires, in the lower-cased line as for
+                # the first gate) and the texts a match opens with
+                gate, opens, folded = pre
+                if lower is None:
+                    lower = text.lower()
+                if gate is not None and not any(map(lower.__contains__, gate)):
+                    continue
+                if opens is not None and not (lower if folded else text).startswith(opens):
+                    continue
+            if not test(text):
                 continue
             fired = r
             rule = rules[r]
             if rule.action == "drop":
-                return Verdict(drop=rule.id)
+                return self._drops[r]
             weight += rule.weight
             if rule.weight > best_w:
                 best_id, best_w = rule.id, rule.weight
         if best_id is None:
             return NO_VERDICT
-        return Verdict(evidence=weight, evidence_id=best_id)
+        key = (weight, best_id)
+        verdict = self._evidence.get(key)
+        if verdict is None:
+            verdict = self._evidence[key] = Verdict(evidence=weight, evidence_id=best_id)
+        return verdict
+
+    def templated(self, verdict: Verdict) -> Verdict:
+        """``verdict`` for a line the repetition statistics call a template (one object for
+        each verdict)."""
+        out = self._templated.get(verdict)
+        if out is None:
+            out = self._templated[verdict] = Verdict(
+                verdict.drop, verdict.evidence, verdict.evidence_id, True
+            )
+        return out
 
 
 def _limit(rule: Rule) -> int:

@@ -31,6 +31,7 @@ _DIGIT = re.compile(r"\d")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _PUNCT = re.compile(r"[^\w\s]|_")
 FORMAT_VERSION = 2
+_HASHES_KEPT = 50_000  # lines whose hash the stats remember (a page's worth a hundred times)
 # version 1 had no fingerprints: its documents stay counted and cannot be matched
 READABLE_VERSIONS = (1, 2)
 # ASCII: digits -> 0, punctuation, control characters and "_" -> space (what _DIGIT and
@@ -143,6 +144,9 @@ class RepetitionStats:
     # derived: the template hashes of each group consulted (a function of the counts alone,
     # so it cannot make output depend on history; see template_hashes)
     _templates: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # derived: line_hash of the lines met (a pure function of the text), shared with the views
+    # of one group (for_group): the menus and footers a source repeats are hashed once
+    _hashed: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict; :meth:`from_json` reads it back.  Its keys are sorted: the JSON
@@ -174,7 +178,21 @@ class RepetitionStats:
             groups={group: self.groups[group]},
             docs={group: self.docs[group]},
             _templates={group: self.template_hashes(group)},  # found once, not per document
+            _hashed=self._hashed,
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the remembered hashes are not shipped to workers with the counts
+        return {**self.__dict__, "_hashed": {}}
+
+    def hash_of(self, line: str) -> str:
+        """:func:`line_hash` of ``line``, remembered (up to :data:`_HASHES_KEPT` lines)."""
+        known = self._hashed.get(line)
+        if known is None:
+            if len(self._hashed) >= _HASHES_KEPT:
+                self._hashed.clear()
+            known = self._hashed[line] = line_hash(line)
+        return known
 
     def resolve_group(self, domain: str | None) -> str | None:
         """The group to consult for a document: ``domain`` when counted, else the only group."""

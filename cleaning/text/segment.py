@@ -37,14 +37,15 @@ def is_prose(line: Line) -> bool:
     return line.size >= 8 and line.terminal and line.stop_ratio >= 0.15 and line.cap_ratio < 0.7
 
 
-def line_score(line: Line, verdict: Verdict) -> float:
-    """The line's contribution to the article run (positive: article-like)."""
+def line_score(line: Line, verdict: Verdict, plain: float | None = None) -> float:
+    """The line's contribution to the article run (positive: article-like); ``plain``: its
+    :func:`plain_score`, when the caller has it."""
     w = line.size
     if w == 0:
         return 0.0  # a separator neither makes nor breaks the article
     if verdict.drop or verdict.template:
         return -2.0 * max(w, 4)
-    score = plain_score(line)
+    score = plain_score(line) if plain is None else plain
     if verdict.evidence:
         # evidence replaces the line's own merit: a fluent appeal is still an appeal; the
         # header of a block that ends an article (weight 3) costs as much as a paragraph
