@@ -194,25 +194,26 @@ def split_done(
     options: CleanOptions,
     stats: RepetitionStats | None,
     content: Mapping[str, str],
-) -> tuple[list[InputFile], dict[InputFile, Done], dict[InputFile, tuple[str, str]]]:
+) -> tuple[list[InputFile], dict[InputFile, Done], dict[InputFile, tuple[str, str, str]]]:
     """(inputs to clean, inputs already in the folder and what they gave, each input's
-    (stamp, job) to record once its rows are in place).  ``content``: id -> content hash of
-    the rows in the folder (:func:`pipelines.store.dataset.load_index`)."""
+    (key, stamp, job) to record once its rows are in place: each computed once per input).
+    ``content``: id -> content hash of the rows in the folder
+    (:func:`pipelines.store.dataset.load_index`)."""
     from pipelines.rulefiles import rules_version
 
     version = rules_version(ruleset)
     groups: dict[str, str] = {}
-    keys: dict[InputFile, tuple[str, str]] = {}
+    keys: dict[InputFile, tuple[str, str, str]] = {}
     for item in inputs:
         st = stamp(item.path)
         if st is not None:
-            keys[item] = (st, job_digest(item, version, options, stats, groups))
+            keys[item] = (input_key(item), st, job_digest(item, version, options, stats, groups))
     done: dict[InputFile, Done] = {}
     if keys and DoneInputs.exists(outdir):
         table = DoneInputs(outdir)
         try:
-            for item, (st, job) in keys.items():
-                found = table.lookup(input_key(item), st, job)
+            for item, (key, st, job) in keys.items():
+                found = table.lookup(key, st, job)
                 if found is not None and all(content.get(i) == c for i, c in found.rows):
                     done[item] = found
         finally:

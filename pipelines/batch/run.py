@@ -25,7 +25,7 @@ from pipelines.batch.inputs import (
     read_bytes,
 )
 from pipelines.rulefiles import load_ruleset, rules_version
-from pipelines.store.rows import record_id, record_to_row
+from pipelines.store.rows import record_id, signed_row
 
 if TYPE_CHECKING:
     from pipelines.batch.resume import Done, DoneInputs
@@ -187,24 +187,13 @@ def clean_file(item: InputFile, job: Job | None = None, source: str | None = Non
     if record.drop_reason:
         out.dropped.append(record.drop_reason)
         return out
+    # signed here, in the cleaning process: the writing process's index only compares
     out.rows.append(
-        _signed(
-            record_to_row(
-                record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
-            )
+        signed_row(
+            record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
         )
     )
     return out
-
-
-def _signed(row: dict[str, Any]) -> dict[str, Any]:
-    """The row with its MinHash signature, computed here in the cleaning process (the
-    duplicate index in the writing process only compares signatures)."""
-    from pipelines.store.dedup import SIGNATURE_KEY
-    from pipelines.store.minhash import signature
-
-    row[SIGNATURE_KEY] = signature(row["text"])
-    return row
 
 
 def _clean_warc(
@@ -236,16 +225,14 @@ def clean_pages(
             continue
         identity = record.canonical_url or page.url
         out.rows.append(
-            _signed(
-                record_to_row(
-                    record,
-                    id=record_id(identity),
-                    source=page.url,
-                    url=page.url,
-                    fetched_at=page.fetched_at,
-                    rules_version=version,
-                    cleaned_at=now,
-                )
+            signed_row(
+                record,
+                id=record_id(identity),
+                source=page.url,
+                url=page.url,
+                fetched_at=page.fetched_at,
+                rules_version=version,
+                cleaned_at=now,
             )
         )
 
@@ -395,7 +382,7 @@ def run_batch(
     (:mod:`pipelines.store.dedup`); ``drop_duplicates`` leaves duplicates out instead.
     ``flush_seconds``: see :func:`write_outcomes`.
     """
-    from pipelines.batch.resume import DoneInputs, input_key, split_done
+    from pipelines.batch.resume import DoneInputs, split_done
 
     ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -411,7 +398,7 @@ def run_batch(
     todo, done, keys = split_done(inputs, outdir, ruleset, options, stats, content)
     resume = Resume(
         DoneInputs(outdir),
-        {display(item.path): (input_key(item), *key) for item, key in keys.items()},
+        {display(item.path): key for item, key in keys.items()},
         list(done.values()),
     )
     with ExitStack() as stack:

@@ -53,12 +53,11 @@ from typing import Any, Protocol
 
 from pipelines.store import STATE_DIR
 from pipelines.store.minhash import SIGNATURE_VERSION, band_keys, signature, similar
+# re-exported: the key of a row's precomputed signature (set by pipelines.store.rows.signed_row)
+from pipelines.store.rows import SIGNATURE_KEY
 
 DB_NAME = "dedup.sqlite"
 LOCK_WAIT = 300.0  # seconds a writer waits for another writer of the same folder
-# Key of a row dict holding its precomputed (signature, shingles), added by the process
-# that cleaned it; not a column (the explicit schema leaves it out of the file).
-SIGNATURE_KEY = "_minhash"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
