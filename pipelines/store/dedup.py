@@ -645,4 +645,7 @@ def read_index_rows(path: Path, indices: list[int]) -> list[dict[str, Any]]:
             if c in names
         ]
         table = part.read(columns=cols)
-    return table.take(indices).to_pylist()
+    # slices, not Table.take (which loads pyarrow.compute)
+    from pipelines.store.dataset import keep_rows
+
+    return keep_rows(table, indices).to_pylist()
