@@ -53,8 +53,7 @@ from typing import Any, Protocol
 
 from pipelines.store import STATE_DIR
 from pipelines.store.minhash import SIGNATURE_VERSION, band_keys, signature, similar
-# re-exported: the key of a row's precomputed signature (set by pipelines.store.rows.signed_row)
-from pipelines.store.rows import SIGNATURE_KEY
+from pipelines.store.rows import SIGNATURE_KEY  # (set by signed_row) re-exported
 
 DB_NAME = "dedup.sqlite"
 LOCK_WAIT = 300.0  # seconds a writer waits for another writer of the same folder
