@@ -446,3 +446,21 @@ def test_a_writer_that_waits_too_long_for_the_folder_gets_one_clear_error(tmp_pa
     finally:
         holder.close()
     DedupIndex.open(out, lock_wait=0.2).close()  # free again once the holder is gone
+
+
+def test_band_keys_are_the_keys_of_their_definition_one_band_at_a_time() -> None:
+    # the indexes store band keys: keys computed another way (numpy's wrapping arithmetic)
+    # must be the same numbers, or old signatures would stop meeting new ones
+    import struct
+
+    from pipelines.store.minhash import NUM_PERM, band_keys, band_keys_reference, signature
+
+    rng = random.Random(5)
+    sigs = [bytes(rng.getrandbits(8) for _ in range(NUM_PERM * 4)) for _ in range(300)]
+    sigs += [b"\x00" * NUM_PERM * 4, b"\xff" * NUM_PERM * 4, struct.pack(f"<{NUM_PERM}I", *range(NUM_PERM))]
+    sig, _ = signature("a text of some words, signed as the cleaning processes sign theirs " * 5)
+    assert sig is not None
+    for s in [*sigs, sig]:
+        keys = band_keys(s)
+        assert keys == band_keys_reference(s)
+        assert all(-(1 << 63) <= k < 1 << 63 and type(k) is int for k in keys)

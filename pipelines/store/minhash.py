@@ -157,7 +157,37 @@ def band_keys(sig: bytes) -> list[int]:
     a candidate, which :func:`similar` then tests.
     """
     # h = ((band + 1) * P + v0) * P + v1) * P + v2 (mod 2**64), written out as
-    # (band + 1) * P**3 + v0 * P**2 + v1 * P + v2: one expression per band, the same keys
+    # (band + 1) * P**3 + v0 * P**2 + v1 * P + v2, then mixed: all 64 bands at once in
+    # numpy's uint64 arithmetic, which wraps modulo 2**64 as the definition does
+    # (band_keys_reference, the same keys one band at a time, is the definition); the keys
+    # read as int64 are the signed values SQLite stores
+    np, bases, p2, p1, mix, shift = _band_constants()
+    v = np.frombuffer(sig, dtype="<u4").astype(np.uint64).reshape(BANDS, ROWS)
+    h = bases + v[:, 0] * p2 + v[:, 1] * p1 + v[:, 2]  # arrays wrap without a warning
+    h ^= h >> shift
+    h *= mix
+    h ^= h >> shift
+    keys: list[int] = h.view(np.int64).tolist()
+    return keys
+
+
+@cache
+def _band_constants() -> tuple[Any, Any, Any, Any, Any, Any]:
+    import numpy as np
+
+    return (
+        np,
+        np.array(_BAND_BASES, dtype=np.uint64),
+        np.uint64(_BAND_P2),
+        np.uint64(_BAND_P),
+        np.uint64(0xFF51AFD7ED558CCD),
+        np.uint64(33),
+    )
+
+
+def band_keys_reference(sig: bytes) -> list[int]:
+    """:func:`band_keys` one band at a time in Python integers: the definition of the keys
+    (the indexes store them: a change would stop old signatures meeting new ones)."""
     values = struct.unpack(f"<{NUM_PERM}I", sig)
     p1, p2 = _BAND_P, _BAND_P2
     keys = []
