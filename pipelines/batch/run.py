@@ -615,7 +615,7 @@ def write_outcomes(
                 if writer.buffer or len(writer.paths) > committed:
                     # every assigned row is in place (or left out) before the commit
                     writer.flush()
-                    dedup.commit(remove=replaced, final=False)
+                    dedup.commit(remove=replaced, final=False, written=writer.take_written())
                     replaced, committed = {}, len(writer.paths)
                 in_place()
                 last_commit = time.monotonic()
@@ -624,7 +624,7 @@ def write_outcomes(
         # Every part is in place: the old rows of replaced records are removed, and rows
         # that an earlier record of this batch (or a run before) turned into duplicates are
         # re-pointed (or left out with --drop-duplicates), one rewrite per file.
-        counts = dedup.commit(remove=replaced)
+        counts = dedup.commit(remove=replaced, written=writer.take_written())
     report.close()
     summary.exact_duplicates, summary.near_duplicates = counts.exact, counts.near
     summary.duplicates_left_out = drop_duplicates
