@@ -1,16 +1,25 @@
-"""Where the CPU time of text mode goes, stage by stage, without a profiler's overhead.
+"""Where the CPU time of text mode goes, stage by stage, as ``newsclean clean -j 1`` spends it.
 
 usage: python bench/text_stages.py DUMPS_DIR [--repeat N]
 
 ``bench/text_e2e.py`` times the whole ``newsclean clean -j 1``; cProfile shows which
-functions are hot but inflates Python-heavy code several times over.  This script runs
-the stages the command runs on every ``*.txt`` of DUMPS_DIR, in one process, each timed
-on its own (CPU seconds, best of N): reading and decoding, the repetition statistics
-(:func:`cleaning.text.repetition.build_stats`), the language guess and the line split
-(the first steps of ``clean_text``, also inside its figure), ``clean_text`` with the
-statistics, the MinHash signature of each cleaned text, the Parquet row and one part
-file.  The sum of the stages that do not nest is the command's work less its start-up
-and its duplicate index; compare it with text_e2e's start-up-subtracted CPU time.
+functions are hot but inflates Python-heavy code several times over.  This script runs,
+in one process, the functions the command runs on every ``*.txt`` of DUMPS_DIR, in the
+command's order, and times each stage on its own (CPU seconds, best of N):
+
+1. the statistics pass, :func:`pipelines.batch.run.build_batch_stats` (each file read and
+   decoded, its lines counted, its text kept for the cleaning pass: ``KeptTexts``);
+2. the cleaning pass, :func:`pipelines.batch.run.clean_file` on each file with the batch's
+   job (the kept text taken, ``clean_text`` with the file's group statistics, the row
+   signed by ``signed_row``: word split, word count, MinHash signature);
+3. the writing, :func:`pipelines.batch.run.write_outcomes` of those outcomes into an empty
+   folder (the duplicate index opened, each file's rows assigned, the part file written,
+   the index committed).
+
+Indented lines time a part of the stage above them (the same calls, on their own): they
+are inside its figure.  The sum of the top-level stages is the command's work less its
+start-up (imports, rules, discovering the inputs); compare it with text_e2e's
+start-up-subtracted CPU time.
 
     python bench/text_stages.py ../shared/eval/datasets/wcxb-dev-articles/dumps
 """
@@ -18,6 +27,7 @@ and its duplicate index; compare it with text_e2e's start-up-subtracted CPU time
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -29,19 +39,29 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cleaning.text.clean import clean_text  # noqa: E402
-from cleaning.text.lines import document_language, split_lines  # noqa: E402
-from cleaning.text.repetition import build_stats  # noqa: E402
-from pipelines.batch.inputs import decode_text, read_bytes  # noqa: E402
-from pipelines.rulefiles import load_ruleset  # noqa: E402
-from pipelines.store.minhash import signature  # noqa: E402
+from pipelines.batch.inputs import InputFile, decode_text, read_bytes  # noqa: E402
+from pipelines.batch.run import (  # noqa: E402
+    CleanOptions,
+    Job,
+    KeptTexts,
+    Progress,
+    Summary,
+    build_batch_stats,
+    clean_file,
+    write_outcomes,
+)
+from pipelines.rulefiles import load_ruleset, rules_version  # noqa: E402
 from pipelines.store.parquet import write_part  # noqa: E402
-from pipelines.store.rows import record_id, record_to_row  # noqa: E402
+from pipelines.store.rows import record_id, signed_row  # noqa: E402
 
 
-def best_cpu(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """(the least CPU seconds of ``repeat`` calls of ``fn``, the last call's result)."""
+def best_cpu(repeat: int, fn: Callable[[], Any], before: Callable[[], None] | None = None) -> tuple[float, Any]:
+    """(the least CPU seconds of ``repeat`` calls of ``fn``, the last call's result);
+    ``before``: untimed set-up before each call."""
     best, result = float("inf"), None
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.process_time()
         result = fn()
         best = min(best, time.process_time() - start)
@@ -55,55 +75,94 @@ def main() -> None:
     ap.add_argument("dumps", type=Path, help="a folder of .txt dumps")
     ap.add_argument("--repeat", type=int, default=5, help="timed calls per stage (best is kept)")
     args = ap.parse_args()
-    files = sorted(args.dumps.glob("*.txt"))
-    if not files:
+    # as discover() finds them: sorted by path, of kind text
+    items = [InputFile(p, "text") for p in sorted(args.dumps.glob("*.txt"), key=str)]
+    if not items:
         raise SystemExit(f"{args.dumps}: no .txt files")
-    rules = load_ruleset()
-    now = datetime.now(timezone.utc)
-
-    def read() -> list[str]:
-        return [decode_text(p, read_bytes(p))[0] for p in files]
-
+    options = CleanOptions()
+    ruleset = load_ruleset()
+    version = rules_version(ruleset)
     rows: list[tuple[str, float]] = []
 
-    def stage(name: str, fn: Callable[[], Any]) -> Any:
-        seconds, result = best_cpu(args.repeat, fn)
+    def stage(name: str, fn: Callable[[], Any], before: Callable[[], None] | None = None) -> Any:
+        seconds, result = best_cpu(args.repeat, fn, before)
         rows.append((name, seconds))
         return result
 
-    texts = stage("read + decode (done twice by the command)", read)
-    stats = stage("repetition statistics", lambda: build_stats(("dumps", t) for t in texts))
-    group = stats.for_group("dumps")
-    stage("  language guess (inside clean_text)", lambda: [document_language(t) for t in texts])
-    stage(
-        "  line split (inside clean_text)",
-        lambda: [split_lines(t, document_language(t)) for t in texts],
+    holder: dict[str, KeptTexts] = {}
+
+    def fresh_kept() -> None:
+        holder["kept"] = KeptTexts()
+
+    # 1. the statistics pass
+    stats = stage(
+        "statistics pass (build_batch_stats)",
+        lambda: build_batch_stats(items, options, None, jobs=1, kept=holder["kept"]),
+        fresh_kept,
     )
+    texts = stage(
+        "  read + decode",
+        lambda: [decode_text(i.path, read_bytes(i.path, options.max_bytes))[0] for i in items],
+    )
+    stage("  line counts (build_stats)", lambda: _build_stats(items, texts))
+
+    # 2. the cleaning pass, with the texts the statistics pass kept
+    def keep_all() -> None:
+        fresh_kept()
+        build_batch_stats(items, options, None, jobs=1, kept=holder["kept"])
+
+    def clean_all() -> list[Any]:
+        job = Job(ruleset, stats, options, version, holder["kept"])
+        return [clean_file(item, job) for item in items]
+
+    outcomes = stage("cleaning pass (clean_file)", clean_all, keep_all)
+    group = stats.for_group(items[0].group)
     records = stage(
-        "clean_text with the statistics",
-        lambda: [clean_text(t, rules=rules, stats=group) for t in texts],
+        "  clean_text with the statistics",
+        lambda: [clean_text(t, rules=ruleset, stats=group, mode="dump") for t in texts],
     )
-    stage("MinHash signatures", lambda: [signature(r.text) for r in records])
+    now = datetime.now(timezone.utc)
+    stage(
+        "  signed_row (words, MinHash, row)",
+        lambda: [
+            signed_row(r, id=record_id(str(i.path)), source=str(i.path), rules_version=version, cleaned_at=now)
+            for r, i in zip(records, items, strict=True)
+        ],
+    )
 
-    def to_rows() -> list[dict[str, Any]]:
-        return [
-            record_to_row(
-                r, id=record_id(str(p)), source=str(p), rules_version="bench", cleaned_at=now
-            )
-            for r, p in zip(records, files, strict=True)
-        ]
-
-    table = stage("Parquet rows", to_rows)
+    # 3. the writing, into an empty folder each time
     with tempfile.TemporaryDirectory() as tmp:
-        stage("one Parquet part file", lambda: write_part(tmp, table))
-    n = len(files)
-    print(f"{args.dumps}: {n} files, CPU seconds, best of {args.repeat}")
+        out = Path(tmp) / "out"
+
+        def empty() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+            for outcome in outcomes:
+                for row in outcome.rows:
+                    row["duplicate_of"] = None
+
+        stage(
+            "writing (write_outcomes: index, part file)",
+            lambda: write_outcomes(outcomes, out, Summary(), Progress(len(items), False)),
+            empty,
+        )
+        table = [row for outcome in outcomes for row in outcome.rows]
+        stage("  one Parquet part file (write_part)", lambda: write_part(Path(tmp) / "part", table))
+    n = len(items)
+    print(f"{args.dumps}: {n} files, CPU seconds, best of {args.repeat}, in the command's order")
     total = 0.0
     for name, seconds in rows:
         if not name.startswith(" "):
             total += seconds
         print(f"  {name:45s} {seconds:6.3f} s  {n / seconds if seconds else 0:8.1f} docs/s")
     print(f"  {'sum of the top-level stages':45s} {total:6.3f} s  {n / total:8.1f} docs/s")
+
+
+def _build_stats(items: list[InputFile], texts: list[str]) -> Any:
+    """The counting of the statistics pass alone, on texts already read (as count_lines
+    passes them: group, text, source)."""
+    from cleaning.text.repetition import build_stats
+
+    return build_stats((i.group, t, str(i.path)) for i, t in zip(items, texts, strict=True))
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def _load_stats(path: Path | None) -> RepetitionStats | None:
 
 
 def _clean(args: argparse.Namespace, program: bool = False) -> int:
-    from pipelines.batch.run import CleanOptions, build_batch_stats, run_batch
+    from pipelines.batch.run import CleanOptions, KeptTexts, build_batch_stats, run_batch
     from pipelines.rulefiles import load_ruleset
 
     if args.jobs < 1:
@@ -155,13 +155,14 @@ def _clean(args: argparse.Namespace, program: bool = False) -> int:
         summary = on_cluster
     else:
         ruleset = load_ruleset(options.rule_files, options.disabled)
-        stats = build_batch_stats(inputs, options, _load_stats(args.stats), jobs=args.jobs)
+        kept = KeptTexts()  # texts the statistics pass reads, cleaned without a second read
+        stats = build_batch_stats(inputs, options, _load_stats(args.stats), jobs=args.jobs, kept=kept)
         if args.save_stats:
             _write_json_atomic(args.save_stats, stats.to_json())
         summary = run_batch(
             inputs, args.output, options, args.jobs, stats, ruleset=ruleset,
             progress=progress, own_process=program, drop_duplicates=args.drop_duplicates,
-            flush_seconds=args.flush_seconds,
+            flush_seconds=args.flush_seconds, kept=kept,
         )
     summary.errors += len(errors)
     print(summary.line(args.output), file=sys.stderr)

@@ -401,6 +401,36 @@ def test_shingle_words_are_the_lower_cased_word_runs_on_every_kind_of_character(
         assert words_of(text) == expected, repr(text)
 
 
+def test_the_word_count_from_the_signature_s_word_split_is_count_words_on_every_code_point() -> None:
+    # A row's word_count comes from the words its MinHash signature is made of (cut from the
+    # lower-cased text, signed_row): it must be the \w+ runs of the text itself, whatever
+    # lower() does to a character ("İ" becomes two, one not a word character; a final sigma
+    # depends on its neighbours)
+    import sys
+
+    from cleaning.record import CleanedRecord, count_words
+    from pipelines.store.minhash import word_count_of, words_of
+    from pipelines.store.rows import signed_row
+
+    def check(text: str) -> None:
+        assert word_count_of(text, words_of(text)) == count_words(text), repr(text)
+
+    step = 64
+    for start in range(0, sys.maxunicode + 1, step):
+        block = [chr(c) for c in range(start, min(start + step, sys.maxunicode + 1))]
+        # each character alone, between word characters, doubled, at a word's end
+        check(" ".join(f"{c} a{c}b {c}{c} Ab{c}" for c in block))
+    for c in ("\u0130", "\u03a3", "\u1e9e", "\u0345", "\u2126", "\ud800"):
+        for text in (c, f"a{c}b", f"x {c}{c} y", f"{c}STANBUL {c}.B", f"\u039f\u0394\u039f{c}"):
+            check(text)
+    rng = random.Random(11)
+    pool = [chr(rng.randrange(sys.maxunicode + 1)) for _ in range(2000)] + list("aZ_9 .\u0130\u03a3")
+    for _ in range(500):
+        check("".join(rng.choice(pool) for _ in range(rng.randint(0, 60))))
+    record = CleanedRecord(text="İstanbul'da ΟΔΟΣ. Ünlü İİ word_count")
+    row = signed_row(record, id="x", source="s", rules_version="v")
+    assert row["word_count"] == record.word_count == len(re.findall(r"\w+", record.text))
+
 def test_a_writer_that_waits_too_long_for_the_folder_gets_one_clear_error(tmp_path: Path) -> None:
     from pipelines.store.dedup import DedupLocked
 
@@ -416,3 +446,21 @@ def test_a_writer_that_waits_too_long_for_the_folder_gets_one_clear_error(tmp_pa
     finally:
         holder.close()
     DedupIndex.open(out, lock_wait=0.2).close()  # free again once the holder is gone
+
+
+def test_band_keys_are_the_keys_of_their_definition_one_band_at_a_time() -> None:
+    # the indexes store band keys: keys computed another way (numpy's wrapping arithmetic)
+    # must be the same numbers, or old signatures would stop meeting new ones
+    import struct
+
+    from pipelines.store.minhash import NUM_PERM, band_keys, band_keys_reference, signature
+
+    rng = random.Random(5)
+    sigs = [bytes(rng.getrandbits(8) for _ in range(NUM_PERM * 4)) for _ in range(300)]
+    sigs += [b"\x00" * NUM_PERM * 4, b"\xff" * NUM_PERM * 4, struct.pack(f"<{NUM_PERM}I", *range(NUM_PERM))]
+    sig, _ = signature("a text of some words, signed as the cleaning processes sign theirs " * 5)
+    assert sig is not None
+    for s in [*sigs, sig]:
+        keys = band_keys(s)
+        assert keys == band_keys_reference(s)
+        assert all(-(1 << 63) <= k < 1 << 63 and type(k) is int for k in keys)

@@ -4,6 +4,7 @@ way (pipelines/batch/resume.py): so the run after a killed one resumes where it 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -67,3 +68,66 @@ def test_a_rerun_cleans_only_what_changed(tmp_path: Path, monkeypatch: pytest.Mo
     gone = pq.read_table(part).column("id")[0].as_py()
     rewrite_part(part, drop={gone})
     assert "1 records written, 11 unchanged" in _clean(inputs, out)
+
+
+def _rows(out: Path) -> dict[str, dict[str, object]]:
+    """Every row in ``out`` by id, without the time it was cleaned."""
+    rows = pq.read_table(out, schema=SCHEMA).to_pylist()
+    return {r["id"]: {k: v for k, v in r.items() if k != "cleaned_at"} for r in rows}
+
+
+def test_texts_kept_from_the_statistics_pass_give_the_rows_a_second_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # newsclean clean keeps the texts its statistics pass read (KeptTexts) and cleans them
+    # without reading their files again: the rows must be those of a run that reads again,
+    # also for a file that changed between the two passes (read again, not taken as kept)
+    from pipelines.batch.inputs import discover
+    from pipelines.batch.run import CleanOptions, KeptTexts, build_batch_stats, run_batch
+    from pipelines.rulefiles import load_ruleset
+
+    inputs = tmp_path / "in"
+    make_inputs(inputs, pages=2, dumps=8)
+    items, errors = discover([str(inputs)])
+    assert not errors
+    options, ruleset = CleanOptions(), load_ruleset()
+
+    def run(out: Path, kept: KeptTexts | None) -> dict[str, dict[str, object]]:
+        stats = build_batch_stats(items, options, None, kept=kept)
+        summary = run_batch(items, out, options, 1, stats, ruleset, progress=False, kept=kept)
+        assert summary.errors == 0 and summary.written == 10
+        return _rows(out)
+
+    from pipelines.batch import run as batch_run
+
+    reads: list[str] = []
+    read_bytes = batch_run.read_bytes
+    monkeypatch.setattr(
+        batch_run, "read_bytes", lambda path, *a: reads.append(path.suffix) or read_bytes(path, *a)
+    )
+    kept = KeptTexts()
+    with_kept = run(tmp_path / "kept", kept)
+    # each dump read once (by the statistics pass), the pages by the cleaning pass
+    assert sorted(reads) == [".html"] * 2 + [".txt"] * 8
+    assert not kept.texts  # every kept text was taken by the cleaning pass
+    assert with_kept == run(tmp_path / "read", None)
+    # a budget for some of the texts: the others are read again
+    sizes = sorted(sys.getsizeof(p.read_text(encoding="utf-8")) for p in (inputs / "dumps").iterdir())
+    reads.clear()
+    assert run(tmp_path / "some", KeptTexts(budget=sum(sizes[:3]))) == with_kept
+    assert 8 < reads.count(".txt") < 16
+    monkeypatch.undo()
+
+    # a dump changed after the statistics pass: cleaned from what the file holds now
+    dump = sorted((inputs / "dumps").iterdir())[0]
+    kept = KeptTexts()
+    stats = build_batch_stats(items, options, None, kept=kept)
+    assert dump in kept.texts
+    dump.write_text(dump.read_text(encoding="utf-8").replace("district", "province"), encoding="utf-8")
+    outs = {}
+    for name, holder in (("changed-kept", kept), ("changed-read", None)):
+        run_batch(items, tmp_path / name, options, 1, stats, ruleset, progress=False, kept=holder)
+        outs[name] = _rows(tmp_path / name)
+    assert outs["changed-kept"] == outs["changed-read"]
+    texts = [r["text"] for r in outs["changed-kept"].values() if Path(str(r["source"])).name == dump.name]
+    assert len(texts) == 1 and "province" in str(texts[0])

@@ -154,11 +154,11 @@ def _resume(
     as a local run does) and submit the cleaning of the others: the HTML and WARC inputs
     first, the text files once the digests of their statistics are in.  An input whose
     key cannot be had (the rules' or the statistics' task lost) is cleaned, not recorded."""
-    from pipelines.batch.resume import DoneInputs, input_key, split_done, text_group
+    from pipelines.batch.resume import DoneInputs, split_done, text_group
 
     content = {rid: e.content_sha256 for rid, e in loaded[0].items()} if loaded else {}
     version = plan.version()
-    keys: dict[InputFile, tuple[str, str]] = {}
+    keys: dict[InputFile, tuple[str, str, str]] = {}
     skipped: list[Done] = []
     for texts in (False, True):
         part = [i for i, item in enumerate(inputs) if (item.kind == "text") == texts]
@@ -175,7 +175,7 @@ def _resume(
         plan.clean([i for i in part if inputs[i] not in done])
     return Resume(
         DoneInputs(outdir),
-        {display(item.path): (input_key(item), *key) for item, key in keys.items()},
+        {display(item.path): key for item, key in keys.items()},
         skipped,
     )
 

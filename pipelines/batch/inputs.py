@@ -169,6 +169,17 @@ def raw_identity(data: bytes) -> str:
 
 
 def display(path: Path) -> str:
-    """The path as the user would write it: relative to the working directory when inside it."""
-    rel = os.path.relpath(path)
-    return str(path) if rel.startswith("..") else rel
+    """The path as the user would write it: relative to the working directory when inside it.
+
+    Asked several times per input in a batch (its row's source, the resume table's key, an
+    error line): each answer is kept, by working directory and path (``os.path.relpath``
+    costs about 20 µs)."""
+    key = (os.getcwd(), path)
+    shown = _DISPLAYED.get(key)
+    if shown is None:
+        rel = os.path.relpath(path, key[0])
+        shown = _DISPLAYED[key] = str(path) if rel.startswith("..") else rel
+    return shown
+
+
+_DISPLAYED: dict[tuple[str, Path], str] = {}

@@ -204,25 +204,26 @@ def split_done(
     stats: RepetitionStats | None,
     content: Mapping[str, str],
     groups: Mapping[str, str] | None = None,
-) -> tuple[list[InputFile], dict[InputFile, Done], dict[InputFile, tuple[str, str]]]:
+) -> tuple[list[InputFile], dict[InputFile, Done], dict[InputFile, tuple[str, str, str]]]:
     """(inputs to clean, inputs already in the folder and what they gave, each input's
-    (stamp, job) to record once its rows are in place).  ``version``: the rules'
-    (:func:`pipelines.rulefiles.rules_version`); ``content``: id -> content hash of the rows
-    in the folder (:func:`pipelines.store.dataset.load_index`).  ``groups``: the digests of
-    the text groups' statistics (:func:`stats_digests`) when they were taken where the
-    statistics are (a Dask run's stay on the cluster); else they are taken from ``stats``."""
+    (key, stamp, job) to record once its rows are in place: each computed once per input).
+    ``version``: the rules' (:func:`pipelines.rulefiles.rules_version`); ``content``: id ->
+    content hash of the rows in the folder (:func:`pipelines.store.dataset.load_index`).
+    ``groups``: the digests of the text groups' statistics (:func:`stats_digests`) when they
+    were taken where the statistics are (a Dask run's stay on the cluster); else they are
+    taken from ``stats``."""
     digests = dict(groups or {})
-    keys: dict[InputFile, tuple[str, str]] = {}
+    keys: dict[InputFile, tuple[str, str, str]] = {}
     for item in inputs:
         st = stamp(item.path)
         if st is not None:
-            keys[item] = (st, job_digest(item, version, options, stats, digests))
+            keys[item] = (input_key(item), st, job_digest(item, version, options, stats, digests))
     done: dict[InputFile, Done] = {}
     if keys and DoneInputs.exists(outdir):
         table = DoneInputs(outdir)
         try:
-            for item, (st, job) in keys.items():
-                found = table.lookup(input_key(item), st, job)
+            for item, (key, st, job) in keys.items():
+                found = table.lookup(key, st, job)
                 if found is not None and all(content.get(i) == c for i, c in found.rows):
                     done[item] = found
         finally:

@@ -25,7 +25,7 @@ from pipelines.batch.inputs import (
     read_bytes,
 )
 from pipelines.rulefiles import load_ruleset, rules_version
-from pipelines.store.rows import record_id, record_to_row
+from pipelines.store.rows import record_id, signed_row
 
 if TYPE_CHECKING:
     from pipelines.batch.resume import Done, DoneInputs
@@ -96,23 +96,88 @@ class Summary:
         )
 
 
+# What the texts kept between the statistics pass and the cleaning pass may take (KeptTexts).
+KEPT_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A text file as the statistics pass read it: its stamp then (size and modification
+    time, :func:`pipelines.batch.resume.stamp`), its text, the note of its decoding and the
+    identity of its bytes."""
+
+    stamp: str
+    text: str
+    note: str | None
+    identity: str
+
+
+class KeptTexts:
+    """Text files read by the statistics pass (:func:`count_lines`), kept for the cleaning
+    pass so that it does not read and decode them again, up to ``budget`` bytes of text
+    (a larger batch reads the rest again: memory stays flat).
+
+    A kept text is used only if the file still has the stamp it had when it was read (and
+    kept only if the stamp did not change while it was read); otherwise the file is read
+    again, as without keeping.  So the cleaning pass reads the same text either way, and
+    the stamp the resume table records (taken before cleaning) is that of the text cleaned.
+    """
+
+    def __init__(self, budget: int = KEPT_BYTES) -> None:
+        self.budget = budget
+        self.used = 0
+        self.texts: dict[Path, Kept] = {}
+
+    def keep(self, path: Path, kept: Kept) -> bool:
+        size = sys.getsizeof(kept.text)
+        if path in self.texts or self.used + size > self.budget:
+            return False
+        self.texts[path] = kept
+        self.used += size
+        return True
+
+    def full(self) -> bool:
+        return self.used >= self.budget
+
+    def take(self, path: Path) -> Kept | None:
+        """The text kept for ``path`` (then forgotten), if the file has not changed since."""
+        from pipelines.batch.resume import stamp
+
+        kept = self.texts.pop(path, None)
+        if kept is None:
+            return None
+        self.used -= sys.getsizeof(kept.text)
+        return kept if stamp(path) == kept.stamp else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a spawned worker process gets none: sending texts costs what reading them does
+        return {"budget": self.budget, "used": 0, "texts": {}}
+
+
 @dataclass(frozen=True)
 class Job:
     """What cleaning a file takes besides the file: the rules and their version, the
-    batch's repetition statistics, the options (the same for every file of a batch)."""
+    batch's repetition statistics, the options (the same for every file of a batch), and
+    the texts the statistics pass kept."""
 
     ruleset: RuleSet
     stats: RepetitionStats | None
     options: CleanOptions
     version: str
+    kept: KeptTexts | None = None
 
 
 # Per-process worker state, set once by _init_worker (the cleaning core itself keeps none).
 _WORKER: dict[str, Job] = {}
 
 
-def _init_worker(ruleset: RuleSet, stats: RepetitionStats | None, options: CleanOptions) -> None:
-    _WORKER["job"] = Job(ruleset, stats, options, rules_version(ruleset))
+def _init_worker(
+    ruleset: RuleSet,
+    stats: RepetitionStats | None,
+    options: CleanOptions,
+    kept: KeptTexts | None = None,
+) -> None:
+    _WORKER["job"] = Job(ruleset, stats, options, rules_version(ruleset), kept)
 
 
 def _init_pool_worker(
@@ -159,12 +224,17 @@ def clean_file(item: InputFile, job: Job | None = None, source: str | None = Non
     try:
         if item.kind == "warc":
             return _clean_warc(item, out, ruleset, version, now)
-        data = read_bytes(item.path, options.max_bytes)
         if item.kind == "text":
             # cleaning.text.clean only: a batch of text files never loads trafilatura (cleaning.html.extract)
             from cleaning.text.clean import clean_text
 
-            text, note = decode_text(item.path, data, options.encoding)
+            kept = job.kept.take(item.path) if job.kept is not None else None
+            if kept is None:
+                data = read_bytes(item.path, options.max_bytes)
+                text, note = decode_text(item.path, data, options.encoding)
+                identity = raw_identity(data)
+            else:  # read by the statistics pass, unchanged since
+                text, note, identity = kept.text, kept.note, kept.identity
             if note:
                 out.notes.append(note)
             stats = job.stats
@@ -172,10 +242,10 @@ def clean_file(item: InputFile, job: Job | None = None, source: str | None = Non
             record = clean_text(
                 text, rules=ruleset, domain=options.domain, stats=group_stats, mode="dump"
             )
-            identity = raw_identity(data)
         else:
             from cleaning.html.extract import clean_html
 
+            data = read_bytes(item.path, options.max_bytes)
             record = clean_html(data, None, rules=ruleset)
             identity = record.canonical_url or raw_identity(data)
     except InputError as exc:
@@ -187,24 +257,13 @@ def clean_file(item: InputFile, job: Job | None = None, source: str | None = Non
     if record.drop_reason:
         out.dropped.append(record.drop_reason)
         return out
+    # signed here, in the cleaning process: the writing process's index only compares
     out.rows.append(
-        _signed(
-            record_to_row(
-                record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
-            )
+        signed_row(
+            record, id=record_id(identity), source=out.source, rules_version=version, cleaned_at=now
         )
     )
     return out
-
-
-def _signed(row: dict[str, Any]) -> dict[str, Any]:
-    """The row with its MinHash signature, computed here in the cleaning process (the
-    duplicate index in the writing process only compares signatures)."""
-    from pipelines.store.dedup import SIGNATURE_KEY
-    from pipelines.store.minhash import signature
-
-    row[SIGNATURE_KEY] = signature(row["text"])
-    return row
 
 
 def _clean_warc(
@@ -236,16 +295,14 @@ def clean_pages(
             continue
         identity = record.canonical_url or page.url
         out.rows.append(
-            _signed(
-                record_to_row(
-                    record,
-                    id=record_id(identity),
-                    source=page.url,
-                    url=page.url,
-                    fetched_at=page.fetched_at,
-                    rules_version=version,
-                    cleaned_at=now,
-                )
+            signed_row(
+                record,
+                id=record_id(identity),
+                source=page.url,
+                url=page.url,
+                fetched_at=page.fetched_at,
+                rules_version=version,
+                cleaned_at=now,
             )
         )
 
@@ -256,13 +313,18 @@ def warc_error(out: Outcome, exc: object) -> str:
 
 
 def build_batch_stats(
-    inputs: list[InputFile], options: CleanOptions, base: RepetitionStats | None, jobs: int = 1
+    inputs: list[InputFile],
+    options: CleanOptions,
+    base: RepetitionStats | None,
+    jobs: int = 1,
+    kept: KeptTexts | None = None,
 ) -> RepetitionStats:
     """Repetition statistics of the text inputs, by folder (or --domain), merged with ``base``.
 
     With ``jobs`` > 1 and enough text files, worker processes count chunks of the files and
     the parent adds the counts up: the same statistics (document frequencies are sums), the
     counting shared between the cores instead of done by the parent alone before cleaning.
+    Counted here, the texts read are put in ``kept`` (for :func:`run_batch`, up to its budget).
     """
     texts = [item for item in inputs if item.kind == "text"]
     if jobs > 1 and len(texts) >= _POOLED_STATS_FILES:
@@ -273,7 +335,7 @@ def build_batch_stats(
         with ctx.Pool(jobs, initializer=_ignore_ctrl_c) as pool:
             parts = pool.starmap(count_lines, chunks, chunksize=1)
     else:
-        parts = [count_lines(texts, options)]
+        parts = [count_lines(texts, options, kept)]
     return merge_stats(*parts, *([base] if base is not None else []), options=options)
 
 
@@ -282,19 +344,26 @@ def build_batch_stats(
 _POOLED_STATS_FILES = 64
 
 
-def count_lines(items: list[InputFile], options: CleanOptions) -> RepetitionStats:
-    """The repetition statistics of some text files (unreadable ones are left out)."""
+def count_lines(
+    items: list[InputFile], options: CleanOptions, kept: KeptTexts | None = None
+) -> RepetitionStats:
+    """The repetition statistics of some text files (unreadable ones are left out).
+    ``kept``: where the texts read are kept for the cleaning pass, while its budget lasts
+    (beyond it, files are read again when cleaned: memory stays flat on large batches)."""
+    from pipelines.batch.resume import stamp
 
-    # Files are read here and again when cleaned: holding a whole batch's text in memory
-    # between the two passes would not stay flat on large batches; a second read is cheap.
     def docs() -> Iterator[tuple[str, str, str]]:
         for item in items:
+            keep = kept is not None and not kept.full()
+            before = stamp(item.path) if keep else None
             try:
-                text, _ = decode_text(
-                    item.path, read_bytes(item.path, options.max_bytes), options.encoding
-                )
+                data = read_bytes(item.path, options.max_bytes)
+                text, note = decode_text(item.path, data, options.encoding)
             except InputError:
                 continue  # reported when the file itself is cleaned
+            # kept only if the file did not change while it was read
+            if kept is not None and before is not None and stamp(item.path) == before:
+                kept.keep(item.path, Kept(before, text, note, raw_identity(data)))
             yield (options.domain or item.group), text, str(item.path)
 
     return build_stats(docs())
@@ -385,8 +454,12 @@ def run_batch(
     own_process: bool = False,
     drop_duplicates: bool = False,
     flush_seconds: float | None = FLUSH_SECONDS,
+    kept: KeptTexts | None = None,
 ) -> Summary:
     """Clean ``inputs`` into ``outdir`` and return the counts; rows are written as they come.
+
+    ``kept``: the texts :func:`build_batch_stats` read and kept, cleaned without reading
+    their files again (those that changed since are read again).
 
     ``own_process``: this process is the ``newsclean`` command itself, and is set up for the
     batch (garbage collection: :func:`_tune_gc`); worker processes always are.
@@ -395,7 +468,7 @@ def run_batch(
     (:mod:`pipelines.store.dedup`); ``drop_duplicates`` leaves duplicates out instead.
     ``flush_seconds``: see :func:`write_outcomes`.
     """
-    from pipelines.batch.resume import DoneInputs, input_key, split_done
+    from pipelines.batch.resume import DoneInputs, split_done
 
     ruleset = ruleset or load_ruleset(options.rule_files, options.disabled)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -413,14 +486,14 @@ def run_batch(
     )
     resume = Resume(
         DoneInputs(outdir),
-        {display(item.path): (input_key(item), *key) for item, key in keys.items()},
+        {display(item.path): key for item, key in keys.items()},
         list(done.values()),
     )
     with ExitStack() as stack:
         stack.callback(resume.table.close)
         # Workers start first; the parent's own set-up (pyarrow, the folder's index) runs
         # while they clean.  Nothing below writes before the index is read.
-        outcomes = _start(stack, todo, ruleset, stats, options, jobs, own_process)
+        outcomes = _start(stack, todo, ruleset, stats, options, jobs, own_process, kept)
         import pyarrow  # noqa: F401  # its import time overlaps the workers' cleaning
         show = sys.stderr.isatty() if progress is None else progress
         write_outcomes(
@@ -544,7 +617,7 @@ def write_outcomes(
                 if writer.buffer or len(writer.paths) > committed:
                     # every assigned row is in place (or left out) before the commit
                     writer.flush()
-                    dedup.commit(remove=replaced, final=False)
+                    dedup.commit(remove=replaced, final=False, written=writer.take_written())
                     replaced, committed = {}, len(writer.paths)
                 in_place()
                 last_commit = time.monotonic()
@@ -553,7 +626,7 @@ def write_outcomes(
         # Every part is in place: the old rows of replaced records are removed, and rows
         # that an earlier record of this batch (or a run before) turned into duplicates are
         # re-pointed (or left out with --drop-duplicates), one rewrite per file.
-        counts = dedup.commit(remove=replaced)
+        counts = dedup.commit(remove=replaced, written=writer.take_written())
     report.close()
     summary.exact_duplicates, summary.near_duplicates = counts.exact, counts.near
     summary.duplicates_left_out = drop_duplicates
@@ -616,6 +689,7 @@ def _start(
     options: CleanOptions,
     jobs: int,
     own_process: bool,
+    kept: KeptTexts | None = None,
 ) -> Iterator[Outcome]:
     """The outcomes of ``inputs`` in input order; with ``jobs`` > 1 the workers (stopped by
     ``stack``) are already cleaning when this returns."""
@@ -626,8 +700,9 @@ def _start(
     if not parallel or fork:
         if parallel:
             _warm_up(ruleset, {item.kind for item in inputs})
-        # this process cleans too: it is one of the `jobs` processes (pipelines/batch/sharedwork.py)
-        _init_worker(ruleset, stats, options)
+        # this process cleans too: it is one of the `jobs` processes (pipelines/batch/sharedwork.py);
+        # forked workers inherit the kept texts
+        _init_worker(ruleset, stats, options, kept)
         if own_process:
             _tune_gc()
         if not parallel:

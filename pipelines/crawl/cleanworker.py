@@ -108,9 +108,10 @@ def process_page(
         record, version = clean_page(profile, body, url)
         if record.drop_reason:
             return PageResult(None, record.drop_reason, warc, None)
-        from pipelines.store.rows import record_to_row
+        from pipelines.store.rows import signed_row
 
-        row = record_to_row(
+        # signed here, off the crawl process's CPU, as newsclean clean's workers sign theirs
+        row = signed_row(
             record,
             id=document_id(record.canonical_url or url),
             source=source,
@@ -118,10 +119,6 @@ def process_page(
             fetched_at=fetched_at,
             rules_version=version,
         )
-        from pipelines.store.dedup import SIGNATURE_KEY
-        from pipelines.store.minhash import signature
-
-        row[SIGNATURE_KEY] = signature(row["text"])  # here, off the crawl process's CPU
     except Exception as exc:  # reported by the crawl process, which keeps going
         return PageResult(None, None, warc, f"{type(exc).__name__}: {exc}")
     return PageResult(row, None, warc, None)

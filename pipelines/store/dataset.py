@@ -78,7 +78,7 @@ def rewrite_part(
         table = part.read()
     if "duplicate_of" not in table.column_names:  # a file written before the column existed
         table = table.append_column("duplicate_of", pa.nulls(table.num_rows, pa.string()))
-    table = table.select(SCHEMA.names).cast(SCHEMA)
+    table = as_schema(table)
     ids = table.column("id").to_pylist()
     if updates:
         current = table.column("duplicate_of").to_pylist()
@@ -91,9 +91,47 @@ def rewrite_part(
     gone = set(drop)
     before = table.num_rows
     if gone:
-        table = table.filter(pa.array([rid not in gone for rid in ids], pa.bool_()))
+        table = keep_rows(table, [i for i, rid in enumerate(ids) if rid not in gone])
     if table.num_rows == 0:
         path.unlink()
     else:
         write_table_atomic(table, path)
     return before - table.num_rows
+
+
+# The steps below avoid pyarrow.compute (Table.cast, filter and take go through it): its
+# import alone takes 60-70 ms of CPU, in every run that replaces or re-points a row.
+
+
+def as_schema(table: pa.Table) -> pa.Table:
+    """``table`` (a part file's, ``duplicate_of`` present) with exactly :data:`SCHEMA`'s
+    columns, in its order.  A file newsclean wrote has the same types (Parquet only renames
+    a list's element field, which list types ignore): the columns are relabelled as they
+    are.  Any other file is cast, the columns converted."""
+    fields = [table.schema.field(name) if name in table.column_names else None for name in SCHEMA.names]
+    if all(
+        f is not None and f.type == want.type and f.nullable == want.nullable
+        for f, want in zip(fields, SCHEMA, strict=True)
+    ):
+        return pa.Table.from_arrays([table.column(name) for name in SCHEMA.names], schema=SCHEMA)
+    return table.select(SCHEMA.names).cast(SCHEMA)
+
+
+def keep_rows(table: pa.Table, indices: list[int]) -> pa.Table:
+    """The rows of ``table`` at ``indices``, in that order (``Table.take``), in one chunk: a
+    slice per run of consecutive indices (one run, or a few, in the callers'), concatenated."""
+    pieces = [table.slice(start, stop - start) for start, stop in _runs(indices)]
+    if not pieces:
+        return table.slice(0, 0)
+    return (pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]).combine_chunks()
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """``indices`` as runs [start, stop) of consecutive increasing numbers, in order."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs

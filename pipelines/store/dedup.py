@@ -53,12 +53,10 @@ from typing import Any, Protocol
 
 from pipelines.store import STATE_DIR
 from pipelines.store.minhash import SIGNATURE_VERSION, band_keys, signature, similar
+from pipelines.store.rows import SIGNATURE_KEY  # (set by signed_row) re-exported
 
 DB_NAME = "dedup.sqlite"
 LOCK_WAIT = 300.0  # seconds a writer waits for another writer of the same folder
-# Key of a row dict holding its precomputed (signature, shingles), added by the process
-# that cleaned it; not a column (the explicit schema leaves it out of the file).
-SIGNATURE_KEY = "_minhash"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -180,7 +178,12 @@ class DedupIndex:
         self._dropped: dict[str, bool] = {}  # ids left out (drop) -> exact duplicate
         self._remove: dict[str, set[str]] = {}  # part -> ids the caller has replaced (commit)
         self._keys: dict[int, list[int]] = {}  # band keys of records inserted, until _resolve
+        # (id, content, published, fetched, shingles, sig) of records inserted, until _resolve:
+        # what it reads of them without a statement each (their root is still their id)
+        self._fresh: dict[int, tuple[str, str, int | None, int | None, int, bytes | None]] = {}
         self._repointed: set[str] = set()  # ids of earlier runs' rows whose duplicate_of changed
+        # part -> (size and time, its rows) of parts the caller wrote (commit's ``written``)
+        self._written: dict[str, tuple[tuple[int, int], list[tuple[str, str, str | None]]]] = {}
 
     @classmethod
     def open(
@@ -263,6 +266,7 @@ class DedupIndex:
         self._begin()  # held until commit(): rows assigned are not on disk yet
         new: set[int] = set()
         dirty: set[str] = set()
+        inserted: dict[str, int] = {}
         for row in rows:
             rid = row["id"]
             old = self.db.execute(
@@ -275,13 +279,26 @@ class DedupIndex:
                 dirty.add(old[2])
                 self._delete(old[0])
             sig, shingles = row.get(SIGNATURE_KEY) or signature(row["text"])
-            new.add(self._insert(row, sig, shingles, None))
+            n = inserted[rid] = self._insert(row, sig, shingles, None)
+            new.add(n)
             self.session.add(rid)
-        self._resolve(new, dirty)
-        return [self._duplicate_of(row["id"]) for row in rows]
+        roots = self._resolve(new, dirty)
+        answers: list[str | None] = []
+        for row in rows:
+            rid = row["id"]
+            root = roots.get(inserted[rid]) if rid in inserted else None
+            if root is None:  # a row already there, unchanged
+                answers.append(self._duplicate_of(rid))
+            else:
+                answers.append(None if root == rid else root)
+        return answers
 
     def commit(
-        self, remove: dict[Path, set[str]] | None = None, *, final: bool = True
+        self,
+        remove: dict[Path, set[str]] | None = None,
+        *,
+        final: bool = True,
+        written: dict[Path, tuple[tuple[int, int], list[tuple[str, str, str | None]]]] | None = None,
     ) -> DedupCounts:
         """Call once the rows are in place: reconcile with the part files, fix the
         ``duplicate_of`` of rows that changed, persist; returns this session's counts.
@@ -294,7 +311,14 @@ class DedupIndex:
         session's duplicates to leave out, wait for the final commit (kept in the index's
         ``recheck`` table, for the next open should the run be killed before), so each
         file is re-pointed once per run and the answer is the same as with one commit.
+
+        ``written``: the part files the caller wrote since the last commit, each with its size
+        and time right after it was written and its rows' (id, content hash, duplicate_of)
+        (:meth:`pipelines.store.parquet.PartWriter.take_written`): a file still of that size
+        and time is not read back (what it holds is known), any other is.
         """
+        for path, (stamp, listed) in (written or {}).items():
+            self._written[str(Path(path).relative_to(self.outdir))] = (stamp, listed)
         for path, ids in (remove or {}).items():
             self._remove.setdefault(str(Path(path).relative_to(self.outdir)), set()).update(ids)
         self._begin()
@@ -324,6 +348,14 @@ class DedupIndex:
             ),
         )
         n = int(cur.lastrowid or 0)
+        self._fresh[n] = (
+            row["id"],
+            row["content_sha256"],
+            _micros(row.get("published")),
+            _micros(row.get("fetched_at")),
+            shingles,
+            sig,
+        )
         if sig is not None:
             keys = self._keys[n] = band_keys(sig)
             # one statement of 64 rows: half the CPU of executemany's 64 statements
@@ -332,6 +364,7 @@ class DedupIndex:
 
     def _delete(self, n: int) -> None:
         self._keys.pop(n, None)
+        self._fresh.pop(n, None)
         sig = self.db.execute("SELECT sig FROM docs WHERE n = ?", (n,)).fetchone()[0]
         if sig is not None:
             self.db.executemany(
@@ -347,19 +380,24 @@ class DedupIndex:
 
     def _neighbours(self, n: int) -> set[int]:
         """Records linked to ``n``: the same content, or LSH candidates that pass the test."""
-        content, sig, shingles = self.db.execute(
-            "SELECT content, sig, shingles FROM docs WHERE n = ?", (n,)
-        ).fetchone()
-        found = {r[0] for r in self.db.execute("SELECT n FROM docs WHERE content = ?", (content,))}
-        if sig is not None:
+        fresh = self._fresh.get(n)
+        if fresh is None:
+            content, sig, shingles = self.db.execute(
+                "SELECT content, sig, shingles FROM docs WHERE n = ?", (n,)
+            ).fetchone()
+        else:
+            _, content, _, _, shingles, sig = fresh
+        if sig is None:
+            found = {r[0] for r in self.db.execute("SELECT n FROM docs WHERE content = ?", (content,))}
+        else:
             keys = self._keys.get(n) or band_keys(sig)
-            # The candidates first, then the signatures of those the content did not link
+            # The records of the same content (1) and the band candidates (0) in one
+            # statement; then the signatures of the candidates the content did not link
             # already: copies of one page share all 64 bands, and reading each copy's
             # signature once per band it shares cost more than the test itself.
-            candidates = self.db.execute(
-                f"SELECT DISTINCT n FROM bands WHERE key IN ({','.join('?' * len(keys))})", keys
-            ).fetchall()
-            test = [m for (m,) in candidates if m not in found]
+            linked = self.db.execute(_neighbours_sql(len(keys)), [content, *keys]).fetchall()
+            found = {m for m, same in linked if same}
+            test = sorted({m for m, same in linked if not same} - found)
             if test:
                 rows = self.db.execute(
                     f"SELECT n, sig, shingles FROM docs WHERE n IN ({','.join('?' * len(test))})",
@@ -369,9 +407,10 @@ class DedupIndex:
         found.discard(n)
         return found
 
-    def _resolve(self, expand: set[int], dirty_roots: set[str]) -> None:
+    def _resolve(self, expand: set[int], dirty_roots: set[str]) -> dict[int, str]:
         """Recompute the clusters of the records ``expand`` and of the clusters ``dirty_roots``
-        (which lost a record), and store each record's root.
+        (which lost a record), and store each record's root; returns the root of every
+        record whose cluster was recomputed.
 
         A cluster no record was added to or removed from is still connected and linked to
         no other: it joins a new component whole, without following its own links.
@@ -381,14 +420,16 @@ class DedupIndex:
                 r[0] for r in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,))
             )
         try:
-            self._join(expand)
+            return self._join(expand)
         finally:
             self._keys.clear()
+            self._fresh.clear()
 
-    def _join(self, expand: set[int]) -> None:
+    def _join(self, expand: set[int]) -> dict[int, str]:
         """The clusters of :meth:`_resolve`, once ``expand`` holds every record to follow."""
+        roots: dict[int, str] = {}
         if not expand:
-            return
+            return roots
         clusters = Clusters()
         find, union = clusters.find, clusters.union
         whole: set[str] = set()  # roots of intact clusters already joined
@@ -404,15 +445,30 @@ class DedupIndex:
                 whole.add(root)
                 for (k,) in self.db.execute("SELECT n FROM docs WHERE root = ?", (root,)):
                     union(m, k)
+        fresh = self._fresh
         for members in clusters.groups():
             self._check.update(members)
-            marks = ",".join("?" * len(members))
-            keyed = self.db.execute(
-                f"SELECT n, id, published, fetched, root FROM docs WHERE n IN ({marks})", members
-            ).fetchall()
+            # records inserted since the last _resolve from what they were inserted with
+            # (their root is their id), the others read
+            keyed: list[tuple[int, str, int | None, int | None, str]] = []
+            others = []
+            for m in members:
+                f = fresh.get(m)
+                if f is None:
+                    others.append(m)
+                else:
+                    keyed.append((m, f[0], f[2], f[3], f[0]))
+            if others:
+                marks = ",".join("?" * len(others))
+                keyed += self.db.execute(
+                    f"SELECT n, id, published, fetched, root FROM docs WHERE n IN ({marks})", others
+                ).fetchall()
             first = min(keyed, key=lambda r: earliest_order(r[2], r[3], r[1]))[1]
             changed = [(first, r[0]) for r in keyed if r[4] != first]
-            self.db.executemany("UPDATE docs SET root = ? WHERE n = ?", changed)
+            if changed:
+                self.db.executemany("UPDATE docs SET root = ? WHERE n = ?", changed)
+            roots.update((m, first) for m in members)
+        return roots
 
     # --- the part files -----------------------------------------------------------------
 
@@ -430,8 +486,13 @@ class DedupIndex:
         for name in sorted(set(known) - set(files)):
             dirty.update(self._forget_part(name, keep=set()))
             self.db.execute("DELETE FROM parts WHERE name = ?", (name,))
+        ours, self._written = self._written, {}
         for name, path in sorted(files.items()):
-            if known.get(name) == _fingerprint(path):
+            fingerprint = _fingerprint(path)
+            if known.get(name) == fingerprint:
+                continue
+            listed = ours.get(name)
+            if listed is not None and listed[0] == fingerprint and self._known_part(name, listed[1]):
                 continue
             with pq.ParquetFile(path) as part:
                 has_dup = "duplicate_of" in part.schema_arrow.names
@@ -485,6 +546,28 @@ class DedupIndex:
                     "INSERT OR REPLACE INTO parts(name, size, mtime) VALUES (?, ?, ?)",
                     (name, *_fingerprint(path)),
                 )
+
+    def _known_part(self, name: str, listed: list[tuple[str, str, str | None]]) -> bool:
+        """Record a part this session wrote from its rows' list instead of reading it: each
+        row is a record assigned in this session with that content (one statement for them
+        all).  False (nothing to undo: the updates are those a reading makes too) when a row
+        is not, or the part holds an id twice: then the file is read."""
+        ids = {rid for rid, _, _ in listed}
+        if not listed or len(ids) != len(listed) or not ids <= self.session:
+            return False
+        cur = self.db.executemany(
+            "UPDATE docs SET part = ?, written = ? WHERE id = ? AND content = ?",
+            [(name, dup, rid, content) for rid, content, dup in listed],
+        )
+        if cur.rowcount != len(listed):
+            return False
+        # what the reading does after: every record of the part to check, and none other
+        # said to be in it (a new part holds none)
+        found = self.db.execute("SELECT n, id FROM docs WHERE part = ?", (name,)).fetchall()
+        if any(rid not in ids for _, rid in found):
+            return False
+        self._check.update(n for n, _ in found)
+        return True
 
     def _forget_part(self, name: str, keep: set[str]) -> set[str]:
         """Remove the records said to be in part ``name`` whose id is not in ``keep``;
@@ -623,6 +706,15 @@ class DedupIndex:
 
 
 @cache
+def _neighbours_sql(keys: int) -> str:
+    """The records of one content (flagged 1) and those sharing one of ``keys`` bands (0)."""
+    return (
+        "SELECT n, 1 FROM docs WHERE content = ? UNION ALL SELECT DISTINCT n, 0 FROM bands"
+        f" WHERE key IN ({','.join('?' * keys)})"
+    )
+
+
+@cache
 def _insert_bands_sql(rows: int) -> str:
     """The statement inserting ``rows`` (key, n) pairs into ``bands``."""
     return "INSERT OR IGNORE INTO bands(key, n) VALUES " + ", ".join(["(?, ?)"] * rows)
@@ -646,4 +738,7 @@ def read_index_rows(path: Path, indices: list[int]) -> list[dict[str, Any]]:
             if c in names
         ]
         table = part.read(columns=cols)
-    return table.take(indices).to_pylist()
+    # slices, not Table.take (which loads pyarrow.compute)
+    from pipelines.store.dataset import keep_rows
+
+    return keep_rows(table, indices).to_pylist()

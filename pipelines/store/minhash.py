@@ -22,7 +22,7 @@ import zlib
 from functools import cache
 from typing import Any
 
-from cleaning.record import spaced_non_ascii
+from cleaning.record import count_words, spaced_non_ascii
 
 SHINGLE_WORDS = 5
 # The signature scheme, kept by the duplicate indexes with the signatures they store (an
@@ -71,13 +71,31 @@ def words_of(text: str) -> list[bytes]:
     return lower.encode("utf-8").translate(_WORD_BYTES).split()
 
 
+# The one character whose lower case is longer than itself ("İ" -> "i" + U+0307, a combining
+# dot that is not a word character): it alone can make the lower-cased text cut into words
+# otherwise than the text.  Every other code point lowers to one character that is a word
+# character exactly when it is (tests/test_dedup.py checks every code point).
+_LONGER_LOWER = "\u0130"
+
+
+def word_count_of(text: str, words: list[bytes]) -> int:
+    """:func:`cleaning.record.count_words` of ``text`` (its number of ``\\w+`` runs), from
+    ``words = words_of(text)``: the signature's word split counts them already, unless the
+    text holds the one character whose lower case cuts a word in two."""
+    return count_words(text) if _LONGER_LOWER in text else len(words)
+
+
 def shingle_hashes(text: str) -> Any:
     """The distinct 64-bit hashes (a sorted numpy array) of the text's word 5-grams,
     lower-cased ``\\w+`` words.  A text of fewer than five words is one shingle; without
     words, none."""
+    return shingle_hashes_of(words_of(text))
+
+
+def shingle_hashes_of(words: list[bytes]) -> Any:
+    """:func:`shingle_hashes` of a text whose :func:`words_of` are ``words``."""
     import numpy as np
 
-    words = words_of(text)
     if not words:
         return np.zeros(0, dtype=np.uint64)
     ids = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
@@ -112,9 +130,15 @@ def signature(text: str) -> tuple[bytes | None, int]:
     The signature is None for a text without words: it is then only an exact duplicate
     (by content hash) of anything.
     """
+    return signature_of_words(words_of(text))
+
+
+def signature_of_words(words: list[bytes]) -> tuple[bytes | None, int]:
+    """:func:`signature` of a text whose :func:`words_of` are ``words`` (a caller that also
+    counts the words splits the text once)."""
     import numpy as np
 
-    hashes = shingle_hashes(text)  # sorted: a bin's smallest hash is its first
+    hashes = shingle_hashes_of(words)  # sorted: a bin's smallest hash is its first
     if not len(hashes):
         return None, 0
     bins = ((hashes >> np.uint64(32)) * np.uint64(NUM_PERM)) >> np.uint64(32)
@@ -133,7 +157,37 @@ def band_keys(sig: bytes) -> list[int]:
     a candidate, which :func:`similar` then tests.
     """
     # h = ((band + 1) * P + v0) * P + v1) * P + v2 (mod 2**64), written out as
-    # (band + 1) * P**3 + v0 * P**2 + v1 * P + v2: one expression per band, the same keys
+    # (band + 1) * P**3 + v0 * P**2 + v1 * P + v2, then mixed: all 64 bands at once in
+    # numpy's uint64 arithmetic, which wraps modulo 2**64 as the definition does
+    # (band_keys_reference, the same keys one band at a time, is the definition); the keys
+    # read as int64 are the signed values SQLite stores
+    np, bases, p2, p1, mix, shift = _band_constants()
+    v = np.frombuffer(sig, dtype="<u4").astype(np.uint64).reshape(BANDS, ROWS)
+    h = bases + v[:, 0] * p2 + v[:, 1] * p1 + v[:, 2]  # arrays wrap without a warning
+    h ^= h >> shift
+    h *= mix
+    h ^= h >> shift
+    keys: list[int] = h.view(np.int64).tolist()
+    return keys
+
+
+@cache
+def _band_constants() -> tuple[Any, Any, Any, Any, Any, Any]:
+    import numpy as np
+
+    return (
+        np,
+        np.array(_BAND_BASES, dtype=np.uint64),
+        np.uint64(_BAND_P2),
+        np.uint64(_BAND_P),
+        np.uint64(0xFF51AFD7ED558CCD),
+        np.uint64(33),
+    )
+
+
+def band_keys_reference(sig: bytes) -> list[int]:
+    """:func:`band_keys` one band at a time in Python integers: the definition of the keys
+    (the indexes store them: a change would stop old signatures meeting new ones)."""
     values = struct.unpack(f"<{NUM_PERM}I", sig)
     p1, p2 = _BAND_P, _BAND_P2
     keys = []

@@ -141,6 +141,10 @@ class PartWriter:
         self.buffer: list[dict[str, Any]] = []
         self.paths: list[Path] = []
         self.rows_written = 0
+        # each part written, until taken (take_written): its size and time right after the
+        # rename and its rows' (id, content_sha256, duplicate_of), what a duplicate index
+        # would read back from it
+        self.written: dict[Path, tuple[tuple[int, int], list[tuple[str, str, str | None]]]] = {}
 
     def write(self, row: dict[str, Any]) -> None:
         self.buffer.append(row)
@@ -155,10 +159,20 @@ class PartWriter:
         if not self.buffer:
             return None
         path = write_part(self.directory, self.buffer, self.prefix)
+        st = path.stat()
+        self.written[path] = (
+            (st.st_size, st.st_mtime_ns),
+            [(r["id"], r["content_sha256"], r.get("duplicate_of")) for r in self.buffer],
+        )
         self.paths.append(path)
         self.rows_written += len(self.buffer)
         self.buffer = []
         return path
+
+    def take_written(self) -> dict[Path, tuple[tuple[int, int], list[tuple[str, str, str | None]]]]:
+        """The parts written since the last call, as :attr:`written` holds them."""
+        written, self.written = self.written, {}
+        return written
 
     def __enter__(self) -> PartWriter:
         return self

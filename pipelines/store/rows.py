@@ -13,6 +13,11 @@ from typing import Any
 from cleaning import __version__ as CLEANER_VERSION
 from cleaning.record import CleanedRecord
 
+# Key of a row dict holding its precomputed MinHash (signature, shingles), added by the
+# process that cleaned it (:func:`signed_row`); not a column (the explicit schema leaves it
+# out of the file).  Read by the duplicate indexes (pipelines/store/dedup.py).
+SIGNATURE_KEY = "_minhash"
+
 
 def record_id(identity: str) -> str:
     """A stable id from what identifies the document (its canonical URL, or its raw bytes' hash)."""
@@ -42,8 +47,10 @@ def record_to_row(
     url: str | None = None,
     fetched_at: datetime | None = None,
     cleaned_at: datetime | None = None,
+    word_count: int | None = None,
 ) -> dict[str, Any]:
-    """One row of :data:`pipelines.store.parquet.SCHEMA` for a cleaned record."""
+    """One row of :data:`pipelines.store.parquet.SCHEMA` for a cleaned record
+    (``word_count``: the record's, when the caller counted it already)."""
     return {
         "id": id,
         "source": source,
@@ -52,7 +59,7 @@ def record_to_row(
         "title": record.title,
         "description": record.description,
         "text": record.text,
-        "word_count": record.word_count,
+        "word_count": record.word_count if word_count is None else word_count,
         "language": record.language,
         "authors": list(record.authors),
         "published": _utc(record.published),
@@ -70,3 +77,17 @@ def record_to_row(
         "rules_version": rules_version,
         "duplicate_of": None,  # set by the writer's duplicate index (pipelines/store/dedup.py)
     }
+
+
+def signed_row(record: CleanedRecord, **fields: Any) -> dict[str, Any]:
+    """:func:`record_to_row` of ``record`` (``fields``: its keyword arguments) with the MinHash
+    signature of its text under :data:`SIGNATURE_KEY`: what a cleaning process sends to
+    the one that writes (``newsclean clean``'s workers, the crawler's cleaning processes),
+    whose duplicate index then only compares signatures.  The text is cut into words once,
+    for the signature and the word count (numpy is imported here, not by the module)."""
+    from pipelines.store.minhash import signature_of_words, word_count_of, words_of
+
+    words = words_of(record.text)
+    row = record_to_row(record, word_count=word_count_of(record.text, words), **fields)
+    row[SIGNATURE_KEY] = signature_of_words(words)
+    return row
