@@ -12,7 +12,7 @@ from __future__ import annotations
 import _sre
 import importlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cleaning.words import STOPWORDS
@@ -143,24 +143,31 @@ def _second_rank(literal: str) -> int:
     return _selectivity(literal)
 
 
+def _joined_literals(seq: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """The items of a parsed sequence, each run of literals joined, lower-cased, into one
+    ``(None, text)`` item; the other items as they are."""
+    run: list[str] = []
+    for op, av in seq:
+        if op is _sc.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            yield None, "".join(run)
+            run = []
+        yield op, av
+    if run:
+        yield None, "".join(run)
+
+
 def _necessary(seq: list[Any]) -> list[set[str]]:
     """Sets of literals one of which every match of ``seq`` contains, the most selective
     first (at most :data:`_SECOND_CANDIDATES`): its literal runs, those of the groups and
     repetitions it must match, and for a choice the union of one set of each alternative."""
     candidates: list[set[str]] = []
-    run: list[str] = []
-
-    def close() -> None:
-        if run:
-            candidates.append({"".join(run)})
-            run.clear()
-
-    for op, av in seq:
-        if op is _sc.LITERAL:
-            run.append(chr(av).lower())
-            continue
-        close()
-        if op is _sc.SUBPATTERN:
+    for op, av in _joined_literals(seq):
+        if op is None:
+            candidates.append({av})
+        elif op is _sc.SUBPATTERN:
             candidates.extend(_necessary(_items(av[-1])))
         elif op is _sc.BRANCH:
             alts = [_necessary(_items(b)) for b in av[1]]
@@ -173,7 +180,6 @@ def _necessary(seq: list[Any]) -> list[set[str]]:
             lo, _hi, item = av
             if lo >= 1:
                 candidates.extend(_necessary(_items(item)))
-    close()
     unique: list[set[str]] = []
     for cand in candidates:
         if cand not in unique:
@@ -307,19 +313,10 @@ def _required(
     ``scores``: ``rank`` of the literals already ranked (within one call of
     :func:`literal_gate`; a branch's literals are ranked again at every level above it)."""
     candidates: list[set[str]] = []
-    run: list[str] = []
-
-    def close() -> None:
-        if run:
-            candidates.append({"".join(run)})
-            run.clear()
-
-    for op, av in seq:
-        if op is _sc.LITERAL:
-            run.append(chr(av).lower())
-            continue
-        close()
-        if op is _sc.SUBPATTERN:
+    for op, av in _joined_literals(seq):
+        if op is None:
+            candidates.append({av})
+        elif op is _sc.SUBPATTERN:
             sub = _required(_items(av[-1]), rank, scores)
             if sub:
                 candidates.append(sub)
@@ -333,7 +330,6 @@ def _required(
                 sub = _required(_items(item), rank, scores)
                 if sub:
                     candidates.append(sub)
-    close()
     if len(candidates) < 2:
         return candidates[0] if candidates else None
 

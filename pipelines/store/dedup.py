@@ -332,23 +332,7 @@ class DedupIndex:
     def _insert(
         self, row: dict[str, Any], sig: bytes | None, shingles: int, part: str | None
     ) -> int:
-        cur = self.db.execute(
-            "INSERT INTO docs(id, content, published, fetched, shingles, sig, root, written, part)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row["id"],
-                row["content_sha256"],
-                _micros(row.get("published")),
-                _micros(row.get("fetched_at")),
-                shingles,
-                sig,
-                row["id"],
-                row.get("duplicate_of"),
-                part,
-            ),
-        )
-        n = int(cur.lastrowid or 0)
-        self._fresh[n] = (
+        doc = (
             row["id"],
             row["content_sha256"],
             _micros(row.get("published")),
@@ -356,6 +340,13 @@ class DedupIndex:
             shingles,
             sig,
         )
+        cur = self.db.execute(
+            "INSERT INTO docs(id, content, published, fetched, shingles, sig, root, written, part)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*doc, row["id"], row.get("duplicate_of"), part),
+        )
+        n = int(cur.lastrowid or 0)
+        self._fresh[n] = doc
         if sig is not None:
             keys = self._keys[n] = band_keys(sig)
             # one statement of 64 rows: half the CPU of executemany's 64 statements
