@@ -16,8 +16,10 @@ For the first N files (sorted by name) it counts:
   output written for one record);
 * ``newsclean clean -j 1`` on all N files; the difference, divided by N - 1, is the
   cost of one more file;
-* for pages, the plain ``trafilatura.extract`` loop of ``bench/clean_speed.py`` over the
-  same files, for comparison (``--no-loop`` leaves it out).
+* for pages, the plain ``trafilatura.extract`` loop of ``bench/clean_speed.py`` on the
+  first file and over the same files, for comparison (``--no-loop`` leaves it out); from
+  the two start-ups and the two costs of one more file it projects the ratio for the
+  whole folder (start-up plus each further file at the measured cost).
 
 Each command runs once without valgrind first, so that Python's bytecode caches are
 filled as on a user's machine.  Compare two versions of the code by running this
@@ -122,17 +124,31 @@ def main() -> None:
 
         start = count(clean(one), scratch, out)
         full = count(clean(chosen), scratch, out)
-        loop = None
+        loop = loop_start = None
         if files[0].name.endswith(".html.gz") and not args.no_loop:
+            loop_start = count([sys.executable, "-c", TRAFILATURA_LOOP, str(one)], scratch)
             loop = count([sys.executable, "-c", TRAFILATURA_LOOP, str(chosen)], scratch)
     rows = [
         ("newsclean clean -j 1, 1 file (start-up)", f"{start / 1e9:8.3f} G"),
         (f"newsclean clean -j 1, {n} files", f"{full / 1e9:8.3f} G"),
         ("one more file", f"{(full - start) / (n - 1) / 1e6:8.1f} M"),
     ]
-    if loop is not None:
-        rows.append((f"trafilatura.extract loop, {n} files", f"{loop / 1e9:8.3f} G"))
-        rows.append(("newsclean / loop", f"{full / loop:8.3f}"))
+    if loop is not None and loop_start is not None:
+        ours, theirs = (full - start) / (n - 1), (loop - loop_start) / (n - 1)
+        rows += [
+            ("trafilatura.extract loop, 1 file (start-up)", f"{loop_start / 1e9:8.3f} G"),
+            (f"trafilatura.extract loop, {n} files", f"{loop / 1e9:8.3f} G"),
+            ("loop: one more file", f"{theirs / 1e6:8.1f} M"),
+            (f"newsclean / loop, {n} files", f"{full / loop:8.3f}"),
+            ("newsclean / loop, one more file", f"{ours / theirs:8.3f}"),
+        ]
+        for total in sorted({n, len(list(folder.iterdir()))}):
+            rows.append(
+                (
+                    f"newsclean / loop, {total} files (projected)",
+                    f"{(start + ours * (total - 1)) / (loop_start + theirs * (total - 1)):8.3f}",
+                )
+            )
     print(
         f"{args.dataset.name}: first {n} files of {folder.name}/, instructions counted by callgrind"
     )
