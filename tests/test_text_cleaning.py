@@ -142,10 +142,27 @@ def test_glued_blocks_are_split_but_abbreviations_are_not() -> None:
         assert split_glued(text) == [text]
 
 
+def test_a_chain_of_calls_in_code_is_not_read_as_glued_sentences() -> None:
+    # a capitalised method after a dot is no sentence: the line of code stays whole
+    for code in (
+        'client, err := store.OpenReader(cfg.Path("data"))',
+        "total = ledger.Balance(account).Round(2)",
+        "const box = layout.FlexBox(parent.Children)",
+    ):
+        assert split_glued(code) == [code]
+        assert [line.text for line in split_lines(code)] == [code]
+    # a glued sentence whose second word is followed by a comma or the line's end still splits
+    assert split_glued("The vote was close.However, the motion passed.") == [
+        "The vote was close.",
+        "However, the motion passed.",
+    ]
+
+
 def test_glued_blocks_are_cut_at_every_glued_sentence_end_and_nowhere_else() -> None:
     # the definition: two lower-case letters, .!? and an optional closing quote before the
-    # cut, a capital and a lower-case letter after it (tried at every character)
-    cut = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z][a-z])")
+    # cut, after it a capitalised word that ends as a word does (tried at every character)
+    after = r"(?=[A-Z][a-z]+(?:[\s,;:!?'’\"”]|$))"
+    cut = re.compile(rf"(?<=[a-z]{{2}}[.!?]){after}|(?<=[a-z]{{2}}[.!?][\"”’']){after}")
     rnd = random.Random(7)
     for _ in range(5000):
         # closing quotes only: a block opening with a quote is a crosshead case of its own

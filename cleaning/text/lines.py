@@ -24,8 +24,12 @@ from cleaning.words import STOPWORDS, detect_language, stopwords_for
 # sentence end (two lower-case letters + .!? and optional closing quote) glued to a capitalised
 # word: a block boundary after the match.  The expression opens with the sentence end's
 # character class, so the search skips to the next .!? (the look-behind alternation it
-# replaces was tried at every character of the line)
-_GLUED_SENTENCE = re.compile(r"[.!?](?<=[a-z]{2}[.!?])[\"”’']?(?=[A-Z][a-z])")
+# replaces was tried at every character of the line).  The capitalised word must end as a
+# word does (a space, a comma, the line's end): in code, ``note.NewSigner(os.Getenv(`` is a
+# chain of calls, not two sentences glued
+_GLUED_SENTENCE = re.compile(
+    r"[.!?](?<=[a-z]{2}[.!?])[\"”’']?(?=[A-Z][a-z]+(?:[\s,;:!?'’\"”]|$))"
+)
 _GLUE_HINT = re.compile(r"[.!?\"'”’][A-Z]")
 # the bytes _GLUE_HINT looks for, in UTF-8: its punctuation (the last byte of ” and ’ stands
 # for them) -> ".", capitals -> "A", any other byte -> " "
