@@ -402,3 +402,47 @@ def test_cleaning_a_page_leaves_no_reference_cycles(rules, name):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+CODE_PAGE = """<html><head><title>Retrying a flaky download</title></head><body>
+<article><h1>Retrying a flaky download</h1>
+<p>Downloads over a bad mobile link fail often enough that every client we ship needs a
+retry loop, and the loop is easy to get wrong in ways that only show under load.</p>
+<p>The version below waits longer after each failure, gives up after five attempts and
+lets the caller see the last error, which is what our support team asked for.</p>
+<pre><code>def fetch(url):
+    for attempt in range(5):
+        try:
+            return get(url)
+        except IOError as err:
+            last = err
+            sleep(2 ** attempt)
+    raise last
+</code></pre>
+<p>In the browser the same idea reads a little differently, because the request is a
+promise and the wait has to be one too, but the shape of the loop is the same.</p>
+<pre><code>async function fetchAll(urls) {
+  for (const url of urls) {
+    await fetchOne(url);
+  }
+}
+</code></pre>
+<p>Both versions have run in production for a year now, and the number of support
+tickets about failed downloads has fallen by more than half since they shipped.</p>
+</article></body></html>"""
+
+
+def test_code_blocks_keep_their_indentation_and_closing_braces(rules):
+    record = clean_html(CODE_PAGE, "https://dev.example.org/blog/retrying", rules=rules)
+    lines = record.text.split("\n")
+    # the indentation is the program's (Python's is its syntax), as the page shows it
+    assert "    for attempt in range(5):" in lines
+    assert "            return get(url)" in lines
+    assert "  for (const url of urls) {" in lines
+    # a line holding only braces closes a block: no separator to remove
+    assert "  }" in lines and "}" in lines
+    assert not any(
+        r.rule_id == "generic.symbols.no_letters" and r.text.strip() == "}" for r in record.removed
+    )
+    # the prose around the code is still cleaned as prose: no indentation added
+    assert any(line.startswith("Downloads over a bad mobile link") for line in lines)

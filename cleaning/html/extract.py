@@ -35,6 +35,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
 from cleaning.html import sitelinks, tail
+from cleaning.html.codeblocks import code_lines, restore_indentation
 from cleaning.html.decode import HTMLInputError, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_block_tails
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
@@ -319,11 +320,14 @@ def _without_structure(rules: RuleSet) -> RuleSet:
     return result
 
 
-def drop_symbol_lines(text: str, rule: Rule | None) -> tuple[str, list[Removal]]:
-    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows and
-    lines holding a digit excepted: the extractor writes a table row per line (or a cell per
-    line, when the cells hold paragraphs), and a row of figures, a price range or the rank
-    number of a list item is data.  Separators, bullets and emoji rows go."""
+def drop_symbol_lines(
+    text: str, rule: Rule | None, code: frozenset[str] = frozenset()
+) -> tuple[str, list[Removal]]:
+    """``text`` without the lines ``rule`` (:data:`SYMBOLS_RULE`) matches, table rows,
+    lines holding a digit and lines of code (``code``: a ``}`` closes a block) excepted: the
+    extractor writes a table row per line (or a cell per line, when the cells hold
+    paragraphs), and a row of figures, a price range or the rank number of a list item is
+    data.  Separators, bullets and emoji rows go."""
     if rule is None:
         return text, []
     kept: list[str] = []
@@ -333,6 +337,7 @@ def drop_symbol_lines(text: str, rule: Rule | None) -> tuple[str, list[Removal]]
             line.strip()
             and not _TABLE_ROW.match(line)
             and not _DIGIT.search(line)
+            and line.strip() not in code
             and rule.matches_text(line)
         ):
             removed.append(Removal(rule.id, line.strip()))
@@ -469,8 +474,10 @@ def clean_html(html: str | bytes, url: str | None = None, *, rules: RuleSet) -> 
     has_own = any(r.applies_to(domain) for r in _publisher_text_rules(text_rules))
     cleaned = clean_text(body, rules=text_rules, domain=domain if has_own else None, mode="body")
     symbols = next((r for r in rules.rules if r.id == SYMBOLS_RULE), None)
-    text, symbol_removed = drop_symbol_lines(cleaned.text, symbols)
+    code = code_lines(root)
+    text, symbol_removed = drop_symbol_lines(cleaned.text, symbols, code)
     text, tail_removed = tail.clean_tail(text, meta.authors, meta.site_name, tail_rules)
+    text = restore_indentation(text, body, code)
 
     paywalled = meta.paywalled
     if (
