@@ -16,6 +16,12 @@ Four phases, the kills split between them (``--kills N`` in all, default 120):
   turns with and without a rule file that changes every one of them, so each run
   replaces rows (README, "Re-runs") while it is killed, with ``-j`` 1 or 2.
 
+A fifth phase, **cluster**, runs only when asked for (``--phases ... cluster``, its own
+``--cluster-kills N``, default 24, outside ``--kills``; it needs the ``dask`` extra): the
+clean phase with ``--scheduler`` on a real dask.distributed cluster that the script starts
+on 127.0.0.1 (two single-threaded worker processes), killing the command, the client that
+collects the rows and writes the parts.
+
 The kill moments: any time in the run, after the crawl's k-th article request, while
 part file k is being written, just after a clean run's part k is in place (in a replace:
 while it removes the rows that part replaced).
@@ -555,8 +561,9 @@ def clean_phase(
             same = sorted(i for i in twice if len(versions(parts, i)) == 1)
             check(not same, f"{name}: rows written twice with the same content: {same[:3]}")
             tally.transient_duplicates += 1
+        how = f"-j {j}" if j else "cluster"
         log(
-            f"  kill {tally.kills:4d} {name:<7} {moment.name:<24} (-j {j}, "
+            f"  kill {tally.kills:4d} {name:<7} {moment.name:<24} ({how}, "
             f"{'group' if group else 'main '}): {len(parts)} parts ({len(kept)} of this run), "
             f"{sum(len(r) for r in parts.values())} rows, {len(twice)} ids twice"
         )
@@ -584,6 +591,36 @@ def clean_phase(
     log(f"{name}: {len(got)} records from {inputs.added} files, each once, "
         f"identical to an unkilled run's, {sum(v is not None for v in have.values())} "
         "duplicates marked as it marks them")
+
+
+def cluster_phase(
+    work: Path,
+    kills: int,
+    rng: random.Random,
+    tally: Tally,
+    log: Callable,
+    pool: list[tuple[Path, Path]],
+    more: Callable[[], list[tuple[Path, Path]]] | None,
+) -> None:
+    """The clean phase with ``--scheduler``: a real dask.distributed cluster (a scheduler
+    and two single-threaded worker processes on 127.0.0.1, started here, outside the
+    killed command's process group) cleans, the command (the client) collects the rows and
+    writes the parts, and it is the command that is killed, as a cron overlap or the OOM
+    killer would.  The cluster lives through all the runs: the scheduler forgets a killed
+    client's tasks, and the next run must still write every record once."""
+    import distributed  # the dask extra: only this phase needs it
+
+    with distributed.LocalCluster(
+        processes=True,
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        log(f"cluster: scheduler {cluster.scheduler_address}, 2 workers")
+        folder = Inputs(work / "cluster-inputs", pool, rng, more)
+        variants = [("--scheduler", cluster.scheduler_address)]
+        clean_phase("cluster", folder, work / "cluster", variants, kills, rng, tally, log, [0])
 
 
 def work_out(out: Path, suffix: str = "-timing") -> Path:
@@ -626,8 +663,11 @@ def run(
     log: Callable[[str], None] = print,
     phases: Sequence[str] = ("crawl", "clean1", "clean2", "replace"),
     articles: int = 30,
+    cluster_kills: int = 24,
 ) -> Tally:
-    """Run the phases; raises :class:`CheckFailed` on the first broken promise."""
+    """Run the phases; raises :class:`CheckFailed` on the first broken promise.  The
+    ``cluster`` phase (``cluster_kills`` kills) is not one of the default phases: it needs
+    the ``dask`` extra."""
     rng = random.Random(seed)
     plan = split_kills(kills)
     tally = Tally()
@@ -648,6 +688,8 @@ def run(
         if name in phases:
             folder = Inputs(work / f"{name}-inputs", pool, rng, None if inputs else more)
             clean_phase(name, folder, work / name, [()], plan[name], rng, tally, log, [j])
+    if "cluster" in phases:
+        cluster_phase(work, cluster_kills, rng, tally, log, pool, None if inputs else more)
     if "replace" in phases:
         rules = work / "replace_rules.toml"
         rules.write_text(REPLACE_RULES, encoding="utf-8")
@@ -677,16 +719,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="folders or files for the clean phases (default: generated)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--phases", nargs="+", default=["crawl", "clean1", "clean2", "replace"],
-                        choices=["crawl", "clean1", "clean2", "replace"])
+                        choices=["crawl", "clean1", "clean2", "replace", "cluster"])
+    parser.add_argument("--cluster-kills", type=int, default=24,
+                        help="kills of the cluster phase (--scheduler runs), outside --kills")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else int(time.time())
-    print(f"seed {seed}, {args.kills} kills planned: {split_kills(args.kills)}", flush=True)
+    plan = {k: v for k, v in split_kills(args.kills).items() if k in args.phases}
+    if "cluster" in args.phases:
+        plan["cluster"] = args.cluster_kills
+    print(f"seed {seed}, {sum(plan.values())} kills planned: {plan}", flush=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kill_bench-") as tmp:
         work = args.work or Path(tmp)
         try:
             tally = run(args.kills, seed, work, args.inputs, phases=args.phases,
-                        log=lambda line: print(line, flush=True))
+                        log=lambda line: print(line, flush=True),
+                        cluster_kills=args.cluster_kills)
         except CheckFailed as exc:
             print(f"FAILED (seed {seed}): {exc}", flush=True)
             return 1

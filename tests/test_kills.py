@@ -33,6 +33,16 @@ def test_a_few_kills_of_each_command_lose_and_duplicate_nothing(tmp_path: Path) 
     assert tally.redirects_pending == 0, "\n".join(lines)
 
 
+def test_kills_of_a_run_on_a_dask_cluster_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    # the command (the client) killed while a real two-worker cluster cleans for it; the
+    # cluster lives on, and the last run writes every record once, as an unkilled run does
+    lines: list[str] = []
+    tally = run(0, 5, tmp_path, pages=24, dumps=24, log=lines.append, phases=("cluster",),
+                cluster_kills=3)
+    assert tally.by_phase["cluster"] == 3, "\n".join(lines)
+    assert any(line.startswith("cluster: ") and "each once" in line for line in lines)
+
+
 def _cpu_ticks(pid: int) -> int:
     """User + system CPU time of ``pid`` in clock ticks (0 once it is gone)."""
     try:
