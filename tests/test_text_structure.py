@@ -308,3 +308,37 @@ def test_a_teaser_list_with_long_title_case_headlines_ends_the_article(rules) ->
     kept = record.text.split("\n")
     assert kept[-1] == STORY[-1]
     assert not any(line in kept for line in tail)
+
+
+def _paragraph(n: int, subject: str) -> str:
+    """A long made-up paragraph of a history of ``subject`` (about forty words)."""
+    return (
+        f"In the {n}th winter of the project the {subject} team met again in the old "
+        f"workshop, and the notes they kept show how slowly the {subject} took shape: every "
+        f"change was argued over for weeks, tried on the one machine they had, and written "
+        f"down before the next one began."
+    )
+
+
+def test_a_comments_prompt_quoted_in_the_text_does_not_end_the_article(rules) -> None:
+    """A closing header met early ("What do you think?" quoted from a letter) ends the
+    article only when no more of its prose follows: many long paragraphs in a row below
+    it, much more prose than above, are the article going on."""
+    head = [_paragraph(n, "radio") for n in range(1, 4)]
+    letter = ["From: an old friend", "Subject: the radio", "What do you think?"]
+    rest = [_paragraph(n, "radio") for n in range(4, 16)]
+    page = "\n".join(["Home", "Archive", *head, *letter, *rest, "About", "Contact"])
+    kept = clean_text(page, rules=rules).text.split("\n")
+    assert kept[0] == head[0] and kept[-1] == rest[-1]
+
+
+def test_comments_after_a_short_post_still_end_it(rules) -> None:
+    """Below a comments header, comments that outweigh the post but come one by one, each
+    set apart by its author and date, are no article paragraphs: the post ends there."""
+    post = [_paragraph(n, "bicycle") for n in range(1, 3)]
+    comments = []
+    for n in range(3, 12):
+        comments += [f"Reader {n}", f"March {n}, 2024 at 10:{n:02d} am", _paragraph(n, "bicycle")]
+    page = "\n".join(["Home", *post, "Leave a comment", *comments, "About"])
+    kept = clean_text(page, rules=rules).text.split("\n")
+    assert kept == post

@@ -50,6 +50,9 @@ _ABOVE, _BELOW = 3, 3  # lines judged around the article run
 _MAX_ROUNDS = 12  # judge-and-rescore rounds before the run is taken as it stands
 _CLOSING = 5.0  # evidence weight of a header after which nothing is the article
 _CLOSING_AFTER_WORDS = 60  # ... once this many words of prose were seen (not a byline count)
+_GOES_ON_RATIO = 2.0  # prose below a closing header, to the prose above it, that outweighs it
+_GOES_ON_PARAGRAPHS = 4  # ... when it holds this many long paragraphs in a row
+_PARAGRAPH_WORDS = 25  # ... each at least this long
 _MODEL_MARGIN = 15  # lines around the heuristic run the model may add or remove
 _TITLE_WINDOW = 25  # lines above the article searched for the headline
 _TEASER_WINDOW = 12  # lines after a related-content header read for a teaser list
@@ -853,10 +856,13 @@ def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int
     return j
 
 
-def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]) -> int:
+def _closing_line(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]
+) -> int:
     """The first closing header (comments, author box) below some article-like prose:
-    the article lies above it (a page's comments may outweigh a short post).  Only
-    ``flagged`` lines (sorted) can be headers."""
+    the article lies above it (a page's comments may outweigh a short post), unless the
+    article goes on below it (:func:`_article_goes_on`).  Only ``flagged`` lines (sorted)
+    can be headers."""
     prose = 0.0
     done = 0
     for i in flagged:
@@ -866,9 +872,33 @@ def _closing_line(verdicts: Sequence[Verdict], scores: Sequence[float], flagged:
             if s > 0:
                 prose += s
         done = i
-        if prose >= _CLOSING_AFTER_WORDS:
+        if prose >= _CLOSING_AFTER_WORDS and not _article_goes_on(lines, verdicts, scores, i, prose):
             return i
     return len(scores)
+
+
+def _article_goes_on(
+    lines: Sequence[Line], verdicts: Sequence[Verdict], scores: Sequence[float], i: int, above: float
+) -> bool:
+    """Whether the article goes on below the closing header at ``i`` (a "What do you
+    think?" quoted in the text, a "Comments" crosshead): down to the next closing header
+    the page holds much more prose than above it (:data:`_GOES_ON_RATIO` times), with
+    :data:`_GOES_ON_PARAGRAPHS` long paragraphs in a row somewhere.  Comments below a
+    short post may outweigh it too, but each comes in a paragraph or two set apart by its
+    author, date and reply buttons; an article's paragraphs follow each other.
+    Language-independent: it reads the lines' shape."""
+    below = 0.0
+    streak = longest = 0
+    for j in range(i + 1, len(lines)):
+        if verdicts[j].evidence >= _CLOSING:
+            break
+        if scores[j] > 0:
+            below += scores[j]
+        if lines[j].size == 0:
+            continue
+        streak = streak + 1 if scores[j] >= _PARAGRAPH_WORDS and is_prose(lines[j]) else 0
+        longest = max(longest, streak)
+    return longest >= _GOES_ON_PARAGRAPHS and below >= _GOES_ON_RATIO * above
 
 
 def _cut_at_closing_header(
@@ -876,11 +906,16 @@ def _cut_at_closing_header(
 ) -> int:
     """The article ends at a closing header (comments, author box: evidence weight 5 or
     more) met after some of its prose; the run would otherwise cross it when many long
-    comments follow."""
+    comments follow.  A header the article goes on below (:func:`_article_goes_on`) is
+    none."""
     prose = 0
+    scores: list[float] | None = None
     for i in range(start, end):
         if verdicts[i].evidence >= _CLOSING and prose >= _CLOSING_AFTER_WORDS:
-            return i
+            if scores is None:
+                scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
+            if not _article_goes_on(lines, verdicts, scores, i, sum(s for s in scores[start:i] if s > 0)):
+                return i
         if lines[i].terminal:
             prose += lines[i].size
     return end
@@ -1016,7 +1051,7 @@ def _heuristic_run(
         scores = _scores(lines, verdicts, flagged, plain)
         for i in masked:
             scores[i] = -abs(scores[i])
-        limit = _closing_line(verdicts, scores, flagged)
+        limit = _closing_line(lines, verdicts, scores, flagged)
         start, end = best_run(scores[:limit])
         if end > start:
             scores = indent_adjusted(lines, scores, start, end)
