@@ -342,3 +342,71 @@ def test_comments_after_a_short_post_still_end_it(rules) -> None:
     page = "\n".join(["Home", *post, "Leave a comment", *comments, "About"])
     kept = clean_text(page, rules=rules).text.split("\n")
     assert kept == post
+
+
+SPECS = [
+    ("Weight", "1.1 kg"),
+    ("Volume", "40 litres"),
+    ("Back length", "Adjustable"),
+    ("Rain cover", "Included"),
+    ("Frame", "Aluminium stay"),
+    ("Hip belt", "Padded"),
+]
+REVIEW = [
+    "Outdoor Gear Lab",
+    "Reviews",
+    "Deals",
+    "The Ridgeline 40 backpack, tested on three long weekends",
+    "We carried the Ridgeline 40 on three long weekends in the hills this autumn, through rain, "
+    "wind and one very hot afternoon, to find out whether a light pack can still be comfortable.",
+    "It weighs a little over a kilogram and holds forty litres, which is enough for a night in a "
+    "hut or a long day with spare layers, food and a flask.",
+    "Specifications",
+    *(line for pair in SPECS for line in pair),
+    "Pros",
+    "Light",
+    "Comfortable hip belt",
+    "Many pockets",
+    "Cons",
+    "Expensive",
+    "Thin fabric at the base",
+    "On the trail the hip belt carried most of the load, and our shoulders were fine after six "
+    "hours.",
+    "Verdict",
+    "Buy it if you walk light and want one pack for huts and long days.",
+    "About us",
+    "Privacy Policy",
+]
+
+
+def test_a_review_goes_on_after_its_specification_and_pros_and_cons_lists(rules) -> None:
+    """A review set between crossheads and short lists: the run does not end at the first
+    list when complete sentences of the article follow it."""
+    record = clean_text("\n".join(REVIEW), rules=rules)
+    text = record.text
+    assert "We carried the Ridgeline 40" in text
+    # the paragraphs after the lists, and the verdict, are the article's
+    assert "On the trail the hip belt carried most of the load" in text
+    assert "Buy it if you walk light" in text
+    # the lists between them stay with them, the site's menu and footer do not
+    assert "Comfortable hip belt" in text
+    for chrome in ("Outdoor Gear Lab", "Deals", "About us", "Privacy Policy"):
+        assert chrome not in text.split("\n")
+
+
+def test_a_teaser_list_after_the_article_does_not_extend_it(rules) -> None:
+    """The walk over headings and lists needs complete sentences after them: teasers cut
+    short with an ellipsis are not the article going on."""
+    page = REVIEW[:6] + [
+        "More reviews",
+        "The Summit 55",
+        "A bigger pack for those who carry a tent and stove and want...",
+        "The Daypack 20",
+        "Small, cheap and surprisingly tough for a pack at this price, but...",
+        "The Trail Vest",
+        "Runners will like the fit, although the bottle pockets are...",
+        "About us",
+    ]
+    text = clean_text("\n".join(page), rules=rules).text
+    assert "We carried the Ridgeline 40" in text
+    assert "A bigger pack" not in text and "Runners will like" not in text

@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-10"
+MODEL_VERSION = "text-seg-11"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -67,6 +67,8 @@ _BOX_ITEM_WORDS = 16  # ... each at most this long
 _BOX_PROSE = 30  # words of the paragraph after the box that show the article goes on
 _LIST_ITEMS, _LIST_ITEM_WORDS = 40, 40  # items (of at most so many words) after a lead-in
 _LEAD_IN_WORDS, _LEAD_IN_ITEMS = (6, 24), 3  # a lead-in just below the run: words, items
+_STRUCTURE_LINES = 24  # headings and list items between two stretches of the article's prose
+_STRUCTURE_PROSE = 15  # words of prose after them that show the article goes on
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
@@ -167,6 +169,11 @@ def _clean(
     if mode == "dump" and end > start and outside is not None:
         end = _extend_over_boxes(lines, verdicts, judge, end, boxes)
         end = _extend_over_list(lines, judge, start, end)
+        goes_on = _extend_over_structure(lines, verdicts, judge, start, end)
+        if goes_on > end:
+            end = _cut_at_closing_header(lines, verdicts, start, goes_on)
+            end = _cut_at_teaser_list(lines, verdicts, start, end)
+            end = _cut_at_next_article(lines, verdicts, start, end)
     footer_tail = range(0)  # the lines of the run from the site's footer on
     footer_id = structural.get("footer_end")
     if mode == "dump" and footer_id is not None and end > start:
@@ -644,7 +651,7 @@ def _signed_by(line: Line) -> int:
     words = text.split()
     if not 1 <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
         return 0
-    if any(c in text for c in "!?:;,|\"“”«»") or not all(w[0].isupper() for w in words):
+    if any(c in text for c in '!?:;,|"“”«»') or not all(w[0].isupper() for w in words):
         return 0
     last = words[-1]
     if len(last) == 2 and last[1] == "." and len(words) >= 2:
@@ -856,6 +863,68 @@ def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int
     return j
 
 
+def _is_structure(line: Line, verdict: Verdict) -> bool:
+    """A line of the article's own structure between its paragraphs: a heading or a list
+    item no rule says anything of (a generic heading the group's pages share may be
+    template), and no date stamp (a teaser's)."""
+    if verdict.drop or verdict.evidence:
+        return False
+    if verdict.template and line.words > _HEADING_WORDS:
+        return False
+    return line.words <= _LIST_ITEM_WORDS and not _is_stamp(line)
+
+
+def _goes_on_with(line: Line, verdict: Verdict) -> bool:
+    """A line of the article's prose after its headings and lists: a sentence (it ends
+    with its full stop, question or exclamation mark) that scores for the article and no
+    rule says anything of.  A teaser's summary cut short ("... with...") does not end so."""
+    return verdict is NO_VERDICT and line.terminal and line_score(line, verdict) > 0
+
+
+def _extend_over_structure(
+    lines: Sequence[Line], verdicts: list[Verdict], judge: _Judge, start: int, end: int
+) -> int:
+    """The end of the article when it goes on after stretches of headings and list items.
+
+    A guide or a review is paragraphs set between crossheads and lists ("Features", six
+    specifications, "Pros", five points, then a paragraph): the short lines cost more than
+    the short paragraph after them pays, so the run ends above them and the rest of the
+    article is lost.  The run is walked on over stretches of at most
+    :data:`_STRUCTURE_LINES` such lines (:func:`_is_structure`), each followed by complete
+    sentences no rule says anything of (:func:`_goes_on_with`), and goes on to the last of
+    them once the new prose holds :data:`_STRUCTURE_PROSE` words and one sentence longer
+    than a menu item's description (a mega-menu's one-line descriptions are not prose).  A
+    teaser list's summaries are cut short ("... with...") and do not end as sentences; the
+    closing headers, teaser lists and next-article stamps below the old end still end the
+    article (the caller cuts there).  Language-independent: it reads the lines' shape."""
+    n = len(lines)
+    if end <= start:
+        return end
+    found, at, prose = end, end, 0
+    sentence = False  # a sentence longer than a menu item's description was gained
+    while at < n:
+        hi = min(n, at + _STRUCTURE_LINES + _BOX_MAX_PROSE_LINES)
+        seen = judge.peek(lines, range(at, hi))
+        i = at
+        while i < hi and i - at < _STRUCTURE_LINES and line_score(lines[i], seen[i]) <= 0:
+            if not _is_structure(lines[i], seen[i]):
+                break
+            i += 1
+        j = i
+        while j < hi and _goes_on_with(lines[j], seen[j]):
+            j += 1
+        if j == i:
+            break  # no prose after the stretch: the article does not go on here
+        prose += sum(lines[k].size for k in range(i, j))
+        sentence = sentence or any(lines[k].size > _STAMP_WORDS for k in range(i, j))
+        at = j
+        if prose >= _STRUCTURE_PROSE and sentence:
+            found = at
+    if found > end:
+        judge.judge(lines, range(end, found), verdicts)
+    return found
+
+
 def _closing_line(
     lines: Sequence[Line], verdicts: Sequence[Verdict], scores: Sequence[float], flagged: list[int]
 ) -> int:
@@ -872,13 +941,19 @@ def _closing_line(
             if s > 0:
                 prose += s
         done = i
-        if prose >= _CLOSING_AFTER_WORDS and not _article_goes_on(lines, verdicts, scores, i, prose):
+        if prose >= _CLOSING_AFTER_WORDS and not _article_goes_on(
+            lines, verdicts, scores, i, prose
+        ):
             return i
     return len(scores)
 
 
 def _article_goes_on(
-    lines: Sequence[Line], verdicts: Sequence[Verdict], scores: Sequence[float], i: int, above: float
+    lines: Sequence[Line],
+    verdicts: Sequence[Verdict],
+    scores: Sequence[float],
+    i: int,
+    above: float,
 ) -> bool:
     """Whether the article goes on below the closing header at ``i`` (a "What do you
     think?" quoted in the text, a "Comments" crosshead): down to the next closing header
@@ -914,7 +989,9 @@ def _cut_at_closing_header(
         if verdicts[i].evidence >= _CLOSING and prose >= _CLOSING_AFTER_WORDS:
             if scores is None:
                 scores = [line_score(line, v) for line, v in zip(lines, verdicts, strict=True)]
-            if not _article_goes_on(lines, verdicts, scores, i, sum(s for s in scores[start:i] if s > 0)):
+            if not _article_goes_on(
+                lines, verdicts, scores, i, sum(s for s in scores[start:i] if s > 0)
+            ):
                 return i
         if lines[i].terminal:
             prose += lines[i].size
@@ -934,7 +1011,9 @@ def _cut_at_teaser_list(
         verdict = verdicts[i]
         if prose >= _CLOSING_AFTER_WORDS and _opens_list(lines[i], verdict):
             window = min(end, i + 1 + _TEASER_WINDOW)
-            if verdict.evidence >= _BLOCK_HEADER and _teasers_follow(lines, verdicts, i + 1, window):
+            if verdict.evidence >= _BLOCK_HEADER and _teasers_follow(
+                lines, verdicts, i + 1, window
+            ):
                 return i
             # the list may run on below the run: its dates cost more than its summaries pay
             dated = min(len(lines), i + 1 + _TEASER_WINDOW)
