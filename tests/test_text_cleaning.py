@@ -952,6 +952,36 @@ def test_a_directory_of_links_with_one_line_descriptions_is_not_taken_for_the_ar
     assert record.text.split("\n") == article
 
 
+def test_a_mega_menu_of_products_below_the_article_is_not_part_of_it(rules) -> None:
+    # each product's one-line description reads as a sentence, and outweighs its name
+    products = ["Lantern", "Compass", "Kettle", "Hammock", "Rucksack", "Tarp", "Stove"]
+    products += ["Flask", "Trowel", "Headlamp"]
+    menu = []
+    for name in products:
+        menu += [name, f"A sturdy {name.lower()} for long weekends in the hills and the woods."]
+    article = PARAS[:3]
+    record = clean_text(page(*article, "Our products", *menu), rules=rules)
+    assert record.text.split("\n") == article
+
+
+def test_a_wall_of_teaser_cards_is_not_taken_for_a_shorter_article(rules) -> None:
+    # each card's headline runs into its summary: the dump lost the break between them
+    cards = [
+        f"{title}{summary} The story goes on with more about the {topic} on our site today, "
+        "and readers can follow every twist of it in the pages of the paper."
+        for title, summary, topic in [
+            ("Harbour Wall Repairs Begin Next Week", "The work will close the quay", "quay"),
+            ("Local Bakery Wins A National Prize", "A small bakery on the square won", "prize"),
+            ("Ferry Returns To The Old Pier", "The ferry will stop at the pier again", "pier"),
+            ("School Choir Sings At The Cathedral", "Forty pupils sang on Sunday", "choir"),
+        ]
+    ]
+    article = PARAS[:2]
+    dump = page(*article, nav=[*NAV, "Top stories", *cards, *NAV])
+    record = clean_text(dump, rules=rules)
+    assert record.text.split("\n") == article
+
+
 def test_a_copy_of_the_text_that_lost_its_line_breaks_is_removed_too(rules) -> None:
     crosshead = "What happens to the books"
     more = [

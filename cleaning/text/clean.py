@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-11"
+MODEL_VERSION = "text-seg-12"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -61,6 +61,14 @@ _DATED_GAP = 5  # lines from one teaser's date stamp to the next one's, at most
 _SUMMARY_WORDS = 45  # ... none longer than this
 _SUMMARY_FROM = 5  # ... and no shorter than this (a shorter sentence can be a link's title)
 _DIRECTORY_ITEMS = 6  # links with a one-line description each that make a run a directory
+_MENU_ITEMS = 10  # names with a one-line description each, in a row, that make a stretch a menu
+_MENU_DESCRIPTION_WORDS = 20  # ... each description at most this long
+_CARDS = 3  # teaser cards (a headline glued to its summary) in the run that make them teasers
+_CARD_HEAD_WORDS, _CARD_TAIL_WORDS = 4, 8  # ... words of the headline and of the summary, at least
+# where a card's headline runs into its summary: a word of three lower-case letters or more (or
+# a closing bracket or quote) followed by a capital with no space ("Harbour ReopensThe ferry")
+_CARD_GLUE = re.compile(r"(?:[a-z]{3}|[a-z][)'’\"”])([A-Z])")
+_FURNITURE_ROUNDS = 3  # times the run is found again without the menus and cards it held
 _LINK_LIST_ITEMS = 8  # headlines in a read-also list inside the article, at most
 _BOX_LINES = 3  # headlines (and their source, author) in a "read also" box inside the article
 _BOX_ITEM_WORDS = 16  # ... each at most this long
@@ -399,6 +407,7 @@ def _find_article(
         )
         if e2 > s2:
             start, end = s2, e2
+    start, end, scores = _without_furniture(lines, verdicts, judge, judged_all, start, end, scores, plain)
     if repeated is not None and trimmed is not None and end > start:
         head = start
         start = _without_repeated_edges(lines, scores, repeated, start, end, True)[0]
@@ -531,6 +540,110 @@ def _is_directory(lines: Sequence[Line], start: int, end: int) -> bool:
             return False
         want_summary = not want_summary
     return items >= _DIRECTORY_ITEMS
+
+
+def _without_furniture(
+    lines: Sequence[Line],
+    verdicts: list[Verdict],
+    judge: _Judge,
+    judged_all: bool,
+    start: int,
+    end: int,
+    scores: list[float],
+    plain: list[float],
+) -> tuple[int, int, list[float]]:
+    """The run found again with the menus and teaser cards it held counting against it.
+
+    A mega-menu (product after product, each with its one-line description) and a list of
+    teaser cards (each a headline glued to its summary) read as prose line by line: the
+    descriptions and summaries are sentences.  Next to an article the run takes them in
+    (the article and a mega-menu below it), or takes them instead of it (a wall of cards
+    outweighs a short article).  Their lines (:func:`_menu_stretches`, :func:`_glued_cards`)
+    count against the run, and the run is found again, until it holds none of them.
+    Language-independent where the script has cases: it reads the lines' shapes."""
+    masked: set[int] = set()
+    for _ in range(_FURNITURE_ROUNDS):
+        if end <= start:
+            break
+        found = [*_menu_stretches(lines, start, end), *_glued_cards(lines, start, end)]
+        if not found:
+            break
+        masked.update(found)
+        s2, e2, rescored = _heuristic_run(
+            lines, verdicts, judge, judged_all, sorted(masked), plain
+        )
+        if e2 <= s2:
+            break
+        start, end, scores = s2, e2, rescored
+    return start, end, scores
+
+
+def _menu_name(line: Line) -> bool:
+    """The name of a menu's item: a short line that is no sentence."""
+    return line.words <= _STAMP_WORDS and not (line.terminal and line.size >= _SUMMARY_FROM)
+
+
+def _menu_description(line: Line) -> bool:
+    """The one-line description under a menu item's name: one short sentence."""
+    return line.terminal and _SUMMARY_FROM <= line.size <= _MENU_DESCRIPTION_WORDS
+
+
+def _menu_stretches(lines: Sequence[Line], start: int, end: int) -> list[int]:
+    """The lines of the run's menu stretches: at least :data:`_MENU_ITEMS` items in a row,
+    each a name (:func:`_menu_name`) then its description (:func:`_menu_description`).
+
+    :func:`_is_directory` finds a run that is such a list from end to end; a mega-menu
+    below (or above) an article is a stretch of the run.  An article's own headed
+    sections hold paragraphs longer than a menu's descriptions, or fewer of them in a row."""
+    out: list[int] = []
+    items: list[int] = []  # the names and descriptions of the stretch being read
+    name: int | None = None  # the name waiting for its description
+
+    def close() -> None:
+        if len(items) >= 2 * _MENU_ITEMS:
+            out.extend(range(items[0], items[-1] + 1))
+        items.clear()
+
+    for i in range(start, end):
+        line = lines[i]
+        if line.size == 0:
+            continue
+        if name is not None and _menu_description(line):
+            items.extend((name, i))
+            name = None
+            continue
+        if name is not None or not _menu_name(line):
+            close()  # two names in a row, or a line that is neither: the stretch ends
+        name = i if _menu_name(line) else None
+    close()
+    return out
+
+
+def _glued_card(line: Line) -> bool:
+    """A teaser card: a Title Case headline of :data:`_CARD_HEAD_WORDS` words or more run
+    into its summary, a sentence of :data:`_CARD_TAIL_WORDS` words or more, with no space
+    between them ("...Ferry Returns To Old PierThe town council voted..."); the dump lost the break
+    between the card's two blocks.  A product name written in camel case inside a
+    sentence has lower-case words before it."""
+    if not line.terminal or line.size < _CARD_HEAD_WORDS + _CARD_TAIL_WORDS:
+        return False
+    text = line.text
+    for glue in _CARD_GLUE.finditer(text):
+        head, tail = text[: glue.start(1)].split(), text[glue.start(1) :].split()
+        if len(head) < _CARD_HEAD_WORDS or len(tail) < _CARD_TAIL_WORDS:
+            continue
+        if any(word[0].islower() for word in head):
+            continue  # no headline: a sentence before the glue
+        if 2 * sum(word[0].isupper() for word in tail) < len(tail):
+            return True
+    return False
+
+
+def _glued_cards(lines: Sequence[Line], start: int, end: int) -> list[int]:
+    """The run's teaser cards (:func:`_glued_card`) when it holds :data:`_CARDS` or more: an
+    article may run its own headline into its first paragraph, once."""
+    cards = [i for i in range(start, end) if _glued_card(lines[i])]
+    return cards if len(cards) >= _CARDS else []
 
 
 def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
@@ -1113,11 +1226,12 @@ def _heuristic_run(
     verdicts: list[Verdict],
     judge: _Judge,
     judged_all: bool,
-    masked: range = range(0),
+    masked: Sequence[int] = (),
     plain: list[float] | None = None,
 ) -> tuple[int, int, list[float]]:
     """The heuristic article run, widening the judged window until the run lies inside it;
-    the lines of ``masked`` (a run found not to be the article) count against it.
+    the lines of ``masked`` (a run, or lines of it, found not to be the article) count against
+    it.
     ``plain``: :func:`plain_score` of each line (the score of a line judged clean), when the
     caller has it."""
     n = len(lines)
