@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from cleaning.record import non_ascii_chars
+
 _DIGIT = re.compile(r"\d")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _PUNCT = re.compile(r"[^\w\s]|_")
 FORMAT_VERSION = 2
 _HASHES_KEPT = 50_000  # lines whose hash the stats remember (a page's worth a hundred times)
@@ -50,8 +51,10 @@ _ASCII_BYTES = bytes(
     b"0"[0] if c in "123456789" else b" "[0] if not c.isalnum() else ord(c)
     for c in map(chr, range(128))
 ) + bytes(range(128, 256))
-# the same, "\n" kept: lines joined by it are normalised in one pass (line_hashes)
-_ASCII_BYTES_LINES = _ASCII_BYTES[:10] + b"\n" + _ASCII_BYTES[11:]
+# the same, "\n" -> "\0" (a byte no other one becomes): the mark of the line breaks of lines
+# joined and normalised in one pass (_normalised_lines)
+_ASCII_BYTES_LINES = _ASCII_BYTES[:10] + b"\0" + _ASCII_BYTES[11:]
+_SPACE_RUN = re.compile(rb"  +")  # (the longer runs only: a single space stays as it is)
 _HASHER = partial(hashlib.blake2b, digest_size=8)
 _HEX = operator.methodcaller("hexdigest")
 
@@ -73,7 +76,7 @@ def _map_non_ascii(lower: str) -> str:
     :func:`normalise_line` do to each: \\d -> 0, neither \\w nor \\s -> space; other spaces
     -> space, as bytes.split() splits on ASCII whitespace only), for the bytes path: letters
     left as they are match no byte of _ASCII_BYTES' mapping."""
-    for ch in set(_NON_ASCII.findall(lower)):
+    for ch in non_ascii_chars(lower):
         if ch.isdecimal():
             lower = lower.replace(ch, "0")
         elif ch.isspace() or not ch.isalnum():
@@ -105,7 +108,17 @@ def _normalised_lines(lines: Sequence[str]) -> list[bytes]:
     which is neither cased nor case-ignorable), so the joined text gives each line's bytes."""
     lower = "\n".join(lines).lower()
     data = lower.encode("ascii") if lower.isascii() else _map_non_ascii(lower).encode("utf-8")
-    return list(map(b" ".join, map(bytes.split, data.translate(_ASCII_BYTES_LINES).split(b"\n"))))
+    return _collapsed(data.translate(_ASCII_BYTES_LINES))
+
+
+def _collapsed(marked: bytes) -> list[bytes]:
+    """The lines of ``marked`` (translated by _ASCII_BYTES_LINES: its line breaks are "\\0"
+    and every other byte of ASCII whitespace a space) each with its spaces collapsed and
+    stripped: ``[b" ".join(line.split()) for line in marked.split(b"\\0")]``, without
+    cutting every line into words: one substitution collapses the runs of spaces of the
+    whole text, and a line then only has a space before its first word and after its last
+    to lose (one ``bytes.strip`` in C)."""
+    return list(map(bytes.strip, _SPACE_RUN.sub(b" ", marked).split(b"\0")))
 
 
 def document_hashes(text: str) -> set[str]:
