@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from cleaning.record import CleanedRecord, Removal
@@ -111,6 +111,7 @@ def clean_text(
     domain: str | None = None,
     stats: RepetitionStats | None = None,
     mode: str = "dump",
+    line_hashes: Mapping[str, str] | None = None,
 ) -> CleanedRecord:
     """Clean one plain-text document.
 
@@ -118,11 +119,14 @@ def clean_text(
     the document's source (see :mod:`cleaning.text.repetition`; the group consulted
     is ``domain`` when the stats know it, else their only group).  ``mode`` is
     ``"dump"`` (a full page: find the article) or ``"body"`` (an extracted body:
-    remove local boilerplate only).
+    remove local boilerplate only).  ``line_hashes``: the line hash of lines of this
+    text by their stripped text, when the caller has them (the statistics pass of a
+    batch, :func:`cleaning.text.repetition.document_lines`); a line it does not hold
+    (a glued block split in two) is hashed here.
     """
     # no learned model is shipped: its leave-one-dataset-out gain was within noise (see
     # scripts/train_text_model.py); _clean takes one for evaluation
-    return _clean(text, rules, domain, stats, mode, None)
+    return _clean(text, rules, domain, stats, mode, None, line_hashes)
 
 
 def _clean(
@@ -132,6 +136,7 @@ def _clean(
     stats: RepetitionStats | None,
     mode: str,
     model: tuple[Sequence[float], float] | None,
+    line_hashes: Mapping[str, str] | None = None,
 ) -> CleanedRecord:
     """:func:`clean_text` with the model given (the training script scores its candidates)."""
     if mode not in MODES:
@@ -141,7 +146,7 @@ def _clean(
     language = document_language(text) if mode == "dump" else None
     lines = split_lines(text, language)
     matcher, structural = _prepared(rules, domain)
-    judge = _Judge(matcher, stats, domain, structural.get("template"))
+    judge = _Judge(matcher, stats, domain, structural.get("template"), line_hashes)
     verdicts = [NO_VERDICT] * len(lines)
     outside = structural.get("outside_article")
 
@@ -298,13 +303,15 @@ class _Judge:
         stats: RepetitionStats | None,
         domain: str | None,
         template_id: str | None,
+        line_hashes: Mapping[str, str] | None = None,
     ) -> None:
         self.matcher = matcher
         group = stats.resolve_group(domain) if stats is not None and template_id else None
         # the hashes of the group's template lines: when there are none (a small group), no
         # line needs hashing
         self.templates = stats.template_hashes(group) if stats and group else frozenset()
-        self.hash_of = stats.hash_of if stats is not None else line_hash
+        hash_of = stats.hash_of if stats is not None else line_hash
+        self.hash_of = _looked_up(line_hashes, hash_of) if line_hashes else hash_of
         self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
         self.judged: set[int] = set()
         self.flagged: list[int] = []  # the judged lines some rule or the stats say something of
@@ -355,6 +362,19 @@ class _Judge:
         for i in indexes:
             out[i] = self.seen[lines[i].text]
         return out
+
+
+def _looked_up(table: Mapping[str, str], hash_of: Callable[[str], str]) -> Callable[[str], str]:
+    """:func:`line_hash` of a line, from ``table`` (hashes by line, all computed at once by
+    the statistics pass) when it holds the line, else by ``hash_of``: hashing a line one by
+    one costs about 3 us (ten C calls), a dict lookup a tenth of that."""
+    get = table.get
+
+    def hash_of_line(text: str) -> str:
+        found = get(text)
+        return hash_of(text) if found is None else found
+
+    return hash_of_line
 
 
 def _find_article(

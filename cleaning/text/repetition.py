@@ -127,16 +127,30 @@ def document_hashes(text: str) -> set[str]:
     return document_lines(text)[0]
 
 
-def document_lines(text: str) -> tuple[set[str], str]:
+def document_lines(text: str, table: dict[str, str] | None = None) -> tuple[set[str], str]:
     """:func:`document_hashes` and the document's fingerprint: a digest of its sorted
     distinct normalised lines, the same for every copy that differs only in digits, case,
-    punctuation, spacing, the order of its lines or lines repeated."""
+    punctuation, spacing, the order of its lines or lines repeated.
+
+    ``table``, when given, is filled with the :func:`line_hash` of each distinct line by
+    its text stripped ("" for a line with no word): what the cleaning pass of a batch looks
+    its lines up in (:func:`clean_text`'s ``line_hashes``), hashed here once with the lines
+    normalised together instead of one line at a time there.  A line's hash is that of the
+    line stripped (normalising strips it)."""
     # each distinct line once (menus and footers repeat within a page), normalised together;
     # each distinct normalised form hashed once, the empty one (no word) left out
-    distinct = set(_normalised_lines(list(set(text.splitlines()))))
+    raws = list(set(text.splitlines()))
+    norms = _normalised_lines(raws)
+    distinct = set(norms)
     distinct.discard(b"")
     fingerprint = _HASHER(b"\n".join(sorted(distinct))).hexdigest()
-    return set(map(_HEX, map(_HASHER, distinct))), fingerprint
+    if table is None:
+        return set(map(_HEX, map(_HASHER, distinct))), fingerprint
+    digests = dict(zip(distinct, map(_HEX, map(_HASHER, distinct)), strict=True))
+    hashes = set(digests.values())
+    digests[b""] = ""
+    table.update(zip(map(str.strip, raws), map(digests.__getitem__, norms), strict=True))
+    return hashes, fingerprint
 
 
 @dataclass(frozen=True)
@@ -244,10 +258,16 @@ class RepetitionStats:
         return found
 
 
-def build_stats(docs: Iterable[tuple[str, str] | tuple[str, str, str]]) -> RepetitionStats:
+def build_stats(
+    docs: Iterable[tuple[str, str] | tuple[str, str, str]],
+    tables: dict[str, dict[str, str]] | None = None,
+) -> RepetitionStats:
     """Count, per group, the documents each normalised line occurs in.  ``docs``: (group,
     text) or (group, text, source); a document whose fingerprint the group already counted
     adds nothing (:func:`document_lines`), and ``source`` says where to read it again.
+    ``tables``: for the sources it names, the table :func:`document_lines` fills with the
+    hash of each line of that document (looked up by the time its entry is read: a caller
+    may add entries while ``docs`` is being consumed).
 
     Pure: the result depends on the set of distinct documents, not on their order or on how
     many copies of each there are.
@@ -257,7 +277,8 @@ def build_stats(docs: Iterable[tuple[str, str] | tuple[str, str, str]]) -> Repet
     seen: dict[str, set[str]] = {}
     origins: dict[tuple[str, str], str] = {}
     for group, text, *source in docs:
-        hashes, fingerprint = document_lines(text)
+        hashed = tables.get(source[0]) if tables is not None and source else None
+        hashes, fingerprint = document_lines(text, hashed)
         fingerprints = seen.setdefault(group, set())
         if fingerprint in fingerprints:
             continue  # a copy: its lines are counted once
