@@ -76,6 +76,7 @@ _NOTICE_OPENS = re.compile(r"\W{0,3}(©|\(c\)|copyright\b)", re.IGNORECASE)
 _NOTICE_WORDS = 25  # a copyright notice is at most this long
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _TESTIMONIALS = 4  # customers' quotes, each signed below, that make a testimonials widget
+_SIGNATURE_DASHES = "-–—~ "  # what may open a signature line before the name ("— Mark T.")
 _OPEN_QUOTES = frozenset("\"“„«‘'»")
 _CLOSE_QUOTES = frozenset("\"”“»’'«")
 _HEADING_WORDS = 4  # a heading the run keeps though other pages of its group show it
@@ -657,7 +658,9 @@ def _signed_by(line: Line) -> int:
     initial ("Ann W.", "— Mark T."), 1 when it is a short name of capitalised words ("Ann
     Walker", "A. Rae V."), 0 when it is no signature (a digit, a sentence, a lower-case
     word, more than :data:`_NAME_WORDS` words)."""
-    text = line.text.lstrip("-–—~ ")
+    if line.words > _NAME_WORDS[1] and line.text[:1] not in _SIGNATURE_DASHES:
+        return 0  # (most lines: nothing to strip, the line's own words are too many)
+    text = line.text.lstrip(_SIGNATURE_DASHES)
     words = text.split()
     if not 1 <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
         return 0
@@ -692,8 +695,10 @@ def _testimonials(lines: Sequence[Line], start: int, end: int) -> list[int]:
         # the last signature may stand just below the run (a name costs more than it is worth)
         while j < end and j + 1 < len(lines):
             quote, sign = lines[j], lines[j + 1]
+            if quote.size < _SUMMARY_FROM:  # (the cheap test first)
+                break
             signed = _signed_by(sign)
-            if quote.size < _SUMMARY_FROM or not signed or _signed_by(quote):
+            if not signed or _signed_by(quote):
                 break
             pairs += 1
             marked += signed == 2 or _quoted(quote.text)
