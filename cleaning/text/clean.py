@@ -144,8 +144,9 @@ def _clean(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     # a dump's language sets the stop words its lines are measured with (the article run is
     # found by them); an extracted body keeps every line no rule removes, and needs none
-    language = document_language(text) if mode == "dump" else None
-    lines = split_lines(text, language)
+    raw_lines = text.splitlines()  # cut once for both
+    language = document_language(text, raw_lines) if mode == "dump" else None
+    lines = split_lines(text, language, raw_lines)
     matcher, structural = _prepared(rules, domain)
     judge = _Judge(matcher, stats, domain, structural.get("template"), line_hashes)
     verdicts = [NO_VERDICT] * len(lines)
