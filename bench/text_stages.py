@@ -10,8 +10,9 @@ command's order, and times each stage on its own (CPU seconds, best of N):
 1. the statistics pass, :func:`pipelines.batch.run.build_batch_stats` (each file read and
    decoded, its lines counted, its text kept for the cleaning pass: ``KeptTexts``);
 2. the cleaning pass, :func:`pipelines.batch.run.clean_file` on each file with the batch's
-   job (the kept text taken, ``clean_text`` with the file's group statistics, the row
-   signed by ``signed_row``: word split, word count, MinHash signature);
+   job (the kept text taken, ``clean_text`` with the file's group statistics and the line
+   hashes the statistics pass kept with the text, the row signed by ``signed_row``: word
+   split, word count, MinHash signature);
 3. the writing, :func:`pipelines.batch.run.write_outcomes` of those outcomes into an empty
    folder (the duplicate index opened, each file's rows assigned, the part file written,
    the index committed).
@@ -39,6 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cleaning.text.clean import clean_text  # noqa: E402
+from cleaning.text.repetition import document_lines  # noqa: E402
 from pipelines.batch.inputs import InputFile, decode_text, read_bytes  # noqa: E402
 from pipelines.batch.run import (  # noqa: E402
     CleanOptions,
@@ -117,9 +119,16 @@ def main() -> None:
 
     outcomes = stage("cleaning pass (clean_file)", clean_all, keep_all)
     group = stats.for_group(items[0].group)
+    # each text's line hashes, as the statistics pass hands them to the cleaning pass (Kept)
+    hashes: list[dict[str, str]] = [{} for _ in texts]
+    for text, table in zip(texts, hashes, strict=True):
+        document_lines(text, table)
     records = stage(
         "  clean_text with the statistics",
-        lambda: [clean_text(t, rules=ruleset, stats=group, mode="dump") for t in texts],
+        lambda: [
+            clean_text(t, rules=ruleset, stats=group, mode="dump", line_hashes=h)
+            for t, h in zip(texts, hashes, strict=True)
+        ],
     )
     now = datetime.now(timezone.utc)
     stage(

@@ -14,6 +14,10 @@ from datetime import datetime
 # two agree on every code point): one pass replaces them all, however many a text holds
 _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 _WORD_BYTES = bytes(97 if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
+_ASCII_BYTES = bytes(range(128))
+# a text with more distinct non-word characters than this is spaced by the regular expression
+# (one pass) rather than by one str.replace per character (one pass each)
+_REPLACED_AT_MOST = 32
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,29 @@ class CleanedRecord:
         return self.drop_reason is None
 
 
+def non_ascii_chars(text: str) -> set[str]:
+    """The distinct non-ASCII characters of ``text`` (``set(re.findall("[^\\x00-\\x7f]",
+    text))``).  Not by a regular expression, which builds one string per character found
+    (most of a dump's are curly quotes and dashes, one every few words): the text's UTF-8
+    bytes less its ASCII bytes (one ``bytes.translate`` in C) are the UTF-8 of its non-ASCII
+    characters alone, as no ASCII byte occurs inside a multi-byte sequence."""
+    data = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    return set(data.decode("utf-8", "surrogatepass"))
+
+
 def spaced_non_ascii(text: str) -> str:
     """``text`` with every non-ASCII character that is not a word character made a space
-    (a byte table then tells ASCII word bytes from the rest)."""
-    return text if text.isascii() else _NON_ASCII_NON_WORD.sub(" ", text)
+    (a byte table then tells ASCII word bytes from the rest).  The regular expression tests
+    every character of the text against its class; a text holds a few distinct such
+    characters (quotes, dashes, no-break spaces), each replaced in one C pass."""
+    if text.isascii():
+        return text
+    spaces = [ch for ch in non_ascii_chars(text) if not ch.isalnum()]
+    if len(spaces) > _REPLACED_AT_MOST:  # symbols of every kind: one pass for all
+        return _NON_ASCII_NON_WORD.sub(" ", text)
+    for ch in spaces:
+        text = text.replace(ch, " ")
+    return text
 
 
 def count_words(text: str) -> int:

@@ -276,3 +276,18 @@ def test_chunks_keep_the_input_order_and_end_with_single_files(kind: str, n: int
     assert max(sizes) <= cap and sizes[-1] == 1
     assert sizes == sorted(sizes, reverse=True)
     assert len(chunks) < n or cap == 1  # fewer round trips than files
+
+
+def test_a_file_is_read_whole_up_to_the_limit_whatever_size_was_seen_before(tmp_path: Path) -> None:
+    # read_bytes reads the size stat() gave (and a byte more) rather than asking for the
+    # limit at once: a file that grew or shrank since reads as fh.read(limit) reads it
+    from pipelines.batch.inputs import _read_at_most
+
+    rng = random.Random(17)
+    for n in (0, 1, 5, 100, 5000):
+        path = tmp_path / f"f{n}"
+        path.write_bytes(rng.randbytes(n))
+        for limit in (1, 2, 6, 101, 20_000):
+            for seen in (0, n // 2, n, n + 3):
+                with open(path, "rb") as fh, open(path, "rb") as again:
+                    assert _read_at_most(fh, seen, limit) == again.read(limit), (n, limit, seen)

@@ -7,6 +7,8 @@ are written for these tests.
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from cleaning.html.extract import clean_html
 from cleaning.rules.features import FEATURES
 from cleaning.text.clean import clean_text
 from cleaning.text.lines import document_language, split_lines
-from cleaning.words import detect_language
+from cleaning.words import detect_language, detect_language_utf8
 from pipelines.rulefiles import load_ruleset
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -55,6 +57,34 @@ def test_no_language_is_named_for_a_menu_or_an_unlisted_script() -> None:
     assert detect_language(["home", "news", "sport", "weather", "contact"]) is None
     assert document_language("Главная\nНовости\nСпорт") is None
     assert detect_language([]) is None
+
+
+def test_the_language_is_told_from_the_words_the_regular_expression_finds() -> None:
+    # document_language cuts words out by byte tables, not by \w+: on every kind of
+    # character (a capital I with a dot, a lone surrogate, symbols, digits) the words and
+    # the language are the same
+    chars = list(map(chr, [*range(0x300), *range(0x2000, 0x2070), 0x130, 0x3A3, 0xD800]))
+    words = ["the", "der", "le", "el", "di", "de", "het", "och", "i", "w", "a", "és", "ja"]
+    words += ["ve", "dan"]
+    rng = random.Random(13)
+    for _ in range(200):
+        text = "\n".join(
+            " ".join(
+                rng.choice([*words, "".join(rng.choice(chars) for _ in range(3))])
+                for _ in range(rng.randint(1, 14))
+            )
+            for _ in range(30)
+        )
+        sample: list[str] = []
+        for raw in text.splitlines():  # the definition: \w+ in the lines of 8 words or more
+            if raw.count(" ") + 1 >= 8:
+                sample.extend(re.findall(r"\w+", raw.lower()))
+                if len(sample) >= 300:
+                    break
+        assert document_language(text) == detect_language(sample), repr(text)
+        assert detect_language_utf8([w.encode("utf-8", "surrogatepass") for w in sample]) == (
+            detect_language(sample)
+        )
 
 
 def test_a_line_in_its_own_language_reads_as_prose() -> None:

@@ -26,6 +26,7 @@ from cleaning.text.repetition import (
     RepetitionStats,
     build_stats,
     document_hashes,
+    document_lines,
     line_hash,
     normalise_line,
 )
@@ -325,6 +326,38 @@ def test_a_line_repeated_across_a_source_is_removed_as_template_only_with_stats(
     # the group is found by domain, or is the only group the stats hold
     only = clean_text(text, rules=rules, stats=stats.for_group("gazette"))
     assert only.text == record.text
+
+
+def test_the_statistics_pass_hashes_each_line_as_line_hash_does_by_its_stripped_text() -> None:
+    # document_lines fills the table the cleaning pass looks its lines up in: the hash of
+    # every line, indented, blank, symbols only or of any kind of character, by its text
+    # stripped (what a Line holds), with the document's hashes and fingerprint unchanged
+    points = [*range(0x300), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x3A3, 0x1F600]
+    chars = list(map(chr, points))
+    rng = random.Random(11)
+    lines = ["  Indented menu", "Trailing space \t", "", "  ", "--", "ΑΣ", "\u3000Ideographic"]
+    lines += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 12))) for _ in range(300)]
+    text = "\n".join(lines)
+    table: dict[str, str] = {}
+    assert document_lines(text, table) == document_lines(text)
+    assert all(table[line.strip()] == line_hash(line) for line in text.splitlines())
+    # the documents build_stats is asked to, and only those
+    tables: dict[str, dict[str, str]] = {"b": {}}
+    stats = build_stats([("g", text, "a"), ("g", PROMO, "b")], tables)
+    assert tables["b"] == {PROMO: line_hash(PROMO)}
+    assert stats == build_stats([("g", text, "a"), ("g", PROMO, "b")])
+
+
+def test_cleaning_with_the_line_hashes_of_the_statistics_pass_changes_nothing(rules) -> None:
+    # a line the table does not hold (a glued block split in two) is hashed as before
+    docs = _docs()
+    stats = build_stats(docs).for_group("gazette")
+    text = docs[2][1] + f"\nA story ends here.{PROMO}"
+    table: dict[str, str] = {}
+    document_lines(text, table)
+    plain = clean_text(text, rules=rules, stats=stats)
+    assert clean_text(text, rules=rules, stats=stats, line_hashes=table) == plain
+    assert clean_text(text, rules=rules, stats=stats, line_hashes={PROMO: line_hash(PROMO)}) == plain
 
 
 def test_the_stats_remember_line_hashes_without_changing_them() -> None:

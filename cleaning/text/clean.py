@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from cleaning.record import CleanedRecord, Removal
@@ -89,6 +89,7 @@ _NOTICE_OPENS = re.compile(r"\W{0,3}(©|\(c\)|copyright\b)", re.IGNORECASE)
 _NOTICE_WORDS = 25  # a copyright notice is at most this long
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _TESTIMONIALS = 4  # customers' quotes, each signed below, that make a testimonials widget
+_SIGNATURE_DASHES = "-–—~ "  # what may open a signature line before the name ("— Mark T.")
 _OPEN_QUOTES = frozenset("\"“„«‘'»")
 _CLOSE_QUOTES = frozenset("\"”“»’'«")
 _HEADING_WORDS = 4  # a heading the run keeps though other pages of its group show it
@@ -124,6 +125,7 @@ def clean_text(
     domain: str | None = None,
     stats: RepetitionStats | None = None,
     mode: str = "dump",
+    line_hashes: Mapping[str, str] | None = None,
 ) -> CleanedRecord:
     """Clean one plain-text document.
 
@@ -131,11 +133,14 @@ def clean_text(
     the document's source (see :mod:`cleaning.text.repetition`; the group consulted
     is ``domain`` when the stats know it, else their only group).  ``mode`` is
     ``"dump"`` (a full page: find the article) or ``"body"`` (an extracted body:
-    remove local boilerplate only).
+    remove local boilerplate only).  ``line_hashes``: the line hash of lines of this
+    text by their stripped text, when the caller has them (the statistics pass of a
+    batch, :func:`cleaning.text.repetition.document_lines`); a line it does not hold
+    (a glued block split in two) is hashed here.
     """
     # no learned model is shipped: its leave-one-dataset-out gain was within noise (see
     # scripts/train_text_model.py); _clean takes one for evaluation
-    return _clean(text, rules, domain, stats, mode, None)
+    return _clean(text, rules, domain, stats, mode, None, line_hashes)
 
 
 def _clean(
@@ -145,16 +150,18 @@ def _clean(
     stats: RepetitionStats | None,
     mode: str,
     model: tuple[Sequence[float], float] | None,
+    line_hashes: Mapping[str, str] | None = None,
 ) -> CleanedRecord:
     """:func:`clean_text` with the model given (the training script scores its candidates)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     # a dump's language sets the stop words its lines are measured with (the article run is
     # found by them); an extracted body keeps every line no rule removes, and needs none
-    language = document_language(text) if mode == "dump" else None
-    lines = split_lines(text, language)
+    raw_lines = text.splitlines()  # cut once for both
+    language = document_language(text, raw_lines) if mode == "dump" else None
+    lines = split_lines(text, language, raw_lines)
     matcher, structural = _prepared(rules, domain)
-    judge = _Judge(matcher, stats, domain, structural.get("template"))
+    judge = _Judge(matcher, stats, domain, structural.get("template"), line_hashes)
     verdicts = [NO_VERDICT] * len(lines)
     outside = structural.get("outside_article")
 
@@ -316,13 +323,15 @@ class _Judge:
         stats: RepetitionStats | None,
         domain: str | None,
         template_id: str | None,
+        line_hashes: Mapping[str, str] | None = None,
     ) -> None:
         self.matcher = matcher
         group = stats.resolve_group(domain) if stats is not None and template_id else None
         # the hashes of the group's template lines: when there are none (a small group), no
         # line needs hashing
         self.templates = stats.template_hashes(group) if stats and group else frozenset()
-        self.hash_of = stats.hash_of if stats is not None else line_hash
+        hash_of = stats.hash_of if stats is not None else line_hash
+        self.hash_of = _looked_up(line_hashes, hash_of) if line_hashes else hash_of
         self.seen: dict[str, Verdict] = {}  # a page repeats its menus: judge each text once
         self.judged: set[int] = set()
         self.flagged: list[int] = []  # the judged lines some rule or the stats say something of
@@ -373,6 +382,19 @@ class _Judge:
         for i in indexes:
             out[i] = self.seen[lines[i].text]
         return out
+
+
+def _looked_up(table: Mapping[str, str], hash_of: Callable[[str], str]) -> Callable[[str], str]:
+    """:func:`line_hash` of a line, from ``table`` (hashes by line, all computed at once by
+    the statistics pass) when it holds the line, else by ``hash_of``: hashing a line one by
+    one costs about 3 us (ten C calls), a dict lookup a tenth of that."""
+    get = table.get
+
+    def hash_of_line(text: str) -> str:
+        found = get(text)
+        return hash_of(text) if found is None else found
+
+    return hash_of_line
 
 
 def _find_article(
@@ -760,7 +782,9 @@ def _signed_by(line: Line) -> int:
     initial ("Ann W.", "— Mark T."), 1 when it is a short name of capitalised words ("Ann
     Walker", "A. Rae V."), 0 when it is no signature (a digit, a sentence, a lower-case
     word, more than :data:`_NAME_WORDS` words)."""
-    text = line.text.lstrip("-–—~ ")
+    if line.words > _NAME_WORDS[1] and line.text[:1] not in _SIGNATURE_DASHES:
+        return 0  # (most lines: nothing to strip, the line's own words are too many)
+    text = line.text.lstrip(_SIGNATURE_DASHES)
     words = text.split()
     if not 1 <= len(words) <= _NAME_WORDS[1] or _DIGITS.search(text) is not None:
         return 0
@@ -795,8 +819,10 @@ def _testimonials(lines: Sequence[Line], start: int, end: int) -> list[int]:
         # the last signature may stand just below the run (a name costs more than it is worth)
         while j < end and j + 1 < len(lines):
             quote, sign = lines[j], lines[j + 1]
+            if quote.size < _SUMMARY_FROM:  # (the cheap test first)
+                break
             signed = _signed_by(sign)
-            if quote.size < _SUMMARY_FROM or not signed or _signed_by(quote):
+            if not signed or _signed_by(quote):
                 break
             pairs += 1
             marked += signed == 2 or _quoted(quote.text)

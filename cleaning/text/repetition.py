@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from cleaning.record import non_ascii_chars
+
 _DIGIT = re.compile(r"\d")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _PUNCT = re.compile(r"[^\w\s]|_")
 FORMAT_VERSION = 2
 _HASHES_KEPT = 50_000  # lines whose hash the stats remember (a page's worth a hundred times)
@@ -50,8 +51,10 @@ _ASCII_BYTES = bytes(
     b"0"[0] if c in "123456789" else b" "[0] if not c.isalnum() else ord(c)
     for c in map(chr, range(128))
 ) + bytes(range(128, 256))
-# the same, "\n" kept: lines joined by it are normalised in one pass (line_hashes)
-_ASCII_BYTES_LINES = _ASCII_BYTES[:10] + b"\n" + _ASCII_BYTES[11:]
+# the same, "\n" -> "\0" (a byte no other one becomes): the mark of the line breaks of lines
+# joined and normalised in one pass (_normalised_lines)
+_ASCII_BYTES_LINES = _ASCII_BYTES[:10] + b"\0" + _ASCII_BYTES[11:]
+_SPACE_RUN = re.compile(rb"  +")  # (the longer runs only: a single space stays as it is)
 _HASHER = partial(hashlib.blake2b, digest_size=8)
 _HEX = operator.methodcaller("hexdigest")
 
@@ -73,7 +76,7 @@ def _map_non_ascii(lower: str) -> str:
     :func:`normalise_line` do to each: \\d -> 0, neither \\w nor \\s -> space; other spaces
     -> space, as bytes.split() splits on ASCII whitespace only), for the bytes path: letters
     left as they are match no byte of _ASCII_BYTES' mapping."""
-    for ch in set(_NON_ASCII.findall(lower)):
+    for ch in non_ascii_chars(lower):
         if ch.isdecimal():
             lower = lower.replace(ch, "0")
         elif ch.isspace() or not ch.isalnum():
@@ -105,7 +108,17 @@ def _normalised_lines(lines: Sequence[str]) -> list[bytes]:
     which is neither cased nor case-ignorable), so the joined text gives each line's bytes."""
     lower = "\n".join(lines).lower()
     data = lower.encode("ascii") if lower.isascii() else _map_non_ascii(lower).encode("utf-8")
-    return list(map(b" ".join, map(bytes.split, data.translate(_ASCII_BYTES_LINES).split(b"\n"))))
+    return _collapsed(data.translate(_ASCII_BYTES_LINES))
+
+
+def _collapsed(marked: bytes) -> list[bytes]:
+    """The lines of ``marked`` (translated by _ASCII_BYTES_LINES: its line breaks are "\\0"
+    and every other byte of ASCII whitespace a space) each with its spaces collapsed and
+    stripped: ``[b" ".join(line.split()) for line in marked.split(b"\\0")]``, without
+    cutting every line into words: one substitution collapses the runs of spaces of the
+    whole text, and a line then only has a space before its first word and after its last
+    to lose (one ``bytes.strip`` in C)."""
+    return list(map(bytes.strip, _SPACE_RUN.sub(b" ", marked).split(b"\0")))
 
 
 def document_hashes(text: str) -> set[str]:
@@ -114,16 +127,30 @@ def document_hashes(text: str) -> set[str]:
     return document_lines(text)[0]
 
 
-def document_lines(text: str) -> tuple[set[str], str]:
+def document_lines(text: str, table: dict[str, str] | None = None) -> tuple[set[str], str]:
     """:func:`document_hashes` and the document's fingerprint: a digest of its sorted
     distinct normalised lines, the same for every copy that differs only in digits, case,
-    punctuation, spacing, the order of its lines or lines repeated."""
+    punctuation, spacing, the order of its lines or lines repeated.
+
+    ``table``, when given, is filled with the :func:`line_hash` of each distinct line by
+    its text stripped ("" for a line with no word): what the cleaning pass of a batch looks
+    its lines up in (:func:`clean_text`'s ``line_hashes``), hashed here once with the lines
+    normalised together instead of one line at a time there.  A line's hash is that of the
+    line stripped (normalising strips it)."""
     # each distinct line once (menus and footers repeat within a page), normalised together;
     # each distinct normalised form hashed once, the empty one (no word) left out
-    distinct = set(_normalised_lines(list(set(text.splitlines()))))
+    raws = list(set(text.splitlines()))
+    norms = _normalised_lines(raws)
+    distinct = set(norms)
     distinct.discard(b"")
     fingerprint = _HASHER(b"\n".join(sorted(distinct))).hexdigest()
-    return set(map(_HEX, map(_HASHER, distinct))), fingerprint
+    if table is None:
+        return set(map(_HEX, map(_HASHER, distinct))), fingerprint
+    digests = dict(zip(distinct, map(_HEX, map(_HASHER, distinct)), strict=True))
+    hashes = set(digests.values())
+    digests[b""] = ""
+    table.update(zip(map(str.strip, raws), map(digests.__getitem__, norms), strict=True))
+    return hashes, fingerprint
 
 
 @dataclass(frozen=True)
@@ -231,10 +258,16 @@ class RepetitionStats:
         return found
 
 
-def build_stats(docs: Iterable[tuple[str, str] | tuple[str, str, str]]) -> RepetitionStats:
+def build_stats(
+    docs: Iterable[tuple[str, str] | tuple[str, str, str]],
+    tables: dict[str, dict[str, str]] | None = None,
+) -> RepetitionStats:
     """Count, per group, the documents each normalised line occurs in.  ``docs``: (group,
     text) or (group, text, source); a document whose fingerprint the group already counted
     adds nothing (:func:`document_lines`), and ``source`` says where to read it again.
+    ``tables``: for the sources it names, the table :func:`document_lines` fills with the
+    hash of each line of that document (looked up by the time its entry is read: a caller
+    may add entries while ``docs`` is being consumed).
 
     Pure: the result depends on the set of distinct documents, not on their order or on how
     many copies of each there are.
@@ -244,7 +277,8 @@ def build_stats(docs: Iterable[tuple[str, str] | tuple[str, str, str]]) -> Repet
     seen: dict[str, set[str]] = {}
     origins: dict[tuple[str, str], str] = {}
     for group, text, *source in docs:
-        hashes, fingerprint = document_lines(text)
+        hashed = tables.get(source[0]) if tables is not None and source else None
+        hashes, fingerprint = document_lines(text, hashed)
         fingerprints = seen.setdefault(group, set())
         if fingerprint in fingerprints:
             continue  # a copy: its lines are counted once

@@ -7,6 +7,7 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -97,7 +98,7 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if size > max_bytes and not path.name.endswith(".gz"):
             raise InputError(_too_large(path, size, max_bytes))
         with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = _read_at_most(fh, size, max_bytes + 1)
     except InputError:
         raise
     except OSError as exc:
@@ -108,6 +109,18 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise InputError(_too_large(path, len(data), max_bytes))
     if not data.strip():
         raise InputError(f"{path}: empty file, nothing to clean")
+    return data
+
+
+def _read_at_most(fh: BinaryIO, size: int, limit: int) -> bytes:
+    """``fh.read(limit)``, without asking for ``limit`` bytes at once: a read of n bytes
+    allocates n bytes first (32 MB, then given back, for each file of a few kB: 25 us a
+    file).  The file's size (one byte more, which tells it grew since) is read first, and
+    only a file that grew is read on, up to ``limit``."""
+    want = min(size + 1, limit)
+    data = fh.read(want)
+    if len(data) == want < limit:
+        data += fh.read(limit - want)
     return data
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import operator
 import sys
 import time
 from collections import Counter
@@ -98,24 +99,37 @@ class Summary:
 
 # What the texts kept between the statistics pass and the cleaning pass may take (KeptTexts).
 KEPT_BYTES = 64 * 1024 * 1024
+_HASH_BYTES = sys.getsizeof("0" * 16)  # a line hash kept with a text (Kept.hashes)
+_RULE_ID = operator.itemgetter("rule_id")  # of a removal in a row
 
 
 @dataclass(frozen=True)
 class Kept:
     """A text file as the statistics pass read it: its stamp then (size and modification
     time, :func:`pipelines.batch.resume.stamp`), its text, the note of its decoding and the
-    identity of its bytes."""
+    identity of its bytes, and the hash of each of its lines by their stripped text
+    (:func:`cleaning.text.repetition.document_lines`: the cleaning pass hashes them no
+    more), filled as the pass counts the text."""
 
     stamp: str
     text: str
     note: str | None
     identity: str
+    hashes: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def size(self) -> int:
+        """The bytes it holds, about: its text, and the lines and hashes of its table (a
+        hash's string is no larger than ``_HASH_BYTES``; lines with the same hash share it)."""
+        table = self.hashes
+        lines = sum(map(sys.getsizeof, table)) if table else 0
+        return sys.getsizeof(self.text) + sys.getsizeof(table) + lines + len(table) * _HASH_BYTES
 
 
 class KeptTexts:
     """Text files read by the statistics pass (:func:`count_lines`), kept for the cleaning
-    pass so that it does not read and decode them again, up to ``budget`` bytes of text
-    (a larger batch reads the rest again: memory stays flat).
+    pass so that it does not read and decode them again, up to ``budget`` bytes (their
+    texts and line hashes, :meth:`Kept.size`: a larger batch reads the rest again, and
+    hashes their lines again; memory stays flat).
 
     A kept text is used only if the file still has the stamp it had when it was read (and
     kept only if the stamp did not change while it was read); otherwise the file is read
@@ -127,12 +141,14 @@ class KeptTexts:
         self.budget = budget
         self.used = 0
         self.texts: dict[Path, Kept] = {}
+        self.sizes: dict[Path, int] = {}  # what each kept text was charged (Kept.size)
 
     def keep(self, path: Path, kept: Kept) -> bool:
-        size = sys.getsizeof(kept.text)
+        size = kept.size()
         if path in self.texts or self.used + size > self.budget:
             return False
         self.texts[path] = kept
+        self.sizes[path] = size
         self.used += size
         return True
 
@@ -146,12 +162,12 @@ class KeptTexts:
         kept = self.texts.pop(path, None)
         if kept is None:
             return None
-        self.used -= sys.getsizeof(kept.text)
+        self.used -= self.sizes.pop(path)
         return kept if stamp(path) == kept.stamp else None
 
     def __getstate__(self) -> dict[str, Any]:
         # a spawned worker process gets none: sending texts costs what reading them does
-        return {"budget": self.budget, "used": 0, "texts": {}}
+        return {"budget": self.budget, "used": 0, "texts": {}, "sizes": {}}
 
 
 @dataclass(frozen=True)
@@ -240,7 +256,12 @@ def clean_file(item: InputFile, job: Job | None = None, source: str | None = Non
             stats = job.stats
             group_stats = stats.for_group(options.domain or item.group) if stats else None
             record = clean_text(
-                text, rules=ruleset, domain=options.domain, stats=group_stats, mode="dump"
+                text,
+                rules=ruleset,
+                domain=options.domain,
+                stats=group_stats,
+                mode="dump",
+                line_hashes=kept.hashes if kept is not None else None,
             )
         else:
             from cleaning.html.extract import clean_html
@@ -352,6 +373,9 @@ def count_lines(
     (beyond it, files are read again when cleaned: memory stays flat on large batches)."""
     from pipelines.batch.resume import stamp
 
+    # the line hashes of the texts to keep, filled by build_stats as it counts each one
+    tables: dict[str, dict[str, str]] = {}
+
     def docs() -> Iterator[tuple[str, str, str]]:
         for item in items:
             keep = kept is not None and not kept.full()
@@ -361,12 +385,18 @@ def count_lines(
                 text, note = decode_text(item.path, data, options.encoding)
             except InputError:
                 continue  # reported when the file itself is cleaned
+            source = str(item.path)
             # kept only if the file did not change while it was read
+            found = None
             if kept is not None and before is not None and stamp(item.path) == before:
-                kept.keep(item.path, Kept(before, text, note, raw_identity(data)))
-            yield (options.domain or item.group), text, str(item.path)
+                found = Kept(before, text, note, raw_identity(data))
+                tables[source] = found.hashes
+            yield (options.domain or item.group), text, source
+            if found is not None and kept is not None:  # counted: its hashes are in, its size known
+                del tables[source]
+                kept.keep(item.path, found)
 
-    return build_stats(docs())
+    return build_stats(docs(), tables)
 
 
 def _read_again(source: str, options: CleanOptions) -> str | None:
@@ -598,7 +628,8 @@ def write_outcomes(
                 if old is not None:
                     replaced.setdefault(old.path, set()).add(row["id"])
                     summary.replaced += 1
-                summary.removed_by_rule.update(r["rule_id"] for r in row["removed"])
+                # (counted in C: a dump's row lists a hundred removals and more)
+                summary.removed_by_rule.update(map(_RULE_ID, row["removed"]))
                 rows.append(row)
             complete = outcome.error is None
             for row, duplicate_of in zip(rows, dedup.assign(rows), strict=True):
