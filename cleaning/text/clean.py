@@ -429,7 +429,9 @@ def _find_article(
         )
         if e2 > s2:
             start, end = s2, e2
-    start, end, scores = _without_furniture(lines, verdicts, judge, judged_all, start, end, scores, plain)
+    start, end, scores = _without_furniture(
+        lines, verdicts, judge, judged_all, start, end, scores, plain
+    )
     if repeated is not None and trimmed is not None and end > start:
         head = start
         start = _without_repeated_edges(lines, scores, repeated, start, end, True)[0]
@@ -650,12 +652,19 @@ def _glued_card(line: Line) -> bool:
     if not line.terminal or line.size < _CARD_HEAD_WORDS + _CARD_TAIL_WORDS:
         return False
     text = line.text
+    # the glue stands inside a word, so the headline's words are the line's first words up
+    # to and with the glued one: a line whose first words hold a lower-case one (most
+    # sentences) has no headline to glue (the cheap test first: it runs on every line)
+    if any(word[0].islower() for word in text.split(None, _CARD_HEAD_WORDS)[:_CARD_HEAD_WORDS]):
+        return False
     for glue in _CARD_GLUE.finditer(text):
         head, tail = text[: glue.start(1)].split(), text[glue.start(1) :].split()
-        if len(head) < _CARD_HEAD_WORDS or len(tail) < _CARD_TAIL_WORDS:
-            continue
+        if len(tail) < _CARD_TAIL_WORDS:
+            break  # (a later glue leaves a shorter summary)
         if any(word[0].islower() for word in head):
-            continue  # no headline: a sentence before the glue
+            break  # no headline: a sentence before the glue, and before every later one
+        if len(head) < _CARD_HEAD_WORDS:
+            continue
         if 2 * sum(word[0].isupper() for word in tail) < len(tail):
             return True
     return False
@@ -1043,12 +1052,17 @@ def _extend_over_structure(
     sentence = False  # a sentence longer than a menu item's description was gained
     while at < n:
         hi = min(n, at + _STRUCTURE_LINES + _BOX_MAX_PROSE_LINES)
-        seen = judge.peek(lines, range(at, hi))
+        # the stretch's lines are judged first, the prose after it only when its first line
+        # ends as a sentence (below most articles it is a menu or a footer: it stops there)
+        seen = judge.peek(lines, range(at, min(hi, at + _STRUCTURE_LINES + 1)))
         i = at
         while i < hi and i - at < _STRUCTURE_LINES and line_score(lines[i], seen[i]) <= 0:
             if not _is_structure(lines[i], seen[i]):
                 break
             i += 1
+        if i >= hi or not lines[i].terminal:
+            break  # no prose after the stretch: the article does not go on here
+        seen.update(judge.peek(lines, range(i, hi)))
         j = i
         while j < hi and _goes_on_with(lines[j], seen[j]):
             j += 1
