@@ -103,6 +103,8 @@ def _signature(el: HtmlElement | None) -> tuple[str, str | None] | None:
 
 def _link_only(el: HtmlElement) -> bool:
     """A block that is (almost) only link text: a "more stories" entry."""
+    if next(el.iter("a"), None) is None:
+        return False  # no link, no link text (most blocks of an article): its text is not read
     text = "".join(el.itertext()).strip()
     linked = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
     return bool(text) and linked >= LINK_SHARE * len(text)
