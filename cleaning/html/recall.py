@@ -68,14 +68,28 @@ def long_paragraphs(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
 def _blocks(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """The block elements of ``el`` with their text as a line, outermost blocks only;
     link-only blocks (teasers) are left out."""
+    if any(a.tag in _BLOCKS for a in el.iterancestors()):
+        return []  # ``el`` is inside a block: so is every block of it
     out = []
     for block in el.iter(*_BLOCKS):
-        if any(a.tag in _BLOCKS for a in block.iterancestors() if a is not el):
+        if block is not el and _inside_block(block, el):
             continue  # inside a block already taken whole
         text = " ".join(block.text_content().split())
         if text and not _link_only(block):
             out.append((block, ("- " if block.tag == "li" else "") + text))
     return out
+
+
+def _inside_block(block: HtmlElement, el: HtmlElement) -> bool:
+    """Whether a block element under ``el`` has a block ancestor below ``el``.  The walk
+    stops at ``el`` (whose own ancestors :func:`_blocks` tests once): the blocks of a
+    container deep in the page would otherwise each climb to the document's root."""
+    node = block.getparent()
+    while node is not None and node is not el:
+        if node.tag in _BLOCKS:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _block_lines(el: HtmlElement) -> list[str]:
@@ -89,6 +103,8 @@ def _signature(el: HtmlElement | None) -> tuple[str, str | None] | None:
 
 def _link_only(el: HtmlElement) -> bool:
     """A block that is (almost) only link text: a "more stories" entry."""
+    if next(el.iter("a"), None) is None:
+        return False  # no link, no link text (most blocks of an article): its text is not read
     text = "".join(el.itertext()).strip()
     linked = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
     return bool(text) and linked >= LINK_SHARE * len(text)

@@ -46,6 +46,28 @@ def _names(el: HtmlElement, desc: str, cut: bool) -> bool:
     return text == desc
 
 
+def _first_extracted(
+    paragraphs: list[tuple[HtmlElement, str]], lines: list[str]
+) -> HtmlElement | None:
+    """The first of ``paragraphs`` that is one of the body's ``lines`` (by :func:`_key`).
+
+    The body's lines are keyed only as far as needed: the first extracted paragraph is
+    usually found near the body's start, and keying every line of a long body cost more
+    than the rest of the standfirst search."""
+    have: set[str] = set()
+    rest = iter(lines)
+    for p, text in paragraphs:
+        key = _key(text)
+        if key in have:
+            return p
+        for line in rest:
+            found = _key(line)
+            have.add(found)
+            if found == key:
+                return p
+    return None
+
+
 def restore_standfirst(
     root: HtmlElement,
     body: str,
@@ -64,8 +86,7 @@ def restore_standfirst(
     desc, cut = _description(description)
     if len(desc) < MIN_CHARS or desc[:200] in _flat(body):
         return body
-    have = {_key(line) for line in body.split("\n")}
-    first = next((p for p, text in paragraphs if _key(text) in have), None)
+    first = _first_extracted(paragraphs, body.split("\n"))
     if first is None:
         return body
     ancestors = list(first.iterancestors())[:MAX_LEVELS]

@@ -611,8 +611,18 @@ _LABEL_ONLY = re.compile(
 )
 
 
+# what makes urlsplit() more than a cut of the address: the tabs and line breaks it
+# removes, the brackets and non-ASCII host names it checks (and may reject)
+_SPLIT_CHANGES = re.compile(r"[\t\r\n\[\]]|[^\x00-\x7f]")
+
+
 def _is_author_link(link: HtmlElement) -> bool:
-    return _AUTHOR_HREF.search(urlsplit(link.get("href", "")).path) is not None
+    href = link.get("href", "")
+    # the path is a piece of a plain address: the pattern missing the whole address misses
+    # the path too, and the address need not be split (most links of a page)
+    if _AUTHOR_HREF.search(href) is None and not _SPLIT_CHANGES.search(href):
+        return False
+    return _AUTHOR_HREF.search(urlsplit(href).path) is not None
 
 
 # An element of a site's menu: <nav>, a navigation or menu role, a nav or menu class.

@@ -313,16 +313,25 @@ def _authors(
         *(v for k in _AUTHOR_META for v in meta.get(k, ()) if "://" in v),
         *profile_urls(art.get("author") if art else None),
     ]
-    named = profile_people(profiles, [*bylines, *page_people(root)]) if profiles else ()
+    # the people named outside the byline markup, read at most once and only when needed:
+    # reading them walks the whole page several times
+    on_page: list[tuple[str, ...]] = []
+
+    def people_on_page() -> tuple[str, ...]:
+        if not on_page:
+            on_page.append(page_people(root))
+        return on_page[0]
+
+    named = profile_people(profiles, [*bylines, *people_on_page()]) if profiles else ()
     if named and not all(in_house(a) for a in named):
         return named
     if authors:
-        for people in (bylines, from_meta, page_people(root)):
-            people = tuple(p for p in people if person_like(p) and not in_house(p))
+        for read in (lambda: bylines, lambda: from_meta, people_on_page):
+            people = tuple(p for p in read() if person_like(p) and not in_house(p))
             if people:
                 return people
         return authors
-    return _people_first(bylines, texts, in_house) or page_people(root)
+    return _people_first(bylines, texts, in_house) or people_on_page()
 
 
 def _without_house_tags(values: list[str], in_house: Callable[[str], bool]) -> list[str]:
