@@ -23,7 +23,7 @@ from lxml.html import HtmlElement
 
 def code_lines(root: HtmlElement) -> frozenset[str]:
     """The stripped non-blank lines of the ``<pre>`` blocks of ``root`` (empty for most
-    pages: lxml finds no ``pre`` element without a walk when the page has none)."""
+    pages)."""
     lines: set[str] = set()
     for pre in root.iter("pre"):
         for line in pre.text_content().splitlines():

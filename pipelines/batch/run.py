@@ -141,14 +141,12 @@ class KeptTexts:
         self.budget = budget
         self.used = 0
         self.texts: dict[Path, Kept] = {}
-        self.sizes: dict[Path, int] = {}  # what each kept text was charged (Kept.size)
 
     def keep(self, path: Path, kept: Kept) -> bool:
         size = kept.size()
         if path in self.texts or self.used + size > self.budget:
             return False
         self.texts[path] = kept
-        self.sizes[path] = size
         self.used += size
         return True
 
@@ -162,12 +160,12 @@ class KeptTexts:
         kept = self.texts.pop(path, None)
         if kept is None:
             return None
-        self.used -= self.sizes.pop(path)
+        self.used -= kept.size()  # (its table is complete when kept and never changes after)
         return kept if stamp(path) == kept.stamp else None
 
     def __getstate__(self) -> dict[str, Any]:
         # a spawned worker process gets none: sending texts costs what reading them does
-        return {"budget": self.budget, "used": 0, "texts": {}, "sizes": {}}
+        return {"budget": self.budget, "used": 0, "texts": {}}
 
 
 @dataclass(frozen=True)
