@@ -410,3 +410,53 @@ def test_a_teaser_list_after_the_article_does_not_extend_it(rules) -> None:
     text = clean_text("\n".join(page), rules=rules).text
     assert "We carried the Ridgeline 40" in text
     assert "A bigger pack" not in text and "Runners will like" not in text
+
+
+TUTORIAL = [
+    "Dev Notes",
+    "Home",
+    "Archive",
+    "Logging every request of a small web service",
+    "Small services often fail in ways that only the raw requests explain, and a log of each "
+    "request with its headers is the quickest way to see what a client really sent.",
+    "Most frameworks can write such a log with one setting, but the default format hides the "
+    "headers that matter when a proxy rewrites them on the way in.",
+    "Configuration",
+    "The handler is added when the service starts, with the headers it should mask:",
+    "app.add_handler(RequestLog(",
+    "    mask=[",
+    '        "Authorization",',
+    '        "Cookie",',
+    '        "X-Api-Key",',
+    "    ],",
+    "    body=False,",
+    "    level=DEBUG,",
+    "    sink=stderr,",
+    "    rotate=DAILY,",
+    "    keep=7,",
+    "    compress=True,",
+    "    encoding=UTF8,",
+    "    timezone=UTC,",
+    "))",
+    "{",
+    '  "method": "GET",',
+    '  "path": "/orders",',
+    '  "status": 200',
+    "}",
+    "With this in place every request is written as one block, and a secret header shows only "
+    "as three stars.",
+    "Keep it for local runs and turn it off in production.",
+    "About",
+    "Privacy",
+]
+
+
+def test_a_tutorial_goes_on_after_its_code_block(rules) -> None:
+    """A code block after a sentence that introduces it with a colon (its lines are short,
+    some are symbols alone) does not end the article when complete sentences follow it."""
+    text = clean_text("\n".join(TUTORIAL), rules=rules).text
+    assert "Small services often fail" in text
+    assert "With this in place every request is written as one block" in text
+    assert "Keep it for local runs" in text
+    for chrome in ("Dev Notes", "Archive", "About", "Privacy"):
+        assert chrome not in text.split("\n")

@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-12"
+MODEL_VERSION = "text-seg-13"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -77,6 +77,7 @@ _LIST_ITEMS, _LIST_ITEM_WORDS = 40, 40  # items (of at most so many words) after
 _LEAD_IN_WORDS, _LEAD_IN_ITEMS = (6, 24), 3  # a lead-in just below the run: words, items
 _STRUCTURE_LINES = 24  # headings and list items between two stretches of the article's prose
 _STRUCTURE_PROSE = 15  # words of prose after them that show the article goes on
+_INTRO_WORDS = 8  # a line ending with a colon this long is a sentence opening a list or example
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
@@ -1014,7 +1015,10 @@ def _extend_over_list(lines: Sequence[Line], judge: _Judge, start: int, end: int
 def _is_structure(line: Line, verdict: Verdict) -> bool:
     """A line of the article's own structure between its paragraphs: a heading or a list
     item no rule says anything of (a generic heading the group's pages share may be
-    template), and no date stamp (a teaser's)."""
+    template), and no date stamp (a teaser's).  A line of symbols alone (a code block's
+    braces, a separator) carries no words and is passed over too: it keeps its own verdict."""
+    if line.size == 0:
+        return True
     if verdict.drop or verdict.evidence:
         return False
     if verdict.template and line.words > _HEADING_WORDS:
@@ -1024,9 +1028,17 @@ def _is_structure(line: Line, verdict: Verdict) -> bool:
 
 def _goes_on_with(line: Line, verdict: Verdict) -> bool:
     """A line of the article's prose after its headings and lists: a sentence (it ends
-    with its full stop, question or exclamation mark) that scores for the article and no
-    rule says anything of.  A teaser's summary cut short ("... with...") does not end so."""
-    return verdict is NO_VERDICT and line.terminal and line_score(line, verdict) > 0
+    with its full stop, question or exclamation mark, or it is a sentence of
+    :data:`_INTRO_WORDS` words or more that opens a list or an example with a colon) that
+    scores for the article and no rule says anything of.  A teaser's summary cut short
+    ("... with...") does not end so."""
+    return verdict is NO_VERDICT and _ends_sentence(line) and line_score(line, verdict) > 0
+
+
+def _ends_sentence(line: Line) -> bool:
+    """:attr:`Line.terminal`, or a sentence that introduces what follows ("The library
+    logs messages in their raw form, like this:"); a label ("Price:") is too short."""
+    return line.terminal or (line.words >= _INTRO_WORDS and line.text.endswith(":"))
 
 
 def _extend_over_structure(
@@ -1060,7 +1072,7 @@ def _extend_over_structure(
             if not _is_structure(lines[i], seen[i]):
                 break
             i += 1
-        if i >= hi or not lines[i].terminal:
+        if i >= hi or not _ends_sentence(lines[i]):
             break  # no prose after the stretch: the article does not go on here
         seen.update(judge.peek(lines, range(i, hi)))
         j = i
