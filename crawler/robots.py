@@ -5,6 +5,11 @@
   first 500 KiB; the stock middleware hands Protego the whole body (up to
   ``DOWNLOAD_MAXSIZE``, past which the download fails and every URL is allowed).  A cut
   robots.txt is counted as ``robots_truncated``.
+* Unreachable means disallowed: a robots.txt answered with a server error (5xx) or 429,
+  after the retries every request gets, is read as ``Disallow: /`` for the run (RFC 9309
+  2.3.1.4: "the crawler MUST assume complete disallow"); the stock middleware parses the
+  error page as an empty robots.txt and crawls everything.  Counted as
+  ``robots_unavailable``.  A 4xx (robots.txt not there) allows all, as the RFC has it.
 * Checked: in Scrapy 2.13-2.19 ``RobotsTxtMiddleware.robot_parser`` awaits the one
   Deferred of a host's pending robots.txt from each waiting request; the first await
   takes the parser and the others get None, which the middleware reads as "no
@@ -28,6 +33,8 @@ from twisted.internet.defer import Deferred
 
 log = logging.getLogger(__name__)
 
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
 
 class CheckedRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware reading at most ``NEWSCLEAN_ROBOTS_MAXSIZE`` bytes of
@@ -38,6 +45,15 @@ class CheckedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self._max_bytes = crawler.settings.getint("NEWSCLEAN_ROBOTS_MAXSIZE", 512 << 10)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500 or response.status == 429:
+            self.crawler.stats.inc_value("newsclean/guard/robots_unavailable")
+            log.warning(
+                "%s: robots.txt answered %d: nothing of this host is crawled this run "
+                "(RFC 9309: an unreachable robots.txt disallows all)",
+                netloc,
+                response.status,
+            )
+            response = response.replace(body=DISALLOW_ALL)
         body = response.body
         if len(body) > self._max_bytes:
             cut = body[: self._max_bytes]

@@ -352,6 +352,7 @@ class NewsSite:
         refuse_articles: bool = False,
         copies: int = 0,
         busy_at: int = 0,
+        robots_status: int = 200,
     ):
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []  # (monotonic arrival time, path)
@@ -361,6 +362,7 @@ class NewsSite:
         self.page_delay = page_delay
         self.refuse_articles = refuse_articles  # answer 403 to every article, like a bot wall
         self.busy_at = busy_at  # the busy_at-th article request gets 429, Retry-After: 2
+        self.robots_status = robots_status  # not 200: robots.txt answers it with an error page
         self.busy_answered: float | None = None  # when (monotonic) it was answered
         self._lock = threading.Lock()
         self._failed_once: set[str] = set()
@@ -451,6 +453,9 @@ class NewsSite:
                 if hold is not None and self.path.startswith("/news/") and served > hold[0]:
                     hold[1].wait(hold[2])
                 path = urlsplit(self.path).path
+                if path == "/robots.txt" and site.robots_status != 200:
+                    self._send(site.robots_status, b"<html>unavailable</html>", "text/html")
+                    return
                 if site.busy_at and path.startswith("/news/") and served == site.busy_at:
                     self._send(429, b"slow down", "text/plain", {"Retry-After": "2"})
                     site.busy_answered = time.monotonic()
