@@ -460,3 +460,38 @@ def test_a_tutorial_goes_on_after_its_code_block(rules) -> None:
     assert "Keep it for local runs" in text
     for chrome in ("Dev Notes", "Archive", "About", "Privacy"):
         assert chrome not in text.split("\n")
+
+
+# a wire story whose short paragraphs alternate with long photo captions, each ending with
+# its credit; the captions are longer than the paragraphs between them
+CAPTIONED = [
+    "City Post",
+    "News",
+    "Sport",
+    "Harbour works begin after years of delay",
+    "Work on the new harbour wall began on Monday after six years of planning.",
+    "Crews in orange vests unload steel beams at the northern quay of the old harbour while "
+    "residents watch from the promenade on Monday morning. Foto: Ann Walker/dpa",
+    "The wall is meant to protect the old town from winter storms and rising water.",
+    "The mayor and the chief engineer of the harbour authority inspect the first section of "
+    "the foundations on the eastern side of the basin. Foto: Tom Baker/dpa",
+    "It will cost about 40 million euros, most of it paid by the state.",
+    "A crane lowers a concrete block into the water beside the fishing boats that will have "
+    "to move to the southern quay until the spring. Foto: Ann Walker/dpa",
+    "The first section is due to be finished before the storms of next winter.",
+    "Contact",
+    "Imprint",
+]
+
+
+def test_long_photo_captions_inside_the_article_do_not_split_it(rules) -> None:
+    """A caption with its credit is removed where it stands, and costs the article run no
+    more than a short line: the paragraphs on both sides of it stay in the body."""
+    record = clean_text("\n".join(CAPTIONED), rules=rules)
+    for paragraph in ("Work on the new harbour wall", "The wall is meant to protect",
+                      "It will cost about 40 million", "The first section is due"):
+        assert paragraph in record.text
+    assert "Foto:" not in record.text
+    captions = [r for r in record.removed if "Foto:" in r.text]
+    assert len(captions) == 3
+    assert {r.rule_id for r in captions} == {"generic.media.caption_credit"}

@@ -30,6 +30,7 @@ class Verdict:
 NO_VERDICT = Verdict()
 DEEPER_POSITIVE, DEEPER_NEGATIVE = 0.6, 1.0  # see indent_adjusted
 _BLOCK_FLOOR = 10  # a block header counts as a line of at least this many words
+_FURNITURE_SIZE = 4  # a caption or credit inside the article counts as a line of this many words
 
 
 def is_prose(line: Line) -> bool:
@@ -50,10 +51,20 @@ def line_score(line: Line, verdict: Verdict, plain: float | None = None) -> floa
         # evidence replaces the line's own merit: a fluent appeal is still an appeal; the
         # header of a block that ends an article (weight 3) costs as much as a paragraph
         floor = _BLOCK_FLOOR if verdict.evidence >= 3.0 else 4
-        penalty = verdict.evidence * 2.0 * max(w, floor)
+        # a picture's caption or credit stands inside the article: it goes, but a long
+        # caption must not cost the run more than a short line and split the article
+        size = _FURNITURE_SIZE if _is_furniture(verdict) else w
+        penalty = verdict.evidence * 2.0 * max(size, floor)
         score = score * max(0.0, 1.0 - verdict.evidence) if score > 0 else score
         score -= penalty
     return score
+
+
+def _is_furniture(verdict: Verdict) -> bool:
+    """A line the rules name as part of the article's own furniture (a picture's caption or
+    credit, category ``media``), which sits between its paragraphs."""
+    rid = verdict.evidence_id
+    return rid is not None and verdict.evidence < 3.0 and rid.split(".")[1] == "media"
 
 
 def plain_score(line: Line) -> float:
@@ -101,8 +112,9 @@ def with_block_evidence(verdicts: Sequence[Verdict]) -> list[Verdict]:
 
 def is_promo(verdict: Verdict) -> bool:
     """Evidence enough to make a block of boilerplate around a clean line."""
-    # not drop rules: a separator line on each side says nothing about the paragraph
-    return verdict.evidence >= 0.5 or verdict.template
+    # not drop rules: a separator line on each side says nothing about the paragraph; nor
+    # captions: the paragraph between two pictures is the article's
+    return (verdict.evidence >= 0.5 and not _is_furniture(verdict)) or verdict.template
 
 
 def indent_adjusted(
