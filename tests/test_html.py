@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from cleaning.html import extract
 from cleaning.html.decode import MAX_ATTRIBUTES, MAX_ELEMENTS, parse_html
-from cleaning.html.extract import HTMLInputError, clean_html
+from cleaning.html.extract import MAX_CASCADE_ELEMENTS, HTMLInputError, clean_html
 from pipelines.rulefiles import load_ruleset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
@@ -232,6 +233,27 @@ def test_a_page_of_endless_empty_elements_is_cut_after_max_elements(rules):
     assert "The last words" not in root.text_content()
     record = clean_html(html.encode(), "https://news.example.org/wide", rules=rules)
     assert "harbour wall and the storm surge" in record.text
+
+
+@pytest.mark.parametrize("paragraphs", [200, MAX_CASCADE_ELEMENTS + 100])
+def test_the_full_cascade_is_not_run_on_a_page_of_too_many_elements(rules, monkeypatch, paragraphs):
+    # jusText, in the full cascade, is quadratic in a run of short paragraphs (a page of
+    # 60,000 took ten minutes): the fast pass's text is kept past MAX_CASCADE_ELEMENTS
+    passes: list[bool] = []
+    real = extract._extract
+
+    def counted(root, url, fast, language=None):
+        passes.append(fast)
+        return real(root, url, fast, language)
+
+    monkeypatch.setattr(extract, "_extract", counted)
+    story = "<p>The harbour wall was finished on Monday after six years of work.</p>"
+    html = f"<html><body><article>{story}</article>{'<p>x</p>' * paragraphs}</body></html>"
+    record = clean_html(html.encode(), "https://news.example.org/short", rules=rules)
+    assert "harbour wall was finished" in record.text
+    # a short article among many one-word paragraphs: the fast pass finds too little
+    assert passes[0] is True
+    assert (False in passes) == (paragraphs < MAX_CASCADE_ELEMENTS)
 
 
 def test_huge_inline_script_does_not_hide_the_article(rules):

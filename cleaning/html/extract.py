@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from copy import copy
 from functools import cache
+from itertools import islice
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -113,6 +114,12 @@ MENU_SHARE = 0.5
 MENU_MIN_LINES = 10
 # A rescue result with this share of repeated lines took the article (or a template) twice.
 REPEAT_SHARE = 0.15
+# The full cascade's jusText pass walks from each short paragraph to its nearest long
+# one: quadratic in a run of short paragraphs (after a short article, 5,900 one-word
+# paragraphs cost 5.7 s of CPU and 8,000 11 s; the 60,000 elements decode.MAX_ELEMENTS
+# lets through, 10 minutes).  A page of more elements than this keeps the fast pass's
+# text; the eval pages have at most 4,548.
+MAX_CASCADE_ELEMENTS = 5_000
 _MIN_PARAGRAPH = 40
 
 
@@ -245,7 +252,9 @@ def extract_body(root: HtmlElement, url: str | None, language: str | None = None
     language is told from its text (:func:`guess_language`)."""
     text = _extract(root, url, fast=True)
     dump = _menu_share(text) >= MENU_SHARE
-    if dump or len(text) < RESCUE_SHARE * _paragraph_text(root):
+    if (dump or len(text) < RESCUE_SHARE * _paragraph_text(root)) and not _too_many_elements(
+        root
+    ):
         language = language or guess_language(text) or guess_language(" ".join(_LONG_TEXT(root)))
         full = _extract(root, url, fast=False, language=language)
         if _menu_share(full) >= MENU_SHARE or _repeat_share(full) >= REPEAT_SHARE:
@@ -255,6 +264,11 @@ def extract_body(root: HtmlElement, url: str | None, language: str | None = None
         if len(full) > len(text):
             return full
     return text
+
+
+def _too_many_elements(root: HtmlElement) -> bool:
+    """More than :data:`MAX_CASCADE_ELEMENTS` elements in the tree (counted up to the bound)."""
+    return next(islice(root.iter(), MAX_CASCADE_ELEMENTS, None), None) is not None
 
 
 def _norm(text: str) -> list[str]:
