@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaning.html import extract
-from cleaning.html.decode import MAX_ATTRIBUTES, MAX_ELEMENTS, parse_html
+from cleaning.html.decode import MAX_ATTRIBUTES, MAX_ELEMENTS, MAX_INLINE_CHILDREN, parse_html
 from cleaning.html.extract import MAX_CASCADE_ELEMENTS, HTMLInputError, clean_html
 from pipelines.rulefiles import load_ruleset
 
@@ -232,6 +232,26 @@ def test_a_page_of_endless_empty_elements_is_cut_after_max_elements(rules):
     assert sum(1 for _ in root.iter()) == MAX_ELEMENTS
     assert "The last words" not in root.text_content()
     record = clean_html(html.encode(), "https://news.example.org/wide", rules=rules)
+    assert "harbour wall and the storm surge" in record.text
+
+
+@pytest.mark.parametrize("inline", ["span", "a"])
+def test_a_paragraph_of_endless_inline_tags_is_read_as_one_text(rules, inline):
+    # the extraction's cost grows with the square of a paragraph's inline children and text
+    # nodes (32,000 links: 7 s): past MAX_INLINE_CHILDREN they are unwrapped, text in place
+    attrs = ' href="/tag"' if inline == "a" else ""
+    words = "".join(f"<{inline}{attrs}>w{i} </{inline}>" for i in range(MAX_INLINE_CHILDREN * 4))
+    story = "<p>" + "A sentence about the harbour wall and the storm surge. " * 12 + "</p>"
+    html = f"<html><body><article>{story}<p id='wide'>{words}</p></article></body></html>"
+    root, _ = parse_html(html.encode())
+    wide = root.get_element_by_id("wide")
+    assert len(wide) == 0 and len(wide.xpath(".//text()")) == 1
+    assert wide.text.startswith("w0 w1 ") and f"w{MAX_INLINE_CHILDREN * 4 - 1}" in wide.text
+    # a list of as many links (a link cloud) keeps them: the link-density tests need them
+    cloud = "".join(f'<li><a href="/t{i}">t{i}</a></li>' for i in range(MAX_INLINE_CHILDREN * 2))
+    root, _ = parse_html(f"<html><body><ul id='cloud'>{cloud}</ul></body></html>".encode())
+    assert len(root.get_element_by_id("cloud").findall(".//a")) == MAX_INLINE_CHILDREN * 2
+    record = clean_html(html.encode(), "https://news.example.org/inline", rules=rules)
     assert "harbour wall and the storm surge" in record.text
 
 

@@ -27,6 +27,18 @@ MAX_DEPTH = 200
 # MAX_ATTRIBUTES attributes, and a page its first MAX_ELEMENTS elements (document order).
 MAX_ATTRIBUTES = 256
 MAX_ELEMENTS = 60_000
+# trafilatura's extraction grows with the square of the inline children and text nodes of
+# one element (a paragraph of 32,000 <span>: 5-6 s of CPU, of 32,000 links: 7 s; the eval
+# pages have at most 984 children under any element, most of them list items): an element
+# of more inline children than this has them unwrapped, their text kept in place
+MAX_INLINE_CHILDREN = 2_000
+_INLINE_TAGS = (
+    "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+)
+_INLINE_SET = frozenset(_INLINE_TAGS)
+_PARAGRAPH_INLINE = _INLINE_SET | {"a"}
+_PARAGRAPHS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"))
 _LONG_TAG_BYTES = 4096  # a start tag shorter than this cannot hold MAX_ATTRIBUTES attributes
 # A page with fewer "=" than this has no tag of more attributes: its parse stays within a
 # tenth of a second, and the tag search (0.4 ms a page) is skipped (eval pages: 13,825 at most)
@@ -273,6 +285,7 @@ def parse_html(html: str | bytes) -> tuple[lxml.html.HtmlElement, str]:
         raise HTMLInputError("not HTML: the parser found no document")
     _flatten_deep(root)
     _cut_after_elements(root)
+    _unwrap_wide(root)
     return root, encoding
 
 
@@ -303,6 +316,28 @@ def _cut_after_elements(root: lxml.html.HtmlElement) -> None:
     parent = cut.getparent()
     if parent is not None:
         parent.remove(cut)
+
+
+def _unwrap_wide(root: lxml.html.HtmlElement) -> None:
+    """Unwrap the inline tags under every element of more than :data:`MAX_INLINE_CHILDREN`
+    inline children (their text stays where it was).  Links are unwrapped in a paragraph
+    only, whose links the extraction keeps as text anyway; elsewhere a cloud of links stays
+    links, for the link-density tests (32,000 of them in a <div>: 2 s, and dropped)."""
+    if next(islice(root.iter(), MAX_INLINE_CHILDREN, None), None) is None:
+        return  # too few elements for one to have that many children
+    for el in list(root.iter()):
+        if len(el) <= MAX_INLINE_CHILDREN:
+            continue
+        tags = _PARAGRAPH_INLINE if el.tag in _PARAGRAPHS else _INLINE_SET
+        if sum(1 for child in el if child.tag in tags) <= MAX_INLINE_CHILDREN:
+            continue
+        etree.strip_tags(el, *tags)
+        # libxml2 leaves the unwrapped texts as separate text nodes, which XPath still sees
+        # one by one (trafilatura's cost grows with their square): set each run again as one
+        for node in (el, *el.iterdescendants()):
+            node.text = node.text
+            if node is not el:
+                node.tail = node.tail
 
 
 def _xml_safe(data: bytes) -> bytes:
