@@ -62,7 +62,7 @@ def line_score(line: Line, verdict: Verdict, plain: float | None = None) -> floa
 
 def _is_furniture(verdict: Verdict) -> bool:
     """A line the rules name as part of the article's own furniture (a picture's caption or
-    credit, category ``media``), which sits between its paragraphs."""
+    credit, a player's label: category ``media``), which sits between its paragraphs."""
     rid = verdict.evidence_id
     return rid is not None and verdict.evidence < 3.0 and rid.split(".")[1] == "media"
 
