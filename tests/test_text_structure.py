@@ -495,3 +495,44 @@ def test_long_photo_captions_inside_the_article_do_not_split_it(rules) -> None:
     captions = [r for r in record.removed if "Foto:" in r.text]
     assert len(captions) == 3
     assert {r.rule_id for r in captions} == {"generic.media.caption_credit"}
+
+
+def _teaser(kicker: str, headline: str, subject: str) -> list[str]:
+    """A "more stories" card: kicker, headline, source and section, a two-clause summary of
+    about fifty-five words (longer than most, and than the article's paragraphs here)."""
+    return [
+        kicker,
+        headline,
+        "2 votes example.net Culture",
+        f"When the people who study {subject} for a living were asked about it last spring, "
+        f"most of them said that nothing had changed in twenty years, and yet the figures they "
+        f"published a month later told a very different story about {subject}, the towns that "
+        "depend on it and the families who work there.",
+    ]
+
+
+def test_a_teaser_list_with_long_summaries_does_not_stay_in_the_article(rules) -> None:
+    """Teaser cards after the article whose summaries run to fifty words or more are still teasers:
+    short headlines between them repeat the card's shape."""
+    article = [
+        "Harbour works begin after years of delay",
+        "Work on the new harbour wall began on Monday after six years of planning and a long "
+        "fight over who would pay for it, the council said in a statement.",
+        "The wall is meant to protect the old town from the winter storms that flooded the "
+        "market square three times in the last decade, and from the rising sea.",
+        "It will cost about 40 million euros, most of it paid by the state, and the first "
+        "section is due to be finished before the storms of next winter arrive.",
+        "Residents who lost shops in the floods said they would believe it when they saw it, "
+        "but most welcomed the start of the work after so many years of waiting.",
+    ]
+    cards = (
+        _teaser("FAR OUT", "The Quiet Return Of The Night Train", "sleeper trains")
+        + _teaser("GOOD OLD BOYS", "A New Way To Tell Your Dog's Age", "old dogs")
+        + _teaser("WHOA", "The Billboard That Stopped A Plane", "small airfields")
+        + _teaser("JACKPOT", "Why Lottery Winners Keep Working", "lottery winners")
+    )
+    record = clean_text("\n".join(article + cards), rules=rules)
+    assert "Residents who lost shops" in record.text
+    for card in ("Night Train", "sleeper trains", "lottery winners", "JACKPOT"):
+        assert card not in record.text
+    assert any(r.rule_id == "generic.structure.teaser_tail" for r in record.removed)

@@ -43,7 +43,7 @@ from cleaning.text.segment import (
 )
 
 # Bump when the heuristics change: part of the rules_version written with each row.
-MODEL_VERSION = "text-seg-14"
+MODEL_VERSION = "text-seg-15"
 MODES = ("dump", "body")
 
 _ABOVE, _BELOW = 3, 3  # lines judged around the article run
@@ -81,6 +81,9 @@ _INTRO_WORDS = 8  # a line ending with a colon this long is a sentence opening a
 _BOX_MAX_PROSE_LINES = 20  # paragraphs read after a box before the next box is looked for
 _TAIL_SHORT = 0.6  # a teaser's headline: at most this share of the median prose line's words
 _TAIL_MIN_WORDS, _TAIL_MAX_WORDS = 6, 30  # ... bounded thus
+# a summary in a teaser list at the run's end (two clauses, longer than a listing's under a
+# header, whose cards alternate with the article's own crossheads and paragraphs)
+_TAIL_SUMMARY_WORDS = 60
 _BLOCK_HEADER = 3.0  # evidence weight of the header of a related-content block
 _EVIDENCE_DROP = 1.0  # summed evidence weight from which a line inside the article is removed
 _NEXT_ARTICLE_AFTER = 60  # words of prose of the article before a repeated header ends it
@@ -687,7 +690,7 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
     made of lines much shorter than the article's own prose lines (unpunctuated, at most
     :data:`_TAIL_SHORT` of the median prose line, or a headline in title case of at most
     :data:`_TAIL_MAX_WORDS` words) and summaries (one sentence-ended line
-    of at most :data:`_SUMMARY_WORDS` words, never two in a row), in at least
+    of at most :data:`_TAIL_SUMMARY_WORDS` words, never two in a row), in at least
     :data:`_TEASERS` groups (a summary closes one), and its shape repeats: three groups
     of two short lines or more (kicker + headline, headline + date), or short lines that
     recur (the same kicker, author or date twice).  An article's own crossheads head one
@@ -713,7 +716,7 @@ def _cut_at_teaser_tail(lines: Sequence[Line], start: int, end: int) -> int:
         line = lines[cut - 1]
         if line.size == 0 or short(line):
             after_summary = False
-        elif line.terminal and line.size <= _SUMMARY_WORDS and not after_summary:
+        elif line.terminal and line.size <= _TAIL_SUMMARY_WORDS and not after_summary:
             after_summary = True
         else:
             break
