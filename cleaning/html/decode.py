@@ -300,6 +300,11 @@ def _fewer_attributes(match: re.Match[bytes]) -> bytes:
     return tag
 
 
+def more_elements_than(root: lxml.html.HtmlElement, n: int) -> bool:
+    """Whether the tree holds more than ``n`` elements (counted up to ``n + 1`` only)."""
+    return next(islice(root.iter(), n, None), None) is not None
+
+
 def _cut_after_elements(root: lxml.html.HtmlElement) -> None:
     """Drop every element after the first :data:`MAX_ELEMENTS` in document order."""
     cut = next(islice(root.iter(), MAX_ELEMENTS, None), None)
@@ -323,7 +328,7 @@ def _unwrap_wide(root: lxml.html.HtmlElement) -> None:
     inline children (their text stays where it was).  Links are unwrapped in a paragraph
     only, whose links the extraction keeps as text anyway; elsewhere a cloud of links stays
     links, for the link-density tests (32,000 of them in a <div>: 2 s, and dropped)."""
-    if next(islice(root.iter(), MAX_INLINE_CHILDREN, None), None) is None:
+    if not more_elements_than(root, MAX_INLINE_CHILDREN):
         return  # too few elements for one to have that many children
     for el in list(root.iter()):
         if len(el) <= MAX_INLINE_CHILDREN:

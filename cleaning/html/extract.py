@@ -27,7 +27,6 @@ import re
 from collections.abc import Callable
 from copy import copy
 from functools import cache
-from itertools import islice
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -37,7 +36,7 @@ from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
 from cleaning.html import sitelinks, tail
 from cleaning.html.codeblocks import code_lines, restore_indentation
-from cleaning.html.decode import HTMLInputError, parse_html
+from cleaning.html.decode import HTMLInputError, more_elements_than, parse_html
 from cleaning.html.dom import DomPlan, apply_dom_rules, compile_rule, space_block_tails
 from cleaning.html.pagetype import MIN_WORDS, classify_page, count_words, read_head
 from cleaning.html.payload import payload_body, script_texts
@@ -252,9 +251,8 @@ def extract_body(root: HtmlElement, url: str | None, language: str | None = None
     language is told from its text (:func:`guess_language`)."""
     text = _extract(root, url, fast=True)
     dump = _menu_share(text) >= MENU_SHARE
-    if (dump or len(text) < RESCUE_SHARE * _paragraph_text(root)) and not _too_many_elements(
-        root
-    ):
+    rescue = dump or len(text) < RESCUE_SHARE * _paragraph_text(root)
+    if rescue and not more_elements_than(root, MAX_CASCADE_ELEMENTS):
         language = language or guess_language(text) or guess_language(" ".join(_LONG_TEXT(root)))
         full = _extract(root, url, fast=False, language=language)
         if _menu_share(full) >= MENU_SHARE or _repeat_share(full) >= REPEAT_SHARE:
@@ -264,11 +262,6 @@ def extract_body(root: HtmlElement, url: str | None, language: str | None = None
         if len(full) > len(text):
             return full
     return text
-
-
-def _too_many_elements(root: HtmlElement) -> bool:
-    """More than :data:`MAX_CASCADE_ELEMENTS` elements in the tree (counted up to the bound)."""
-    return next(islice(root.iter(), MAX_CASCADE_ELEMENTS, None), None) is not None
 
 
 def _norm(text: str) -> list[str]:

@@ -34,6 +34,7 @@ from cleaning.text.segment import (
     NO_VERDICT,
     Verdict,
     best_run,
+    evidence_category,
     indent_adjusted,
     is_promo,
     is_prose,
@@ -1597,7 +1598,7 @@ def _mark_link_lists(
 
 def _is_related(verdict: Verdict) -> bool:
     """Some rule of the related-content kind ("Read more", a related header) says so."""
-    return verdict.evidence_id is not None and verdict.evidence_id.split(".")[1] == "related"
+    return evidence_category(verdict) == "related"
 
 
 def _opens_list(line: Line, verdict: Verdict) -> bool:
@@ -1605,7 +1606,7 @@ def _opens_list(line: Line, verdict: Verdict) -> bool:
     that is no numbered crosshead ("3. MOTHER FERN": the heading of an item of the
     article's own list)."""
     if verdict.evidence_id is not None and verdict.evidence >= 1.0:
-        return verdict.evidence_id.split(".")[1] == "related"
+        return evidence_category(verdict) == "related"
     text = line.text
     return line.words <= 4 and not line.terminal and text.isupper() and not _ITEM.match(text)
 

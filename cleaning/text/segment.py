@@ -28,6 +28,13 @@ class Verdict:
 
 
 NO_VERDICT = Verdict()
+
+
+def evidence_category(verdict: Verdict) -> str | None:
+    """The category of the verdict's strongest evidence rule (``generic.media.credit`` ->
+    ``media``), None when no evidence rule matched."""
+    rid = verdict.evidence_id
+    return None if rid is None else rid.split(".")[1]
 DEEPER_POSITIVE, DEEPER_NEGATIVE = 0.6, 1.0  # see indent_adjusted
 _BLOCK_FLOOR = 10  # a block header counts as a line of at least this many words
 _FURNITURE_SIZE = 4  # a caption or credit inside the article counts as a line of this many words
@@ -63,8 +70,7 @@ def line_score(line: Line, verdict: Verdict, plain: float | None = None) -> floa
 def _is_furniture(verdict: Verdict) -> bool:
     """A line the rules name as part of the article's own furniture (a picture's caption or
     credit, a player's label: category ``media``), which sits between its paragraphs."""
-    rid = verdict.evidence_id
-    return rid is not None and verdict.evidence < 3.0 and rid.split(".")[1] == "media"
+    return verdict.evidence < 3.0 and evidence_category(verdict) == "media"
 
 
 def plain_score(line: Line) -> float:
